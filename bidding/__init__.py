@@ -1,0 +1,1 @@
+"""Tenders, sealed bids, custody of opening keys, receipts, closing, opening and award."""

@@ -1,0 +1,1 @@
+"""Standardized public notices, the public portal, feeds and OCDS export."""

@@ -1,0 +1,1 @@
+"""The unified expert pool, recusal rules and verifiable random draws."""

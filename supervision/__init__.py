@@ -1,0 +1,1 @@
+"""The transparency log, checkpoints, alerts, the regulator portal and the offline verifier."""

@@ -1,0 +1,1 @@
+"""Supervision tables (the transparency log); filled in by the log-core work."""

@@ -1,0 +1,104 @@
+"""Test databases built by running the real migrations, on SQLite or PostgreSQL.
+
+``GGZY_TEST_DATABASE`` picks the backend for the whole run (``make test`` runs the suite once
+per backend). Each test that asks for ``database`` gets a fresh copy of a migrated template:
+a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. The supervision log
+refuses UPDATE, DELETE and TRUNCATE, so tests never share one database.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from trading import db
+from trading.settings import PROJECT_ROOT, get_settings
+
+BACKEND = os.environ.get("GGZY_TEST_DATABASE", "sqlite")
+PG_ADMIN_DSN = os.environ.get("GGZY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header() -> str:
+    return f"ggzy test database backend: {BACKEND}"
+
+
+def _use_database(url: str) -> None:
+    os.environ["GGZY_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    db.reset_engine_cache()
+
+
+def migrate(url: str) -> None:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "heads")
+
+
+def _pg_url(name: str) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg_admin(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("var")
+    os.environ["GGZY_VAR_DIR"] = str(path)
+    os.environ.setdefault("GGZY_BROKER_URL", f"sqla+sqlite:///{path / 'broker.sqlite3'}")
+    get_settings.cache_clear()
+    return path
+
+
+@pytest.fixture(scope="session")
+def template_database(var_dir: Path) -> Iterator[str]:
+    from trading.app import load_domains
+
+    load_domains()
+    if BACKEND == "sqlite":
+        path = var_dir / "template.sqlite3"
+        migrate(f"sqlite:///{path}")
+        yield str(path)
+        return
+    name = f"ggzy_tpl_{uuid.uuid4().hex[:10]}"
+    try:
+        _pg_admin(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is not reachable at 127.0.0.1:5432: {error}"
+        if IN_CI:
+            pytest.exit(message, returncode=3)
+        pytest.skip(message)
+    migrate(_pg_url(name))
+    yield name
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def database(template_database: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database for this test; the platform's engine points at it."""
+    if BACKEND == "sqlite":
+        path = tmp_path / "ggzy.sqlite3"
+        shutil.copyfile(template_database, path)
+        url = f"sqlite:///{path}"
+        _use_database(url)
+        yield url
+        db.get_engine().dispose()
+        return
+    name = f"ggzy_t_{uuid.uuid4().hex[:12]}"
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')
+    url = _pg_url(name)
+    _use_database(url)
+    yield url
+    db.get_engine().dispose()
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,1 @@
+"""ggzy platform core: settings, database, accounts, clock, calendar, jobs, web and CLI."""

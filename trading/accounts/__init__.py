@@ -1,0 +1,1 @@
+"""Organizations, users, roles, sessions, API tokens and guards."""

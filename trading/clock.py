@@ -1,0 +1,60 @@
+"""The one source of "now": the database clock.
+
+Every legal decision (is the deadline past? is the publicity window open?) asks the database,
+so that several web workers on several machines agree on the time. Times are UTC inside the
+platform and shown in the configured zone (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from trading.settings import get_settings
+
+# clock_timestamp() is the real time of the statement, not of the transaction start: a bid
+# committed late in a long transaction must not borrow the earlier start time.
+_POSTGRES_NOW = "SELECT clock_timestamp()"
+_SQLITE_NOW = "SELECT strftime('%Y-%m-%dT%H:%M:%f', 'now')"
+
+
+def now(session: Session) -> dt.datetime:
+    """The database's current time as an aware UTC datetime."""
+    dialect = session.get_bind().dialect.name
+    value = session.execute(text(_SQLITE_NOW if dialect == "sqlite" else _POSTGRES_NOW)).scalar_one()
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=1)
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def to_local(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in the platform's display zone."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: cannot tell which zone it is in")
+    return moment.astimezone(local_zone())
+
+
+def format_local(moment: dt.datetime, with_seconds: bool = True) -> str:
+    pattern = "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M"
+    return to_local(moment).strftime(pattern)
+
+
+def local_midnight_utc(day: dt.date) -> dt.datetime:
+    """The UTC instant at which ``day`` begins in the display zone."""
+    return dt.datetime.combine(day, dt.time(0), tzinfo=local_zone()).astimezone(dt.UTC)
+
+
+def local_end_of_day_utc(day: dt.date) -> dt.datetime:
+    """The last instant of ``day`` in the display zone (a deadline "on" a day ends there)."""
+    return local_midnight_utc(day + dt.timedelta(days=1)) - dt.timedelta(microseconds=1)

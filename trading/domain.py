@@ -1,0 +1,33 @@
+"""What a domain package hands to the platform when it is assembled.
+
+Each domain's ``plugin.py`` exposes one ``Domain``; ``trading.app`` collects them. The core
+itself never imports a domain: it only receives these descriptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the navigation bar, shown to users holding one of ``roles`` (empty: all)."""
+
+    label_key: str
+    path: str
+    roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    models_module: str | None = None
+    route_handlers: Sequence[Any] = ()
+    template_dir: Path | None = None
+    task_modules: Sequence[str] = ()
+    nav: Sequence[NavItem] = ()
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
+    on_load: Callable[[], None] | None = None

@@ -1,0 +1,1 @@
+"""The approval center intake module."""

@@ -1,0 +1,81 @@
+"""One frozen settings object read from the environment.
+
+Every setting has an embedded default (SQLite, an embedded Celery transport, local files under
+``var/``) so that ``make run`` works on a fresh machine; production overrides them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _read_or_create_secret(path: Path) -> str:
+    """Return the secret stored at ``path``, creating it owner-only on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    var_dir: Path
+    database_url: str
+    broker_url: str
+    storage_dir: Path
+    session_store_url: str
+    secret_key: str = field(repr=False)
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh-CN"
+    public_url: str = "http://127.0.0.1:8000"
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_seconds: int = 900
+    dispatch_lookahead_seconds: int = 10
+    dispatch_interval_seconds: float = 1.0
+    job_lease_seconds: int = 300
+    heartbeat_interval_seconds: int = 30
+    debug: bool = False
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    var_dir = Path(_env("GGZY_VAR_DIR", str(PROJECT_ROOT / "var"))).resolve()
+    secret = os.environ.get("GGZY_SECRET_KEY", "").strip() or _read_or_create_secret(
+        var_dir / "secret_key"
+    )
+    return Settings(
+        var_dir=var_dir,
+        database_url=_env("GGZY_DATABASE_URL", f"sqlite:///{var_dir / 'ggzy.sqlite3'}"),
+        broker_url=_env("GGZY_BROKER_URL", f"sqla+sqlite:///{var_dir / 'broker.sqlite3'}"),
+        storage_dir=Path(_env("GGZY_STORAGE_DIR", str(var_dir / "storage"))).resolve(),
+        session_store_url=_env("GGZY_SESSION_STORE_URL", f"file://{var_dir / 'sessions'}"),
+        secret_key=secret,
+        timezone=_env("GGZY_TIMEZONE", "Asia/Shanghai"),
+        default_language=_env("GGZY_LANGUAGE", "zh-CN"),
+        public_url=_env("GGZY_PUBLIC_URL", "http://127.0.0.1:8000"),
+        debug=_env("GGZY_DEBUG", "0") == "1",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
