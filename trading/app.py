@@ -1,14 +1,37 @@
-"""Assembles the platform: the core plus every domain's plugin."""
+"""Assembles the platform: the core plus every domain's plugin.
+
+This is the only module of the core allowed to import the domains (an import-linter contract
+checks it); the worker and the CLI reach the domains through ``load_domains()`` here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
 
 from bidding.plugin import domain as bidding_domain
 from disclosure.plugin import domain as disclosure_domain
 from expert_pool.plugin import domain as expert_pool_domain
 from supervision.plugin import domain as supervision_domain
-from trading.domain import Domain
+from trading import clock, i18n
+from trading.accounts import views as account_views
+from trading.domain import Domain, NavItem
+from trading.errors import UserError
+from trading.settings import get_settings
 
 DOMAINS: tuple[Domain, ...] = (
     supervision_domain,
@@ -17,16 +40,84 @@ DOMAINS: tuple[Domain, ...] = (
     disclosure_domain,
 )
 
+CORE_DIR = Path(__file__).parent
+
+CORE_NAV: tuple[NavItem, ...] = (
+    NavItem("nav.users", "/admin/users", frozenset({"admin"})),
+    NavItem("nav.calendar", "/admin/calendar", frozenset({"admin", "staff"})),
+)
+
 
 @cache
 def load_domains() -> tuple[Domain, ...]:
     """Import every domain's models and run its start-up hook (once per process)."""
-    import importlib
-
     importlib.import_module("trading.models")
     for domain in DOMAINS:
         if domain.models_module:
             importlib.import_module(domain.models_module)
         if domain.on_load:
             domain.on_load()
+        i18n.add_messages(domain.messages)
     return DOMAINS
+
+
+def navigation(roles: frozenset[str]) -> list[NavItem]:
+    items = [*CORE_NAV, *(item for domain in DOMAINS for item in domain.nav)]
+    return [item for item in items if not item.roles or not item.roles.isdisjoint(roles)]
+
+
+def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
+    environment = Environment(
+        loader=FileSystemLoader([str(d) for d in directories]),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["local_time"] = clock.format_local
+    environment.globals["navigation"] = navigation
+    engine = JinjaTemplateEngine.from_environment(environment)
+
+    def t(context: Any, key: str, **values: Any) -> str:
+        return i18n.translate(key, context.get("lang", "zh-CN"), **values)
+
+    engine.register_template_callable("t", t)
+    return engine
+
+
+def create_app() -> Litestar:
+    from trading import views as core_views
+    from trading import web
+
+    domains = load_domains()
+    settings = get_settings()
+    template_dirs = [CORE_DIR / "templates"] + [d.template_dir for d in domains if d.template_dir]
+    route_handlers: list[Any] = [
+        *core_views.ROUTES,
+        *account_views.ROUTES,
+        create_static_files_router(path="/static", directories=[CORE_DIR / "static"],
+                                   include_in_schema=False),
+        *(handler for domain in domains for handler in domain.route_handlers),
+    ]
+    return Litestar(
+        route_handlers=route_handlers,
+        template_config=TemplateConfig(engine=_template_engine(template_dirs)),
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="ggzy_csrf", exclude=["/api/"],
+            cookie_samesite="lax",
+        ),
+        middleware=[
+            DefineMiddleware(web.SecurityHeadersMiddleware),
+            DefineMiddleware(web.AuthenticationMiddleware),
+        ],
+        exception_handlers={
+            UserError: web.handle_user_error,
+            HTTPException: web.handle_http_error,
+            Exception: web.handle_server_error,
+        },
+        openapi_config=OpenAPIConfig(
+            title="ggzy — 公共资源交易平台 API", version="1", path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        logging_config=LoggingConfig(log_exceptions="debug", disable_stack_trace={404, 401, 403}),
+        debug=settings.debug,
+    )

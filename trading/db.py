@@ -123,7 +123,8 @@ def read_only() -> Iterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
+        # close() ends the transaction without expiring loaded objects, so pages can still
+        # render what they read.
         session.close()
 
 

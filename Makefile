@@ -1,0 +1,47 @@
+# ggzy — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_BROKER ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint test-sqlite test-postgres benchmarks clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up everything and run the platform on the embedded default (SQLite + embedded broker).
+run: install
+	$(BIN)/ggzy run
+
+## The whole suite: static checks, then every test on SQLite, then on PostgreSQL + Redis.
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy trading bidding expert_pool disclosure supervision
+	$(BIN)/lint-imports
+	rm -rf var/lint && GGZY_VAR_DIR=var/lint $(BIN)/alembic upgrade heads >/dev/null \
+		&& GGZY_VAR_DIR=var/lint $(BIN)/alembic check
+
+test-sqlite: install
+	GGZY_TEST_DATABASE=sqlite $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install
+	@$(BIN)/python scripts/services.py; status=$$?; \
+	if [ $$status -eq 0 ]; then \
+		GGZY_TEST_DATABASE=postgresql GGZY_TEST_BROKER=$(PG_TEST_BROKER) $(BIN)/pytest -n 2 $(PYTEST_ARGS); \
+	elif [ $$status -eq 1 ]; then echo "PostgreSQL/Redis pass skipped (not under CI)"; \
+	else exit 1; fi
+
+benchmarks: install
+	@echo "benchmarks are added with the features they measure (see README)"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,383 @@
+"""Account operations: registration, log-in with throttling, web sessions, API tokens, roles.
+
+Every state change is recorded in the supervision log in the same transaction. Passwords are
+hashed with Argon2id (argon2-cffi); tokens are random and only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from trading import audit, clock
+from trading.accounts.credit_code import CreditCodeError, validate_credit_code
+from trading.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    Organization,
+    OrganizationKind,
+    Role,
+    User,
+    UserRole,
+    WebSession,
+)
+from trading.audit import Actor
+from trading.errors import ConflictError, NotFoundError, UserError
+from trading.settings import get_settings
+
+SESSION_LIFETIME = dt.timedelta(hours=12)
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+# Verifying against a real hash for unknown usernames keeps the timing of "no such user"
+# equal to "wrong password", so the log-in form does not reveal which accounts exist.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The authenticated user of a request, detached from any database session."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    organization_id: uuid.UUID | None
+    organization_name: str | None
+
+    @classmethod
+    def of(cls, user: User) -> CurrentUser:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            roles=user.role_names,
+            organization_id=user.organization_id,
+            organization_name=user.organization.name if user.organization else None,
+        )
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    def actor(self, ip: str | None) -> Actor:
+        """The supervision-log actor; the first role by precedence names the capacity."""
+        role = next((r.value for r in Role if r.value in self.roles), "user")
+        return Actor(user_id=str(self.id), role=role, ip=ip)
+
+
+class LoginFailed(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "用户名或密码错误", "Wrong username or password", status=401, code="login_failed"
+        )
+
+
+class LoginThrottled(UserError):
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"登录失败次数过多，请 {minutes} 分钟后再试",
+            f"Too many failed log-ins; try again in {minutes} minutes",
+            status=429,
+            code="throttled",
+        )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def validate_username(username: str) -> str:
+    username = username.strip()
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise UserError(
+            "用户名须为 3–64 位字母、数字、下划线、点或连字符",
+            "Username must be 3–64 letters, digits, underscore, dot or hyphen",
+            field="username",
+        )
+    return username
+
+
+def validate_password(password: str, username: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(
+            f"密码至少 {MIN_PASSWORD_LENGTH} 位",
+            f"Password must have at least {MIN_PASSWORD_LENGTH} characters",
+            field="password",
+        )
+    if username.lower() in password.lower():
+        raise UserError("密码不能包含用户名", "Password must not contain the username", "password")
+
+
+def _required(value: str, field: str, label_zh: str, label_en: str, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise UserError(f"请填写{label_zh}", f"{label_en} is required", field=field)
+    if len(value) > limit:
+        raise UserError(
+            f"{label_zh}不能超过 {limit} 个字符",
+            f"{label_en} must be at most {limit} characters",
+            field=field,
+        )
+    return value
+
+
+def create_organization(
+    session: Session, actor: Actor, name: str, kind: OrganizationKind, credit_code: str | None
+) -> Organization:
+    name = _required(name, "org_name", "单位名称", "Organization name", 200)
+    if credit_code is not None:
+        credit_code = _checked_credit_code(credit_code)
+        taken = session.scalar(select(Organization.id).where(Organization.credit_code == credit_code))
+        if taken is not None:
+            raise ConflictError(
+                "该统一社会信用代码已注册，请直接登录或联系本单位管理员",
+                "This unified social credit code is already registered; log in or ask your "
+                "organization's administrator",
+                field="credit_code",
+            )
+    organization = Organization(
+        id=uuid.uuid4(), name=name, kind=kind.value, credit_code=credit_code,
+        created_at=clock.now(session),
+    )
+    session.add(organization)
+    session.flush()
+    audit.record(
+        session, actor, "organization.created", f"organization/{organization.id}",
+        {"name": name, "kind": kind.value, "credit_code": credit_code},
+    )
+    return organization
+
+
+def _checked_credit_code(code: str) -> str:
+    try:
+        return validate_credit_code(code)
+    except CreditCodeError as error:
+        raise UserError(error.reason_zh, error.reason_en, field="credit_code") from error
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[Role],
+    organization: Organization | None,
+) -> User:
+    username = validate_username(username)
+    display_name = _required(display_name, "display_name", "联系人姓名", "Contact name", 100)
+    validate_password(password, username)
+    if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+        raise ConflictError("该用户名已被使用", "This username is already taken", "username")
+    user = User(
+        id=uuid.uuid4(),
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        organization_id=organization.id if organization else None,
+        created_at=clock.now(session),
+        roles=[UserRole(role=role.value) for role in roles],
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as error:  # a concurrent registration took the name
+        raise ConflictError("该用户名已被使用", "This username is already taken", "username") from error
+    audit.record(
+        session, actor, "account.created", f"user/{user.id}",
+        {"username": username, "roles": sorted(user.role_names),
+         "organization_id": str(organization.id) if organization else None},
+    )
+    return user
+
+
+def register_bidder(
+    session: Session,
+    ip: str | None,
+    *,
+    org_name: str,
+    credit_code: str,
+    username: str,
+    display_name: str,
+    password: str,
+) -> User:
+    """Free self-registration of a bidder organization and its first user."""
+    actor = Actor(user_id=None, role="public", ip=ip)
+    organization = create_organization(
+        session, actor, org_name, OrganizationKind.BIDDER, credit_code
+    )
+    return create_user(
+        session, actor, username=username, display_name=display_name, password=password,
+        roles=[Role.BIDDER], organization=organization,
+    )
+
+
+def _recent_failures(session: Session, column: object, value: str, since: dt.datetime) -> int:
+    query = select(func.count()).select_from(LoginFailure).where(
+        column == value, LoginFailure.at >= since  # type: ignore[operator]
+    )
+    return session.scalar(query) or 0
+
+
+def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
+    """Check a log-in; failures are throttled per account and per address and logged.
+
+    A refusal raises *after* recording the failure in ``session``: the caller commits the
+    session anyway, or the throttle would never see the failures.
+    """
+    settings = get_settings()
+    now = clock.now(session)
+    since = now - dt.timedelta(seconds=settings.login_failure_window_seconds)
+    key = username.strip().lower()[:64]
+    address = (ip or "unknown")[:64]
+    minutes = settings.login_failure_window_seconds // 60
+    if (
+        _recent_failures(session, LoginFailure.username, key, since)
+        >= settings.login_max_failures_per_account
+        or _recent_failures(session, LoginFailure.address, address, since)
+        >= settings.login_max_failures_per_address
+    ):
+        audit.record(
+            session, Actor(None, "public", ip), "account.login_throttled", f"login/{key}", {}
+        )
+        raise LoginThrottled(minutes)
+    user = session.scalar(select(User).where(func.lower(User.username) == key))
+    if user is None or not user.is_active or not _verify(user, password):
+        session.add(LoginFailure(username=key, address=address, at=now))
+        audit.record(
+            session, Actor(None, "public", ip), "account.login_failed", f"login/{key}",
+            {"username": key},
+        )
+        raise LoginFailed()
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _verify(user: User | None, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def start_web_session(session: Session, user: User, ip: str | None) -> str:
+    """Open a browser session for ``user``; returns the cookie token (shown nowhere else)."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now(session)
+    session.add(
+        WebSession(
+            token_hash=_token_digest(token), user_id=user.id, created_at=now,
+            expires_at=now + SESSION_LIFETIME, address=(ip or "")[:64] or None,
+        )
+    )
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    audit.record(session, CurrentUser.of(user).actor(ip), "account.logged_in", f"user/{user.id}", {})
+    return token
+
+
+def end_web_session(session: Session, token: str, actor: Actor) -> None:
+    deleted = session.execute(
+        delete(WebSession).where(WebSession.token_hash == _token_digest(token))
+    )
+    if deleted.rowcount:  # type: ignore[attr-defined]
+        audit.record(session, actor, "account.logged_out", f"user/{actor.user_id}", {})
+
+
+def user_for_web_session(session: Session, token: str) -> User | None:
+    found = session.get(WebSession, _token_digest(token))
+    if found is None or found.expires_at <= clock.now(session) or not found.user.is_active:
+        return None
+    return found.user
+
+
+def create_api_token(session: Session, actor: Actor, user_id: uuid.UUID, name: str) -> str:
+    """Issue a bearer token; the plain value is returned once and never stored."""
+    name = _required(name, "name", "令牌名称", "Token name", 100)
+    token = "ggzy_" + secrets.token_urlsafe(32)
+    record = ApiToken(
+        id=uuid.uuid4(), user_id=user_id, name=name, token_hash=_token_digest(token),
+        created_at=clock.now(session),
+    )
+    session.add(record)
+    session.flush()
+    audit.record(session, actor, "account.token_created", f"api_token/{record.id}", {"name": name})
+    return token
+
+
+def revoke_api_token(session: Session, actor: Actor, user_id: uuid.UUID, token_id: uuid.UUID) -> None:
+    record = session.get(ApiToken, token_id)
+    if record is None or record.user_id != user_id or record.revoked_at is not None:
+        raise NotFoundError("令牌", "Token")
+    record.revoked_at = clock.now(session)
+    audit.record(session, actor, "account.token_revoked", f"api_token/{token_id}", {})
+
+
+def list_api_tokens(session: Session, user_id: uuid.UUID) -> list[ApiToken]:
+    query = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    return list(session.scalars(query.order_by(ApiToken.created_at)))
+
+
+def user_for_api_token(session: Session, token: str) -> User | None:
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    if record is None or record.revoked_at is not None or not record.user.is_active:
+        return None
+    if record.expires_at is not None and record.expires_at <= clock.now(session):
+        return None
+    return record.user
+
+
+def parse_roles(values: Iterable[str]) -> set[Role]:
+    roles = set()
+    for value in values:
+        try:
+            roles.add(Role(value))
+        except ValueError as error:
+            raise UserError(f"未知角色：{value}", f"Unknown role: {value}", field="roles") from error
+    return roles
+
+
+def set_roles(session: Session, actor: Actor, user_id: uuid.UUID, roles: set[Role]) -> User:
+    """Replace a user's roles; its open sessions end so the change takes effect at once."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("用户", "User")
+    before = sorted(user.role_names)
+    after = sorted(role.value for role in roles)
+    if before == after:
+        return user
+    user.roles = [UserRole(role=role) for role in after]
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+    session.flush()
+    audit.record(
+        session, actor, "account.roles_changed", f"user/{user_id}", {"before": before, "after": after}
+    )
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError("用户", "User")
+    return user

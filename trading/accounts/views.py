@@ -1,0 +1,225 @@
+"""HTML pages for log-in, bidder registration, the user's workspace, tokens and role admin."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from trading import db
+from trading.accounts import services as accounts
+from trading.accounts.models import Role
+from trading.errors import UserError
+from trading.i18n import translate
+from trading.web import (
+    SESSION_COOKIE,
+    actor_of,
+    client_ip,
+    current_user,
+    language,
+    blocking,
+    redirect,
+    render,
+    requires_role,
+)
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so the log-in form cannot bounce users elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/home"
+
+
+def _form_error(request: Request[Any, Any, Any], template: str, error: UserError,
+                values: dict[str, str]) -> Template:
+    kept = {k: v for k, v in values.items() if "password" not in k and k != "_csrf_token"}
+    return render(request, template, status_code=error.status, error=error.message(language(request)),
+                  error_field=error.field, values=kept)
+
+
+@get("/login", include_in_schema=False)
+async def login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+    return await blocking(_login_page, request, next)
+
+
+def _login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+    return render(request, "trading/login.html", values={}, next=_safe_next(next))
+
+
+@post("/login", include_in_schema=False)
+async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    return await blocking(_login_submit, request, data)
+
+
+def _login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    ip = client_ip(request)
+    with db.transaction() as session:
+        try:
+            user = accounts.authenticate(
+                session, data.get("username", ""), data.get("password", ""), ip
+            )
+        except UserError as error:
+            refused = error  # commit the recorded failure, then answer
+        else:
+            refused = None
+            token = accounts.start_web_session(session, user, ip)
+    if refused is not None:
+        return _form_error(request, "trading/login.html", refused, data)
+    response = Redirect(path=_safe_next(data.get("next")), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+        secure=request.url.scheme == "https", max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    return await blocking(_logout, request)
+
+
+def _logout(request: Request[Any, Any, Any]) -> Redirect:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with db.transaction() as session:
+            accounts.end_web_session(session, token, actor_of(request))
+    response = redirect("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@get("/register", include_in_schema=False)
+async def register_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_register_page, request)
+
+
+def _register_page(request: Request[Any, Any, Any]) -> Template:
+    return render(request, "trading/register.html", values={})
+
+
+@post("/register", include_in_schema=False)
+async def register_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    return await blocking(_register_submit, request, data)
+
+
+def _register_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    try:
+        if data.get("password", "") != data.get("password_again", ""):
+            raise UserError("两次输入的密码不一致", "The two passwords differ", field="password_again")
+        with db.transaction() as session:
+            accounts.register_bidder(
+                session, client_ip(request),
+                org_name=data.get("org_name", ""), credit_code=data.get("credit_code", ""),
+                username=data.get("username", ""), display_name=data.get("display_name", ""),
+                password=data.get("password", ""),
+            )
+    except UserError as error:
+        return _form_error(request, "trading/register.html", error, data)
+    return render(request, "trading/login.html", values={"username": data.get("username", "")},
+                  next="/home", notice=translate("register.done", language(request)))
+
+
+@get("/home", include_in_schema=False, guards=[requires_role()])
+async def workspace(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_workspace, request)
+
+
+def _workspace(request: Request[Any, Any, Any]) -> Template:
+    return render(request, "trading/home.html")
+
+
+@get("/account", include_in_schema=False, guards=[requires_role()])
+async def account_page(request: Request[Any, Any, Any], created_token: str | None = None) -> Template:
+    return await blocking(_account_page, request, created_token)
+
+
+def _account_page(request: Request[Any, Any, Any], created_token: str | None = None) -> Template:
+    user = current_user(request)
+    assert user is not None
+    with db.read_only() as session:
+        tokens = accounts.list_api_tokens(session, user.id)
+    return render(request, "trading/account.html", tokens=tokens, created_token=created_token)
+
+
+@post("/account/tokens", include_in_schema=False, guards=[requires_role()])
+async def create_token(request: Request[Any, Any, Any], data: Form) -> Template:
+    return await blocking(_create_token, request, data)
+
+
+def _create_token(request: Request[Any, Any, Any], data: Form) -> Template:
+    user = current_user(request)
+    assert user is not None
+    try:
+        with db.transaction() as session:
+            token = accounts.create_api_token(
+                session, actor_of(request), user.id, data.get("name", "")
+            )
+    except UserError as error:
+        token = None
+        message = error.message(language(request))
+    else:
+        message = None
+    with db.read_only() as session:
+        tokens = accounts.list_api_tokens(session, user.id)
+    return render(request, "trading/account.html", tokens=tokens, created_token=token,
+                  error=message, status_code=400 if message else 200)
+
+
+@post("/account/tokens/{token_id:uuid}/revoke", include_in_schema=False,
+      guards=[requires_role()])
+async def revoke_token(request: Request[Any, Any, Any], token_id: uuid.UUID) -> Redirect:
+    return await blocking(_revoke_token, request, token_id)
+
+
+def _revoke_token(request: Request[Any, Any, Any], token_id: uuid.UUID) -> Redirect:
+    user = current_user(request)
+    assert user is not None
+    with db.transaction() as session:
+        accounts.revoke_api_token(session, actor_of(request), user.id, token_id)
+    return redirect("/account")
+
+
+@get("/admin/users", include_in_schema=False, guards=[requires_role(Role.ADMIN)])
+async def users_page(request: Request[Any, Any, Any], saved: bool = False) -> Template:
+    return await blocking(_users_page, request, saved)
+
+
+def _users_page(request: Request[Any, Any, Any], saved: bool = False) -> Template:
+    with db.read_only() as session:
+        users = accounts.list_users(session)
+    return render(request, "trading/admin_users.html", users=users, roles=list(Role), saved=saved)
+
+
+@post("/admin/users/{user_id:uuid}/roles", include_in_schema=False,
+      guards=[requires_role(Role.ADMIN)])
+async def change_roles(request: Request[Any, Any, Any], user_id: uuid.UUID) -> Response[Any]:
+    form = await request.form()
+    chosen = [str(value) for value in form.getall("roles")] if "roles" in form else []
+    return await anyio.to_thread.run_sync(_apply_roles, request, user_id, chosen)
+
+
+def _apply_roles(request: Request[Any, Any, Any], user_id: uuid.UUID, chosen: list[str]) -> Response[Any]:
+    try:
+        roles = accounts.parse_roles(chosen)
+        with db.transaction() as session:
+            accounts.set_roles(session, actor_of(request), user_id, roles)
+    except UserError as error:
+        with db.read_only() as session:
+            users = accounts.list_users(session)
+        return render(request, "trading/admin_users.html", users=users, roles=list(Role),
+                      error=error.message(language(request)), status_code=error.status)
+    return redirect("/admin/users?saved=true")
+
+
+ROUTES = [
+    login_page, login_submit, logout, register_page, register_submit, workspace,
+    account_page, create_token, revoke_token, users_page, change_roles,
+]

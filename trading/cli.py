@@ -1,0 +1,160 @@
+"""The ``ggzy`` command: set-up, the platform's processes, and operators' tools.
+
+Domain commands (bidders' sealing client, custodians' tools, the log verifier) are added to
+this group by their domains through ``trading.app``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from types import FrameType
+
+import click
+
+from trading.settings import PROJECT_ROOT, get_settings
+
+
+@click.group()
+def main() -> None:
+    """ggzy 公共资源交易平台 — platform command line."""
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date (alembic upgrade heads)."""
+    from alembic import command
+    from alembic.config import Config
+
+    get_settings().var_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "heads")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo organizations and users (idempotent) and print the log-ins."""
+    _print_logins(_seed())
+
+
+def _seed() -> dict[str, str]:
+    from trading import db, demo
+    from trading.app import load_domains
+
+    load_domains()
+    with db.transaction() as session:
+        return demo.seed(session)
+
+
+def _print_logins(logins: dict[str, str]) -> None:
+    from trading import demo
+
+    click.echo("演示账号 / demo log-ins (stored in %s):" % demo.credentials_path())
+    for user in demo.USERS:
+        click.echo(f"  {user.role.value:<10} {user.username:<16} {logins[user.username]}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="web worker processes")
+def web(host: str, port: int, workers: int) -> None:
+    """Serve the web application with uvicorn."""
+    os.execvp(sys.executable, [sys.executable, *_web_argv(host, port, workers)])  # noqa: S606
+
+
+def _web_argv(host: str, port: int, workers: int) -> list[str]:
+    return ["-m", "uvicorn", "--factory", "trading.app:create_app", "--host", host,
+            "--port", str(port), "--workers", str(workers), "--no-server-header",
+            "--proxy-headers", "--log-level", "info"]
+
+
+@main.command()
+@click.option("--concurrency", default=2, show_default=True)
+def worker(concurrency: int) -> None:
+    """Run a Celery worker on the configured broker."""
+    os.execvp(sys.executable, [sys.executable, *_worker_argv(concurrency)])  # noqa: S606
+
+
+def _worker_argv(concurrency: int) -> list[str]:
+    return ["-m", "celery", "-A", "trading.worker:celery_app", "worker", "--loglevel=INFO",
+            f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+
+
+@main.command()
+def dispatcher() -> None:
+    """Run the single dispatcher that turns due scheduled jobs into Celery tasks."""
+    import threading
+
+    from trading import jobs
+    from trading.app import load_domains
+
+    load_domains()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        jobs.run_dispatcher(stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+def run(host: str, port: int) -> None:
+    """Migrate, seed the demo, and run web, worker and dispatcher together (Ctrl-C stops all)."""
+    from click import Context
+
+    Context(migrate).invoke(migrate)
+    logins = _seed()
+    commands = {
+        "web": [sys.executable, *_web_argv(host, port, 1)],
+        "worker": [sys.executable, *_worker_argv(2)],
+        "dispatcher": [sys.executable, "-m", "trading.cli", "dispatcher"],
+    }
+    children = {name: subprocess.Popen(argv, cwd=PROJECT_ROOT) for name, argv in commands.items()}  # noqa: S603
+    click.echo("")
+    click.echo(f"ggzy 公共资源交易平台 is running at http://{host}:{port}/  (Ctrl-C to stop)")
+    _print_logins(logins)
+    sys.exit(_supervise(children))
+
+
+def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
+    """Wait until Ctrl-C, SIGTERM or the death of any child; then stop every child."""
+    stopping = False
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    status = 0
+    while not stopping:
+        dead = [name for name, child in children.items() if child.poll() is not None]
+        if dead:
+            click.echo(f"process stopped unexpectedly: {', '.join(dead)}; stopping the rest", err=True)
+            status = 1
+            break
+        time.sleep(0.5)
+    _stop_all(list(children.values()))
+    return status
+
+
+def _stop_all(children: Sequence[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+if __name__ == "__main__":
+    main()

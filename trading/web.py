@@ -1,0 +1,256 @@
+"""Web plumbing shared by every domain: who is asking, role guards, errors, page rendering.
+
+HTML pages authenticate with the session cookie (and are CSRF-protected); the JSON API under
+``/api/`` authenticates only with bearer tokens, so a browser's cookie can never drive the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import anyio
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import AbstractMiddleware
+from litestar.response import Redirect, Template
+from litestar.types import Message, Receive, Scope, Send
+
+from trading import audit, clock, db
+from trading.accounts import services as accounts
+from trading.accounts.services import CurrentUser
+from trading.errors import UserError
+from trading.i18n import normalize_language, translate
+from trading.settings import get_settings
+
+logger = logging.getLogger("ggzy.web")
+T = TypeVar("T")
+
+SESSION_COOKIE = "ggzy_session"
+LANG_COOKIE = "ggzy_lang"
+API_PREFIX = "/api/"
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+    "cross-origin-opener-policy": "same-origin",
+}
+# The interactive API docs load their own scripts and styles inline.
+DOCS_CSP = "default-src 'self' 'unsafe-inline' data:; frame-ancestors 'none'"
+
+
+async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run synchronous database work off the event loop (the services are synchronous)."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+def is_api(path: str) -> bool:
+    return path.startswith(API_PREFIX)
+
+
+def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    client = connection.client
+    return client.host if client else None
+
+
+def language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    requested = connection.query_params.get("lang") or connection.cookies.get(LANG_COOKIE)
+    if requested:
+        return normalize_language(requested)
+    accept = connection.headers.get("accept-language", "")
+    default = get_settings().default_language
+    return "en" if accept.lower().startswith("en") else default
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, CurrentUser) else None
+
+
+def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> audit.Actor:
+    user = current_user(connection)
+    ip = client_ip(connection)
+    return user.actor(ip) if user else audit.Actor(user_id=None, role="public", ip=ip)
+
+
+def _lookup_user(token: str, via_api: bool) -> CurrentUser | None:
+    with db.read_only() as session:
+        finder = accounts.user_for_api_token if via_api else accounts.user_for_web_session
+        user = finder(session, token)
+        return CurrentUser.of(user) if user else None
+
+
+class AuthenticationMiddleware(AbstractMiddleware):
+    """Puts the request's user (or None) into the scope; guards decide what it may do."""
+
+    scopes = {ScopeType.HTTP}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        token = _credential(scope, via_api=is_api(path))
+        scope["user"] = (
+            await anyio.to_thread.run_sync(_lookup_user, token, is_api(path)) if token else None
+        )
+        await self.app(scope, receive, send)
+
+
+def _credential(scope: Scope, via_api: bool) -> str | None:
+    headers = dict(scope["headers"])
+    if via_api:
+        value = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = value.partition(" ")
+        return token.strip() or None if scheme.lower() == "bearer" else None
+    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE and value:
+            return value
+    return None
+
+
+class SecurityHeadersMiddleware(AbstractMiddleware):
+    scopes = {ScopeType.HTTP}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        docs = scope["path"].startswith("/schema")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if docs:
+                    headers["content-security-policy"] = DOCS_CSP
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard letting through users holding any of ``roles`` (none given: any signed-in user)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException("authentication required")
+        if roles and not user.has_any(roles):
+            raise PermissionDeniedException(f"requires one of the roles: {', '.join(roles)}")
+
+    return guard
+
+
+def render(
+    request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
+) -> Template:
+    return Template(template_name=template, context=page_context(request, context),
+                    status_code=status_code)
+
+
+def page_context(request: Request[Any, Any, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    return {"user": current_user(request), "lang": language(request), **_server_clock(), **extra}
+
+
+def _server_clock() -> dict[str, Any]:
+    """The database time at render, which the header clock then keeps ticking."""
+    try:
+        with db.read_only() as session:
+            now = clock.now(session)
+    except Exception:  # an error page must render even when the database is down
+        now = dt.datetime.now(dt.UTC)
+    return {"server_epoch_ms": int(now.timestamp() * 1000), "server_iso": now.isoformat(),
+            "server_local": clock.format_local(now)}
+
+
+def redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+# ---------------------------------------------------------------- errors
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    if is_api(request.url.path) or request.url.path == "/healthz":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(content=body, status_code=status, media_type="application/problem+json")
+
+
+def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
+    found = error.extra if isinstance(error.extra, list) else []
+    return [
+        {"field": str(item.get("key") or item.get("source") or "body"),
+         "reason": str(item.get("message", ""))}
+        for item in found
+        if isinstance(item, dict)
+    ]
+
+
+def _record_denial(request: Request[Any, Any, Any], reason: str) -> None:
+    try:
+        with db.transaction() as session:
+            audit.record(
+                session, actor_of(request), "access.denied",
+                f"route/{request.method} {request.url.path}", {"reason": reason},
+            )
+    except Exception:  # the refusal itself must still reach the user
+        logger.exception("could not record an access denial")
+
+
+def handle_user_error(request: Request[Any, Any, Any], error: UserError) -> Response[Any]:
+    lang = language(request)
+    if _wants_json(request):
+        return _problem(
+            error.status, error.code, error.message(lang),
+            errors=[{"field": error.field or "", "reason": error.message(lang)}],
+            message_zh=error.message_zh, message_en=error.message_en,
+        )
+    return _error_page(request, error.status, error.message(lang))
+
+
+def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    status = error.status_code
+    lang = language(request)
+    if status == 403:
+        _record_denial(request, error.detail)
+    if status == 401 and not _wants_json(request):
+        return Redirect(path=f"/login?next={request.url.path}", status_code=303)
+    if _wants_json(request):
+        extra: dict[str, Any] = {}
+        if isinstance(error, ValidationException):
+            extra["errors"] = _validation_errors(error)
+        detail = translate(f"error.{status}", lang) if status in (401, 403, 404) else error.detail
+        return _problem(status, error.detail or str(status), detail, **extra)
+    message = translate(f"error.{status}", lang) if status in (401, 403, 404) else error.detail
+    return _error_page(request, status, message)
+
+
+def handle_server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    lang = language(request)
+    if _wants_json(request):
+        return _problem(500, "internal_error", translate("error.500", lang))
+    return _error_page(request, 500, translate("error.500", lang))
+
+
+def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:
+    return render(request, "trading/error.html", status_code=status, status=status, message=message)
