@@ -1,13 +1,254 @@
-"""Supervision services; ``record`` is the one function every domain writes through."""
+"""Supervision services; ``record`` is the one function every domain writes through.
+
+The log is an RFC 9162 Merkle tree. Appending writes the entry, the hashes of the subtrees it
+completes (``log_node``) and the new head, all in the caller's transaction: a state change and
+its log entry commit or vanish together, and a rolled-back entry leaves no gap because its
+sequence number was never taken from anything but the (equally rolled-back) head row.
+
+Reads (roots, proofs) use only stored complete-subtree hashes: one read of the head to check
+the requested size and one read of O(log n) nodes; the entries themselves are never scanned.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+import rfc8785
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from supervision import merkle
+from supervision.models import LogEntry, LogHead, LogNode
+from trading import clock
 from trading.audit import Actor
+
+HEAD_ID = 1
+DEFAULT_PAGE = 100
+
+
+class LogIntegrityError(RuntimeError):
+    """The stored tree is missing data it must have: the database was tampered with or broken."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A log entry as other domains and tools see it (decoupled from the ORM row)."""
+
+    seq: int
+    created_at: dt.datetime
+    actor: Actor
+    action: str
+    subject: str
+    body: dict[str, Any]
+    canonical: bytes
+    leaf_hash: bytes
+
+
+# --- writing -----------------------------------------------------------------------------
 
 
 def record(session: Session, actor: Actor, action: str, subject: str, body: dict[str, Any]) -> int:
-    raise NotImplementedError("supervision log core not built yet")
+    """Append an entry in ``session``'s transaction (never commits) and return its index.
+
+    The head row stays locked until the caller's transaction ends, which serialises every
+    writer that logs: call this as the last step of a unit of work, after the row locks the
+    change itself needs, so that the lock is held briefly and lock order is always the same.
+    """
+    size, frontier = _lock_head(session)
+    # The time is read after the lock, so log order and time order agree; it is truncated to
+    # the millisecond so that the stored column equals the time inside the canonical bytes.
+    moment = _to_millis(clock.now(session))
+    canonical = canonical_bytes(size, moment, actor, action, subject, body)
+    leaf = merkle.leaf_hash(canonical)
+    new_frontier, completed = merkle.append_leaf(frontier, size, leaf)
+    session.add(_entry_row(size, moment, actor, action, subject, canonical, leaf))
+    session.execute(
+        insert(LogNode), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed]
+    )
+    session.execute(
+        update(LogHead)
+        .where(LogHead.id == HEAD_ID)
+        .values(size=size + 1, frontier=merkle.pack_frontier(new_frontier))
+    )
+    session.flush()  # surface any constraint failure here, at the caller's line
+    return size
+
+
+def canonical_bytes(
+    seq: int, moment: dt.datetime, actor: Actor, action: str, subject: str, body: dict[str, Any]
+) -> bytes:
+    """The RFC 8785 (JCS) bytes of an entry: what its leaf hash covers and a verifier re-reads."""
+    document: dict[str, Any] = {
+        "seq": seq,
+        "time": format_time(moment),
+        "actor": {"user_id": actor.user_id, "role": actor.role, "ip": actor.ip},
+        "action": action,
+        "subject": subject,
+        "body": body,
+    }
+    try:
+        return rfc8785.dumps(document)
+    except rfc8785.CanonicalizationError as error:
+        raise ValueError(f"log body of {action!r} is not plain JSON: {error}") from error
+
+
+def format_time(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, e.g. ``2026-01-02T03:04:05.678Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: cannot tell which zone it is in")
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _to_millis(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _lock_head(session: Session) -> tuple[int, list[bytes]]:
+    # FOR UPDATE makes concurrent PostgreSQL appenders queue here and then re-read the row
+    # their predecessor committed. SQLite renders no FOR UPDATE; its write transactions
+    # already begin IMMEDIATE (trading.db), which serialises writers the same way.
+    # Columns, not the ORM entity: a cached LogHead in the identity map could be stale.
+    row = session.execute(
+        select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID).with_for_update()
+    ).one_or_none()
+    if row is None:
+        raise LogIntegrityError("log_head row is missing: run the migrations")
+    return row.size, merkle.unpack_frontier(row.frontier)
+
+
+def _entry_row(
+    seq: int,
+    moment: dt.datetime,
+    actor: Actor,
+    action: str,
+    subject: str,
+    canonical: bytes,
+    leaf: bytes,
+) -> LogEntry:
+    return LogEntry(
+        seq=seq,
+        created_at=moment,
+        actor_user_id=actor.user_id,
+        actor_role=actor.role,
+        actor_ip=actor.ip,
+        action=action,
+        subject=subject,
+        # Store the body as the canonical bytes spell it, so the queryable column can never
+        # say something the hashed record does not (tuples, float spelling and the like).
+        body=json.loads(canonical)["body"],
+        canonical=canonical,
+        leaf_hash=leaf,
+    )
+
+
+# --- tree reads ----------------------------------------------------------------------------
+
+
+def tree_size(session: Session) -> int:
+    """How many entries the log holds, as seen by ``session``'s transaction."""
+    size = session.execute(select(LogHead.size).where(LogHead.id == HEAD_ID)).scalar_one_or_none()
+    if size is None:
+        raise LogIntegrityError("log_head row is missing: run the migrations")
+    return size
+
+
+def root_at(session: Session, size: int) -> bytes:
+    """The RFC 9162 root hash of the log's first ``size`` entries."""
+    _require_size(session, size)
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return _hash_ranges(session, [(0, size)])[0]
+
+
+def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
+    """The audit path of entry ``index`` in the tree of the first ``size`` entries."""
+    _require_size(session, size)
+    if not 0 <= index < size:
+        raise ValueError(f"entry {index} is not in a tree of {size} entries")
+    return _hash_ranges(session, merkle.inclusion_ranges(index, size))
+
+
+def consistency_proof(session: Session, m: int, n: int) -> list[bytes]:
+    """The proof that the tree of size ``m`` is a prefix of the tree of size ``n``."""
+    _require_size(session, n)
+    if not 0 <= m <= n:
+        raise ValueError(f"no consistency proof from size {m} to size {n}")
+    return _hash_ranges(session, merkle.consistency_ranges(m, n))
+
+
+def _require_size(session: Session, size: int) -> None:
+    current = tree_size(session)
+    if not 0 <= size <= current:
+        raise ValueError(f"size {size} is outside the log, which holds {current} entries")
+
+
+def _hash_ranges(session: Session, ranges: list[merkle.Range]) -> list[bytes]:
+    stored = _fetch_nodes(session, merkle.nodes_for(ranges))
+    try:
+        return merkle.hash_ranges(ranges, stored)
+    except KeyError as missing:
+        raise LogIntegrityError(f"stored tree node {missing.args[0]} is missing") from None
+
+
+def _fetch_nodes(session: Session, nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    # One read for the whole set, spelled as OR-ed primary-key equalities: both backends turn
+    # that into one index probe per node (SQLite's MULTI-INDEX OR, PostgreSQL's BitmapOr),
+    # whereas SQLite answers a row-value ``(level, idx) IN (VALUES ...)`` with a table scan.
+    wanted = sorted(nodes)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(LogNode.level, LogNode.idx, LogNode.hash).where(
+            or_(*(and_(LogNode.level == level, LogNode.idx == idx) for level, idx in wanted))
+        )
+    )
+    return {(row.level, row.idx): row.hash for row in rows}
+
+
+# --- entry reads ---------------------------------------------------------------------------
+
+
+def get_entry(session: Session, seq: int) -> Entry | None:
+    row = session.get(LogEntry, seq)
+    return None if row is None else _to_entry(row)
+
+
+def entries(
+    session: Session,
+    action: str | None = None,
+    subject: str | None = None,
+    after: int | None = None,
+    limit: int = DEFAULT_PAGE,
+) -> list[Entry]:
+    """Entries in log order, optionally filtered, starting after sequence number ``after``.
+
+    Page through the log by passing the last ``seq`` you received as the next ``after``.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    query = select(LogEntry).order_by(LogEntry.seq).limit(limit)
+    if action is not None:
+        query = query.where(LogEntry.action == action)
+    if subject is not None:
+        query = query.where(LogEntry.subject == subject)
+    if after is not None:
+        query = query.where(LogEntry.seq > after)
+    return [_to_entry(row) for row in session.scalars(query)]
+
+
+def _to_entry(row: LogEntry) -> Entry:
+    return Entry(
+        seq=row.seq,
+        created_at=row.created_at,
+        actor=Actor(user_id=row.actor_user_id, role=row.actor_role, ip=row.actor_ip),
+        action=row.action,
+        subject=row.subject,
+        body=row.body,
+        canonical=row.canonical,
+        leaf_hash=row.leaf_hash,
+    )

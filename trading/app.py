@@ -85,6 +85,7 @@ def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
 
 
 def create_app() -> Litestar:
+    from trading import calendar_views
     from trading import views as core_views
     from trading import web
 
@@ -94,6 +95,7 @@ def create_app() -> Litestar:
     route_handlers: list[Any] = [
         *core_views.ROUTES,
         *account_views.ROUTES,
+        *calendar_views.ROUTES,
         create_static_files_router(path="/static", directories=[CORE_DIR / "static"],
                                    include_in_schema=False),
         *(handler for domain in domains for handler in domain.route_handlers),
@@ -105,10 +107,8 @@ def create_app() -> Litestar:
             secret=settings.secret_key, cookie_name="ggzy_csrf", exclude=["/api/"],
             cookie_samesite="lax",
         ),
-        middleware=[
-            DefineMiddleware(web.SecurityHeadersMiddleware),
-            DefineMiddleware(web.AuthenticationMiddleware),
-        ],
+        middleware=[DefineMiddleware(web.AuthenticationMiddleware)],
+        before_send=[web.add_security_headers],
         exception_handlers={
             UserError: web.handle_user_error,
             HTTPException: web.handle_http_error,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,10 +27,22 @@ def _read_or_create_secret(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process or thread created it first: use theirs
+        return _wait_for_secret(path)
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
+
+
+def _wait_for_secret(path: Path) -> str:
+    for _ in range(100):
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise RuntimeError(f"secret file {path} stays empty")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -72,12 +73,9 @@ def client_ip(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 
 
 def language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """Chinese first: English only when the visitor chose it (switch link or ``?lang=en``)."""
     requested = connection.query_params.get("lang") or connection.cookies.get(LANG_COOKIE)
-    if requested:
-        return normalize_language(requested)
-    accept = connection.headers.get("accept-language", "")
-    default = get_settings().default_language
-    return "en" if accept.lower().startswith("en") else default
+    return normalize_language(requested, get_settings().default_language)
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
@@ -125,22 +123,15 @@ def _credential(scope: Scope, via_api: bool) -> str | None:
     return None
 
 
-class SecurityHeadersMiddleware(AbstractMiddleware):
-    scopes = {ScopeType.HTTP}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        docs = scope["path"].startswith("/schema")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                if docs:
-                    headers["content-security-policy"] = DOCS_CSP
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: unlike route middleware it also covers 404 and 405 answers."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if scope["path"].startswith("/schema"):
+        headers["content-security-policy"] = DOCS_CSP
 
 
 def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
@@ -195,14 +186,22 @@ def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dic
     return Response(content=body, status_code=status, media_type="application/problem+json")
 
 
+_FIELD_IN_MESSAGE = re.compile(r"(?:at `\$\.([\w.\[\]]+)`|required field `(\w+)`)")
+
+
 def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
+    """Name the field at fault; msgspec puts body fields in the message, not in ``key``."""
     found = error.extra if isinstance(error.extra, list) else []
-    return [
-        {"field": str(item.get("key") or item.get("source") or "body"),
-         "reason": str(item.get("message", ""))}
-        for item in found
-        if isinstance(item, dict)
-    ]
+    errors = []
+    for item in found:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", ""))
+        named = _FIELD_IN_MESSAGE.search(message)
+        field = next((g for g in named.groups() if g), None) if named else None
+        errors.append({"field": field or str(item.get("key") or item.get("source") or "body"),
+                       "reason": message})
+    return errors
 
 
 def _record_denial(request: Request[Any, Any, Any], reason: str) -> None:

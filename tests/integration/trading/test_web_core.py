@@ -1,0 +1,126 @@
+"""The platform's shared web behaviour as a visitor, an integrator and an operator see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from supervision import services as log
+from tests.integration.trading.conftest import login, make_user, post_form
+from trading import db
+from trading.accounts.models import Organization, User
+from trading.calendar import CalendarOverride
+
+
+def test_public_home_page_in_chinese_with_english_switch(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="zh-CN">' in page.text and "公共资源交易平台" in page.text
+    switched = client.get("/lang/en?next=/", follow_redirects=True)
+    assert '<html lang="en">' in switched.text and "Public Resource Trading Platform" in switched.text
+
+
+def test_pages_show_the_database_time_in_beijing(client):
+    page = client.get("/")
+    assert 'id="server-clock"' in page.text
+    shown = page.text.split('data-epoch-ms="')[1].split('"')[0]
+    server = dt.datetime.fromtimestamp(int(shown) / 1000, dt.UTC)
+    assert abs((server - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+    local = server.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert local in page.text
+
+
+def test_security_headers_on_every_page(client):
+    for path in ("/", "/login", "/nope"):
+        headers = client.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_not_found_is_a_page_in_the_layout_and_problem_details_in_the_api(client):
+    page = client.get("/no/such/page")
+    assert page.status_code == 404
+    assert "页面不存在" in page.text and 'class="site-header"' in page.text
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["status"] == 404
+
+
+def test_unauthenticated_page_redirects_to_login_and_api_answers_401(client):
+    response = client.get("/home", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    api = client.get("/api/v1/me")
+    assert api.status_code == 401 and api.json()["status"] == 401
+
+
+def test_malformed_json_is_refused_with_the_field_and_changes_nothing(client):
+    broken = client.post("/api/v1/bidder-registrations", content=b'{"org_name": ',
+                         headers={"content-type": "application/json"})
+    assert broken.status_code == 400
+    missing = client.post("/api/v1/bidder-registrations", json={"org_name": "某公司"})
+    assert missing.status_code == 400
+    fields = {error["field"] for error in missing.json()["errors"]}
+    assert "credit_code" in " ".join(fields)
+    bad_code = client.post("/api/v1/bidder-registrations", json={
+        "org_name": "某公司", "credit_code": "91350100M000100Y4I", "username": "abc-co",
+        "display_name": "王五", "password": "a-long-passphrase"})
+    assert bad_code.status_code == 400
+    assert bad_code.json()["errors"][0]["field"] == "credit_code"
+    with db.read_only() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+        assert session.scalar(select(func.count()).select_from(Organization)) == 0
+
+
+def test_json_registration_creates_a_bidder(client):
+    response = client.post("/api/v1/bidder-registrations", json={
+        "org_name": "某建设公司", "credit_code": "91350100M000100Y43", "username": "abc-co",
+        "display_name": "王五", "password": "a-long-passphrase"})
+    assert response.status_code == 201
+    again = client.post("/api/v1/bidder-registrations", json={
+        "org_name": "某建设公司", "credit_code": "91350100M000100Y43", "username": "abc-co2",
+        "display_name": "王五", "password": "a-long-passphrase"})
+    assert again.status_code == 409
+    assert "已注册" in again.json()["message_zh"]
+
+
+def test_openapi_has_explicit_operation_ids(client):
+    schema = client.get("/schema/openapi.json").json()
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    ids = {op["operationId"] for op in operations}
+    assert {"getHealth", "getServerTime", "getCurrentUser", "registerBidder"} <= ids
+    assert not any(path in schema["paths"] for path in ("/login", "/admin/users"))
+
+
+def test_healthz_reports_database_and_broker(client):
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    body = health.json()
+    assert body["database"] == "ok" and body["broker"] == "ok"
+    assert body["worker"] in {"ok", "stale", "no heartbeat yet"}
+
+
+def test_admin_maintains_the_calendar_staff_only_reads_it(client):
+    make_user("cal-admin", "admin")
+    make_user("cal-staff", "staff")
+    login(client, "cal-staff")
+    page = client.get("/admin/calendar?year=2027")
+    assert page.status_code == 200 and "2027 年节假日安排未知" in page.text
+    refused = post_form(client, "/admin/calendar",
+                        {"day": "2027-01-01", "is_working_day": "0", "note": "元旦"},
+                        form_page="/admin/calendar")
+    assert refused.status_code == 403
+    login(client, "cal-admin")
+    done = post_form(client, "/admin/calendar",
+                     {"day": "2027-01-01", "is_working_day": "0", "note": "元旦"},
+                     form_page="/admin/calendar")
+    assert done.status_code == 303
+    bad = post_form(client, "/admin/calendar", {"day": "2027-13-01", "note": "x"},
+                    form_page="/admin/calendar")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+    with db.read_only() as session:
+        assert [o.day for o in session.scalars(select(CalendarOverride))] == [dt.date(2027, 1, 1)]
+        assert len(log.entries(session, action="calendar.override_set")) == 1
+        assert len(log.entries(session, action="access.denied")) == 1
