@@ -51,7 +51,6 @@ class Settings:
     database_url: str
     broker_url: str
     storage_dir: Path
-    session_store_url: str
     secret_key: str = field(repr=False)
     timezone: str = "Asia/Shanghai"
     default_language: str = "zh-CN"
@@ -80,7 +79,6 @@ def load_settings() -> Settings:
         database_url=_env("GGZY_DATABASE_URL", f"sqlite:///{var_dir / 'ggzy.sqlite3'}"),
         broker_url=_env("GGZY_BROKER_URL", f"sqla+sqlite:///{var_dir / 'broker.sqlite3'}"),
         storage_dir=Path(_env("GGZY_STORAGE_DIR", str(var_dir / "storage"))).resolve(),
-        session_store_url=_env("GGZY_SESSION_STORE_URL", f"file://{var_dir / 'sessions'}"),
         secret_key=secret,
         timezone=_env("GGZY_TIMEZONE", "Asia/Shanghai"),
         default_language=_env("GGZY_LANGUAGE", "zh-CN"),
