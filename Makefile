@@ -41,7 +41,7 @@ test-postgres: install
 	else exit 1; fi
 
 benchmarks: install
-	@echo "benchmarks are added with the features they measure (see README)"
+	$(BIN)/python -m loadtests $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -156,5 +156,16 @@ def _stop_all(children: Sequence[subprocess.Popen[bytes]]) -> None:
             child.kill()
 
 
+def _add_domain_commands() -> None:
+    """Mount each domain's commands; a domain that fails to import must not hide the core's."""
+    from trading.app import DOMAINS
+
+    for domain in DOMAINS:
+        for command in domain.cli_commands:
+            main.add_command(command)
+
+
+_add_domain_commands()
+
 if __name__ == "__main__":
     main()

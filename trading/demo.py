@@ -105,4 +105,13 @@ def seed(session: Session) -> dict[str, str]:
                 session, SEED_ACTOR, username=user.username, display_name=user.display_name,
                 password=passwords[user.username], roles=[user.role], organization=orgs[user.org],
             )
+    _seed_domains(session)
     return {user.username: passwords[user.username] for user in USERS}
+
+
+def _seed_domains(session: Session) -> None:
+    from trading.app import DOMAINS
+
+    for domain in DOMAINS:
+        if domain.seed_demo:
+            domain.seed_demo(session)

@@ -31,3 +31,7 @@ class Domain:
     nav: Sequence[NavItem] = ()
     messages: dict[str, dict[str, str]] = field(default_factory=dict)
     on_load: Callable[[], None] | None = None
+    # Added to the ``ggzy`` command group (e.g. ``ggzy bid seal``, ``ggzy log verify``).
+    cli_commands: Sequence[Any] = ()
+    # Called by the demo seed inside its transaction, after the core's users exist.
+    seed_demo: Callable[[Any], None] | None = None

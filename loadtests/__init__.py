@@ -1,0 +1,1 @@
+"""Load tests (locust) and benchmarks; see ``python -m loadtests --help``."""
