@@ -7,6 +7,7 @@ checks it); the worker and the CLI reach the domains through ``load_domains()`` 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
     environment.globals["navigation"] = navigation
     engine = JinjaTemplateEngine.from_environment(environment)
 
-    def t(context: Any, key: str, **values: Any) -> str:
+    def t(context: Mapping[str, Any], /, key: str, **values: Any) -> str:
         return i18n.translate(key, context.get("lang", "zh-CN"), **values)
 
     engine.register_template_callable("t", t)
@@ -85,9 +86,8 @@ def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
 
 
 def create_app() -> Litestar:
-    from trading import calendar_views
+    from trading import calendar_views, web
     from trading import views as core_views
-    from trading import web
 
     domains = load_domains()
     settings = get_settings()

@@ -52,7 +52,7 @@ def _seed() -> dict[str, str]:
 def _print_logins(logins: dict[str, str]) -> None:
     from trading import demo
 
-    click.echo("演示账号 / demo log-ins (stored in %s):" % demo.credentials_path())
+    click.echo(f"演示账号 / demo log-ins (stored in {demo.credentials_path()}):")
     for user in demo.USERS:
         click.echo(f"  {user.role.value:<10} {user.username:<16} {logins[user.username]}")
 

@@ -26,11 +26,10 @@ def now(session: Session) -> dt.datetime:
     """The database's current time as an aware UTC datetime."""
     dialect = session.get_bind().dialect.name
     value = session.execute(text(_SQLITE_NOW if dialect == "sqlite" else _POSTGRES_NOW)).scalar_one()
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 @lru_cache(maxsize=1)

@@ -99,7 +99,7 @@ def _lookup_user(token: str, via_api: bool) -> CurrentUser | None:
 class AuthenticationMiddleware(AbstractMiddleware):
     """Puts the request's user (or None) into the scope; guards decide what it may do."""
 
-    scopes = {ScopeType.HTTP}
+    scopes = {ScopeType.HTTP}  # noqa: RUF012 (the base class declares it so)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -134,7 +134,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         headers["content-security-policy"] = DOCS_CSP
 
 
-def requires_role(*roles: str) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def requires_role(*roles: str) -> Guard:
     """A guard letting through users holding any of ``roles`` (none given: any signed-in user)."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

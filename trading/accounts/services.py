@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from trading import audit, clock
 from trading.accounts.credit_code import CreditCodeError, validate_credit_code
@@ -121,7 +121,7 @@ def validate_password(password: str, username: str) -> None:
             field="password",
         )
     if username.lower() in password.lower():
-        raise UserError("密码不能包含用户名", "Password must not contain the username", "password")
+        raise UserError("密码不能包含用户名", "Password must not contain the username", field="password")
 
 
 def _required(value: str, field: str, label_zh: str, label_en: str, limit: int) -> str:
@@ -229,10 +229,10 @@ def register_bidder(
     )
 
 
-def _recent_failures(session: Session, column: object, value: str, since: dt.datetime) -> int:
-    query = select(func.count()).select_from(LoginFailure).where(
-        column == value, LoginFailure.at >= since  # type: ignore[operator]
-    )
+def _recent_failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: dt.datetime
+) -> int:
+    query = select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since)
     return session.scalar(query) or 0
 
 

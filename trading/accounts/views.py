@@ -19,10 +19,10 @@ from trading.i18n import translate
 from trading.web import (
     SESSION_COOKIE,
     actor_of,
+    blocking,
     client_ip,
     current_user,
     language,
-    blocking,
     redirect,
     render,
     requires_role,
@@ -61,6 +61,7 @@ async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[
 
 def _login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     ip = client_ip(request)
+    refused: UserError | None = None
     with db.transaction() as session:
         try:
             user = accounts.authenticate(
@@ -69,7 +70,6 @@ def _login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         except UserError as error:
             refused = error  # commit the recorded failure, then answer
         else:
-            refused = None
             token = accounts.start_web_session(session, user, ip)
     if refused is not None:
         return _form_error(request, "trading/login.html", refused, data)
@@ -157,16 +157,15 @@ async def create_token(request: Request[Any, Any, Any], data: Form) -> Template:
 def _create_token(request: Request[Any, Any, Any], data: Form) -> Template:
     user = current_user(request)
     assert user is not None
+    token: str | None = None
+    message: str | None = None
     try:
         with db.transaction() as session:
             token = accounts.create_api_token(
                 session, actor_of(request), user.id, data.get("name", "")
             )
     except UserError as error:
-        token = None
         message = error.message(language(request))
-    else:
-        message = None
     with db.read_only() as session:
         tokens = accounts.list_api_tokens(session, user.id)
     return render(request, "trading/account.html", tokens=tokens, created_token=token,
