@@ -10,7 +10,10 @@ import os
 import socket
 import sys
 
-SERVERS = {"postgresql": ("127.0.0.1", 5432), "redis": ("127.0.0.1", 6379)}
+SERVERS = {
+    "postgresql": ("127.0.0.1", int(os.environ.get("GGZY_TEST_PG_PORT", "5432"))),
+    "redis": ("127.0.0.1", int(os.environ.get("GGZY_TEST_REDIS_PORT", "6379"))),
+}
 
 
 def reachable(host: str, port: int) -> bool:

@@ -73,15 +73,17 @@ def _web_argv(host: str, port: int, workers: int) -> list[str]:
 
 
 @main.command()
-@click.option("--concurrency", default=2, show_default=True)
-def worker(concurrency: int) -> None:
+@click.option("--concurrency", type=int, default=None, help="default: CPU count (4 threads embedded)")
+def worker(concurrency: int | None) -> None:
     """Run a Celery worker on the configured broker."""
     os.execvp(sys.executable, [sys.executable, *_worker_argv(concurrency)])  # noqa: S606
 
 
-def _worker_argv(concurrency: int) -> list[str]:
-    return ["-m", "celery", "-A", "trading.worker:celery_app", "worker", "--loglevel=INFO",
-            f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+def _worker_argv(concurrency: int | None) -> list[str]:
+    from trading.worker import worker_argv
+
+    return ["-m", "celery", "-A", "trading.worker:celery_app", *worker_argv(concurrency),
+            "--without-gossip", "--without-mingle"]
 
 
 @main.command()
@@ -112,7 +114,7 @@ def run(host: str, port: int) -> None:
     logins = _seed()
     commands = {
         "web": [sys.executable, *_web_argv(host, port, 1)],
-        "worker": [sys.executable, *_worker_argv(2)],
+        "worker": [sys.executable, *_worker_argv(None)],
         "dispatcher": [sys.executable, "-m", "trading.cli", "dispatcher"],
     }
     children = {name: subprocess.Popen(argv, cwd=PROJECT_ROOT) for name, argv in commands.items()}  # noqa: S603
