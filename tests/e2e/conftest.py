@@ -33,7 +33,7 @@ def _free_port() -> int:
 def live_server(database: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "GGZY_DATABASE_URL": database}
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "trading.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=PROJECT_ROOT, env=env,
