@@ -8,17 +8,22 @@ append locks it, which is what makes the sequence gapless.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    ForeignKey,
     Index,
     Integer,
     LargeBinary,
     SmallInteger,
     String,
+    Text,
+    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -84,3 +89,102 @@ class LogHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     size: Mapped[int] = mapped_column(BigInteger)
     frontier: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --- checkpoints and witnesses ---------------------------------------------------------------
+
+_ACTIVE_ALERT_SQL = "state IN ('watching', 'yellow', 'red')"
+
+
+class LogCheckpoint(Base):
+    """A signed tree head. One per size: an Ed25519 note over the same body is the same note,
+    so a second request at an unchanged size reuses the first. Append-only on PostgreSQL."""
+
+    __tablename__ = "log_checkpoint"
+    __table_args__ = (CheckConstraint("length(root) = 32", name="root_size"),)
+
+    size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    root: Mapped[bytes] = mapped_column(LargeBinary)
+    note: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class WitnessKey(Base):
+    """A regulator's witness public key (C2SP vkey), registered by an administrator."""
+
+    __tablename__ = "witness_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    vkey: Mapped[str] = mapped_column(String(400), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LogCosignature(Base):
+    """A witness's cosignature line on the checkpoint of ``size`` (C2SP cosignature/v1)."""
+
+    __tablename__ = "log_cosignature"
+    __table_args__ = (UniqueConstraint("size", "witness_key_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    size: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("log_checkpoint.size", ondelete="RESTRICT"), index=True
+    )
+    witness_key_id: Mapped[int] = mapped_column(ForeignKey("witness_key.id", ondelete="RESTRICT"))
+    line: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+# --- e-supervision alerts and red flags --------------------------------------------------------
+
+
+class SupervisionAlert(Base):
+    """A watched legal period: yellow from ``yellow_at``, red from ``due_at``, until cleared."""
+
+    __tablename__ = "supervision_alert"
+    __table_args__ = (
+        CheckConstraint("state IN ('watching', 'yellow', 'red', 'cleared')", name="state"),
+        Index("uq_supervision_alert_active_kind_subject", "kind", "subject", unique=True,
+              sqlite_where=text(_ACTIVE_ALERT_SQL), postgresql_where=text(_ACTIVE_ALERT_SQL)),
+        Index("ix_supervision_alert_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    responsible_role: Mapped[str] = mapped_column(String(32))
+    label_zh: Mapped[str] = mapped_column(String(300))
+    label_en: Mapped[str] = mapped_column(String(300))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    yellow_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(200))
+
+
+class RedFlag(Base):
+    """A collusion indicator found among a tender's bids, with its evidence (regulators only)."""
+
+    __tablename__ = "red_flag"
+    __table_args__ = (
+        UniqueConstraint("tender_subject", "fingerprint"),
+        Index("ix_red_flag_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tender_subject: Mapped[str] = mapped_column(String(200))
+    stage: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String(64))
+    bidders: Mapped[list[str]] = mapped_column(JSON)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    log_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -12,13 +12,14 @@ the requested size and one read of O(log n) nodes; the entries themselves are ne
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rfc8785
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import merkle
@@ -224,16 +225,20 @@ def entries(
     subject: str | None = None,
     after: int | None = None,
     limit: int = DEFAULT_PAGE,
+    action_prefix: str | None = None,
 ) -> list[Entry]:
     """Entries in log order, optionally filtered, starting after sequence number ``after``.
 
     Page through the log by passing the last ``seq`` you received as the next ``after``.
+    ``action_prefix`` (e.g. ``notice.``) keeps the actions that start with it.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
     query = select(LogEntry).order_by(LogEntry.seq).limit(limit)
     if action is not None:
         query = query.where(LogEntry.action == action)
+    if action_prefix is not None:
+        query = query.where(LogEntry.action.startswith(action_prefix, autoescape=True))
     if subject is not None:
         query = query.where(LogEntry.subject == subject)
     if after is not None:
@@ -252,3 +257,63 @@ def _to_entry(row: LogEntry) -> Entry:
         canonical=row.canonical,
         leaf_hash=row.leaf_hash,
     )
+
+
+def state_counts(session: Session, prefix: str) -> dict[str, int]:
+    """How many subjects stand at each state, a subject's state being its latest action
+    starting with ``prefix`` (e.g. ``tender.``): the dashboard's "counts by state"."""
+    latest = (
+        select(LogEntry.subject, func.max(LogEntry.seq).label("seq"))
+        .where(LogEntry.action.startswith(prefix, autoescape=True))
+        .group_by(LogEntry.subject)
+        .subquery()
+    )
+    rows = session.execute(
+        select(LogEntry.action, func.count())
+        .join(latest, LogEntry.seq == latest.c.seq)
+        .group_by(LogEntry.action)
+    )
+    return {action: count for action, count in rows}
+
+
+def subjects(session: Session, prefix: str, limit: int = 200) -> list[str]:
+    """Subjects whose log entries start with ``prefix`` (e.g. ``tender:``), newest first."""
+    rows = session.execute(
+        select(LogEntry.subject, func.max(LogEntry.seq).label("last"))
+        .where(LogEntry.subject.startswith(prefix, autoescape=True))
+        .group_by(LogEntry.subject)
+        .order_by(func.max(LogEntry.seq).desc())
+        .limit(limit)
+    )
+    return [row.subject for row in rows]
+
+
+# --- the domain's other operations -----------------------------------------------------------
+# Other domains import only this module; the work lives in the modules named below, which
+# themselves use ``record`` above. They are loaded on first use (PEP 562), so that importing
+# any of them first cannot meet a half-initialised ``services``; type checkers see them here.
+if TYPE_CHECKING:
+    from supervision.alerts import Alert as Alert
+    from supervision.alerts import AlertKind as AlertKind
+    from supervision.alerts import list_alerts as list_alerts
+    from supervision.alerts import resolve_deadline as resolve_deadline
+    from supervision.alerts import watch_deadline as watch_deadline
+    from supervision.checkpoints import SignedCheckpoint as SignedCheckpoint
+    from supervision.checkpoints import checkpoint_now as checkpoint_now
+    from supervision.checkpoints import latest_checkpoint as latest_checkpoint
+    from supervision.redflags import BidFacts as BidFacts
+    from supervision.redflags import StoredFlag as StoredFlag
+    from supervision.redflags import assess_bids as assess_bids
+
+_ELSEWHERE = {
+    "supervision.alerts": ("Alert", "AlertKind", "list_alerts", "resolve_deadline", "watch_deadline"),
+    "supervision.checkpoints": ("SignedCheckpoint", "checkpoint_now", "latest_checkpoint"),
+    "supervision.redflags": ("BidFacts", "StoredFlag", "assess_bids"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    for module, names in _ELSEWHERE.items():
+        if name in names:
+            return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

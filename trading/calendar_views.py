@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromQuery
 from litestar.response import Template
 
 from trading import calendar, clock, db
@@ -43,8 +43,8 @@ def _page(request: Request[Any, Any, Any], year: int | None, status: int = 200,
 
 
 @get("/admin/calendar", include_in_schema=False, guards=[requires_role(Role.ADMIN, Role.STAFF)])
-async def calendar_page(request: Request[Any, Any, Any], year: int | None = None,
-                        saved: bool = False) -> Template:
+async def calendar_page(request: Request[Any, Any, Any], year: FromQuery[int | None] = None,
+                        saved: FromQuery[bool] = False) -> Template:
     return await blocking(_page, request, year, saved=saved)
 
 

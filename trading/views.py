@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from kombu import Connection
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import text
 
@@ -30,7 +31,7 @@ def _index(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/lang/{code:str}", include_in_schema=False)
-async def switch_language(code: str, next: str = "/") -> Redirect:
+async def switch_language(code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = Redirect(path=target, status_code=303)
     response.set_cookie(LANG_COOKIE, "en" if code == "en" else "zh-CN", samesite="lax",

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import anyio
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from trading import db
@@ -46,7 +46,7 @@ def _form_error(request: Request[Any, Any, Any], template: str, error: UserError
 
 
 @get("/login", include_in_schema=False)
-async def login_page(request: Request[Any, Any, Any], next: str | None = None) -> Template:
+async def login_page(request: Request[Any, Any, Any], next: FromQuery[str | None] = None) -> Template:
     return await blocking(_login_page, request, next)
 
 
@@ -137,7 +137,9 @@ def _workspace(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/account", include_in_schema=False, guards=[requires_role()])
-async def account_page(request: Request[Any, Any, Any], created_token: str | None = None) -> Template:
+async def account_page(
+    request: Request[Any, Any, Any], created_token: FromQuery[str | None] = None
+) -> Template:
     return await blocking(_account_page, request, created_token)
 
 
@@ -174,7 +176,7 @@ def _create_token(request: Request[Any, Any, Any], data: Form) -> Template:
 
 @post("/account/tokens/{token_id:uuid}/revoke", include_in_schema=False,
       guards=[requires_role()])
-async def revoke_token(request: Request[Any, Any, Any], token_id: uuid.UUID) -> Redirect:
+async def revoke_token(request: Request[Any, Any, Any], token_id: FromPath[uuid.UUID]) -> Redirect:
     return await blocking(_revoke_token, request, token_id)
 
 
@@ -187,7 +189,7 @@ def _revoke_token(request: Request[Any, Any, Any], token_id: uuid.UUID) -> Redir
 
 
 @get("/admin/users", include_in_schema=False, guards=[requires_role(Role.ADMIN)])
-async def users_page(request: Request[Any, Any, Any], saved: bool = False) -> Template:
+async def users_page(request: Request[Any, Any, Any], saved: FromQuery[bool] = False) -> Template:
     return await blocking(_users_page, request, saved)
 
 
@@ -199,7 +201,7 @@ def _users_page(request: Request[Any, Any, Any], saved: bool = False) -> Templat
 
 @post("/admin/users/{user_id:uuid}/roles", include_in_schema=False,
       guards=[requires_role(Role.ADMIN)])
-async def change_roles(request: Request[Any, Any, Any], user_id: uuid.UUID) -> Response[Any]:
+async def change_roles(request: Request[Any, Any, Any], user_id: FromPath[uuid.UUID]) -> Response[Any]:
     form = await request.form()
     chosen = [str(value) for value in form.getall("roles")] if "roles" in form else []
     return await anyio.to_thread.run_sync(_apply_roles, request, user_id, chosen)

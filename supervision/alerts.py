@@ -1,0 +1,187 @@
+"""E-supervision alerts (R-52): every legal period is watched, yellow before, red after.
+
+Other domains call ``services.watch_deadline`` in the transaction that creates (or moves) a
+legal limit and ``services.resolve_deadline`` in the one that meets it. The transitions are
+timed work on ``trading.jobs`` (two jobs per alert, at ``yellow_at`` and ``due_at``) rather
+than a periodic scan: the dispatcher already delivers exactly-once guarded jobs at their
+time, each transition is then logged at the moment it happens, and an idle platform does no
+work. Pages never trust the stored state alone: they show the state computed against the
+database clock, so an alert is red on time even while no worker runs.
+
+Lock order: like ``jobs.schedule``, call these *before* your own ``record()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from supervision import services
+from supervision.config import get_config
+from supervision.models import SupervisionAlert
+from trading import clock, jobs
+from trading.audit import Actor
+
+YELLOW_JOB = "supervision.alert.yellow"
+RED_JOB = "supervision.alert.red"
+WATCHER = Actor.system("e-supervision")
+ACTIVE = ("watching", "yellow", "red")
+_KIND = re.compile(r"^[a-z][a-z0-9_.]{1,63}$")
+
+
+class AlertKind(enum.StrEnum):
+    """The legal periods the platform knows; a domain may watch others with its own kind."""
+
+    INTAKE_LIMIT = "intake.time_limit"  # approval intake statutory time limits
+    TENDER_PERIOD = "tender.period"  # bidding period, clarification deadlines
+    PUBLICITY = "publicity.window"  # publicity of candidates, results
+    CONTRACT = "contract.deadline"  # contract signing after the award
+    COMPLAINT = "complaint.decision"  # decision on a complaint
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: int
+    kind: str
+    subject: str
+    responsible_role: str
+    label_zh: str
+    label_en: str
+    due_at: dt.datetime
+    yellow_at: dt.datetime
+    state: str  # stored: what has been logged so far
+    effective_state: str  # against the database clock now
+    cleared_at: dt.datetime | None
+    resolution: str | None
+
+
+def state_at(now: dt.datetime, yellow_at: dt.datetime, due_at: dt.datetime) -> str:
+    if now >= due_at:
+        return "red"
+    return "yellow" if now >= yellow_at else "watching"
+
+
+def watch_deadline(
+    session: Session,
+    kind: str,
+    subject: str,
+    responsible_role: str,
+    due_at: dt.datetime,
+    label_zh: str,
+    label_en: str,
+    margin: dt.timedelta | None = None,
+) -> Alert:
+    """Watch a legal limit (again: a live alert for (kind, subject) is moved, not doubled)."""
+    if not _KIND.match(kind):
+        raise ValueError(f"alert kind {kind!r}: lower-case letters, digits, '.', '_'")
+    if due_at.tzinfo is None:
+        raise ValueError("due_at must be an aware datetime")
+    now = clock.now(session)
+    due_at = due_at.astimezone(dt.UTC)
+    yellow_at = due_at - (get_config().yellow_margin if margin is None else margin)
+    row = _active(session, kind, subject)
+    moved = row is not None
+    if row is None:
+        row = SupervisionAlert(kind=kind, subject=subject, created_at=now)
+        session.add(row)
+    row.responsible_role, row.label_zh, row.label_en = responsible_role, label_zh, label_en
+    row.due_at, row.yellow_at, row.updated_at = due_at, yellow_at, now
+    row.state = state_at(now, yellow_at, due_at)
+    session.flush()
+    _schedule(session, row, now)
+    services.record(session, WATCHER, "alert.moved" if moved else "alert.watching", subject,
+                    _body(row))
+    return _view(row, now)
+
+
+def resolve_deadline(session: Session, kind: str, subject: str, resolution: str = "") -> bool:
+    """Clear the live alert of (kind, subject) with the resolving event; False if none."""
+    row = _active(session, kind, subject)
+    if row is None:
+        return False
+    now = clock.now(session)
+    was = state_at(now, row.yellow_at, row.due_at)
+    row.state, row.cleared_at, row.updated_at = "cleared", now, now
+    row.resolution = resolution[:200] or None
+    session.flush()
+    for job_kind in (YELLOW_JOB, RED_JOB):
+        jobs.cancel(session, job_kind, _job_subject(row.id))
+    services.record(session, WATCHER, "alert.cleared", subject,
+                    {**_body(row), "state_when_cleared": was, "resolution": row.resolution})
+    return True
+
+
+def refresh_alert(session: Session, alert_id: int) -> str | None:
+    """Bring one alert's stored state up to the clock, logging the change (the jobs' body)."""
+    row = session.get(SupervisionAlert, alert_id, with_for_update=True, populate_existing=True)
+    if row is None or row.state == "cleared":
+        return None
+    now = clock.now(session)
+    new = state_at(now, row.yellow_at, row.due_at)
+    if new != row.state and ACTIVE.index(new) > ACTIVE.index(row.state):
+        row.state, row.updated_at = new, now
+        session.flush()
+        services.record(session, WATCHER, f"alert.{new}", row.subject, _body(row))
+    return row.state
+
+
+def list_alerts(session: Session, roles: frozenset[str] | None = None,
+                include_cleared: bool = False, limit: int = 500) -> list[Alert]:
+    """Alerts, the most urgent first; ``roles`` limits them to those the roles answer for."""
+    query = select(SupervisionAlert).order_by(SupervisionAlert.due_at).limit(limit)
+    if not include_cleared:
+        query = query.where(SupervisionAlert.state.in_(ACTIVE))
+    if roles is not None:
+        query = query.where(SupervisionAlert.responsible_role.in_(sorted(roles)))
+    now = clock.now(session)
+    found = [_view(row, now) for row in session.scalars(query)]
+    order = {"red": 0, "yellow": 1, "watching": 2, "cleared": 3}
+    return sorted(found, key=lambda a: (order[a.effective_state], a.due_at))
+
+
+def count_by_state(session: Session) -> dict[str, int]:
+    now = clock.now(session)
+    counts = dict.fromkeys(("watching", "yellow", "red", "cleared"), 0)
+    rows = session.execute(select(SupervisionAlert.state, SupervisionAlert.yellow_at,
+                                  SupervisionAlert.due_at).where(SupervisionAlert.state.in_(ACTIVE)))
+    for row in rows:
+        counts[state_at(now, row.yellow_at, row.due_at)] += 1
+    counts["cleared"] = session.scalar(select(func.count()).select_from(SupervisionAlert).where(
+        SupervisionAlert.state == "cleared")) or 0
+    return counts
+
+
+def _active(session: Session, kind: str, subject: str) -> SupervisionAlert | None:
+    query = select(SupervisionAlert).where(
+        SupervisionAlert.kind == kind, SupervisionAlert.subject == subject,
+        SupervisionAlert.state.in_(ACTIVE)).with_for_update()
+    return session.scalars(query).one_or_none()
+
+
+def _job_subject(alert_id: int) -> str:
+    return f"alert:{alert_id}"
+
+
+def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime) -> None:
+    for job_kind, at in ((YELLOW_JOB, row.yellow_at), (RED_JOB, row.due_at)):
+        if at > now:
+            jobs.schedule(session, job_kind, _job_subject(row.id), at, {"alert_id": row.id})
+        else:
+            jobs.cancel(session, job_kind, _job_subject(row.id))
+
+
+def _body(row: SupervisionAlert) -> dict[str, object]:
+    return {"alert_id": row.id, "kind": row.kind, "state": row.state,
+            "responsible_role": row.responsible_role, "due_at": services.format_time(row.due_at),
+            "yellow_at": services.format_time(row.yellow_at), "label": row.label_zh}
+
+
+def _view(row: SupervisionAlert, now: dt.datetime) -> Alert:
+    effective = "cleared" if row.state == "cleared" else state_at(now, row.yellow_at, row.due_at)
+    return Alert(row.id, row.kind, row.subject, row.responsible_role, row.label_zh, row.label_en,
+                 row.due_at, row.yellow_at, row.state, effective, row.cleared_at, row.resolution)

@@ -1,0 +1,188 @@
+"""The regulator's portal (read-only HTML) and the alerts page of the responsible staff.
+
+Every page here only reads: regulators may look at everything and change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import Stream, Template
+
+from supervision import alerts, charts, checkpoints, draws, merkle, redflags, services
+from supervision.controllers import export_chunks
+from trading import db
+from trading.accounts.models import Role
+from trading.errors import NotFoundError
+from trading.i18n import translate
+from trading.web import blocking, current_user, language, requires_role
+from trading.web import render as render_page
+
+REGULATOR = [requires_role(Role.REGULATOR)]
+PAGE = 100
+
+
+def as_json(value: Any) -> str:
+    """Readable JSON for pages (Chinese kept as is; the template escapes it)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def render(request: Request[Any, Any, Any], template: str, **context: Any) -> Template:
+    return render_page(request, template, as_json=as_json, **context)
+
+
+@get("/supervision", include_in_schema=False, guards=REGULATOR)
+async def dashboard(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_dashboard, request)
+
+
+def _dashboard(request: Request[Any, Any, Any]) -> Template:
+    lang = language(request)
+    with db.read_only() as session:
+        alert_counts = alerts.count_by_state(session)
+        tender_states = services.state_counts(session, "tender.")
+        per_month = redflags.flags_per_month(session)
+        overdue = [a for a in alerts.list_alerts(session) if a.effective_state == "red"]
+        latest = checkpoints.latest_checkpoint(session)
+        size = services.tree_size(session)
+    state_rows = [(translate(f"supervision.state.{k}", lang), v) for k, v in alert_counts.items()]
+    return render(
+        request, "supervision/dashboard.html",
+        alert_chart=charts.bar_chart(translate("supervision.chart.alerts", lang), state_rows,
+                                     colours=[charts.COLOURS[k] for k in alert_counts]),
+        alert_rows=state_rows,
+        tender_chart=charts.bar_chart(translate("supervision.chart.tenders", lang),
+                                      sorted(tender_states.items())),
+        flag_chart=charts.bar_chart(translate("supervision.chart.flags", lang), per_month, "#6a1b9a"),
+        overdue=overdue, latest=latest, size=size,
+    )
+
+
+@get("/supervision/alerts", include_in_schema=False, guards=REGULATOR)
+async def alerts_page(request: Request[Any, Any, Any], cleared: bool = False) -> Template:
+    return await blocking(_alerts_page, request, None, cleared)
+
+
+@get("/supervision/my-alerts", include_in_schema=False, guards=[requires_role()])
+async def my_alerts_page(request: Request[Any, Any, Any]) -> Template:
+    user = current_user(request)
+    assert user is not None
+    return await blocking(_alerts_page, request, frozenset(user.roles), False)
+
+
+def _alerts_page(request: Request[Any, Any, Any], roles: frozenset[str] | None,
+                 cleared: bool) -> Template:
+    with db.read_only() as session:
+        found = alerts.list_alerts(session, roles, include_cleared=cleared)
+    return render(request, "supervision/alerts.html", alerts=found, mine=roles is not None,
+                  cleared=cleared)
+
+
+@get("/supervision/red-flags", include_in_schema=False, guards=REGULATOR)
+async def red_flags_page(request: Request[Any, Any, Any], tender: str | None = None) -> Template:
+    return await blocking(_red_flags_page, request, tender)
+
+
+def _red_flags_page(request: Request[Any, Any, Any], tender: str | None) -> Template:
+    with db.read_only() as session:
+        flags = redflags.list_flags(session, tender)
+    return render(request, "supervision/red_flags.html", flags=flags, tender=tender)
+
+
+@get("/supervision/projects", include_in_schema=False, guards=REGULATOR)
+async def projects_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_projects_page, request)
+
+
+def _projects_page(request: Request[Any, Any, Any]) -> Template:
+    with db.read_only() as session:
+        found = services.subjects(session, "tender")  # tender:<id> and tender/<id>
+    return render(request, "supervision/projects.html", subjects=found)
+
+
+@get("/supervision/timeline", include_in_schema=False, guards=REGULATOR)
+async def timeline_page(request: Request[Any, Any, Any], subject: str, after: int = -1) -> Template:
+    return await blocking(_timeline_page, request, subject, after)
+
+
+def _timeline_page(request: Request[Any, Any, Any], subject: str, after: int) -> Template:
+    with db.read_only() as session:
+        found = services.entries(session, subject=subject, after=after, limit=PAGE)
+        latest = checkpoints.latest_checkpoint(session)
+        steps = [_proven(session, entry, latest) for entry in found]
+    return render(request, "supervision/timeline.html", subject=subject, steps=steps,
+                  latest=latest, next_after=found[-1].seq if len(found) == PAGE else None)
+
+
+def _proven(session: Any, entry: services.Entry,
+            latest: checkpoints.SignedCheckpoint | None) -> dict[str, Any]:
+    """The entry, its audit path to the newest checkpoint, and whether that path verifies
+    (checked here from the entry's own bytes, so the page shows a proof, not a claim)."""
+    if latest is None or entry.seq >= latest.size:
+        return {"entry": entry, "proof": [], "verified": None}
+    proof = services.inclusion_proof(session, entry.seq, latest.size)
+    try:
+        merkle.verify_inclusion(merkle.leaf_hash(entry.canonical), entry.seq, latest.size, proof,
+                                latest.root)
+        verified = True
+    except merkle.ProofError:
+        verified = False
+    return {"entry": entry, "proof": [p.hex() for p in proof], "verified": verified}
+
+
+@get("/supervision/notices", include_in_schema=False, guards=REGULATOR)
+async def notices_page(request: Request[Any, Any, Any], after: int = -1) -> Template:
+    return await blocking(_prefixed_page, request, "notice.", after, "supervision/notices.html")
+
+
+def _prefixed_page(request: Request[Any, Any, Any], prefix: str, after: int,
+                   template: str) -> Template:
+    with db.read_only() as session:
+        found = services.entries(session, action_prefix=prefix, after=after, limit=PAGE)
+    return render(request, template, entries=found,
+                  next_after=found[-1].seq if len(found) == PAGE else None)
+
+
+@get("/supervision/draws", include_in_schema=False, guards=REGULATOR)
+async def draws_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_draws_page, request)
+
+
+def _draws_page(request: Request[Any, Any, Any]) -> Template:
+    with db.read_only() as session:
+        checks = [draws.check_draw(subject, services.entries(session, subject=subject, limit=50))
+                  for subject in services.subjects(session, "draw:")]
+    return render(request, "supervision/draws.html", checks=checks)
+
+
+@get("/supervision/log", include_in_schema=False, guards=REGULATOR)
+async def log_page(request: Request[Any, Any, Any], after: int = -1, action: str | None = None) -> Template:
+    return await blocking(_log_page, request, after, action)
+
+
+def _log_page(request: Request[Any, Any, Any], after: int, action: str | None) -> Template:
+    with db.read_only() as session:
+        found = services.entries(session, action=action or None, after=after, limit=PAGE)
+        latest = checkpoints.latest_checkpoint(session)
+        size = services.tree_size(session)
+    return render(request, "supervision/log.html", entries=found, latest=latest, size=size,
+                  action=action or "", next_after=found[-1].seq if len(found) == PAGE else None)
+
+
+@get("/supervision/export.jsonl", include_in_schema=False, guards=REGULATOR)
+async def export_download() -> Stream:
+    await blocking(_require_checkpoint)
+    return Stream(content=export_chunks(), media_type="application/jsonl",
+                  headers={"content-disposition": 'attachment; filename="ggzy-log.jsonl"'})
+
+
+def _require_checkpoint() -> None:
+    with db.read_only() as session:
+        if checkpoints.latest_checkpoint(session) is None:
+            raise NotFoundError("检查点", "checkpoint")
+
+
+ROUTES = [dashboard, alerts_page, my_alerts_page, red_flags_page, projects_page, timeline_page,
+          notices_page, draws_page, log_page, export_download]

@@ -1,0 +1,100 @@
+"""E-supervision alerts: watching → yellow → red → cleared against the database clock, each
+transition a guarded job (trading.jobs) and a log entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from sqlalchemy import update
+
+from supervision import alerts, services
+from supervision import tasks as _tasks  # noqa: F401  (registers the job handlers)
+from trading import clock, db, jobs
+from trading.jobs import JobStatus, ScheduledJob
+
+KIND = alerts.AlertKind.INTAKE_LIMIT
+SUBJECT = "intake:42"
+
+
+def _now() -> dt.datetime:
+    with db.read_only() as session:
+        return clock.now(session)
+
+
+def _run_job(kind: str, alert_id: int) -> str:
+    """What the dispatcher and a worker do with the job, without a broker."""
+    with db.transaction() as session:
+        job = jobs.get_job(session, kind, f"alert:{alert_id}")
+        assert job is not None
+        session.execute(update(ScheduledJob).where(ScheduledJob.id == job.id).values(
+            status=JobStatus.QUEUED.value, lease_until=clock.now(session) + dt.timedelta(minutes=5)))
+        job_id, version = job.id, job.version
+    return jobs.execute(job_id, version).result
+
+
+def _actions() -> list[str]:
+    with db.read_only() as session:
+        return [e.action for e in services.entries(session, subject=SUBJECT)]
+
+
+def _state(alert_id: int) -> tuple[str, str]:
+    with db.read_only() as session:
+        found = [a for a in alerts.list_alerts(session, include_cleared=True) if a.id == alert_id]
+    return found[0].state, found[0].effective_state
+
+
+def test_the_lifecycle_of_an_alert(database: str) -> None:
+    due = _now() + dt.timedelta(seconds=1.2)
+    with db.transaction() as session:
+        alert = services.watch_deadline(session, KIND, SUBJECT, "staff", due, "受理时限", "Intake limit",
+                                        margin=dt.timedelta(seconds=0.6))
+    assert alert.state == "watching"
+    assert _run_job(alerts.YELLOW_JOB, alert.id) == "early"  # the guard holds before yellow_at
+    time.sleep(max(0.0, (alert.yellow_at - _now()).total_seconds()) + 0.05)
+    assert _state(alert.id) == ("watching", "yellow")  # pages follow the clock at once
+    assert _run_job(alerts.YELLOW_JOB, alert.id) == "ran"
+    assert _state(alert.id) == ("yellow", "yellow")
+    time.sleep(max(0.0, (due - _now()).total_seconds()) + 0.05)
+    assert _run_job(alerts.RED_JOB, alert.id) == "ran"
+    assert _state(alert.id) == ("red", "red")
+    with db.transaction() as session:
+        assert services.resolve_deadline(session, KIND, SUBJECT, "intake.accepted")
+        assert not services.resolve_deadline(session, KIND, SUBJECT)
+    assert _state(alert.id) == ("cleared", "cleared")
+    assert [a for a in _actions() if a.startswith("alert.")] == [
+        "alert.watching", "alert.yellow", "alert.red", "alert.cleared"]
+
+
+def test_clearing_cancels_the_pending_transitions(database: str) -> None:
+    with db.transaction() as session:
+        alert = services.watch_deadline(session, KIND, SUBJECT, "staff",
+                                        _now() + dt.timedelta(days=3), "时限", "Limit")
+        services.resolve_deadline(session, KIND, SUBJECT, "done")
+    with db.read_only() as session:
+        for kind in (alerts.YELLOW_JOB, alerts.RED_JOB):
+            job = jobs.get_job(session, kind, f"alert:{alert.id}")
+            assert job is not None and job.status == JobStatus.CANCELLED.value
+
+
+def test_a_moved_deadline_updates_the_alert_instead_of_doubling_it(database: str) -> None:
+    with db.transaction() as session:
+        first = services.watch_deadline(session, KIND, SUBJECT, "staff",
+                                        _now() - dt.timedelta(hours=1), "时限", "Limit")
+        assert first.state == "red"
+        moved = services.watch_deadline(session, KIND, SUBJECT, "staff",
+                                         _now() + dt.timedelta(days=5), "时限", "Limit")
+    assert moved.id == first.id and moved.state == "watching"
+    with db.read_only() as session:
+        assert len(alerts.list_alerts(session)) == 1
+        assert alerts.count_by_state(session)["watching"] == 1
+
+
+def test_alerts_are_shown_to_the_responsible_roles_only(database: str) -> None:
+    with db.transaction() as session:
+        services.watch_deadline(session, KIND, "intake:1", "staff", _now(), "甲", "A")
+        services.watch_deadline(session, alerts.AlertKind.COMPLAINT, "complaint:1", "tenderee",
+                                _now() + dt.timedelta(hours=1), "乙", "B")
+    with db.read_only() as session:
+        assert [a.subject for a in alerts.list_alerts(session, frozenset({"staff"}))] == ["intake:1"]
+        assert {a.effective_state for a in alerts.list_alerts(session)} == {"red", "yellow"}
