@@ -179,3 +179,12 @@ def test_api_token_is_shown_once_and_authenticates_the_api(client):
     # The browser's session cookie alone never authenticates the API.
     assert client.get("/api/v1/me").status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_login_is_throttled_per_address(client):
+    make_user("zheng", "staff")
+    for attempt in range(20):  # many accounts tried from one address: credential stuffing
+        assert login(client, f"guess-{attempt}", "wrong-password-x").status_code == 401
+    blocked = login(client, "zheng", PASSWORD)
+    assert blocked.status_code == 429
+    assert SESSION_COOKIE not in blocked.cookies
