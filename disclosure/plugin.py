@@ -3,10 +3,54 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from trading.domain import Domain
+from litestar.static_files import create_static_files_router
+
+from trading.domain import Domain, NavItem
+
+HERE = Path(__file__).parent
+
+
+def _routes() -> list[Any]:
+    import disclosure.controllers as controllers
+    import disclosure.views as views
+
+    static = create_static_files_router(path="/static/disclosure", directories=[HERE / "static"],
+                                        include_in_schema=False, name="disclosure_static")
+    return [*views.ROUTES, *controllers.ROUTES, static]
+
+
+def _cli() -> tuple[Any, ...]:
+    from disclosure.cli import COMMANDS
+
+    return COMMANDS
+
+
+def _seed(session: Any) -> None:
+    from disclosure.demo import seed
+
+    seed(session)
+
+
+def _messages() -> dict[str, dict[str, str]]:
+    from disclosure.messages import MESSAGES
+
+    return MESSAGES
+
 
 domain = Domain(
     name="disclosure",
-    template_dir=Path(__file__).parent / "templates",
+    models_module="disclosure.models",
+    route_handlers=_routes(),
+    template_dir=HERE / "templates",
+    task_modules=("disclosure.tasks",),
+    nav=(
+        NavItem("nav.notices", "/notices"),
+        NavItem("nav.disclosure_preview", "/disclosure/preview",
+                frozenset({"staff", "tenderee"})),
+    ),
+    messages=_messages(),
+    cli_commands=_cli(),
+    seed_demo=_seed,
 )
