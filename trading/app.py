@@ -76,6 +76,7 @@ def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
     )
     environment.filters["local_time"] = clock.format_local
     environment.globals["navigation"] = navigation
+    environment.globals["public_navigation"] = lambda: navigation(frozenset())
     engine = JinjaTemplateEngine.from_environment(environment)
 
     def t(context: Mapping[str, Any], /, key: str, **values: Any) -> str:

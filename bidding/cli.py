@@ -1,0 +1,641 @@
+"""``ggzy bid ...`` (bidders) and ``ggzy custody ...`` (custodians): the command-line clients.
+
+Everything secret happens on the user's machine: sealing a bid, generating custodian keys,
+the opening-key ceremony, opening a sealed share. The platform only ever receives envelopes,
+public keys, sealed shares and (after the deadline) signed shares. The HTTP side talks to the
+JSON API with a bearer token (``--token`` or ``GGZY_API_TOKEN``); passphrases are prompted for, or
+read from ``GGZY_KEY_PASSPHRASE`` for scripts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from bidding.crypto import custody, envelope, receipts
+from bidding.crypto.common import b64decode, b64encode, valid_id
+
+PASSPHRASE_ENV = "GGZY_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
+TOKEN_ENV = "GGZY_API_TOKEN"  # noqa: S105 - the name of a variable
+_CHUNK = 1 << 16
+
+
+class CliError(click.ClickException):
+    """A bilingual message, printed without a traceback."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} / {en}")
+
+
+def _fail_from(exc: Exception) -> CliError:
+    zh = getattr(exc, "reason_zh", None)
+    en = getattr(exc, "reason_en", None)
+    if isinstance(zh, str) and isinstance(en, str):
+        return CliError(zh, en)
+    return CliError(str(exc), str(exc))
+
+
+def _passphrase(confirm: bool = False) -> str:
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    value: str = click.prompt("口令 / passphrase", hide_input=True,
+                              confirmation_prompt=confirm, err=True)
+    return value
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --------------------------------------------------------------------------- HTTP
+
+def _client(url: str, token: str | None) -> Any:
+    import httpx
+
+    if not token:
+        raise CliError("需要访问令牌（--token 或环境变量 GGZY_API_TOKEN）",
+                       "an API token is needed (--token or GGZY_API_TOKEN)")
+    return httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(60.0, connect=10.0),
+                        headers={"Authorization": f"Bearer {token}",
+                                 "Accept": "application/json"})
+
+
+def _check(response: Any) -> Any:
+    """The JSON body of a successful answer; the platform's problem details otherwise."""
+    if response.is_success:
+        return response.json() if response.content else None
+    try:
+        body = response.json()
+        if isinstance(body.get("message_zh"), str) and isinstance(body.get("message_en"), str):
+            raise CliError(f"平台拒绝了请求（HTTP {response.status_code}）：{body['message_zh']}",
+                           f"the platform refused (HTTP {response.status_code}): "
+                           f"{body['message_en']}")
+        detail = body.get("detail") or body.get("title") or response.text
+    except (ValueError, AttributeError):
+        detail = response.text
+    raise CliError(f"平台拒绝了请求（HTTP {response.status_code}）：{detail}",
+                   f"the platform refused the request (HTTP {response.status_code}): {detail}")
+
+
+def _tender_path(tender_id: str) -> str:
+    if not valid_id(tender_id):
+        raise CliError("项目编号无效", "invalid tender id")
+    return f"/api/v1/tenders/{tender_id}"
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+@dataclass(frozen=True)
+class TenderKey:
+    public_key: bytes
+    key_id: str
+    # Defaults for the envelope's ids when the document is the tender JSON of the API.
+    tender_id: str | None = None
+    bidder_id: str | None = None
+    section_ids: tuple[str, ...] = ()
+
+
+def tender_key_from_document(document: Any) -> TenderKey:
+    """The opening public key and its id from a tender JSON (``GET /api/v1/tenders/{id}``) or
+    from its ``opening`` object; checks that the key id belongs to the key."""
+    opening = document.get("opening", document) if isinstance(document, dict) else None
+    if not isinstance(opening, dict) or "public_key_b64" not in opening:
+        raise CliError("该项目尚未发布开标公钥", "the tender has no opening public key yet")
+    try:
+        public = b64decode(str(opening["public_key_b64"]))
+        envelope.import_opening_public_key(public)
+    except ValueError as exc:
+        raise CliError("开标公钥无效", "invalid opening public key") from exc
+    key_id = str(opening.get("key_id", ""))
+    if key_id != custody.key_id_for(public):
+        raise CliError("开标公钥与其编号不符，请勿投标并联系交易中心",
+                       "the opening key does not match its key id; do not bid, "
+                       "contact the trading center")
+    if "opening" not in document:
+        return TenderKey(public, key_id)
+    sections = document.get("sections") or []
+    return TenderKey(public, key_id, str(document.get("id") or "") or None,
+                     str(document.get("bidder_id") or "") or None,
+                     tuple(str(s.get("id")) for s in sections if isinstance(s, dict)))
+
+
+def load_tender_key(source: str, token: str | None) -> TenderKey:
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            document = _check(httpx.get(source, headers=headers, timeout=30.0))
+        except httpx.HTTPError as exc:
+            raise CliError(f"无法获取开标公钥：{exc}", f"cannot fetch the opening key: {exc}") from exc
+    else:
+        try:
+            document = json.loads(Path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CliError(f"无法读取开标公钥文件 {source}",
+                           f"cannot read the opening key file {source}") from exc
+    return tender_key_from_document(document)
+
+
+def load_signing_key(path: Path) -> Any:
+    from Crypto.PublicKey import ECC
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        key = ECC.import_key(text, passphrase=_passphrase() if "ENCRYPTED" in text else None)
+    except ValueError as exc:
+        raise CliError("无法读取签名私钥（口令错误？）",
+                       "cannot read the signing key (wrong passphrase?)") from exc
+    if key.curve != "Ed25519" or not key.has_private():
+        raise CliError("签名私钥须为 Ed25519 私钥", "the signing key must be an Ed25519 private key")
+    return key
+
+
+def read_platform_key(value: str) -> bytes:
+    """A platform receipt key given as base64, as a file holding base64, as a JSON file
+    ``{"public_key_b64": ...}``, or as the URL publishing that document
+    (``…/api/v1/receipts/public-key``; fetching it from the very platform that signed the
+    receipt only proves consistency: compare the key with the one the trading center
+    publishes elsewhere)."""
+    text = value
+    path = Path(value)
+    if value.startswith(("http://", "https://")):
+        import httpx
+
+        try:
+            text = str(_check(httpx.get(value, timeout=30.0)).get("public_key_b64", ""))
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise CliError(f"无法获取平台公钥：{exc}", f"cannot fetch the platform key: {exc}") from exc
+    elif path.exists():
+        text = path.read_text(encoding="utf-8").strip()
+        if text.startswith("{"):
+            text = str(json.loads(text).get("public_key_b64", ""))
+    try:
+        key = b64decode(text.strip())
+    except ValueError as exc:
+        raise CliError("平台公钥无效", "invalid platform public key") from exc
+    if len(key) != 32:
+        raise CliError("平台公钥须为 32 字节 Ed25519 公钥", "the platform key must be 32-byte Ed25519")
+    return key
+
+
+def verify_receipt_file(receipt_path: Path, platform_key: bytes,
+                        envelope_path: Path | None = None) -> receipts.Receipt:
+    try:
+        receipt = receipts.Receipt.from_json(receipt_path.read_text(encoding="utf-8"))
+        receipts.verify_receipt(receipt, platform_key)
+    except (OSError, receipts.ReceiptError) as exc:
+        raise _fail_from(exc) from exc
+    if envelope_path is not None:
+        with envelope_path.open("rb") as src:
+            info = envelope.inspect_stream(src, max_size=1 << 62)
+        if info.envelope_sha256 != receipt.fields["envelope_sha256"]:
+            raise CliError("回执中的摘要与本地投标文件不符",
+                           "the receipt's digest does not match the local envelope")
+    return receipt
+
+
+def _write_new(path: Path, data: bytes, *, private: bool = False) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+# --------------------------------------------------------------------------- ggzy bid
+
+@click.group("bid")
+def bid() -> None:
+    """投标人工具 — seal, submit and check bids (the plaintext never leaves this machine)."""
+
+
+@bid.command("seal")
+@click.option("--tender-key", "tender_key", required=True,
+              help="the tender's API URL (…/api/v1/tenders/ID) or a JSON file with "
+                   "public_key_b64 and key_id")
+@click.option("--tender", "tender_id", help="tender id (default: from the tender URL)")
+@click.option("--section", "section_id", help="section id (default: the only section)")
+@click.option("--bidder", "bidder_id",
+              help="your bidder id on the platform (default: as the tender URL reports)")
+@click.option("--price", help="bid price in yuan: seal a ggzy-bid/1 plaintext (first line: "
+                              "the announced items; then SOURCE as the attachment)")
+@click.option("--duration-days", type=int, help="announced duration (with --price)")
+@click.option("--quality", help="announced quality (with --price)")
+@click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="your Ed25519 key (PEM, from `ggzy bid keygen`): writes OUT.sig")
+@click.option("--segment-size", default=envelope.DEFAULT_SEGMENT_SIZE, show_default=True)
+@click.option("--token", envvar=TOKEN_ENV, help="API token, if the tender URL needs one")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_id: str | None,
+         price: str | None, duration_days: int | None, quality: str | None,
+         signing_key: Path | None, segment_size: int, token: str | None, source: Path,
+         out: Path) -> None:
+    """Seal SOURCE (the bid file) into the envelope OUT, on this machine."""
+    tender = load_tender_key(tender_key, token)
+    tender_id = tender_id or tender.tender_id
+    bidder_id = bidder_id or tender.bidder_id
+    if section_id is None and len(tender.section_ids) == 1:
+        section_id = tender.section_ids[0]
+    if not (tender_id and section_id and bidder_id):
+        raise CliError("请指定 --tender、--section 和 --bidder",
+                       "give --tender, --section and --bidder")
+    key = load_signing_key(signing_key) if signing_key else None
+    if out.exists():
+        raise CliError(f"{out} 已存在", f"{out} exists already")
+    try:
+        with _plaintext(source, price, duration_days, quality) as src, out.open("xb") as dst:
+            result = envelope.seal_stream(
+                src, dst, opening_public_key=tender.public_key, tender_id=tender_id,
+                section_id=section_id, bidder_id=bidder_id, key_id=tender.key_id,
+                segment_size=segment_size, bidder_signing_key=key)
+    except (ValueError, envelope.EnvelopeError) as exc:
+        out.unlink(missing_ok=True)
+        raise _fail_from(exc) from exc
+    key_id = tender.key_id
+    summary: dict[str, Any] = {"envelope": str(out), "envelope_sha256": result.envelope_sha256,
+                               "envelope_size": result.envelope_size,
+                               "plaintext_sha256": result.plaintext_sha256, "key_id": key_id}
+    if result.signature is not None and key is not None:
+        # The detached signature and the key that made it, sent by ``bid submit`` as the
+        # X-Bid-Signature and X-Bidder-Public-Key headers.
+        sig_path = out.with_name(out.name + ".sig")
+        _write_new(sig_path, json.dumps({
+            "envelope_sha256": result.envelope_sha256,
+            "signature_b64": b64encode(result.signature),
+            "public_key_b64": b64encode(key.public_key().export_key(format="raw")),
+        }, indent=2).encode() + b"\n")
+        summary["signature_file"] = str(sig_path)
+    _echo_json(summary)
+    click.echo("请妥善保存原始投标文件和加密信封的备份 / keep backups of the bid file and the "
+               "envelope", err=True)
+
+
+def yuan_to_fen(text: str) -> int:
+    match = re.fullmatch(r"\s*(\d{1,15})(?:\.(\d{1,2}))?\s*", text.replace(",", ""))
+    if match is None:
+        raise CliError("报价格式应为元，最多两位小数", "the price is yuan with at most two decimals")
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def bid_plaintext_line(price: str, duration_days: int | None, quality: str | None) -> bytes:
+    """The first line of a ``ggzy-bid/1`` plaintext (as the bid page writes it)."""
+    document: dict[str, Any] = {"format": "ggzy-bid/1", "price_fen": yuan_to_fen(price)}
+    if duration_days is not None:
+        document["duration_days"] = duration_days
+    if quality is not None:
+        document["quality"] = quality
+    document["items"] = {}
+    return json.dumps(document, ensure_ascii=False).encode() + b"\n"
+
+
+@contextlib.contextmanager
+def _plaintext(source: Path, price: str | None, duration_days: int | None,
+               quality: str | None) -> Iterator[BinaryIO]:
+    if price is None:
+        with source.open("rb") as src:
+            yield src
+        return
+    with tempfile.TemporaryFile() as spool, source.open("rb") as src:
+        spool.write(bid_plaintext_line(price, duration_days, quality))
+        shutil.copyfileobj(src, spool)
+        spool.seek(0)
+        yield spool
+
+
+def _stream(path: Path, size: int) -> Iterator[bytes]:
+    sent = 0
+    with path.open("rb") as src:
+        while chunk := src.read(_CHUNK):
+            sent += len(chunk)
+            yield chunk
+            if sys.stderr.isatty():
+                click.echo(f"\r{sent * 100 // max(size, 1)}%", nl=False, err=True)
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+
+
+@bid.command("submit")
+@click.option("--url", required=True, help="platform base URL, e.g. https://ggzy.example.cn")
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--signature", "signature_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="detached signature file (default: ENVELOPE.sig if it exists)")
+@click.option("--platform-key", help="platform receipt key (base64 or file) to verify the receipt")
+@click.argument("envelope_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def submit(url: str, token: str | None, signature_file: Path | None, platform_key: str | None,
+           envelope_file: Path) -> None:
+    """Upload ENVELOPE (streamed) and save the platform's signed receipt next to it."""
+    import httpx
+
+    with envelope_file.open("rb") as src:
+        try:
+            info = envelope.inspect_stream(src, max_size=1 << 62)
+        except envelope.EnvelopeError as exc:
+            raise _fail_from(exc) from exc
+    headers = {"Content-Type": "application/octet-stream",
+               "Content-Length": str(info.envelope_size)}
+    default_sig = envelope_file.with_name(envelope_file.name + ".sig")
+    if signature_file is None and default_sig.exists():
+        signature_file = default_sig
+    if signature_file is not None:
+        try:
+            signed = json.loads(signature_file.read_text(encoding="utf-8"))
+            signature, signer = b64decode(signed["signature_b64"]), b64decode(
+                signed["public_key_b64"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CliError("签名文件无效", "invalid signature file") from exc
+        try:
+            envelope.verify_envelope_signature(info.envelope_sha256, signature, signer)
+        except envelope.EnvelopeError as exc:
+            raise CliError("签名与该信封不符", "the signature does not match this envelope") from exc
+        headers["X-Bid-Signature"] = b64encode(signature)
+        headers["X-Bidder-Public-Key"] = b64encode(signer)
+    path = f"{_tender_path(info.tender_id)}/sections/{info.section_id}/bid"
+    try:
+        with _client(url, token) as client:
+            answer = _check(client.put(path, content=_stream(envelope_file, info.envelope_size),
+                                       headers=headers))
+    except httpx.HTTPError as exc:
+        raise CliError(f"上传失败：{exc}", f"upload failed: {exc}") from exc
+    receipt = receipts.Receipt.from_dict(answer)
+    if receipt.fields.get("envelope_sha256") != info.envelope_sha256:
+        raise CliError("回执中的摘要与上传的信封不符！请保留本地文件并联系交易中心",
+                       "the receipt's digest differs from the uploaded envelope! keep your "
+                       "files and contact the trading center")
+    if platform_key:
+        try:
+            receipts.verify_receipt(receipt, read_platform_key(platform_key))
+        except receipts.ReceiptError as exc:
+            raise _fail_from(exc) from exc
+    receipt_path = envelope_file.with_name(envelope_file.name + ".receipt.json")
+    receipt_path.write_text(receipt.to_json() + "\n", encoding="utf-8")
+    _echo_json({"receipt": str(receipt_path), **receipt.fields})
+
+
+@bid.command("withdraw")
+@click.option("--url", required=True)
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--tender", "tender_id", required=True)
+@click.option("--section", "section_id", required=True)
+def withdraw(url: str, token: str | None, tender_id: str, section_id: str) -> None:
+    """Withdraw your bid for a section (only before the deadline)."""
+    with _client(url, token) as client:
+        answer = _check(client.delete(f"{_tender_path(tender_id)}/sections/{section_id}/bid"))
+    _echo_json(answer or {"withdrawn": True})
+
+
+@bid.command("verify-receipt")
+@click.option("--platform-key", required=True,
+              help="the platform's published receipt key: base64, or a file holding it")
+@click.option("--envelope", "envelope_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="also check that the receipt is for this envelope")
+@click.argument("receipt_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify_receipt(platform_key: str, envelope_file: Path | None, receipt_file: Path) -> None:
+    """Check a receipt's platform signature (and, with --envelope, its digest)."""
+    receipt = verify_receipt_file(receipt_file, read_platform_key(platform_key), envelope_file)
+    click.echo("回执有效 / the receipt is valid")
+    _echo_json(receipt.fields)
+
+
+def load_opening_key(source: str, token: str | None) -> tuple[Any, str | None]:
+    """The reconstructed opening key (after the opening) from the regulator's API URL
+    (``…/api/v1/tenders/ID/opening/key``) or a JSON file of the same shape; checked against
+    its public key."""
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            document = _check(httpx.get(source, headers=headers, timeout=30.0))
+        except httpx.HTTPError as exc:
+            raise CliError(f"无法获取开标私钥：{exc}", f"cannot fetch the opening key: {exc}") from exc
+    else:
+        try:
+            document = json.loads(Path(source).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CliError(f"无法读取 {source}", f"cannot read {source}") from exc
+    try:
+        key = custody.import_opening_private_key(b64decode(str(
+            document["opening_private_key_b64"])))
+        public = b64decode(str(document["opening_public_key_b64"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CliError("开标私钥文档无效", "invalid opening key document") from exc
+    if key.public_key().export_key(format="raw") != public:
+        raise CliError("开标私钥与公钥不符", "the opening private key does not match its public key")
+    key_id = document.get("key_id")
+    return key, str(key_id) if key_id else None
+
+
+@bid.command("open")
+@click.option("--opening-key", required=True,
+              help="after the opening: …/api/v1/tenders/ID/opening/key (regulator) or a JSON "
+                   "file with opening_private_key_b64 and opening_public_key_b64")
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--receipt", "receipt_file",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="check the envelope against this receipt's digest as well")
+@click.argument("envelope_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def open_envelope(opening_key: str, token: str | None, receipt_file: Path | None,
+                  envelope_file: Path, out: Path) -> None:
+    """Re-decrypt an envelope after the opening (regulator's re-check, or a bidder checking
+    its backup copy), verifying every tag and the plaintext digest."""
+    key, key_id = load_opening_key(opening_key, token)
+    expected_sha = None
+    if receipt_file is not None:
+        try:
+            expected_sha = str(receipts.Receipt.from_json(
+                receipt_file.read_text(encoding="utf-8")).fields["envelope_sha256"])
+        except (KeyError, receipts.ReceiptError) as exc:
+            raise CliError("回执无效", "invalid receipt") from exc
+    with envelope_file.open("rb") as src:
+        try:
+            info = envelope.inspect_stream(src, max_size=1 << 62)
+        except envelope.EnvelopeError as exc:
+            raise _fail_from(exc) from exc
+    expected = envelope.ExpectedIds(info.tender_id, info.section_id, info.bidder_id, key_id,
+                                     expected_sha)
+    if out.exists():
+        raise CliError(f"{out} 已存在", f"{out} exists already")
+    try:
+        with envelope_file.open("rb") as src, out.open("xb") as dst:
+            result = envelope.open_stream(src, dst, opening_private_key=key, expected=expected)
+    except envelope.EnvelopeError as exc:
+        out.unlink(missing_ok=True)  # never leave a partial plaintext behind
+        fault = "平台" if exc.fault == "platform" else "投标人"
+        raise CliError(f"{exc.reason_zh}（{fault}原因）",
+                       f"{exc.reason_en} (fault: {exc.fault})") from exc
+    _echo_json({"plaintext": str(out), "plaintext_sha256": result.plaintext_sha256,
+                "plaintext_length": result.plaintext_length,
+                "envelope_sha256": result.info.envelope_sha256,
+                "tender_id": info.tender_id, "section_id": info.section_id,
+                "bidder_id": info.bidder_id})
+
+
+@bid.command("keygen")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def bid_keygen(out: Path) -> None:
+    """Make an Ed25519 signing key for detached bid signatures (passphrase-protected PEM)."""
+    from Crypto.PublicKey import ECC
+
+    if out.exists():
+        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten")
+    key = ECC.generate(curve="ed25519")
+    pem = key.export_key(format="PEM", passphrase=_passphrase(confirm=True),
+                         protection="scryptAndAES256-CBC")
+    try:
+        _write_new(out, pem.encode(), private=True)
+    except FileExistsError as exc:
+        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
+    _echo_json({"signing_public_key_b64": b64encode(key.public_key().export_key(format="raw"))})
+
+
+# --------------------------------------------------------------------------- ggzy custody
+
+@click.group("custody")
+def custody_group() -> None:
+    """开标密钥保管人工具 — custodians' keys, the opening-key ceremony, opening shares."""
+
+
+@custody_group.command("keygen")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--kdf-iterations", default=custody.DEFAULT_KDF_ITERATIONS, hidden=True)
+def keygen(out: Path, kdf_iterations: int) -> None:
+    """Create your long-term key file (0600) and print the public document to register."""
+    if out.exists():
+        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten")
+    keys = custody.generate_custodian_keys()
+    try:
+        custody.save_key_file(out, keys, _passphrase(confirm=True), iterations=kdf_iterations)
+    except FileExistsError as exc:
+        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
+    except custody.CustodyError as exc:
+        raise _fail_from(exc) from exc
+    public = keys.public()
+    click.echo(f"指纹 / fingerprint: {custody.display_fingerprint(public.fingerprint)}", err=True)
+    _echo_json(public.to_document())
+
+
+def _public_of_key_file(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        public = custody.CustodianPublic.from_document("", document["public"])
+    except (OSError, ValueError, KeyError, TypeError, custody.CustodyError) as exc:
+        raise CliError("不是有效的保管人密钥文件", "not a valid custodian key file") from exc
+    return public.to_document()
+
+
+@custody_group.command("show-public")
+@click.option("--key", "key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def show_public(key_file: Path) -> None:
+    """Print the public document of a key file (no passphrase needed)."""
+    _echo_json(_public_of_key_file(key_file))
+
+
+@custody_group.command("register")
+@click.option("--url", required=True)
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--key", "key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def register(url: str, token: str | None, key_file: Path) -> None:
+    """Register your public keys on the platform."""
+    with _client(url, token) as client:
+        _echo_json(_check(client.post("/api/v1/custodians/me/keys",
+                                      json=_public_of_key_file(key_file))))
+
+
+def ceremony_inputs(listing: Any) -> list[custody.CustodianPublic]:
+    """Custodians' public keys from ``GET /api/v1/custodians?tender_id=...`` (each item's
+    document under ``public`` or ``public_key``)."""
+    if not isinstance(listing, list) or not listing:
+        raise CliError("该项目没有保管人", "the tender has no custodians")
+    publics = []
+    for item in listing:
+        cid = str(item.get("custodian_id", "")) if isinstance(item, dict) else ""
+        document = (item.get("public") or item.get("public_key")) if cid else None
+        if not isinstance(document, dict):
+            raise CliError(f"保管人 {cid} 尚未登记公钥", f"custodian {cid} has not registered a key")
+        try:
+            publics.append(custody.CustodianPublic.from_document(cid, document))
+        except custody.CustodyError as exc:
+            raise CliError(f"平台返回的保管人 {cid} 公钥无效",
+                           f"the platform sent an invalid key for custodian {cid}") from exc
+    return publics
+
+
+@custody_group.command("ceremony")
+@click.option("--url", required=True)
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--tender", "tender_id", required=True)
+@click.option("--k", "k", required=True, type=int, help="shares needed to open")
+@click.option("--yes", is_flag=True, help="do not ask to confirm the fingerprints")
+def ceremony(url: str, token: str | None, tender_id: str, k: int, yes: bool) -> None:
+    """Make the tender's opening key here, split it k-of-n, upload public key + sealed shares."""
+    with _client(url, token) as client:
+        listing = _check(client.get("/api/v1/custodians", params={"tender_id": tender_id}))
+        publics = ceremony_inputs(listing)
+        click.echo("请与各保管人核对指纹 / check each custodian's fingerprint:", err=True)
+        for item, public in zip(listing, publics, strict=True):
+            click.echo(f"  {public.custodian_id:<12} {item.get('username', ''):<16} "
+                       f"{custody.display_fingerprint(public.fingerprint)}", err=True)
+        if not yes:
+            click.confirm("指纹一致？/ fingerprints confirmed?", abort=True, err=True)
+        try:
+            result = custody.run_ceremony(publics, k, tender_id)
+        except (ValueError, custody.CustodyError) as exc:
+            raise _fail_from(exc) from exc
+        answer = _check(client.post(f"{_tender_path(tender_id)}/custody",
+                                    json=result.upload_document()))
+    _echo_json({"tender_id": tender_id, "key_id": result.key_id, "commitment": result.commitment,
+                "k": result.k, "n": result.n, "platform": answer})
+
+
+def open_share_locally(sealed_b64: str, key_file: Path, passphrase: str, tender_id: str,
+                       custodian_id: str) -> dict[str, str]:
+    """Decrypt one's sealed share and sign it: the body of ``POST .../shares``."""
+    try:
+        keys = custody.load_key_file(key_file, passphrase)
+        share = custody.open_sealed_share(b64decode(sealed_b64), keys, tender_id, custodian_id)
+    except (ValueError, custody.CustodyError) as exc:
+        raise _fail_from(exc) from exc
+    signature = custody.sign_share_submission(share, tender_id, custodian_id, keys.signing_key)
+    return {"share_b64": b64encode(share), "signature_b64": b64encode(signature)}
+
+
+@custody_group.command("open-share")
+@click.option("--url", required=True)
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--tender", "tender_id", required=True)
+@click.option("--key", "key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--custodian-id", help="your custodian id (default: as the platform reports)")
+def open_share(url: str, token: str | None, tender_id: str, key_file: Path,
+               custodian_id: str | None) -> None:
+    """After the deadline: fetch your sealed share, decrypt it here, sign and submit it."""
+    with _client(url, token) as client:
+        mine = _check(client.get(f"{_tender_path(tender_id)}/custody/my-share"))
+        cid = custodian_id or str(mine.get("custodian_id", ""))
+        if not cid:
+            raise CliError("请用 --custodian-id 指定保管人编号", "give --custodian-id")
+        body = open_share_locally(str(mine["sealed_share_b64"]), key_file, _passphrase(),
+                                  tender_id, cid)
+        answer = _check(client.post(f"{_tender_path(tender_id)}/shares", json=body))
+    click.echo("份额已提交 / share submitted", err=True)
+    _echo_json(answer)
+
+
+commands: list[click.Command] = [bid, custody_group]

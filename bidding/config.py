@@ -1,0 +1,38 @@
+"""Settings of the bidding domain that the core's settings object does not carry (yet).
+
+Read from the environment at each call (cheap) so tests can change them per test; the lead may
+move them into ``trading.settings.Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from trading.settings import get_settings
+
+DEFAULT_MAX_BID_BYTES = 100 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def max_bid_bytes() -> int:
+    """GGZY_MAX_BID_BYTES: the largest envelope accepted (default 100 MiB)."""
+    value = os.environ.get("GGZY_MAX_BID_BYTES", "").strip()
+    return int(value) if value else DEFAULT_MAX_BID_BYTES
+
+
+def storage_root() -> Path:
+    return get_settings().storage_dir
+
+
+def bids_dir() -> Path:
+    return storage_root() / "bids"
+
+
+def incoming_dir() -> Path:
+    """Uploads in progress: same file system as ``bids_dir`` so the final move is a rename."""
+    return bids_dir() / "incoming"
+
+
+def documents_dir() -> Path:
+    return storage_root() / "tender-documents"

@@ -1,0 +1,218 @@
+"""The bidding part of the ``make run`` demo (``Domain.seed_demo``).
+
+What it seeds, inside the demo seed transaction (idempotent: while a demo tender is open, a
+second run changes nothing; once it has closed, the next start-up seeds a fresh one):
+
+- key files for demo-custodian1..3 under ``var/demo/custodian-keys/`` (the crypto module's
+  passphrase-protected format) with their passphrases in ``var/demo/custodian-passphrases.json``
+  (owner-only), and their public keys registered on the platform;
+- a tender with one section, a 2-of-3 custodian panel, its custody ceremony done, a document,
+  and *published as if 21 days ago*: R-10 needs 20 days between the documents and the deadline,
+  so the rows are written directly (issue time in the past) instead of through ``publish``,
+  with the log entry saying so. Its deadline is ``GGZY_DEMO_DEADLINE_MINUTES`` (default 5)
+  after start-up, by the database clock;
+- two sealed bids, from demo-bidder2 and demo-bidder3 (sealed here, as their machines would),
+  so that one more bid sealed in the browser by demo-bidder1 makes the three R-24 requires;
+- DEMO BEHAVIOUR: job ``bidding.demo_shares`` a few seconds after the deadline decrypts and
+  submits the shares of demo-custodian1 and 2 with their key files, as the custodians would
+  with ``ggzy custody open-share``. Set ``GGZY_DEMO_AUTO_SHARES=0`` to do it by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bidding import panel, submission, tenders
+from bidding.crypto import custody
+from bidding.crypto.envelope import seal_stream
+from bidding.models import PanelMember, Tender, TenderState
+from supervision import services as supervision
+from trading import clock, jobs
+from trading.accounts.models import Organization, User
+from trading.accounts.services import CurrentUser
+from trading.audit import Actor
+from trading.settings import get_settings
+
+DEMO_SHARES_JOB = "bidding.demo_shares"
+DEMO_TITLE = "阳泉市城区道路提质改造工程（演示）"
+DEMO_ACTOR = Actor.system("demo-seed")
+CUSTODIANS = ("demo-custodian1", "demo-custodian2", "demo-custodian3")
+PRESEALED = (("demo-bidder2", 1_186_000_000, 300), ("demo-bidder3", 1_215_500_000, 280))
+DEMO_KDF_ITERATIONS = 200_000
+
+
+def _demo_dir() -> Path:
+    return get_settings().var_dir / "demo"
+
+
+def keys_dir() -> Path:
+    return _demo_dir() / "custodian-keys"
+
+
+def passphrases_path() -> Path:
+    return _demo_dir() / "custodian-passphrases.json"
+
+
+def _deadline_minutes() -> float:
+    return float(os.environ.get("GGZY_DEMO_DEADLINE_MINUTES", "") or 5)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+
+
+def _passphrases() -> dict[str, str]:
+    path = passphrases_path()
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    if any(name not in known for name in CUSTODIANS):
+        known.update({n: secrets.token_urlsafe(12) for n in CUSTODIANS if n not in known})
+        _write_private(path, json.dumps(known, indent=2))
+    return known
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None, f"demo user {username} is missing"
+    return user
+
+
+def _custodian_keys(session: Session) -> dict[str, custody.CustodianKeys]:
+    """Load (or make and register) each demo custodian's key file."""
+    phrases = _passphrases()
+    keys = {}
+    for name in CUSTODIANS:
+        path = keys_dir() / f"{name}.json"
+        if not path.exists():
+            custody.save_key_file(path, custody.generate_custodian_keys(), phrases[name],
+                                  iterations=DEMO_KDF_ITERATIONS)
+        keys[name] = custody.load_key_file(path, phrases[name])
+        user = _user(session, name)
+        registered = panel.active_key(session, user.id)
+        if registered is None or registered.key_id != keys[name].public().fingerprint:
+            panel.register_key(session, DEMO_ACTOR, CurrentUser.of(user),
+                               keys[name].public().to_document())
+    return keys
+
+
+def seed_demo(session: Session) -> None:
+    """``Domain.seed_demo``: see the module docstring."""
+    now = clock.now(session)
+    open_demo = session.scalar(select(Tender.id).where(
+        Tender.title == DEMO_TITLE, Tender.state == TenderState.PUBLISHED.value,
+        Tender.deadline > now))
+    keys = _custodian_keys(session)
+    if open_demo is not None:
+        return
+    tender = _create(session)
+    _ceremony(session, tender, keys)
+    tenders.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
+                         "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
+    deadline = now + dt.timedelta(minutes=_deadline_minutes())
+    _publish_backdated(session, tender, now, deadline)
+    for username, price, days in PRESEALED:
+        _preseal(session, tender, username, price, days)
+    if os.environ.get("GGZY_DEMO_AUTO_SHARES", "1") != "0":
+        jobs.schedule(session, DEMO_SHARES_JOB, tenders.job_subject(tender.id),
+                      deadline + dt.timedelta(seconds=5))
+
+
+def _create(session: Session) -> Tender:
+    staff = _user(session, "demo-staff")
+    tenderee = _user(session, "demo-tenderee")
+    data = tenders.TenderInput(
+        title=DEMO_TITLE, category="construction", region="山西省阳泉市",
+        evaluation_method="经评审的最低投标价法", custody_k=2,
+        custodian_ids=[_user(session, n).id for n in CUSTODIANS],
+        sections=[tenders.SectionInput("第一标段：主干道", 1_250_000_000, 20_000_000,
+                                       1_300_000_000)],
+        description="演示项目：截止后由演示保管人自动提交份额并开标。",
+        tenderee_org_id=tenderee.organization_id,
+    )
+    return tenders.create_tender(session, DEMO_ACTOR, staff.id, data)
+
+
+def _ceremony(session: Session, tender: Tender, keys: dict[str, custody.CustodianKeys]) -> None:
+    """The ceremony, as ``ggzy custody ceremony`` would run it on a custodian's machine."""
+    publics = [keys[n].public(panel.custodian_id(_user(session, n).id)) for n in CUSTODIANS]
+    result = custody.run_ceremony(publics, 2, str(tender.id))
+    uploader = CurrentUser.of(_user(session, CUSTODIANS[0]))
+    panel.upload_ceremony(session, DEMO_ACTOR, uploader, tender.id, result.upload_document())
+
+
+def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
+                       deadline: dt.datetime) -> None:
+    issued = now - dt.timedelta(days=21)
+    jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(tender.id), deadline)
+    session.execute(update(Tender).where(Tender.id == tender.id).values(
+        state=TenderState.PUBLISHED.value, documents_issued_at=issued,
+        sale_ends_at=issued + dt.timedelta(days=6), deadline=deadline, updated_at=now))
+    supervision.record(session, DEMO_ACTOR, "tender.published", tenders.subject(tender.id), {
+        "from": "draft", "to": "published", "demo": True,
+        "note": "demo seed: written as if published 21 days ago (R-10 needs 20 days)",
+        "documents_issued_at": issued.isoformat(), "deadline": deadline.isoformat()})
+    session.expire(tender)
+
+
+def _preseal(session: Session, tender: Tender, username: str, price_fen: int,
+             days: int) -> None:
+    """A bid sealed "on the bidder's machine" and stored through the normal checks."""
+    user = _user(session, username)
+    section = tenders.sections_of(session, tender.id)[0]
+    org = session.get(Organization, user.organization_id)
+    assert org is not None and tender.opening_public_key is not None
+    plaintext = json.dumps({"format": "ggzy-bid/1", "price_fen": price_fen,
+                            "duration_days": days, "quality": "合格",
+                            "items": {"note": "演示投标"}}, ensure_ascii=False).encode() + b"\n"
+    sealed = io.BytesIO()
+    seal_stream(io.BytesIO(plaintext), sealed, opening_public_key=tender.opening_public_key,
+                tender_id=str(tender.id), section_id=str(section.id), bidder_id=str(org.id),
+                key_id=str(tender.opening_key_id))
+    target = submission.precheck(session, CurrentUser.of(user), tender.id, section.id)
+    incoming = submission.IncomingBid(target)
+    incoming.write(sealed.getvalue())
+    incoming.finish()
+    actor = Actor(user_id=str(user.id), role="bidder", ip=None)
+    submission.store_in(session, actor, incoming)
+
+
+def submit_demo_shares(session: Session, job: jobs.ScheduledJob) -> None:
+    """DEMO BEHAVIOUR (job ``bidding.demo_shares``): two demo custodians submit their shares
+    with their key files, exactly as ``ggzy custody open-share`` would on their machines."""
+    tender = tenders.get_tender(session, tenders.tender_id_of(job.subject))
+    if tender.state not in (TenderState.PUBLISHED.value, TenderState.CLOSED.value):
+        return
+    phrases = _passphrases()
+    for name in CUSTODIANS[: tender.custody_k]:
+        user = _user(session, name)
+        member = session.get(PanelMember, (tender.id, user.id))
+        if member is None or member.sealed_share is None or member.share is not None:
+            continue
+        keys = custody.load_key_file(keys_dir() / f"{name}.json", phrases[name])
+        cid = panel.custodian_id(user.id)
+        share = custody.open_sealed_share(member.sealed_share, keys, str(tender.id), cid)
+        signature = custody.sign_share_submission(share, str(tender.id), cid, keys.signing_key)
+        from bidding.crypto.common import b64encode
+
+        actor = Actor(user_id=str(user.id), role="custodian", ip=None)
+        panel.submit_share(session, actor, CurrentUser.of(user), tender.id, b64encode(share),
+                           b64encode(signature))
+        tender = tenders.get_tender(session, tender.id)
+        if tender.key_reconstructed_at is not None:
+            return
+
+
+def demo_tender_id(session: Session) -> uuid.UUID | None:
+    return session.scalar(select(Tender.id).where(Tender.title == DEMO_TITLE)
+                          .order_by(Tender.created_at.desc()).limit(1))

@@ -1,0 +1,31 @@
+/*
+ * The custodian's page: opens the sealed share with the custodian's key file in this browser
+ * (share-open.js), signs it, and submits it through the page's ordinary form. The key file
+ * and the passphrase never leave the page.
+ */
+(function () {
+  "use strict";
+  var form = document.getElementById("share-open");
+  if (!form) return;
+  var submitForm = document.getElementById("share-submit");
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var error = form.querySelector(".share-error");
+    error.hidden = true;
+    try {
+      var file = form.elements.keyfile.files[0];
+      if (!file) throw new Error("请选择密钥文件 / choose your key file");
+      var body = await window.GgzyShareOpen.openAndSign(await file.text(), form.elements.passphrase.value, {
+        sealedShareB64: form.dataset.sealedShare, tenderId: form.dataset.tenderId,
+        custodianId: form.dataset.custodianId
+      });
+      submitForm.elements.share_b64.value = body.share_b64;
+      submitForm.elements.signature_b64.value = body.signature_b64;
+      submitForm.submit();
+    } catch (e) {
+      error.textContent = e.message;
+      error.hidden = false;
+    }
+  });
+  form.querySelector("button").disabled = false;
+})();

@@ -1,0 +1,184 @@
+"""Request and response structs of the bidding JSON API (msgspec)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+
+
+class SectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    estimated_price_fen: int
+    bid_security_fen: int
+    max_price_fen: int | None = None
+
+
+class TenderIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    category: str
+    region: str
+    evaluation_method: str
+    custody_k: int
+    custodian_ids: list[str]
+    sections: list[SectionIn]
+    description: str = ""
+    bidder_decrypts: bool = False
+    # Staff name the tenderee's organization; a tenderee's own is taken from its account.
+    tenderee_org_id: str | None = None
+
+
+class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
+    deadline: dt.datetime
+    sale_ends_on: dt.date
+
+
+class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
+    filename: str
+    content_b64: str
+    content_type: str = "application/octet-stream"
+
+
+class ClarificationIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    affects_preparation: bool = True
+    new_deadline: dt.datetime | None = None
+
+
+class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    answer: str
+
+
+class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+
+
+class ShareIn(msgspec.Struct):
+    share_b64: str
+    signature_b64: str
+    custodian_id: str | None = None
+
+
+class SectionOut(msgspec.Struct):
+    id: str
+    number: int
+    name: str
+    estimated_price_fen: int
+    max_price_fen: int | None
+    bid_security_fen: int
+    failed: bool
+
+
+class OpeningKeyOut(msgspec.Struct):
+    public_key_b64: str
+    key_id: str
+    k: int
+    n: int
+    commitment: str | None
+
+
+class DocumentOut(msgspec.Struct):
+    id: str
+    kind: str
+    filename: str
+    sha256: str
+    size: int
+    url: str
+
+
+class TenderOut(msgspec.Struct):
+    id: str
+    title: str
+    category: str
+    region: str
+    evaluation_method: str
+    description: str
+    state: str
+    bidder_decrypts: bool
+    deadline: dt.datetime | None
+    documents_issued_at: dt.datetime | None
+    sale_ends_at: dt.datetime | None
+    sections: list[SectionOut]
+    documents: list[DocumentOut]
+    opening: OpeningKeyOut | None
+    server_time: dt.datetime
+    bidder_id: str | None = None
+
+
+class TenderSummary(msgspec.Struct):
+    id: str
+    title: str
+    state: str
+    deadline: dt.datetime | None
+    region: str
+    category: str
+
+
+class BidOut(msgspec.Struct):
+    id: str
+    section_id: str
+    status: str
+    envelope_sha256: str
+    size: int
+    submitted_at: dt.datetime
+    log_index: int
+    receipt: dict[str, Any]
+
+
+class CustodianOut(msgspec.Struct):
+    custodian_id: str
+    username: str
+    display_name: str
+    position: int | None
+    public: dict[str, str] | None
+
+
+class SealedShareOut(msgspec.Struct):
+    tender_id: str
+    custodian_id: str
+    key_id: str | None
+    sealed_share_b64: str
+
+
+class ShareResultOut(msgspec.Struct):
+    have: int
+    need: int
+    reconstructed: bool
+    bad_custodians: list[str]
+    message: str
+
+
+class ProgressOut(msgspec.Struct):
+    state: str
+    shares: int
+    need: int
+    total: int
+    done: int
+    key_rebuilt: bool
+    record: dict[str, Any] | None
+    record_sha256: str | None
+
+
+class KeyOut(msgspec.Struct):
+    key_id: str | None
+    opening_private_key_b64: str
+    opening_public_key_b64: str
+
+
+class CeremonyOut(msgspec.Struct):
+    tender_id: str
+    key_id: str
+    state: str
+
+
+class DownloadOut(msgspec.Struct):
+    document_id: str
+    user_id: str | None
+    contact: str | None
+    ip: str | None
+    at: dt.datetime

@@ -1,0 +1,51 @@
+"""The bidding domain's operations: the only module other domains may import.
+
+The work is split by subject (``tenders``, ``submission``, ``panel``, ``opening``); this
+module re-exports what other domains need.
+"""
+
+from __future__ import annotations
+
+from bidding.opening import Progress, build_record, progress, record_of
+from bidding.panel import register_key, submit_share, try_reconstruct, upload_ceremony
+from bidding.submission import accept, precheck, withdraw
+from bidding.tenders import (
+    SectionInput,
+    TenderInput,
+    add_document,
+    cancel,
+    clarify,
+    create_tender,
+    get_tender,
+    list_tenders,
+    publish,
+    raise_objection,
+    sections_of,
+    transition,
+)
+
+__all__ = [
+    "Progress",
+    "SectionInput",
+    "TenderInput",
+    "accept",
+    "add_document",
+    "build_record",
+    "cancel",
+    "clarify",
+    "create_tender",
+    "get_tender",
+    "list_tenders",
+    "precheck",
+    "progress",
+    "publish",
+    "raise_objection",
+    "record_of",
+    "register_key",
+    "sections_of",
+    "submit_share",
+    "transition",
+    "try_reconstruct",
+    "upload_ceremony",
+    "withdraw",
+]

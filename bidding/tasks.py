@@ -1,0 +1,38 @@
+"""The bidding domain's timed work and Celery tasks (imported by the worker only).
+
+- job ``bidding.close``: close the tender at its deadline (``opening.close``);
+- job ``bidding.open``: fan the opening out, one ``bidding.open_bid`` task per bid;
+- job ``bidding.open_watch``: re-send unfinished decryptions until the record exists;
+- job ``bidding.share_alert``: alert when shares are still missing after closing;
+- job ``bidding.demo_shares``: demo only — submit the demo custodians' shares;
+- task ``bidding.open_bid(bid_id)``: decrypt one bid (guarded, idempotent, acks late).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from celery import Task, shared_task
+
+from bidding import demo, opening, tenders
+from trading import jobs
+
+jobs.job_handler(tenders.CLOSE_JOB)(opening.close)
+jobs.job_handler(opening.OPEN_JOB)(opening.start)
+jobs.job_handler(opening.WATCH_JOB)(opening.watch)
+jobs.job_handler(opening.SHARE_ALERT_JOB)(opening.share_alert)
+jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)
+
+# A decryption that fails for an unexpected reason (database away) is retried; R-25 failures
+# are results, not errors, and are recorded by ``open_one`` itself.
+MAX_RETRIES = 5
+
+
+@shared_task(name=opening.OPEN_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES,
+             reject_on_worker_lost=True)
+def open_bid(task: Task[Any, Any], bid_id: str) -> str:
+    try:
+        return opening.open_one(uuid.UUID(bid_id))
+    except Exception as error:
+        raise task.retry(exc=error, countdown=2 ** task.request.retries) from error

@@ -1,0 +1,563 @@
+"""Tenders: creation, the legal periods (R-10..R-17), documents, clarifications, objections.
+
+Every state change is a guarded ``UPDATE ... WHERE state = expected`` and is logged to the
+supervision log in the same transaction. Periods follow R-00a through ``trading.calendar``:
+the start day is not counted and a period ending on a rest day ends on the next working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
+
+from bidding import config
+from bidding.models import (
+    Clarification,
+    DocumentDownload,
+    Notification,
+    Objection,
+    PanelMember,
+    Section,
+    Tender,
+    TenderDocument,
+    TenderState,
+)
+from supervision import services as supervision
+from trading import calendar, clock, jobs
+from trading.accounts import services as accounts
+from trading.accounts.models import Role
+from trading.audit import Actor
+from trading.errors import ConflictError, NotFoundError, UserError
+
+CLOSE_JOB = "bidding.close"
+MIN_DAYS_TO_DEADLINE = 20  # R-10
+MIN_SALE_DAYS = 5  # R-11
+MIN_CLARIFICATION_DAYS = 15  # R-12
+MIN_OBJECTION_DAYS = 10  # R-13
+OBJECTION_ANSWER_DAYS = 3  # R-13
+OBJECTION_ALERT_KIND = "bidding.objection_answer"
+MAX_SECURITY_PERMILLE = 20  # R-16: 2 %
+# The disclosure domain's categories, so the notices of a tender are accepted there.
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "construction": ("工程建设", "Construction"),
+    "procurement": ("政府采购", "Government procurement"),
+    "land": ("土地使用权", "Land use rights"),
+    "property": ("国有产权", "State-owned property"),
+    "other": ("其他", "Other"),
+}
+
+
+def subject(tender_id: uuid.UUID) -> str:
+    return f"tender/{tender_id}"
+
+
+def job_subject(tender_id: uuid.UUID) -> str:
+    return f"tender:{tender_id}"
+
+
+def tender_id_of(job_subject_value: str) -> uuid.UUID:
+    return uuid.UUID(job_subject_value.split(":", 1)[1])
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_tender(session: Session, tender_id: uuid.UUID, *, lock: bool = False) -> Tender:
+    query = select(Tender).where(Tender.id == tender_id)
+    if lock:
+        query = query.with_for_update()
+    found = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if found is None:
+        raise NotFoundError("招标项目", "Tender")
+    return found
+
+
+def sections_of(session: Session, tender_id: uuid.UUID) -> list[Section]:
+    query = select(Section).where(Section.tender_id == tender_id).order_by(Section.number)
+    return list(session.scalars(query))
+
+
+def get_section(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Section:
+    found = session.get(Section, section_id)
+    if found is None or found.tender_id != tender_id:
+        raise NotFoundError("标段", "Section")
+    return found
+
+
+def list_tenders(session: Session, *, include_drafts: bool = False) -> list[Tender]:
+    query = select(Tender).order_by(Tender.created_at.desc())
+    if not include_drafts:
+        query = query.where(Tender.state != TenderState.DRAFT.value)
+    return list(session.scalars(query))
+
+
+def panel_of(session: Session, tender_id: uuid.UUID) -> list[PanelMember]:
+    query = select(PanelMember).where(PanelMember.tender_id == tender_id)
+    return list(session.scalars(query.order_by(PanelMember.position)))
+
+
+def documents_of(session: Session, tender_id: uuid.UUID) -> list[TenderDocument]:
+    query = select(TenderDocument).where(TenderDocument.tender_id == tender_id)
+    return list(session.scalars(query.order_by(TenderDocument.created_at)))
+
+
+# --- the state machine ---------------------------------------------------------------------
+
+
+def transition(
+    session: Session,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    expected: TenderState,
+    new: TenderState,
+    action: str,
+    body: dict[str, Any],
+    **values: Any,
+) -> None:
+    """Move a tender from ``expected`` to ``new`` or refuse; log it in the same transaction."""
+    now = clock.now(session)
+    statement = (
+        update(Tender)
+        .where(Tender.id == tender_id, Tender.state == expected.value)
+        .values(state=new.value, version=Tender.version + 1, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
+        raise ConflictError(
+            f"招标项目状态已变化，无法从「{expected.value}」变为「{new.value}」",
+            f"the tender is no longer {expected.value}; cannot become {new.value}",
+        )
+    supervision.record(
+        session, actor, action, subject(tender_id),
+        {"from": expected.value, "to": new.value, **body},
+    )
+
+
+# --- creation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionInput:
+    name: str
+    estimated_price_fen: int
+    bid_security_fen: int
+    max_price_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class TenderInput:
+    title: str
+    category: str
+    region: str
+    evaluation_method: str
+    custody_k: int
+    custodian_ids: list[uuid.UUID]
+    sections: list[SectionInput]
+    description: str = ""
+    bidder_decrypts: bool = False
+    tenderee_org_id: uuid.UUID | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _required(value: str, field_name: str, zh: str, en: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 200:
+        raise UserError(f"请填写{zh}（最多 200 字）", f"{en} is required (at most 200 characters)",
+                        field=field_name)
+    return value
+
+
+def check_section(section: SectionInput, index: int) -> None:
+    """R-16 (bid security ≤ 2 % of the estimate) and R-17 (a published maximum price)."""
+    name = f"sections[{index}]"
+    if section.estimated_price_fen <= 0:
+        raise UserError("估算价须为正数（单位：分）", "The estimated price must be positive (fen)",
+                        field=f"{name}.estimated_price_fen")
+    if section.bid_security_fen < 0:
+        raise UserError("投标保证金不能为负", "Bid security cannot be negative",
+                        field=f"{name}.bid_security_fen")
+    # Integer arithmetic: security ≤ 2 % ⇔ 1000 · security ≤ 20 · estimate.
+    if section.bid_security_fen * 1000 > section.estimated_price_fen * MAX_SECURITY_PERMILLE:
+        raise UserError(
+            "R-16：投标保证金不得超过估算价的 2%",
+            "R-16: bid security may not exceed 2% of the estimated price",
+            field=f"{name}.bid_security_fen", code="R-16",
+        )
+    if section.max_price_fen is not None and section.max_price_fen <= 0:
+        raise UserError("R-17：最高投标限价须为正数", "R-17: the maximum price must be positive",
+                        field=f"{name}.max_price_fen", code="R-17")
+
+
+def _check_panel(session: Session, k: int, custodian_ids: list[uuid.UUID]) -> None:
+    n = len(custodian_ids)
+    if len(set(custodian_ids)) != n:
+        raise UserError("密钥保管人不能重复", "Custodians must be distinct", field="custodians")
+    if not 2 <= k <= n:
+        raise UserError("门限须满足 2 ≤ k ≤ n（保管人数）", "The threshold must satisfy 2 ≤ k ≤ n",
+                        field="custody_k")
+    for custodian_id in custodian_ids:
+        user = accounts.get_user(session, custodian_id)
+        if Role.CUSTODIAN.value not in user.role_names:
+            raise UserError(f"用户 {user.username} 不是密钥保管人",
+                            f"user {user.username} is not a custodian", field="custodians")
+
+
+def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
+                  data: TenderInput) -> Tender:
+    title = _required(data.title, "title", "项目名称", "Title")
+    if not data.sections:
+        raise UserError("至少需要一个标段", "At least one section is required", field="sections")
+    for index, section in enumerate(data.sections):
+        _required(section.name, f"sections[{index}].name", "标段名称", "Section name")
+        check_section(section, index)
+    if data.category not in CATEGORIES:
+        raise UserError("未知的项目类别", "Unknown category", field="category")
+    _check_panel(session, data.custody_k, data.custodian_ids)
+    now = clock.now(session)
+    tender = Tender(
+        title=title, category=data.category,
+        region=_required(data.region, "region", "地区", "Region"),
+        evaluation_method=_required(data.evaluation_method, "evaluation_method", "评标办法",
+                                    "Evaluation method"),
+        description=data.description.strip(), tenderee_org_id=data.tenderee_org_id,
+        created_by=created_by, state=TenderState.DRAFT.value, version=1,
+        bidder_decrypts=data.bidder_decrypts, custody_k=data.custody_k,
+        custody_n=len(data.custodian_ids), created_at=now, updated_at=now,
+    )
+    session.add(tender)
+    session.flush()
+    for number, section in enumerate(data.sections, start=1):
+        session.add(Section(tender_id=tender.id, number=number, name=section.name.strip(),
+                            estimated_price_fen=section.estimated_price_fen,
+                            max_price_fen=section.max_price_fen,
+                            bid_security_fen=section.bid_security_fen))
+    for position, custodian_id in enumerate(data.custodian_ids, start=1):
+        session.add(PanelMember(tender_id=tender.id, user_id=custodian_id, position=position))
+    session.flush()
+    supervision.record(session, actor, "tender.created", subject(tender.id), {
+        "title": title, "sections": len(data.sections), "k": data.custody_k,
+        "n": len(data.custodian_ids), "custodians": [str(c) for c in data.custodian_ids],
+        "bidder_decrypts": data.bidder_decrypts,
+    })
+    return tender
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def _write_file(directory: Path, content: bytes) -> tuple[str, Path]:
+    digest = hashlib.sha256(content).hexdigest()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / digest
+    temp = directory / f".{digest}.{uuid.uuid4().hex}"
+    with open(temp, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    return digest, path
+
+
+def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename: str,
+                 content_type: str, content: bytes, *, kind: str = "document") -> TenderDocument:
+    """Attach a document (draft) or a clarification file (published) to a tender."""
+    tender = get_tender(session, tender_id)
+    allowed = TenderState.DRAFT if kind == "document" else TenderState.PUBLISHED
+    if tender.state != allowed.value:
+        raise ConflictError("当前状态下不能上传该文件", "This file cannot be added in this state")
+    if not content or len(content) > config.MAX_DOCUMENT_BYTES:
+        raise UserError("文件为空或过大（上限 50 MiB）", "The file is empty or too large (50 MiB)",
+                        field="file")
+    name = os.path.basename(filename.strip()) or "document"
+    digest, path = _write_file(config.documents_dir() / str(tender_id), content)
+    document = TenderDocument(
+        tender_id=tender_id, kind=kind, filename=name[:255],
+        content_type=(content_type or "application/octet-stream")[:100], sha256=digest,
+        size=len(content), storage_key=str(path.relative_to(config.storage_root())),
+        created_at=clock.now(session),
+    )
+    session.add(document)
+    session.flush()
+    supervision.record(session, actor, "tender.document_added", subject(tender_id), {
+        "document": str(document.id), "kind": kind, "filename": document.filename,
+        "sha256": digest, "size": len(content),
+    })
+    return document
+
+
+def download_document(session: Session, actor: Actor, tender_id: uuid.UUID,
+                      document_id: uuid.UUID, contact: str | None = None) -> tuple[
+                          TenderDocument, Path]:
+    """R-14: anyone may download a published tender's documents, without signing up.
+
+    The download is recorded (R-15 notifications) but not logged publicly: who downloaded,
+    and how many did, stays hidden until the deadline.
+    """
+    tender = get_tender(session, tender_id)
+    document = session.get(TenderDocument, document_id)
+    if document is None or document.tender_id != tender_id:
+        raise NotFoundError("招标文件", "Document")
+    if tender.state == TenderState.DRAFT.value:
+        raise NotFoundError("招标文件", "Document")
+    user_id = uuid.UUID(actor.user_id) if actor.user_id else None
+    session.add(DocumentDownload(tender_id=tender_id, document_id=document_id, user_id=user_id,
+                                 contact=(contact or "").strip()[:200] or None, ip=actor.ip,
+                                 at=clock.now(session)))
+    return document, config.storage_root() / document.storage_key
+
+
+def downloads_of(session: Session, tender_id: uuid.UUID) -> list[DocumentDownload]:
+    """R-14: the list of downloaders, refused until the deadline has passed."""
+    tender = get_tender(session, tender_id)
+    now = clock.now(session)
+    if tender.deadline is None or now < tender.deadline:
+        raise UserError("R-14：投标截止前不公开下载人名单", "R-14: downloaders stay hidden until "
+                        "the deadline", status=403, code="R-14")
+    query = select(DocumentDownload).where(DocumentDownload.tender_id == tender_id)
+    return list(session.scalars(query.order_by(DocumentDownload.id)))
+
+
+# --- publishing ----------------------------------------------------------------------------
+
+
+def period_end(session: Session, start: dt.date, days: int) -> dt.date:
+    """R-00a: start day not counted; a period ending on a rest day ends on the next working day."""
+    return calendar.roll_to_working_day(session, calendar.add_calendar_days(session, start, days))
+
+
+def earliest_deadline_day(session: Session, issue_day: dt.date) -> dt.date:
+    return period_end(session, issue_day, MIN_DAYS_TO_DEADLINE)
+
+
+def check_periods(session: Session, issued_at: dt.datetime, sale_ends_on: dt.date,
+                  deadline: dt.datetime) -> None:
+    """R-10 and R-11 for a tender whose documents are issued at ``issued_at``."""
+    issue_day = clock.to_local(issued_at).date()
+    earliest = earliest_deadline_day(session, issue_day)
+    if clock.to_local(deadline).date() < earliest:
+        raise UserError(
+            f"R-10：自招标文件发出之日至投标截止不得少于 20 日，截止日期最早为 {earliest}",
+            f"R-10: at least 20 days from the issue of the documents to the deadline; "
+            f"the earliest deadline is {earliest}", field="deadline", code="R-10",
+        )
+    sale_min = period_end(session, issue_day, MIN_SALE_DAYS)
+    if sale_ends_on < sale_min:
+        raise UserError(
+            f"R-11：招标文件发售期不得少于 5 日，发售截止最早为 {sale_min}",
+            f"R-11: documents are on sale for at least 5 days; the sale ends no earlier than "
+            f"{sale_min}", field="sale_ends_on", code="R-11",
+        )
+    if clock.local_end_of_day_utc(sale_ends_on) > deadline:
+        raise UserError("发售截止不得晚于投标截止", "The sale cannot end after the deadline",
+                        field="sale_ends_on")
+
+
+def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.datetime,
+            sale_ends_on: dt.date) -> Tender:
+    """Publish: the documents are issued now; schedule the closing job at the deadline."""
+    tender = get_tender(session, tender_id, lock=True)
+    if tender.state != TenderState.DRAFT.value:
+        raise ConflictError("只有草稿可以发布", "Only a draft can be published")
+    if tender.opening_public_key is None:
+        raise UserError("发布前须完成开标密钥保管仪式（上传开标公钥）",
+                        "The custody ceremony must be done (opening public key uploaded) "
+                        "before publication", status=409, code="ceremony_missing")
+    if not documents_of(session, tender_id):
+        raise UserError("发布前须上传招标文件", "Upload the tender documents before publishing",
+                        status=409, field="file")
+    now = clock.now(session)
+    check_periods(session, now, sale_ends_on, deadline)
+    jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), deadline)
+    transition(session, actor, tender_id, TenderState.DRAFT, TenderState.PUBLISHED,
+               "tender.published",
+               {"documents_issued_at": now.isoformat(), "deadline": deadline.isoformat(),
+                "sale_ends_on": sale_ends_on.isoformat()},
+               documents_issued_at=now, sale_ends_at=clock.local_end_of_day_utc(sale_ends_on),
+               deadline=deadline)
+    return get_tender(session, tender_id)
+
+
+def cancel(session: Session, actor: Actor, tender_id: uuid.UUID, reason: str) -> None:
+    tender = get_tender(session, tender_id, lock=True)
+    if tender.state not in (TenderState.DRAFT.value, TenderState.PUBLISHED.value):
+        raise ConflictError("截止后不能取消，请走流标程序", "Cannot cancel after the deadline")
+    jobs.cancel(session, CLOSE_JOB, job_subject(tender_id))
+    transition(session, actor, tender_id, TenderState(tender.state), TenderState.CANCELLED,
+               "tender.cancelled", {"reason": reason.strip()[:500]})
+
+
+# --- clarifications and amendments (R-12, R-15) ---------------------------------------------
+
+
+def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
+            affects_preparation: bool = True,
+            new_deadline: dt.datetime | None = None) -> Clarification:
+    """Issue a clarification; if it affects bid preparation and comes later than 15 days before
+    the deadline, the deadline moves (R-12). Every downloader is notified (R-15)."""
+    if not text.strip():
+        raise UserError("请填写澄清内容", "The clarification text is required", field="text")
+    # Lock order: the job row first (jobs.schedule), then the tender, then the log head.
+    tender = get_tender(session, tender_id)
+    if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
+        raise ConflictError("只有已发布且未截止的项目可以澄清",
+                            "Only a published tender can be clarified")
+    now = clock.now(session)
+    if now >= tender.deadline:
+        raise ConflictError("已过投标截止时间", "The deadline has passed")
+    before = tender.deadline
+    after = _deadline_after_clarification(session, now, before, affects_preparation, new_deadline)
+    if after != before:
+        jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), after)
+        session.execute(update(Tender).where(Tender.id == tender_id).values(
+            deadline=after, version=Tender.version + 1, updated_at=now))
+    clarification = Clarification(
+        tender_id=tender_id, text=text.strip(), affects_preparation=affects_preparation,
+        deadline_before=before, deadline_after=after,
+        created_by=uuid.UUID(actor.user_id) if actor.user_id else uuid.UUID(int=0),
+        created_at=now,
+    )
+    session.add(clarification)
+    session.flush()
+    notified = _notify_downloaders(session, tender_id, after, now)
+    supervision.record(session, actor, "tender.clarified", subject(tender_id), {
+        "clarification": str(clarification.id), "deadline_before": before.isoformat(),
+        "deadline_after": after.isoformat(), "affects_preparation": affects_preparation,
+        "notified": notified,
+    })
+    return clarification
+
+
+def _deadline_after_clarification(session: Session, now: dt.datetime, deadline: dt.datetime,
+                                  affects: bool, requested: dt.datetime | None) -> dt.datetime:
+    earliest_day = period_end(session, clock.to_local(now).date(), MIN_CLARIFICATION_DAYS)
+    target = requested or deadline
+    if requested is not None and requested < deadline:
+        raise UserError("澄清不能提前投标截止时间", "A clarification cannot advance the deadline",
+                        field="new_deadline")
+    if not affects or clock.to_local(target).date() >= earliest_day:
+        return target
+    if requested is not None:
+        raise UserError(
+            f"R-12：澄清距截止不足 15 日，截止日期最早为 {earliest_day}",
+            f"R-12: the clarification comes less than 15 days before the deadline; "
+            f"the deadline must be on or after {earliest_day}", field="new_deadline",
+            code="R-12",
+        )
+    # Same time of day, on the first day that leaves 15 days (R-12: the deadline moves).
+    local = clock.to_local(deadline)
+    moved = dt.datetime.combine(earliest_day, local.timetz())
+    return moved.astimezone(dt.UTC)
+
+
+def _notify_downloaders(session: Session, tender_id: uuid.UUID, deadline: dt.datetime,
+                        now: dt.datetime) -> int:
+    """R-15: one notification per downloader (user, or contact/IP for an anonymous one)."""
+    downloads = session.scalars(
+        select(DocumentDownload).where(DocumentDownload.tender_id == tender_id)
+        .order_by(DocumentDownload.id)
+    ).all()
+    seen: set[str] = set()
+    text_zh = f"招标文件已澄清/修改，投标截止时间为 {clock.format_local(deadline)}"
+    text_en = f"The tender documents were clarified/amended; the deadline is {deadline.isoformat()}"
+    for download in downloads:
+        who = str(download.user_id or download.contact or download.ip or download.id)
+        if who in seen:
+            continue
+        seen.add(who)
+        session.add(Notification(tender_id=tender_id, user_id=download.user_id,
+                                 download_id=download.id, kind="clarification",
+                                 message_zh=text_zh, message_en=text_en, created_at=now))
+    session.flush()
+    return len(seen)
+
+
+def notify(session: Session, tender_id: uuid.UUID, user_ids: list[uuid.UUID], kind: str,
+           zh: str, en: str) -> None:
+    now = clock.now(session)
+    for user_id in user_ids:
+        session.add(Notification(tender_id=tender_id, user_id=user_id, kind=kind,
+                                 message_zh=zh, message_en=en, created_at=now))
+    session.flush()
+
+
+def notifications_for(session: Session, user_id: uuid.UUID) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user_id)
+    return list(session.scalars(query.order_by(Notification.id.desc()).limit(100)))
+
+
+def count_notifications(session: Session, tender_id: uuid.UUID, kind: str) -> int:
+    query = select(func.count()).select_from(Notification).where(
+        Notification.tender_id == tender_id, Notification.kind == kind)
+    return int(session.scalar(query) or 0)
+
+
+# --- objections (R-13) ---------------------------------------------------------------------
+
+
+def raise_objection(session: Session, actor: Actor, tender_id: uuid.UUID, text: str) -> Objection:
+    """R-13: objections to the documents at least 10 days before the deadline."""
+    if not text.strip() or actor.user_id is None:
+        raise UserError("请填写异议内容", "The objection text is required", field="text")
+    tender = get_tender(session, tender_id)
+    if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
+        raise ConflictError("只有已发布的项目可以提出异议", "Only a published tender takes objections")
+    now = clock.now(session)
+    today = clock.to_local(now).date()
+    if clock.to_local(tender.deadline).date() < calendar.add_calendar_days(
+            session, today, MIN_OBJECTION_DAYS):
+        raise UserError(
+            f"R-13：对招标文件的异议应在投标截止 10 日前提出（截止时间 "
+            f"{clock.format_local(tender.deadline)}，服务器时间 {clock.format_local(now)}）",
+            f"R-13: objections are due at least 10 days before the deadline "
+            f"({tender.deadline.isoformat()}; server time {now.isoformat()})",
+            status=409, code="R-13",
+        )
+    due_day = period_end(session, today, OBJECTION_ANSWER_DAYS)
+    objection = Objection(tender_id=tender_id, raised_by=uuid.UUID(actor.user_id),
+                          text=text.strip(), raised_at=now,
+                          answer_due=clock.local_end_of_day_utc(due_day))
+    session.add(objection)
+    session.flush()
+    # R-52: e-supervision watches the tenderee's 3-day answer (R-13).
+    supervision.watch_deadline(session, OBJECTION_ALERT_KIND, f"objection/{objection.id}",
+                               "tenderee", objection.answer_due,
+                               f"「{tender.title}」异议答复", f"answer to an objection on "
+                               f"'{tender.title}'")
+    supervision.record(session, actor, "tender.objection_raised", subject(tender_id), {
+        "objection": str(objection.id), "answer_due": objection.answer_due.isoformat(),
+    })
+    return objection
+
+
+def answer_objection(session: Session, actor: Actor, tender_id: uuid.UUID,
+                     objection_id: uuid.UUID, answer: str) -> Objection:
+    objection = session.get(Objection, objection_id)
+    if objection is None or objection.tender_id != tender_id:
+        raise NotFoundError("异议", "Objection")
+    if objection.answered_at is not None:
+        raise ConflictError("该异议已答复", "The objection was already answered")
+    if not answer.strip():
+        raise UserError("请填写答复", "The answer is required", field="answer")
+    now = clock.now(session)
+    objection.answer, objection.answered_at = answer.strip(), now
+    session.flush()
+    supervision.resolve_deadline(session, OBJECTION_ALERT_KIND, f"objection/{objection.id}",
+                                 "answered")
+    supervision.record(session, actor, "tender.objection_answered", subject(tender_id), {
+        "objection": str(objection.id), "late": now > objection.answer_due,
+    })
+    return objection
+
+
+def objections_of(session: Session, tender_id: uuid.UUID) -> list[Objection]:
+    query = select(Objection).where(Objection.tender_id == tender_id)
+    return list(session.scalars(query.order_by(Objection.raised_at)))

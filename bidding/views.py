@@ -1,0 +1,477 @@
+"""HTML pages of the bidding domain (zh-CN first; they work without JavaScript except where
+crypto needs it: sealing a bid and opening a custodian's share in the browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post, put
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import File, Template
+from litestar.static_files import create_static_files_router
+
+from bidding import config, controllers, opening, panel, submission, tenders
+from bidding.crypto import receipts
+from bidding.crypto.common import b64encode
+from bidding.models import Tender, TenderState
+from bidding.upload import receive_bid
+from trading import clock, db
+from trading.accounts.models import Role
+from trading.accounts.services import CurrentUser
+from trading.errors import UserError
+from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+MANAGERS = requires_role(Role.STAFF, Role.TENDEREE)
+BIDDERS = requires_role(Role.BIDDER)
+CUSTODIANS = requires_role(Role.CUSTODIAN)
+REFRESH_SECONDS = 5
+
+# Page glue for the crypto engineer's seal.js / share-open.js (served apart from their files).
+PAGE_STATIC = create_static_files_router(
+    path="/static/bidding-pages", directories=[Path(__file__).parent / "page_static"],
+    include_in_schema=False)
+
+
+def yuan(fen: int | None) -> str:
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100:,}.{fen % 100:02d}"
+
+
+def parse_yuan(value: str, field: str) -> int:
+    """Yuan with at most two decimals → integer fen, without floats."""
+    text = value.strip().replace(",", "")
+    whole, _, cents = text.partition(".")
+    if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
+        raise UserError("金额格式应为元，最多两位小数", "Amounts are yuan with at most two "
+                        "decimals", field=field)
+    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+
+
+def _user(request: Request[Any, Any, Any]) -> CurrentUser:
+    user = current_user(request)
+    assert user is not None
+    return user
+
+
+def _error_page(request: Request[Any, Any, Any], error: UserError,
+                template: str, **context: Any) -> Template:
+    return render(request, template, status_code=error.status,
+                  error=error.message(language(request)), error_field=error.field, **context)
+
+
+# --- list and detail -----------------------------------------------------------------------
+
+
+def _list_page(request: Request[Any, Any, Any]) -> Template:
+    user = current_user(request)
+    with db.read_only() as session:
+        manager = user is not None and user.has_any({Role.STAFF.value, Role.TENDEREE.value})
+        rows = tenders.list_tenders(session, include_drafts=manager)
+    return render(request, "bidding/tender_list.html", tenders=rows)
+
+
+@get("/bidding/tenders", include_in_schema=False)
+async def tender_list(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_list_page, request)
+
+
+def _is_manager(user: CurrentUser | None, tender: Tender) -> bool:
+    if user is None:
+        return False
+    try:
+        controllers.check_manager(user, tender)
+    except UserError:
+        return False
+    return user.has_any({Role.STAFF.value, Role.TENDEREE.value})
+
+
+def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
+    user = current_user(request)
+    with db.read_only() as session:
+        tender = tenders.get_tender(session, tender_id)
+        if tender.state == TenderState.DRAFT.value and not _is_manager(user, tender):
+            raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
+        return {
+            "tender": tender, "sections": tenders.sections_of(session, tender_id),
+            "documents": tenders.documents_of(session, tender_id),
+            "panel": panel.panel(session, tender_id), "yuan": yuan,
+            "manager": _is_manager(user, tender),
+            "is_bidder": user is not None and Role.BIDDER.value in user.roles,
+            "objections": tenders.objections_of(session, tender_id),
+            "now": clock.now(session),
+        }
+
+
+def _detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return render(request, "bidding/tender_detail.html", **detail_context(request, tender_id))
+
+
+@get("/bidding/tenders/{tender_id:uuid}", include_in_schema=False)
+async def tender_detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return await blocking(_detail, request, tender_id)
+
+
+@get("/bidding/tenders/{tender_id:uuid}/documents/{document_id:uuid}", include_in_schema=False)
+async def document_download(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                            document_id: uuid.UUID, contact: str | None = None) -> File:
+    return await blocking(controllers.download, request, tender_id, document_id, contact)
+
+
+# --- creating and managing -----------------------------------------------------------------
+
+
+def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | None = None,
+              values: dict[str, str] | None = None) -> Template:
+    with db.read_only() as session:
+        custodians = panel.all_custodians(session)
+    return render(request, "bidding/tender_new.html", status_code=status, error=error,
+                  values=values or {}, custodians=custodians, categories=tenders.CATEGORIES)
+
+
+@get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
+async def tender_new(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_new_page, request)
+
+
+def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderInput:
+    custodians = data.get("custodians", [])
+    custodians = custodians if isinstance(custodians, list) else [custodians]
+    max_price = str(data.get("max_price", "")).strip()
+    section = tenders.SectionInput(
+        name=str(data.get("section_name", "")),
+        estimated_price_fen=parse_yuan(str(data.get("estimate", "")), "estimate"),
+        bid_security_fen=parse_yuan(str(data.get("security", "0")), "security"),
+        max_price_fen=parse_yuan(max_price, "max_price") if max_price else None,
+    )
+    try:
+        k = int(str(data.get("custody_k", "")))
+    except ValueError as error:
+        raise UserError("门限须为整数", "The threshold must be a number",
+                        field="custody_k") from error
+    return tenders.TenderInput(
+        title=str(data.get("title", "")), category=str(data.get("category", "")),
+        region=str(data.get("region", "")),
+        evaluation_method=str(data.get("evaluation_method", "")), custody_k=k,
+        custodian_ids=[controllers.parse_uuid(str(c), "custodians") for c in custodians],
+        sections=[section], description=str(data.get("description", "")),
+        bidder_decrypts=data.get("bidder_decrypts") == "1",
+        tenderee_org_id=user.organization_id if Role.TENDEREE.value in user.roles else None,
+    )
+
+
+def _create(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
+    user = _user(request)
+    try:
+        payload = _input_from_form(user, data)
+        with db.transaction() as session:
+            tender = tenders.create_tender(session, actor_of(request), user.id, payload)
+    except UserError as error:
+        kept = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
+        return _new_page(request, error.status, error.message(language(request)), kept)
+    return redirect(f"/bidding/tenders/{tender.id}")
+
+
+@post("/bidding/tenders", include_in_schema=False, guards=[MANAGERS])
+async def tender_create(request: Request[Any, Any, Any],
+                        data: Annotated[dict[str, Any], Body(
+                            media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
+    return await blocking(_create, request, data)
+
+
+def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any) -> Response[Any]:
+    """Run a manager's action; on a refusal, show the detail page with the reason."""
+    user = _user(request)
+    try:
+        with db.transaction() as session:
+            controllers.check_manager(user, tenders.get_tender(session, tender_id))
+            action(session)
+    except UserError as error:
+        return _error_page(request, error, "bidding/tender_detail.html",
+                           **detail_context(request, tender_id))
+    return redirect(f"/bidding/tenders/{tender_id}")
+
+
+async def _read_upload(data: dict[str, Any]) -> tuple[str, str, bytes]:
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile):
+        raise UserError("请选择文件", "Choose a file", field="file")
+    return upload.filename, upload.content_type, await upload.read()
+
+
+@post("/bidding/tenders/{tender_id:uuid}/documents", include_in_schema=False, guards=[MANAGERS],
+      request_max_body_size=config.MAX_DOCUMENT_BYTES + 1024 * 1024)
+async def document_upload(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                          data: Multipart) -> Response[Any]:
+    name, content_type, content = await _read_upload(data)
+    return await blocking(_manage, request, tender_id, lambda s: tenders.add_document(
+        s, actor_of(request), tender_id, name, content_type, content))
+
+
+def _local_datetime(value: str, field: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
+                        field=field) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.local_zone())
+    return moment.astimezone(dt.UTC)
+
+
+def _publish_action(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                    data: dict[str, str]) -> Any:
+    def act(session: Any) -> None:
+        deadline = _local_datetime(data.get("deadline", ""), "deadline")
+        try:
+            sale_ends = dt.date.fromisoformat(data.get("sale_ends_on", "").strip())
+        except ValueError as error:
+            raise UserError("日期格式应为 YYYY-MM-DD", "Use YYYY-MM-DD",
+                            field="sale_ends_on") from error
+        tenders.publish(session, actor_of(request), tender_id, deadline, sale_ends)
+    return act
+
+
+@post("/bidding/tenders/{tender_id:uuid}/publish", include_in_schema=False, guards=[MANAGERS])
+async def tender_publish(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                         data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id,
+                          _publish_action(request, tender_id, data))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/clarifications", include_in_schema=False, guards=[MANAGERS])
+async def tender_clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                         data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: tenders.clarify(
+        s, actor_of(request), tender_id, data.get("text", ""),
+        data.get("affects_preparation") == "1"))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/cancel", include_in_schema=False,
+      guards=[requires_role(Role.STAFF)])
+async def tender_cancel(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                        data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: tenders.cancel(
+        s, actor_of(request), tender_id, data.get("reason", "")))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/objections/{objection_id:uuid}/answer",
+      include_in_schema=False, guards=[MANAGERS])
+async def objection_answer(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                           objection_id: uuid.UUID, data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: tenders.answer_objection(
+        s, actor_of(request), tender_id, objection_id, data.get("answer", "")))
+
+
+def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+            data: dict[str, str]) -> Response[Any]:
+    try:
+        with db.transaction() as session:
+            tenders.raise_objection(session, actor_of(request), tender_id, data.get("text", ""))
+    except UserError as error:
+        return _error_page(request, error, "bidding/tender_detail.html",
+                           **detail_context(request, tender_id))
+    return redirect(f"/bidding/tenders/{tender_id}")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/objections", include_in_schema=False, guards=[BIDDERS])
+async def tender_object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                        data: Form) -> Response[Any]:
+    return await blocking(_object, request, tender_id, data)
+
+
+# --- the bidder's page ---------------------------------------------------------------------
+
+
+def _bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int = 200,
+              error: str | None = None) -> Template:
+    user = _user(request)
+    with db.read_only() as session:
+        org = submission.bidder_org(session, user)
+        tender = tenders.get_tender(session, tender_id)
+        if tender.state == TenderState.DRAFT.value:
+            raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
+        bids = submission.bids_of_bidder(session, tender_id, org.id)
+        return render(
+            request, "bidding/bid.html", status_code=status, error=error, tender=tender,
+            sections=tenders.sections_of(session, tender_id), bids=bids, bidder_id=org.id,
+            public_key_b64=b64encode(tender.opening_public_key or b""), yuan=yuan,
+            names=submission.section_names(session, tender_id), now=clock.now(session),
+            receipts={b.id: json.loads(b.receipt) for b in bids},
+        )
+
+
+@get("/bidding/tenders/{tender_id:uuid}/bid", include_in_schema=False, guards=[BIDDERS])
+async def bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return await blocking(_bid_page, request, tender_id)
+
+
+@put("/bidding/tenders/{tender_id:uuid}/sections/{section_id:uuid}/bid", include_in_schema=False,
+     guards=[BIDDERS], request_max_body_size=None, status_code=201)
+async def bid_upload(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                     section_id: uuid.UUID) -> Response[dict[str, Any]]:
+    """The page's upload (seal.js sends the envelope with the X-CSRFToken header)."""
+    accepted = await receive_bid(request, tender_id, section_id)
+    receipt = receipts.Receipt.from_json(accepted.receipt).to_dict()
+    return Response(content=receipt, status_code=201)
+
+
+def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+              section_id: uuid.UUID) -> Response[Any]:
+    try:
+        with db.transaction() as session:
+            submission.withdraw(session, actor_of(request), _user(request), tender_id,
+                                section_id)
+    except UserError as error:
+        return _bid_page(request, tender_id, error.status, error.message(language(request)))
+    return redirect(f"/bidding/tenders/{tender_id}/bid")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/sections/{section_id:uuid}/withdraw", include_in_schema=False,
+      guards=[BIDDERS])
+async def bid_withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                       section_id: uuid.UUID) -> Response[Any]:
+    return await blocking(_withdraw, request, tender_id, section_id)
+
+
+def _receipt(request: Request[Any, Any, Any], bid_id: uuid.UUID) -> Response[str]:
+    with db.read_only() as session:
+        org = submission.bidder_org(session, _user(request))
+        receipt = submission.receipt_of(session, bid_id, org.id)
+    return Response(content=json.dumps(receipt, ensure_ascii=False, indent=2),
+                    media_type="application/json", headers={
+                        "content-disposition": f'attachment; filename="receipt-{bid_id}.json"'})
+
+
+@get("/bids/{bid_id:uuid}/receipt.json", include_in_schema=False, guards=[BIDDERS])
+async def bid_receipt(request: Request[Any, Any, Any], bid_id: uuid.UUID) -> Response[str]:
+    return await blocking(_receipt, request, bid_id)
+
+
+# --- custodians ----------------------------------------------------------------------------
+
+
+def _custody_page(request: Request[Any, Any, Any], status: int = 200,
+                  error: str | None = None) -> Template:
+    user = _user(request)
+    with db.read_only() as session:
+        key = panel.active_key(session, user.id)
+        memberships = [tenders.get_tender(session, m.tender_id)
+                       for m in session.scalars(panel.select_memberships(user.id))]
+    return render(request, "bidding/custody.html", status_code=status, error=error, key=key,
+                  memberships=memberships, custodian_id=panel.custodian_id(user.id))
+
+
+@get("/custody", include_in_schema=False, guards=[CUSTODIANS])
+async def custody_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_custody_page, request)
+
+
+def _register(request: Request[Any, Any, Any], data: dict[str, str]) -> Response[Any]:
+    try:
+        try:
+            document = json.loads(data.get("document", ""))
+        except ValueError as error:
+            raise UserError("公钥文档不是有效的 JSON", "The document is not valid JSON",
+                            field="document") from error
+        if not isinstance(document, dict):
+            raise UserError("公钥文档无效", "Invalid public key document", field="document")
+        with db.transaction() as session:
+            panel.register_key(session, actor_of(request), _user(request), document)
+    except UserError as error:
+        return _custody_page(request, error.status, error.message(language(request)))
+    return redirect("/custody")
+
+
+@post("/custody/keys", include_in_schema=False, guards=[CUSTODIANS])
+async def custody_register(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    return await blocking(_register, request, data)
+
+
+def _share_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int = 200,
+                error: str | None = None, result: str | None = None) -> Template:
+    user = _user(request)
+    with db.read_only() as session:
+        tender = tenders.get_tender(session, tender_id)
+        member = panel.my_sealed_share(session, user, tender_id)
+        have, need = panel.share_progress(session, tender_id)
+        now = clock.now(session)
+    return render(request, "bidding/custody_tender.html", status_code=status, error=error,
+                  result=result, tender=tender, member=member, have=have, need=need, now=now,
+                  sealed_b64=b64encode(member.sealed_share or b""),
+                  custodian_id=panel.custodian_id(user.id))
+
+
+@get("/custody/bidding/tenders/{tender_id:uuid}", include_in_schema=False, guards=[CUSTODIANS])
+async def custody_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return await blocking(_share_page, request, tender_id)
+
+
+def _share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+           data: dict[str, str]) -> Template:
+    try:
+        outcome = controllers.submit_share_for(request, tender_id, data.get("share_b64", ""),
+                                               data.get("signature_b64", ""))
+    except UserError as error:
+        return _share_page(request, tender_id, error.status, error.message(language(request)))
+    message = outcome.message_en if language(request) == "en" else outcome.message_zh
+    return _share_page(request, tender_id, result=message)
+
+
+@post("/custody/bidding/tenders/{tender_id:uuid}/shares", include_in_schema=False, guards=[CUSTODIANS])
+async def custody_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                        data: Form) -> Template:
+    return await blocking(_share, request, tender_id, data)
+
+
+# --- opening and notifications -------------------------------------------------------------
+
+
+def _opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    progress = controllers.progress_out(tender_id)
+    user = current_user(request)
+    with db.read_only() as session:
+        tender = tenders.get_tender(session, tender_id)
+        live = tender.state in (TenderState.PUBLISHED.value, TenderState.CLOSED.value)
+    # The regulator re-checks the record with the rebuilt key (only after the opening).
+    key_b64 = None
+    if user is not None and Role.REGULATOR.value in user.roles and tender.opened_at \
+            and tender.opening_private_key:
+        key_b64 = b64encode(tender.opening_private_key)
+    return render(request, "bidding/opening.html", tender=tender, progress=progress,
+                  refresh=REFRESH_SECONDS if live else None, yuan=yuan,
+                  status_zh=opening.STATUS_ZH, key_b64=key_b64)
+
+
+@get("/bidding/tenders/{tender_id:uuid}/opening", include_in_schema=False)
+async def opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return await blocking(_opening_page, request, tender_id)
+
+
+def _notifications(request: Request[Any, Any, Any]) -> Template:
+    with db.read_only() as session:
+        rows = tenders.notifications_for(session, _user(request).id)
+    return render(request, "bidding/notifications.html", notifications=rows)
+
+
+@get("/bidding/notifications", include_in_schema=False, guards=[requires_role()])
+async def notifications(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_notifications, request)
+
+
+ROUTES = [
+    tender_list, tender_new, tender_create, tender_detail, document_download, document_upload,
+    tender_publish, tender_clarify, tender_cancel, tender_object, objection_answer, bid_page, bid_upload,
+    bid_withdraw, bid_receipt, custody_page, custody_register, custody_tender, custody_share,
+    opening_page, notifications, PAGE_STATIC,
+]

@@ -1,0 +1,160 @@
+"""A newcomer bids in the browser: seals the bid in Chromium (seal.js), uploads it with a progress
+bar, gets a signed receipt; after the deadline the bid opens in Python and is on the record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bidding.crypto import receipts
+from tests.integration.bidding.conftest import (
+    PASSWORD,
+    _cheap_password_hashing,  # noqa: F401 (fixture)
+    bearer,
+    bid_plaintext,
+    bid_url,
+    db_now,
+    make_tender,
+    publish_now,
+    seal,
+    set_deadline,
+    share_body,
+)
+from tests.integration.bidding.test_opening import open_all_directly, run_close
+from trading.settings import get_settings
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    storage = tmp_path / "storage"
+    monkeypatch.setenv("GGZY_STORAGE_DIR", str(storage))  # inherited by the live server
+    get_settings.cache_clear()
+    yield storage
+    get_settings.cache_clear()
+
+
+def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_path: Path) -> None:
+    import httpx
+
+    scenario = make_tender(prefix="e2e")
+    publish_now(scenario, db_now() + dt.timedelta(minutes=10))
+    context = browser.new_context(locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("e2e-bidder0")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server}/home")
+    page.goto(f"{live_server}/bidding/tenders/{scenario.tender_id}/bid")
+    attachment = tmp_path / "技术标.pdf"
+    attachment.write_bytes(b"%PDF-1.7 technical bid " * 5000)
+    page.get_by_label("投标报价（元）").fill("987,654.32")
+    page.get_by_label("工期（日历天）").fill("280")
+    page.get_by_label("投标文件附件").set_input_files(str(attachment))
+    page.get_by_role("button", name="加密并提交").click()
+    receipt_box = page.locator(".bid-receipt pre")
+    receipt_box.wait_for(state="visible", timeout=30_000)
+    receipt = receipts.Receipt.from_dict(json.loads(receipt_box.inner_text()))
+    receipts.verify_receipt(receipt, receipts.platform_receipt_public_key())
+    assert receipt.fields["tender_id"] == str(scenario.tender_id)
+    assert page.locator(".bid-progress").get_attribute("value") == "100"
+    with page.expect_download() as download:
+        page.locator(".receipt-link").click()
+    assert json.loads(Path(download.value.path()).read_text())["signature"] == \
+        json.loads(receipt_box.inner_text())["signature"]
+    context.close()
+    # two more bidders through the API (as the CLI would), then the deadline and the opening
+    client = httpx.Client(base_url=live_server)
+    for bidder, price in zip(scenario.bidders[1:], (99_000_000, 101_000_000), strict=True):
+        answer = client.put(bid_url(scenario), headers=bearer(bidder),
+                            content=seal(scenario, bidder, bid_plaintext(price)))
+        assert answer.status_code == 201, answer.text
+    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    run_close(scenario)
+    for custodian in scenario.custodians[:2]:
+        answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/shares",
+                             headers=bearer(custodian), json=share_body(scenario, custodian))
+        assert answer.status_code == 201, answer.text
+    open_all_directly(scenario)
+    record = client.get(f"/api/v1/tenders/{scenario.tender_id}/opening").json()["record"]
+    browser_bid = [b for b in record["sections"][0]["bids"]
+                   if b["bid_id"] == receipt.fields["receipt_id"]]
+    assert browser_bid and browser_bid[0]["status"] == "opened"
+    assert browser_bid[0]["price_fen"] == 98_765_432 and browser_bid[0]["duration_days"] == 280
+
+
+def _record(client, scenario) -> list[tuple[object, ...]]:
+    record = client.get(f"/api/v1/tenders/{scenario.tender_id}/opening").json()["record"]
+    return sorted((b["price_fen"], b["duration_days"], b["quality"], b["status"])
+                  for s in record["sections"] for b in s["bids"])
+
+
+def _open(client, scenario) -> None:
+    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    run_close(scenario)
+
+
+def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
+    """The bidder's and custodian's CLI (bidding/cli.py) against a real server, and the same
+    bids sent straight to the JSON API: the same opening record."""
+    import httpx
+    from click.testing import CliRunner
+
+    from bidding.cli import yuan_to_fen
+    from bidding.crypto import custody
+    from trading.cli import main
+
+    prices = ("980000.00", "955000", "1012500.5")
+    client = httpx.Client(base_url=live_server, timeout=30)
+    # 1. through the JSON API
+    api = make_tender(prefix="capi")
+    publish_now(api, db_now() + dt.timedelta(minutes=5))
+    for bidder, price in zip(api.bidders, prices, strict=True):
+        fen = yuan_to_fen(price)
+        plaintext = json.dumps({"format": "ggzy-bid/1", "price_fen": fen, "duration_days": 200,
+                                "quality": "合格", "items": {}}, ensure_ascii=False).encode()
+        answer = client.put(bid_url(api), headers=bearer(bidder),
+                            content=seal(api, bidder, plaintext + b"\n"))
+        assert answer.status_code == 201, answer.text
+    _open(client, api)
+    for custodian in api.custodians[:2]:
+        client.post(f"/api/v1/tenders/{api.tender_id}/shares", headers=bearer(custodian),
+                    json=share_body(api, custodian))
+    open_all_directly(api)
+    # 2. through the CLI
+    cli = make_tender(prefix="ccli")
+    publish_now(cli, db_now() + dt.timedelta(minutes=5))
+    runner = CliRunner()
+    attachment = tmp_path / "bid.pdf"
+    attachment.write_bytes(b"%PDF-1.7 attachment")
+    for index, (bidder, price) in enumerate(zip(cli.bidders, prices, strict=True)):
+        token = bearer(bidder)["Authorization"].split()[1]
+        envelope = tmp_path / f"bid{index}.env"
+        sealed = runner.invoke(main, [
+            "bid", "seal", "--tender-key", f"{live_server}/api/v1/tenders/{cli.tender_id}",
+            "--token", token, "--price", price, "--duration-days", "200", "--quality", "合格",
+            str(attachment), str(envelope)])
+        assert sealed.exit_code == 0, sealed.output
+        submitted = runner.invoke(main, ["bid", "submit", "--url", live_server, "--token", token,
+                                         str(envelope)])
+        assert submitted.exit_code == 0, submitted.output
+    _open(client, cli)
+    for index, custodian in enumerate(cli.custodians[:2]):
+        key_file = tmp_path / f"custodian{index}.json"
+        custody.save_key_file(key_file, cli.keys[custodian], "pass phrase",
+                              iterations=custody.MIN_KDF_ITERATIONS)
+        token = bearer(custodian)["Authorization"].split()[1]
+        opened = runner.invoke(main, [
+            "custody", "open-share", "--url", live_server, "--token", token,
+            "--tender", str(cli.tender_id), "--key", str(key_file)],
+            env={"GGZY_KEY_PASSPHRASE": "pass phrase"})
+        assert opened.exit_code == 0, opened.output
+    open_all_directly(cli)
+    assert _record(client, cli) == _record(client, api)
+    assert [row[0] for row in _record(client, cli)] == [95_500_000, 98_000_000, 101_250_050]

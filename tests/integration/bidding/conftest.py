@@ -1,0 +1,223 @@
+"""Fixtures for the bidding tests: a tender with a real custody ceremony, real envelopes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from bidding import panel, tenders
+from bidding.crypto import custody
+from bidding.crypto.common import b64encode
+from bidding.crypto.envelope import seal_stream
+from bidding.models import PanelMember, Tender, TenderState
+from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    client,
+    csrf_token,
+    login,
+    post_form,
+)
+from trading import clock, db, jobs
+from trading.accounts import services as accounts
+from trading.accounts.models import OrganizationKind, Role
+from trading.accounts.services import CurrentUser
+from trading.audit import Actor
+from trading.settings import get_settings
+
+TEST = Actor.system("test")
+FAST_KDF = custody.MIN_KDF_ITERATIONS
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Real Argon2id, at its lowest cost: these tests make many users (0.35 s each otherwise).
+    Verification reads the parameters from each hash, so log-in works unchanged."""
+    from argon2 import PasswordHasher
+
+    saved = accounts._hasher
+    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    accounts._hasher = saved
+
+
+@pytest.fixture(autouse=True)
+def _storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test stores bids and documents under its own directory."""
+    storage = tmp_path / "storage"
+    monkeypatch.setenv("GGZY_STORAGE_DIR", str(storage))
+    get_settings.cache_clear()
+    yield storage
+    get_settings.cache_clear()
+
+
+def make_user(username: str, role: Role, org_kind: OrganizationKind | None = None,
+              org_name: str | None = None) -> uuid.UUID:
+    with db.transaction() as session:
+        org = None
+        if org_kind is not None:
+            org = accounts.create_organization(session, TEST, org_name or f"{username} 单位",
+                                               org_kind, None)
+        user = accounts.create_user(session, TEST, username=username,
+                                    display_name=f"{username} 用户", password=PASSWORD,
+                                    roles=[role], organization=org)
+        return user.id
+
+
+def token_for(user_id: uuid.UUID) -> str:
+    with db.transaction() as session:
+        return accounts.create_api_token(session, TEST, user_id, "test")
+
+
+def bearer(user_id: uuid.UUID) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token_for(user_id)}"}
+
+
+def current(user_id: uuid.UUID) -> CurrentUser:
+    with db.read_only() as session:
+        return CurrentUser.of(accounts.get_user(session, user_id))
+
+
+def db_now() -> dt.datetime:
+    with db.read_only() as session:
+        return clock.now(session)
+
+
+@dataclass
+class Scenario:
+    """A tender with a custody panel (k of n) whose ceremony is done, and bidders."""
+
+    tender_id: uuid.UUID
+    section_id: uuid.UUID
+    staff: uuid.UUID
+    tenderee: uuid.UUID
+    custodians: list[uuid.UUID]
+    keys: dict[uuid.UUID, custody.CustodianKeys]
+    bidders: list[uuid.UUID] = field(default_factory=list)
+    public_key: bytes = b""
+    key_id: str = ""
+
+    def bidder_org(self, user_id: uuid.UUID) -> uuid.UUID:
+        org = current(user_id).organization_id
+        assert org is not None
+        return org
+
+
+def make_custodians(n: int, prefix: str = "cust") -> tuple[
+        list[uuid.UUID], dict[uuid.UUID, custody.CustodianKeys]]:
+    ids, keys = [], {}
+    for index in range(n):
+        user_id = make_user(f"{prefix}{index}", Role.CUSTODIAN, OrganizationKind.OTHER)
+        pair = custody.generate_custodian_keys()
+        with db.transaction() as session:
+            panel.register_key(session, TEST, current(user_id), pair.public().to_document())
+        ids.append(user_id)
+        keys[user_id] = pair
+    return ids, keys
+
+
+def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t") -> Scenario:
+    staff = make_user(f"{prefix}-staff", Role.STAFF, OrganizationKind.TRADING_CENTER)
+    tenderee = make_user(f"{prefix}-tenderee", Role.TENDEREE, OrganizationKind.TENDEREE)
+    custodians, keys = make_custodians(n, prefix=f"{prefix}-cust")
+    data = tenders.TenderInput(
+        title="测试工程", category="construction", region="山西省阳泉市",
+        evaluation_method="经评审的最低投标价法", custody_k=k, custodian_ids=custodians,
+        sections=[tenders.SectionInput("第一标段", 100_000_000, 2_000_000, 110_000_000)],
+        tenderee_org_id=current(tenderee).organization_id,
+    )
+    with db.transaction() as session:
+        tender = tenders.create_tender(session, TEST, staff, data)
+        section_id = tenders.sections_of(session, tender.id)[0].id
+        tender_id = tender.id
+    scenario = Scenario(tender_id, section_id, staff, tenderee, custodians, keys)
+    ceremony(scenario)
+    with db.transaction() as session:
+        tenders.add_document(session, TEST, tender_id, "招标文件.pdf", "application/pdf",
+                             b"%PDF-1.4 tender documents")
+    scenario.bidders = [make_user(f"{prefix}-bidder{i}", Role.BIDDER, OrganizationKind.BIDDER,
+                                  f"{prefix} 投标单位 {i}") for i in range(bidders)]
+    return scenario
+
+
+def ceremony(scenario: Scenario) -> None:
+    """As ``ggzy custody ceremony`` would do it on a custodian's machine."""
+    publics = [scenario.keys[c].public(panel.custodian_id(c)) for c in scenario.custodians]
+    with db.read_only() as session:
+        k = tenders.get_tender(session, scenario.tender_id).custody_k
+    result = custody.run_ceremony(publics, k, str(scenario.tender_id))
+    with db.transaction() as session:
+        panel.upload_ceremony(session, TEST, current(scenario.custodians[0]),
+                              scenario.tender_id, result.upload_document())
+    scenario.public_key, scenario.key_id = result.opening_public_key, result.key_id
+
+
+def publish_now(scenario: Scenario, deadline: dt.datetime) -> None:
+    """Published "as if 21 days ago" (R-10 would otherwise forbid a near deadline)."""
+    with db.transaction() as session:
+        now = clock.now(session)
+        jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id),
+                      deadline)
+        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
+            state=TenderState.PUBLISHED.value, documents_issued_at=now - dt.timedelta(days=21),
+            sale_ends_at=now - dt.timedelta(days=14), deadline=deadline))
+
+
+def set_deadline(tender_id: uuid.UUID, deadline: dt.datetime) -> None:
+    with db.transaction() as session:
+        session.execute(update(Tender).where(Tender.id == tender_id).values(deadline=deadline))
+        jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(tender_id), deadline)
+
+
+def bid_plaintext(price_fen: int, marker: str = "", days: int = 300) -> bytes:
+    header = {"format": "ggzy-bid/1", "price_fen": price_fen, "duration_days": days,
+              "quality": "合格", "items": {"note": marker}}
+    return json.dumps(header, ensure_ascii=False).encode() + b"\n" + marker.encode() * 3
+
+
+def seal(scenario: Scenario, bidder: uuid.UUID, plaintext: bytes, *,
+         tender_id: uuid.UUID | None = None, segment_size: int = 4096) -> bytes:
+    out = io.BytesIO()
+    seal_stream(io.BytesIO(plaintext), out, opening_public_key=scenario.public_key,
+                tender_id=str(tender_id or scenario.tender_id),
+                section_id=str(scenario.section_id), bidder_id=str(scenario.bidder_org(bidder)),
+                key_id=scenario.key_id, segment_size=segment_size)
+    return out.getvalue()
+
+
+def bid_url(scenario: Scenario) -> str:
+    return f"/api/v1/tenders/{scenario.tender_id}/sections/{scenario.section_id}/bid"
+
+
+def share_body(scenario: Scenario, custodian: uuid.UUID) -> dict[str, str]:
+    """What ``ggzy custody open-share`` sends: the decrypted share, signed."""
+    with db.read_only() as session:
+        member = session.get(PanelMember, (scenario.tender_id, custodian))
+        assert member is not None and member.sealed_share is not None
+        sealed = member.sealed_share
+    cid = panel.custodian_id(custodian)
+    keys = scenario.keys[custodian]
+    share = custody.open_sealed_share(sealed, keys, str(scenario.tender_id), cid)
+    signature = custody.sign_share_submission(share, str(scenario.tender_id), cid,
+                                              keys.signing_key)
+    return {"share_b64": b64encode(share), "signature_b64": b64encode(signature)}
+
+
+def tender_state(tender_id: uuid.UUID) -> str:
+    with db.read_only() as session:
+        return session.scalars(select(Tender.state).where(Tender.id == tender_id)).one()
+
+
+def log_actions(subject_prefix: str | None = None) -> list[str]:
+    from supervision import services as log
+
+    with db.read_only() as session:
+        return [e.action for e in log.entries(session, limit=10_000)
+                if subject_prefix is None or e.subject.startswith(subject_prefix)]

@@ -1,0 +1,137 @@
+"""The same tender driven from the JSON API (as the CLI does) and from the pages (as the
+browser does) gives the same opening record; the pages render for each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+from tests.integration.trading.conftest import login
+
+from .conftest import (
+    Scenario,
+    bearer,
+    bid_plaintext,
+    bid_url,
+    db_now,
+    make_tender,
+    publish_now,
+    seal,
+    share_body,
+)
+from .test_opening import PRICES, _deadline, open_all_directly, run_close
+
+CSRF_ATTR = re.compile(r'data-csrf="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+def _normalized(client, scenario: Scenario) -> list[tuple[object, ...]]:
+    record = client.get(f"/api/v1/tenders/{scenario.tender_id}/opening").json()["record"]
+    return sorted((b["price_fen"], b["duration_days"], b["quality"], b["status"])
+                  for s in record["sections"] for b in s["bids"])
+
+
+def _wait_deadline(scenario: Scenario) -> None:
+    time.sleep(max(0.0, (_deadline(scenario) - db_now()).total_seconds()) + 0.05)
+
+
+def drive_api(client) -> Scenario:
+    scenario = make_tender(prefix="api")
+    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
+    for bidder, price in zip(scenario.bidders, PRICES, strict=True):
+        answer = client.put(bid_url(scenario), headers=bearer(bidder),
+                            content=seal(scenario, bidder, bid_plaintext(price)))
+        assert answer.status_code == 201
+    _wait_deadline(scenario)
+    run_close(scenario)
+    for custodian in scenario.custodians[:2]:
+        client.post(f"/api/v1/tenders/{scenario.tender_id}/shares", headers=bearer(custodian),
+                    json=share_body(scenario, custodian))
+    open_all_directly(scenario)
+    return scenario
+
+
+def drive_pages(client) -> Scenario:
+    scenario = make_tender(prefix="web")
+    publish_now(scenario, db_now() + dt.timedelta(seconds=2))
+    for index, (bidder, price) in enumerate(zip(scenario.bidders, PRICES, strict=True)):
+        assert login(client, f"web-bidder{index}").status_code == 303
+        page = client.get(f"/bidding/tenders/{scenario.tender_id}/bid")
+        assert page.status_code == 200 and "seal.js" in page.text
+        token = CSRF_ATTR.search(page.text)
+        assert token
+        answer = client.put(f"/bidding/tenders/{scenario.tender_id}/sections/{scenario.section_id}/bid",
+                            content=seal(scenario, bidder, bid_plaintext(price)),
+                            headers={"X-CSRFToken": token.group(1)})
+        assert answer.status_code == 201, answer.text
+        mine = client.get(f"/bidding/tenders/{scenario.tender_id}/bid")
+        assert "receipt.json" in mine.text
+        client.post("/logout", data={"_csrf_token": CSRF_FIELD.search(mine.text).group(1)})
+    _wait_deadline(scenario)
+    run_close(scenario)
+    for index, custodian in enumerate(scenario.custodians[:2]):
+        assert login(client, f"web-cust{index}").status_code == 303
+        page = client.get(f"/custody/bidding/tenders/{scenario.tender_id}")
+        assert page.status_code == 200 and "share-open.js" in page.text
+        token = CSRF_FIELD.search(page.text)
+        assert token
+        answer = client.post(f"/custody/bidding/tenders/{scenario.tender_id}/shares",
+                             data={**share_body(scenario, custodian),
+                                   "_csrf_token": token.group(1)})
+        assert answer.status_code == 200, answer.text
+    open_all_directly(scenario)
+    return scenario
+
+
+def test_api_and_pages_give_the_same_record(client) -> None:
+    by_api = _normalized(client, drive_api(client))
+    pages = drive_pages(client)
+    assert _normalized(client, pages) == by_api
+    assert [row[0] for row in by_api] == sorted(PRICES)
+    page = client.get(f"/bidding/tenders/{pages.tender_id}/opening")
+    assert page.status_code == 200 and 'http-equiv="refresh"' not in page.text
+    assert "980,000.00" in page.text
+
+
+def test_pages_render_for_each_role(client) -> None:
+    scenario = make_tender(prefix="pg")
+    assert client.get("/bidding/tenders").status_code == 200
+    assert client.get(f"/bidding/tenders/{scenario.tender_id}").status_code == 404  # a draft
+    assert login(client, "pg-staff").status_code == 303
+    assert "测试工程" in client.get(f"/bidding/tenders/{scenario.tender_id}").text
+    new = client.get("/bidding/tenders/new")
+    assert new.status_code == 200 and "pg-cust0" in new.text
+    publish_now(scenario, db_now() + dt.timedelta(days=30))
+    assert login(client, "pg-cust0").status_code == 303
+    assert "测试工程" in client.get("/custody").text
+    assert login(client, "pg-bidder0").status_code == 303
+    assert client.get(f"/bidding/tenders/{scenario.tender_id}/bid").status_code == 200
+    opening = client.get(f"/bidding/tenders/{scenario.tender_id}/opening")
+    assert 'http-equiv="refresh"' in opening.text  # live while bids are taken
+    assert client.get("/bidding/notifications").status_code == 200
+    english = client.get(f"/bidding/tenders/{scenario.tender_id}?lang=en")
+    assert "Bid deadline" in english.text
+
+
+def test_staff_create_a_tender_on_the_page(client) -> None:
+    from tests.integration.trading.conftest import post_form
+
+    scenario = make_tender(prefix="pc")
+    assert login(client, "pc-staff").status_code == 303
+    answer = post_form(client, "/bidding/tenders", {
+        "title": "页面新建工程", "category": "construction", "region": "阳泉",
+        "evaluation_method": "综合评估法", "section_name": "一标段", "estimate": "1,000,000.00",
+        "max_price": "1,100,000", "security": "20000", "custody_k": "2",
+        "custodians": [str(c) for c in scenario.custodians[:2]],
+    }, form_page="/bidding/tenders/new")
+    assert answer.status_code == 303, answer.text
+    detail = client.get(answer.headers["location"])
+    assert "页面新建工程" in detail.text and "1,100,000.00" in detail.text
+    too_much = post_form(client, "/bidding/tenders", {
+        "title": "保证金超限", "category": "construction", "region": "阳泉",
+        "evaluation_method": "综合评估法", "section_name": "一标段", "estimate": "100",
+        "security": "2.01", "custody_k": "2",
+        "custodians": [str(c) for c in scenario.custodians[:2]],
+    }, form_page="/bidding/tenders/new")
+    assert too_much.status_code == 400 and "R-16" in too_much.text

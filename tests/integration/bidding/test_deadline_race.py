@@ -1,0 +1,96 @@
+"""The deadline race: bids committing concurrently across the deadline while the closing runs.
+
+Exactly the bids whose transaction passed the deadline check (database clock, last statement
+before the commit) are accepted; every accepted bid has a receipt dated before the deadline and
+is on the list the closing froze; every refused one was refused with a server time at or after
+the deadline (or, once closed, because the tender no longer takes bids), and left no row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+import uuid
+
+from sqlalchemy import select
+
+from bidding import opening, submission, tenders
+from bidding.crypto import receipts
+from bidding.models import Bid
+from supervision import services as log
+from tests.conftest import BACKEND
+from trading import db, jobs
+from trading.audit import Actor
+from trading.errors import UserError
+
+from .conftest import (
+    bid_plaintext,
+    current,
+    db_now,
+    make_tender,
+    publish_now,
+    seal,
+)
+
+BIDDERS = 16 if BACKEND == "postgresql" else 8
+SPREAD = dt.timedelta(milliseconds=400)
+
+
+def test_bids_across_the_deadline(database: str) -> None:
+    scenario = make_tender(bidders=BIDDERS, prefix="race")
+    deadline = db_now() + dt.timedelta(seconds=2)
+    publish_now(scenario, deadline)
+    incoming = []
+    for bidder in scenario.bidders:
+        with db.read_only() as session:
+            target = submission.precheck(session, current(bidder), scenario.tender_id,
+                                         scenario.section_id)
+        upload = submission.IncomingBid(target)
+        upload.write(seal(scenario, bidder, bid_plaintext(1_000 + len(incoming))))
+        incoming.append((bidder, upload))
+    accepted: dict[uuid.UUID, submission.Accepted] = {}
+    refused: list[UserError] = []
+    lock = threading.Lock()
+    start = time.monotonic() + (deadline - db_now() - SPREAD / 2).total_seconds()
+
+    def submit(index: int, bidder: uuid.UUID, upload: submission.IncomingBid) -> None:
+        time.sleep(max(0.0, start + index * SPREAD.total_seconds() / BIDDERS - time.monotonic()))
+        try:
+            result = submission.accept(Actor(str(bidder), "bidder"), upload)
+        except UserError as error:
+            with lock:
+                refused.append(error)
+        else:
+            with lock:
+                accepted[result.bid_id] = result
+
+    def close() -> None:
+        while db_now() < deadline:
+            time.sleep(0.001)
+        with db.transaction() as session:
+            job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+            assert job is not None
+            opening.close(session, job)
+
+    threads = [threading.Thread(target=submit, args=(i, b, u)) for i, (b, u) in enumerate(incoming)]
+    threads.append(threading.Thread(target=close))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(accepted) + len(refused) == BIDDERS
+    assert accepted and refused, "the spread must straddle the deadline"
+    for result in accepted.values():
+        assert result.received_at < deadline
+        receipt = receipts.Receipt.from_json(result.receipt)
+        receipts.verify_receipt(receipt, receipts.platform_receipt_public_key())
+    for error in refused:
+        assert error.code in ("deadline_passed", "conflict"), error
+    with db.read_only() as session:
+        rows = {b.id for b in session.scalars(select(Bid).where(
+            Bid.tender_id == scenario.tender_id))}
+        frozen = log.entries(session, action="opening.bids_frozen")
+    assert rows == set(accepted)  # nothing stored for a refused bid
+    assert len(frozen) == 1
+    assert {uuid.UUID(b["bid"]) for b in frozen[0].body["bids"]} == set(accepted)
