@@ -8,6 +8,8 @@ platform and shown in the configured zone (Asia/Shanghai).
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -30,6 +32,23 @@ def now(session: Session) -> dt.datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
+
+
+# Display only: the offset between the database clock and this process's clock, re-measured
+# every few seconds, so that rendering a page's header clock costs no query. Legal decisions
+# never use it; they call now(session).
+_DISPLAY_REFRESH_SECONDS = 5.0
+_display_offset: tuple[float, dt.timedelta] | None = None
+
+
+def display_now(measure: Callable[[], dt.datetime]) -> dt.datetime:
+    """The database time for showing to a person; ``measure`` reads the database clock."""
+    global _display_offset
+    cached = _display_offset
+    if cached is None or time.monotonic() - cached[0] > _DISPLAY_REFRESH_SECONDS:
+        cached = (time.monotonic(), measure() - dt.datetime.now(dt.UTC))
+        _display_offset = cached
+    return dt.datetime.now(dt.UTC) + cached[1]
 
 
 @lru_cache(maxsize=1)

@@ -161,11 +161,15 @@ def page_context(request: Request[Any, Any, Any], extra: Mapping[str, Any]) -> d
     return {"user": current_user(request), "lang": language(request), **_server_clock(), **extra}
 
 
+def _database_now() -> dt.datetime:
+    with db.read_only() as session:
+        return clock.now(session)
+
+
 def _server_clock() -> dict[str, Any]:
     """The database time at render, which the header clock then keeps ticking."""
     try:
-        with db.read_only() as session:
-            now = clock.now(session)
+        now = clock.display_now(_database_now)
     except Exception:  # an error page must render even when the database is down
         now = dt.datetime.now(dt.UTC)
     return {"server_epoch_ms": int(now.timestamp() * 1000), "server_iso": now.isoformat(),
