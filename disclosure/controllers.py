@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 
 from disclosure import ocds, services
 from disclosure.models import Notice
@@ -48,10 +49,10 @@ def notice_out(notice: Notice) -> NoticeOut:
 
 @get("/api/v1/notices", operation_id="listNotices",
      summary="Search public notices (keyword, region, category, type, dates), newest first")
-async def list_notices(q: str | None = None, region: str | None = None,
-                       category: str | None = None, type: str | None = None,
-                       date_from: str | None = None, date_to: str | None = None,
-                       after: str | None = None) -> NoticePage:
+async def list_notices(q: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
+                       category: FromQuery[str | None] = None, type: FromQuery[str | None] = None,
+                       date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
+                       after: FromQuery[str | None] = None) -> NoticePage:
     filters = services.make_filters(q, region, category, type, date_from, date_to)
     return await blocking(_list_notices, filters, after)
 
@@ -64,7 +65,7 @@ def _list_notices(filters: services.Filters, after: str | None) -> NoticePage:
 
 @get("/api/v1/notices/changes", operation_id="listNoticeChanges",
      summary="Notices in the order they became public; pass the last feed_seq as cursor")
-async def notice_changes(cursor: int = -1, limit: int = 100) -> ChangeFeed:
+async def notice_changes(cursor: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> ChangeFeed:
     return await blocking(_changes, cursor, limit)
 
 
@@ -76,7 +77,7 @@ def _changes(cursor: int, limit: int) -> ChangeFeed:
 
 
 @get("/api/v1/notices/{notice_id:uuid}", operation_id="getNotice", summary="One public notice")
-async def get_notice(notice_id: uuid.UUID) -> NoticeOut:
+async def get_notice(notice_id: FromPath[uuid.UUID]) -> NoticeOut:
     return await blocking(_get_notice, notice_id)
 
 
@@ -87,7 +88,7 @@ def _get_notice(notice_id: uuid.UUID) -> NoticeOut:
 
 @get("/api/v1/notices/{notice_id:uuid}/proof", operation_id="getNoticeProof",
      summary="The notice's supervision-log entry and its RFC 9162 inclusion proof")
-async def get_proof(notice_id: uuid.UUID) -> ProofOut:
+async def get_proof(notice_id: FromPath[uuid.UUID]) -> ProofOut:
     return await blocking(_get_proof, notice_id)
 
 
@@ -134,7 +135,7 @@ async def preview_notice(data: PreviewIn) -> PreviewOut:
 
 @get("/api/v1/notices/{notice_id:uuid}/unredacted", operation_id="getUnredactedNotice",
      guards=REGULATOR, summary="The notice as submitted, unmasked (regulators; logged)")
-async def get_unredacted(request: Request[Any, Any, Any], notice_id: uuid.UUID) -> UnredactedOut:
+async def get_unredacted(request: Request[Any, Any, Any], notice_id: FromPath[uuid.UUID]) -> UnredactedOut:
     return await blocking(_unredacted, request, notice_id)
 
 
@@ -149,7 +150,7 @@ def _unredacted(request: Request[Any, Any, Any], notice_id: uuid.UUID) -> Unreda
 
 @get("/api/v1/ocds/releases", operation_id="getOcdsReleasePackage",
      summary="OCDS release package, in publication order; continue with ?after=<next>")
-async def ocds_releases(after: int = -1, limit: int = 100) -> dict[str, Any]:
+async def ocds_releases(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> dict[str, Any]:
     return await blocking(_ocds_releases, after, limit)
 
 
@@ -164,7 +165,7 @@ def _ocds_releases(after: int, limit: int) -> dict[str, Any]:
 
 @get("/api/v1/ocds/records", operation_id="getOcdsRecordPackage",
      summary="OCDS record package (compiled records), by tender; continue with ?after=<ref>")
-async def ocds_records(after: str | None = None, limit: int = 50) -> dict[str, Any]:
+async def ocds_records(after: FromQuery[str | None] = None, limit: FromQuery[int] = 50) -> dict[str, Any]:
     return await blocking(_ocds_records, after, max(1, min(limit, 100)))
 
 
@@ -180,7 +181,7 @@ def _ocds_records(after: str | None, limit: int) -> dict[str, Any]:
 
 @get("/api/v1/ocds/records/{ocid:str}", operation_id="getOcdsRecord",
      summary="The OCDS record package of one contracting process")
-async def ocds_record(ocid: str) -> dict[str, Any]:
+async def ocds_record(ocid: FromPath[str]) -> dict[str, Any]:
     return await blocking(_ocds_record, ocid)
 
 

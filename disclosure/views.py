@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
 from disclosure import page_cache, services
@@ -102,10 +102,10 @@ def _query_string(filters: services.Filters, **extra: str) -> str:
 
 
 @get("/notices", include_in_schema=False, name="disclosure_list")
-async def notice_list(request: Request[Any, Any, Any], q: str | None = None,
-                      region: str | None = None, category: str | None = None,
-                      type: str | None = None, date_from: str | None = None,
-                      date_to: str | None = None, after: str | None = None) -> Template:
+async def notice_list(request: Request[Any, Any, Any], q: FromQuery[str | None] = None,
+                      region: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+                      type: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
+                      date_to: FromQuery[str | None] = None, after: FromQuery[str | None] = None) -> Template:
     filters = services.make_filters(q, region, category, type, date_from, date_to)
     return await blocking(_notice_list, request, filters, after)
 
@@ -130,7 +130,7 @@ def _notice_list(request: Request[Any, Any, Any], filters: services.Filters,
 
 @get("/notices/{notice_id:uuid}", include_in_schema=False, name="disclosure_notice")
 async def notice_page(request: Request[Any, Any, Any],
-                      notice_id: uuid.UUID) -> Template | Response[bytes]:
+                      notice_id: FromPath[uuid.UUID]) -> Template | Response[bytes]:
     if current_user(request) is not None:  # personal header: never cached
         return await blocking(_notice_page, request, notice_id)
     if page_cache.PAGES.due():
@@ -183,7 +183,7 @@ def _is_regulator(request: Request[Any, Any, Any]) -> bool:
 
 
 @get("/tenders/{tender_ref:str}", include_in_schema=False, name="disclosure_tender")
-async def tender_page(request: Request[Any, Any, Any], tender_ref: str) -> Template:
+async def tender_page(request: Request[Any, Any, Any], tender_ref: FromPath[str]) -> Template:
     return await blocking(_tender_page, request, tender_ref[:64])
 
 
@@ -201,8 +201,8 @@ def _tender_page(request: Request[Any, Any, Any], tender_ref: str) -> Template:
 
 
 @get("/feeds/atom", include_in_schema=False, name="disclosure_atom")
-async def atom_feed(request: Request[Any, Any, Any], category: str | None = None,
-                    region: str | None = None) -> Response[bytes]:
+async def atom_feed(request: Request[Any, Any, Any], category: FromQuery[str | None] = None,
+                    region: FromQuery[str | None] = None) -> Response[bytes]:
     return await blocking(_atom_feed, request, category, region)
 
 
@@ -298,7 +298,7 @@ def _preview_post(request: Request[Any, Any, Any], form: PreviewForm) -> Templat
 
 @get("/regulator/notices/{notice_id:uuid}", include_in_schema=False,
      guards=[requires_role(Role.REGULATOR)], name="disclosure_unredacted")
-async def unredacted_page(request: Request[Any, Any, Any], notice_id: uuid.UUID) -> Template:
+async def unredacted_page(request: Request[Any, Any, Any], notice_id: FromPath[uuid.UUID]) -> Template:
     return await blocking(_unredacted_page, request, notice_id)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 from sqlalchemy import select
 
@@ -88,7 +89,7 @@ def _latest() -> CheckpointOut:
 
 @get("/api/v1/log/checkpoints/{size:int}", operation_id="getCheckpoint",
      summary="The signed checkpoint of a given tree size")
-async def checkpoint_by_size(size: int) -> CheckpointOut:
+async def checkpoint_by_size(size: FromPath[int]) -> CheckpointOut:
     return await blocking(_by_size, size)
 
 
@@ -102,7 +103,7 @@ def _by_size(size: int) -> CheckpointOut:
 
 @get("/api/v1/log/consistency", operation_id="getConsistencyProof",
      summary="RFC 9162 consistency proof between two tree sizes")
-async def consistency(first: int, second: int) -> ConsistencyOut:
+async def consistency(first: FromQuery[int], second: FromQuery[int]) -> ConsistencyOut:
     return await blocking(_consistency, first, second)
 
 
@@ -117,7 +118,7 @@ def _consistency(first: int, second: int) -> ConsistencyOut:
 
 @get("/api/v1/log/inclusion", operation_id="getInclusionProof", guards=[requires_role()],
      summary="RFC 9162 inclusion proof of entry `index` in the tree of `size`")
-async def inclusion(index: int, size: int) -> InclusionOut:
+async def inclusion(index: FromQuery[int], size: FromQuery[int]) -> InclusionOut:
     return await blocking(_inclusion, index, size)
 
 
@@ -138,7 +139,7 @@ def _inclusion(index: int, size: int) -> InclusionOut:
 
 @get("/api/v1/log/entries/{seq:int}", operation_id="getLogEntry", guards=REGULATOR,
      summary="One entry with its inclusion proof against the newest checkpoint")
-async def log_entry(seq: int) -> ProvenEntryOut:
+async def log_entry(seq: FromPath[int]) -> ProvenEntryOut:
     return await blocking(_proven_entry, seq)
 
 
@@ -214,7 +215,7 @@ def alert_out(alert: alerts.Alert) -> AlertOut:
 
 @get("/api/v1/supervision/alerts", operation_id="listAlerts", guards=REGULATOR,
      summary="Every e-supervision alert (state against the database clock)")
-async def list_alerts(include_cleared: bool = False) -> list[AlertOut]:
+async def list_alerts(include_cleared: FromQuery[bool] = False) -> list[AlertOut]:
     return await blocking(_alerts, None, include_cleared)
 
 
@@ -239,7 +240,7 @@ def flag_out(flag: redflags.StoredFlag) -> RedFlagOut:
 
 @get("/api/v1/supervision/red-flags", operation_id="listRedFlags", guards=REGULATOR,
      summary="Collusion red flags with their evidence")
-async def list_red_flags(tender: str | None = None) -> list[RedFlagOut]:
+async def list_red_flags(tender: FromQuery[str | None] = None) -> list[RedFlagOut]:
     return await blocking(_flags, tender)
 
 
@@ -253,7 +254,7 @@ def _flags(tender: str | None) -> list[RedFlagOut]:
 
 @get("/api/v1/supervision/exchange/entries", operation_id="exchangeEntries", guards=REGULATOR,
      summary="Log entries after a sequence number, paged (pass next_after back as after)")
-async def exchange_entries(after: int = -1, limit: int = 100) -> EntryPage:
+async def exchange_entries(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> EntryPage:
     return await blocking(_entry_page, after, limit)
 
 
@@ -267,7 +268,7 @@ def _entry_page(after: int, limit: int) -> EntryPage:
 
 @get("/api/v1/supervision/exchange/checkpoints", operation_id="exchangeCheckpoints",
      guards=REGULATOR, summary="Signed checkpoints after a tree size, paged")
-async def exchange_checkpoints(after: int = -1, limit: int = 100) -> CheckpointPage:
+async def exchange_checkpoints(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> CheckpointPage:
     return await blocking(_checkpoint_page, after, limit)
 
 

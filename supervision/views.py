@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from litestar import Request, get
+from litestar.params import FromQuery
 from litestar.response import Stream, Template
 
 from supervision import alerts, charts, checkpoints, draws, merkle, redflags, services
@@ -61,7 +62,7 @@ def _dashboard(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/supervision/alerts", include_in_schema=False, guards=REGULATOR)
-async def alerts_page(request: Request[Any, Any, Any], cleared: bool = False) -> Template:
+async def alerts_page(request: Request[Any, Any, Any], cleared: FromQuery[bool] = False) -> Template:
     return await blocking(_alerts_page, request, None, cleared)
 
 
@@ -81,7 +82,7 @@ def _alerts_page(request: Request[Any, Any, Any], roles: frozenset[str] | None,
 
 
 @get("/supervision/red-flags", include_in_schema=False, guards=REGULATOR)
-async def red_flags_page(request: Request[Any, Any, Any], tender: str | None = None) -> Template:
+async def red_flags_page(request: Request[Any, Any, Any], tender: FromQuery[str | None] = None) -> Template:
     return await blocking(_red_flags_page, request, tender)
 
 
@@ -103,7 +104,11 @@ def _projects_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/supervision/timeline", include_in_schema=False, guards=REGULATOR)
-async def timeline_page(request: Request[Any, Any, Any], subject: str, after: int = -1) -> Template:
+async def timeline_page(
+    request: Request[Any, Any, Any],
+    subject: FromQuery[str],
+    after: FromQuery[int] = -1,
+) -> Template:
     return await blocking(_timeline_page, request, subject, after)
 
 
@@ -133,7 +138,7 @@ def _proven(session: Any, entry: services.Entry,
 
 
 @get("/supervision/notices", include_in_schema=False, guards=REGULATOR)
-async def notices_page(request: Request[Any, Any, Any], after: int = -1) -> Template:
+async def notices_page(request: Request[Any, Any, Any], after: FromQuery[int] = -1) -> Template:
     return await blocking(_prefixed_page, request, "notice.", after, "supervision/notices.html")
 
 
@@ -158,7 +163,11 @@ def _draws_page(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/supervision/log", include_in_schema=False, guards=REGULATOR)
-async def log_page(request: Request[Any, Any, Any], after: int = -1, action: str | None = None) -> Template:
+async def log_page(
+    request: Request[Any, Any, Any],
+    after: FromQuery[int] = -1,
+    action: FromQuery[str | None] = None,
+) -> Template:
     return await blocking(_log_page, request, after, action)
 
 
