@@ -163,6 +163,33 @@ def load_signing_key(path: Path) -> Any:
     return key
 
 
+BIDDER_KEY_FORMAT = "ggzy-bidder-decrypt-key/1"  # the browser's key file (GgzySeal)
+
+
+def load_bidder_key(path: Path) -> Any:
+    """The bidder's P-256 decryption key (bidder-decrypts mode): a PEM from
+    ``ggzy bid keygen --decrypt`` or the JSON key file the bid page lets a bidder download."""
+    from Crypto.PublicKey import ECC
+
+    text = path.read_text(encoding="utf-8")
+    try:
+        if text.lstrip().startswith("{"):
+            document = json.loads(text)
+            if document.get("format") != BIDDER_KEY_FORMAT:
+                raise ValueError("unknown key file format")
+            key = custody.import_opening_private_key(b64decode(document["privateKeyB64"]))
+        else:
+            key = ECC.import_key(text, passphrase=_passphrase().encode()
+                                 if "ENCRYPTED" in text else None)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CliError("无法读取投标人解密私钥（口令错误？）",
+                       "cannot read the bidder decryption key (wrong passphrase?)") from exc
+    if key.curve != "NIST P-256" or not key.has_private():
+        raise CliError("投标人解密私钥须为 P-256 私钥",
+                       "the bidder decryption key must be a P-256 private key")
+    return key
+
+
 def read_platform_key(value: str) -> bytes:
     """A platform receipt key given as base64, as a file holding base64, as a JSON file
     ``{"public_key_b64": ...}``, or as the URL publishing that document
@@ -234,14 +261,17 @@ def bid() -> None:
 @click.option("--quality", help="announced quality (with --price)")
 @click.option("--signing-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="your Ed25519 key (PEM, from `ggzy bid keygen`): writes OUT.sig")
+@click.option("--bidder-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="bidder-decrypts tenders: your P-256 decryption key (from `ggzy bid keygen "
+              "--decrypt` or the bid page); seals half of the file key to it")
 @click.option("--segment-size", default=envelope.DEFAULT_SEGMENT_SIZE, show_default=True)
 @click.option("--token", envvar=TOKEN_ENV, help="API token, if the tender URL needs one")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_id: str | None,
          price: str | None, duration_days: int | None, quality: str | None,
-         signing_key: Path | None, segment_size: int, token: str | None, source: Path,
-         out: Path) -> None:
+         signing_key: Path | None, bidder_key: Path | None, segment_size: int,
+         token: str | None, source: Path, out: Path) -> None:
     """Seal SOURCE (the bid file) into the envelope OUT, on this machine."""
     tender = load_tender_key(tender_key, token)
     tender_id = tender_id or tender.tender_id
@@ -252,6 +282,8 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
         raise CliError("请指定 --tender、--section 和 --bidder",
                        "give --tender, --section and --bidder")
     key = load_signing_key(signing_key) if signing_key else None
+    bidder_public = (load_bidder_key(bidder_key).public_key().export_key(format="raw")
+                     if bidder_key else None)
     if out.exists():
         raise CliError(f"{out} 已存在", f"{out} exists already")
     try:
@@ -259,7 +291,8 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
             result = envelope.seal_stream(
                 src, dst, opening_public_key=tender.public_key, tender_id=tender_id,
                 section_id=section_id, bidder_id=bidder_id, key_id=tender.key_id,
-                segment_size=segment_size, bidder_signing_key=key)
+                segment_size=segment_size, bidder_signing_key=key,
+                bidder_public_key=bidder_public)
     except (ValueError, envelope.EnvelopeError) as exc:
         out.unlink(missing_ok=True)
         raise _fail_from(exc) from exc
@@ -396,6 +429,35 @@ def withdraw(url: str, token: str | None, tender_id: str, section_id: str) -> No
     _echo_json(answer or {"withdrawn": True})
 
 
+@bid.command("open-half")
+@click.option("--url", required=True, help="platform base URL")
+@click.option("--token", envvar=TOKEN_ENV)
+@click.option("--key", "key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="your P-256 decryption key (PEM or the bid page's JSON key file)")
+@click.option("--print-only", is_flag=True, help="print the half instead of submitting it")
+@click.argument("envelope_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def open_half(url: str, token: str | None, key_file: Path, print_only: bool,
+              envelope_file: Path) -> None:
+    """Bidder-decrypts tenders: unseal your half of the file key from ENVELOPE (your copy) and
+    submit it in the window after the opening key is rebuilt."""
+    key = load_bidder_key(key_file)
+    try:
+        with envelope_file.open("rb") as src:
+            header = envelope.read_bidder_slot(src)[0]
+            src.seek(0)
+            half = envelope.open_bidder_half(src, key)
+    except envelope.EnvelopeError as exc:
+        raise _fail_from(exc) from exc
+    body = {"section_id": header.section_id, "half_b64": b64encode(half)}
+    if print_only:
+        _echo_json({"tender_id": header.tender_id, **body})
+        return
+    with _client(url, token) as client:
+        answer = _check(client.post(f"{_tender_path(header.tender_id)}/halves", json=body))
+    _echo_json(answer)
+
+
 @bid.command("verify-receipt")
 @click.option("--platform-key", required=True,
               help="the platform's published receipt key: base64, or a file holding it")
@@ -487,12 +549,29 @@ def open_envelope(opening_key: str, token: str | None, receipt_file: Path | None
 
 @bid.command("keygen")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def bid_keygen(out: Path) -> None:
-    """Make an Ed25519 signing key for detached bid signatures (passphrase-protected PEM)."""
+@click.option("--decrypt", is_flag=True,
+              help="make a P-256 decryption key for bidder-decrypts tenders instead")
+def bid_keygen(out: Path, decrypt: bool) -> None:
+    """Make an Ed25519 signing key for detached bid signatures (passphrase-protected PEM), or
+    with --decrypt the P-256 key a bidder-decrypts envelope seals half of its file key to."""
     from Crypto.PublicKey import ECC
 
     if out.exists():
         raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten")
+    if decrypt:
+        key = ECC.generate(curve="p256")
+        pem = key.export_key(format="PEM", passphrase=_passphrase(confirm=True).encode(),
+                             protection="scryptAndAES256-CBC", use_pkcs8=True)
+        try:
+            _write_new(out, pem.encode(), private=True)
+        except FileExistsError as exc:
+            raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
+        public = key.public_key().export_key(format="raw")
+        _echo_json({"decrypt_public_key_b64": b64encode(public),
+                    "bidder_key_id": envelope.bidder_key_id(public)})
+        click.echo("开标时须用此私钥提交密钥半份，丢失则投标被撤销 / keep this key: without it "
+                   "your bid cannot be opened and counts as revoked", err=True)
+        return
     key = ECC.generate(curve="ed25519")
     pem = key.export_key(format="PEM", passphrase=_passphrase(confirm=True),
                          protection="scryptAndAES256-CBC")

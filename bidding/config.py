@@ -21,6 +21,16 @@ def max_bid_bytes() -> int:
     return int(value) if value else DEFAULT_MAX_BID_BYTES
 
 
+DEFAULT_BIDDER_DECRYPT_WINDOW_MINUTES = 30
+
+
+def bidder_decrypt_window_minutes() -> int:
+    """GGZY_BIDDER_DECRYPT_WINDOW_MINUTES: how long bidders have, once the opening key is
+    rebuilt, to submit their key halves in the bidder-decrypts mode (default 30)."""
+    value = os.environ.get("GGZY_BIDDER_DECRYPT_WINDOW_MINUTES", "").strip()
+    return int(value) if value else DEFAULT_BIDDER_DECRYPT_WINDOW_MINUTES
+
+
 def storage_root() -> Path:
     return get_settings().storage_dir
 

@@ -11,10 +11,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, delete, get, post, put
+from litestar.params import FromQuery
 from litestar.response import File
 
-from bidding import config, opening, panel, submission, tenders
+from bidding import config, halves, opening, panel, submission, tenders
 from bidding.crypto import receipts
 from bidding.crypto.common import b64decode, b64encode
 from bidding.models import Bid, Tender, TenderState
@@ -28,6 +30,7 @@ from bidding.schemas import (
     DocumentIn,
     DocumentOut,
     DownloadOut,
+    HalfIn,
     KeyOut,
     ObjectionIn,
     OpeningKeyOut,
@@ -41,7 +44,7 @@ from bidding.schemas import (
     TenderOut,
     TenderSummary,
 )
-from bidding.upload import receive_bid
+from bidding.upload import receive_backup, receive_bid
 from supervision import services as supervision
 from trading import clock, db
 from trading.accounts.models import Role
@@ -127,7 +130,7 @@ def _get_tender(tender_id: uuid.UUID, user: CurrentUser | None) -> TenderOut:
 
 @get(f"{API}/tenders/{{tender_id:uuid}}", operation_id="getTender",
      summary="A tender: sections, documents, deadline and the opening public key")
-async def get_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> TenderOut:
+async def get_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID]) -> TenderOut:
     return await blocking(_get_tender, tender_id, current_user(request))
 
 
@@ -165,6 +168,9 @@ def _create(request: Request[Any, Any, Any], data: TenderIn) -> TenderOut:
         custodian_ids=[parse_uuid(c, "custodian_ids") for c in data.custodian_ids],
         sections=_section_inputs(data), description=data.description,
         bidder_decrypts=data.bidder_decrypts, tenderee_org_id=tenderee_org,
+        announcement=msgspec.structs.asdict(data.announcement),
+        agent_org_id=parse_uuid(data.agent_org_id, "agent_org_id") if data.agent_org_id
+        else None,
     )
     with db.transaction() as session:
         tender = tenders.create_tender(session, actor_of(request), user.id, payload)
@@ -195,7 +201,7 @@ def _add_document(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 @post(f"{API}/tenders/{{tender_id:uuid}}/documents", operation_id="addTenderDocument",
       guards=[MANAGERS], summary="Attach a tender document (draft only)",
       request_max_body_size=config.MAX_DOCUMENT_BYTES * 4 // 3 + 1024 * 1024)  # base64
-async def add_document(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def add_document(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                        data: DocumentIn) -> DocumentOut:
     return await blocking(_add_document, request, tender_id, data)
 
@@ -213,7 +219,7 @@ def _publish(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: Publis
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/publish", operation_id="publishTender",
       guards=[MANAGERS], summary="Publish: enforces R-10 and R-11, schedules the closing")
-async def publish_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def publish_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                          data: PublishIn) -> TenderOut:
     return await blocking(_publish, request, tender_id, data)
 
@@ -232,7 +238,7 @@ def _clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/clarifications", operation_id="clarifyTender",
       guards=[MANAGERS], summary="Clarify or amend (R-12 may move the deadline; R-15 notifies)")
-async def clarify_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def clarify_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                          data: ClarificationIn) -> TenderOut:
     return await blocking(_clarify, request, tender_id, data)
 
@@ -246,7 +252,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: Objecti
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/objections", operation_id="raiseObjection",
       guards=[BIDDERS], summary="Object to the tender documents (R-13)")
-async def raise_objection(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def raise_objection(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                           data: ObjectionIn) -> dict[str, Any]:
     return await blocking(_object, request, tender_id, data)
 
@@ -256,14 +262,15 @@ def _answer(request: Request[Any, Any, Any], tender_id: uuid.UUID, objection_id:
     with db.transaction() as session:
         _managed(session, _user(request), tender_id)
         objection = tenders.answer_objection(session, actor_of(request), tender_id,
-                                             objection_id, data.answer)
+                                             objection_id, data.answer,
+                                             data.amends_documents)
         return {"id": str(objection.id), "answered_at": str(objection.answered_at)}
 
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/objections/{{objection_id:uuid}}/answer",
       operation_id="answerObjection", guards=[MANAGERS], summary="Answer an objection (R-13)")
-async def answer_objection(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                           objection_id: uuid.UUID, data: AnswerIn) -> dict[str, Any]:
+async def answer_objection(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                           objection_id: FromQuery[uuid.UUID], data: AnswerIn) -> dict[str, Any]:
     return await blocking(_answer, request, tender_id, objection_id, data)
 
 
@@ -277,7 +284,7 @@ def _cancel(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: CancelI
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/cancel", operation_id="cancelTender",
       guards=[requires_role(Role.STAFF)], summary="Cancel a draft or published tender")
-async def cancel_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def cancel_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                         data: CancelIn) -> dict[str, str]:
     return await blocking(_cancel, request, tender_id, data)
 
@@ -293,7 +300,7 @@ def _downloads(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[Do
      guards=[requires_role(Role.STAFF, Role.TENDEREE, Role.REGULATOR)],
      summary="Who downloaded the documents (R-14: only after the deadline)")
 async def list_downloads(request: Request[Any, Any, Any],
-                         tender_id: uuid.UUID) -> list[DownloadOut]:
+                         tender_id: FromQuery[uuid.UUID]) -> list[DownloadOut]:
     return await blocking(_downloads, request, tender_id)
 
 
@@ -307,8 +314,8 @@ def download(request: Request[Any, Any, Any], tender_id: uuid.UUID, document_id:
 
 @get(f"{API}/tenders/{{tender_id:uuid}}/documents/{{document_id:uuid}}",
      operation_id="downloadTenderDocument", summary="Download a document (R-14: no sign-up)")
-async def download_document(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                            document_id: uuid.UUID, contact: str | None = None) -> File:
+async def download_document(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                            document_id: FromQuery[uuid.UUID], contact: FromQuery[str | None] = None) -> File:
     return await blocking(download, request, tender_id, document_id, contact)
 
 
@@ -318,8 +325,8 @@ async def download_document(request: Request[Any, Any, Any], tender_id: uuid.UUI
 @put(f"{API}/tenders/{{tender_id:uuid}}/sections/{{section_id:uuid}}/bid",
      operation_id="submitBid", guards=[BIDDERS], request_max_body_size=None, status_code=201,
      summary="Submit (or replace) a sealed bid: the raw envelope, streamed; answers the receipt")
-async def submit_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                     section_id: uuid.UUID) -> Response[dict[str, Any]]:
+async def submit_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                     section_id: FromQuery[uuid.UUID]) -> Response[dict[str, Any]]:
     accepted = await receive_bid(request, tender_id, section_id)
     receipt = receipts.Receipt.from_json(accepted.receipt).to_dict()
     return Response(content=receipt, status_code=201)
@@ -336,8 +343,8 @@ def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 @delete(f"{API}/tenders/{{tender_id:uuid}}/sections/{{section_id:uuid}}/bid",
         operation_id="withdrawBid", guards=[BIDDERS], status_code=200,
         summary="Withdraw the bidder's live bid for the section (before the deadline)")
-async def withdraw_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                       section_id: uuid.UUID) -> dict[str, str]:
+async def withdraw_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                       section_id: FromQuery[uuid.UUID]) -> dict[str, str]:
     return await blocking(_withdraw, request, tender_id, section_id)
 
 
@@ -353,9 +360,18 @@ def _my_bids(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[BidO
         return [bid_out(b) for b in submission.bids_of_bidder(session, tender_id, org.id)]
 
 
+@put(f"{API}/tenders/{{tender_id:uuid}}/bids/{{bid_id:uuid}}/backup",
+     operation_id="uploadBidBackup", guards=[BIDDERS], request_max_body_size=None,
+     status_code=200, summary="R-25: re-upload the bidder's backup of a bid withdrawn through a "
+     "platform fault (after the opening; SHA-256 must equal the receipt's)")
+async def upload_backup(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                        bid_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
+    return await receive_backup(request, tender_id, bid_id)
+
+
 @get(f"{API}/tenders/{{tender_id:uuid}}/my-bids", operation_id="listMyBids", guards=[BIDDERS],
      summary="The caller's own bids for the tender, with their receipts")
-async def my_bids(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[BidOut]:
+async def my_bids(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID]) -> list[BidOut]:
     return await blocking(_my_bids, request, tender_id)
 
 
@@ -387,7 +403,7 @@ def _custodians(tender_id: uuid.UUID | None) -> list[CustodianOut]:
 @get(f"{API}/custodians", operation_id="listCustodians",
      guards=[requires_role(Role.CUSTODIAN, Role.STAFF, Role.TENDEREE, Role.REGULATOR)],
      summary="Custodians (of a tender's panel with tender_id) and their registered public keys")
-async def list_custodians(tender_id: uuid.UUID | None = None) -> list[CustodianOut]:
+async def list_custodians(tender_id: FromQuery[uuid.UUID | None] = None) -> list[CustodianOut]:
     return await blocking(_custodians, tender_id)
 
 
@@ -417,7 +433,7 @@ def _ceremony(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 @post(f"{API}/tenders/{{tender_id:uuid}}/custody", operation_id="uploadCeremony",
       guards=[requires_role(Role.CUSTODIAN, Role.STAFF)],
       summary="Upload the custody ceremony's opening public key and sealed shares")
-async def upload_ceremony(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def upload_ceremony(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                           data: dict[str, Any]) -> CeremonyOut:
     return await blocking(_ceremony, request, tender_id, data)
 
@@ -433,7 +449,7 @@ def _my_share(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> SealedSh
 
 @get(f"{API}/tenders/{{tender_id:uuid}}/custody/my-share", operation_id="getMySealedShare",
      guards=[CUSTODIANS], summary="The caller's sealed share (open it locally)")
-async def my_share(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> SealedShareOut:
+async def my_share(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID]) -> SealedShareOut:
     return await blocking(_my_share, request, tender_id)
 
 
@@ -467,7 +483,7 @@ def _submit_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 @post(f"{API}/tenders/{{tender_id:uuid}}/shares", operation_id="submitShare",
       guards=[CUSTODIANS], summary="Submit the caller's decrypted, signed share (after the "
       "deadline only)")
-async def submit_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def submit_share(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                        data: ShareIn) -> ShareResultOut:
     return await blocking(_submit_share, request, tender_id, data)
 
@@ -489,7 +505,7 @@ def progress_out(tender_id: uuid.UUID) -> ProgressOut:
 
 @get(f"{API}/tenders/{{tender_id:uuid}}/opening", operation_id="getOpening",
      summary="Opening progress and, once done, the opening record")
-async def get_opening(tender_id: uuid.UUID) -> ProgressOut:
+async def get_opening(tender_id: FromQuery[uuid.UUID]) -> ProgressOut:
     return await blocking(progress_out, tender_id)
 
 
@@ -508,14 +524,65 @@ def _key(tender_id: uuid.UUID) -> KeyOut:
      guards=[requires_role(Role.REGULATOR)],
      summary="The reconstructed opening private key, for regulators to re-decrypt (after "
      "the opening)")
-async def get_opening_key(tender_id: uuid.UUID) -> KeyOut:
+async def get_opening_key(tender_id: FromQuery[uuid.UUID]) -> KeyOut:
     return await blocking(_key, tender_id)
 
 
+# --- bidder decrypts (key halves) ----------------------------------------------------------
+
+
+def submit_half_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: str,
+                    half_b64: str) -> Bid:
+    """Shared by the API and the bid page; a refusal is itself on the record."""
+    user = _user(request)
+    section = parse_uuid(section_id, "section_id")
+    try:
+        with db.transaction() as session:
+            bid = halves.submit_half(session, actor_of(request), user, tender_id, section,
+                                     half_b64)
+            session.expunge(bid)
+            return bid
+    except UserError as refused:
+        with db.transaction() as session:
+            supervision.record(session, actor_of(request), "bid.half_refused",
+                               tenders.subject(tender_id),
+                               {"section": section_id, "code": refused.code,
+                                "user": str(user.id)})
+        raise
+
+
+def _submit_half(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                 data: HalfIn) -> dict[str, Any]:
+    bid = submit_half_for(request, tender_id, data.section_id, data.half_b64)
+    return {"bid_id": str(bid.id), "section_id": str(bid.section_id),
+            "half_submitted_at": bid.bidder_half_at.isoformat() if bid.bidder_half_at else None}
+
+
+@post(f"{API}/tenders/{{tender_id:uuid}}/halves", operation_id="submitKeyHalf",
+      guards=[BIDDERS], status_code=201,
+      summary="Bidder-decrypts mode: submit the caller's unsealed key half (in the window only)")
+async def submit_half(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                      data: HalfIn) -> dict[str, Any]:
+    return await blocking(_submit_half, request, tender_id, data)
+
+
+def _my_halves(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
+    with db.read_only() as session:
+        org = submission.bidder_org(session, _user(request))
+        return halves.half_status(session, tender_id, org.id)
+
+
+@get(f"{API}/tenders/{{tender_id:uuid}}/halves/mine", operation_id="getMyKeyHalves",
+     guards=[BIDDERS], summary="Bidder-decrypts mode: the window and the caller's halves")
+async def my_halves(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
+    return await blocking(_my_halves, request, tender_id)
+
+
 ROUTES = [
+    submit_half, my_halves,
     list_tenders, get_tender, create_tender, add_document, publish_tender, clarify_tender,
     raise_objection, answer_objection, cancel_tender, list_downloads, download_document,
-    submit_bid, withdraw_bid, my_bids, receipt_public_key, list_custodians,
+    submit_bid, withdraw_bid, upload_backup, my_bids, receipt_public_key, list_custodians,
     register_custodian_key, upload_ceremony, my_share, submit_share, get_opening,
     get_opening_key,
 ]

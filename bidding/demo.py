@@ -48,6 +48,13 @@ DEMO_ACTOR = Actor.system("demo-seed")
 CUSTODIANS = ("demo-custodian1", "demo-custodian2", "demo-custodian3")
 PRESEALED = (("demo-bidder2", 1_186_000_000, 300), ("demo-bidder3", 1_215_500_000, 280))
 DEMO_KDF_ITERATIONS = 200_000
+DEMO_ANNOUNCEMENT = {
+    "project_scope": "城区主干道路面提质、排水管网改造及交通设施施工",
+    "project_scale": "道路全长约 4.6 公里", "funding_source": "市级财政资金",
+    "technical_requirements": "执行 CJJ 1-2008《城镇道路工程施工与质量验收规范》",
+    "qualification": "市政公用工程施工总承包二级及以上资质，近三年无重大安全事故",
+    "opening_place": "电子交易平台线上开标", "contact": "演示招标人 王工 0353-0000000",
+}
 
 
 def _demo_dir() -> Path:
@@ -138,7 +145,7 @@ def _create(session: Session) -> Tender:
         sections=[tenders.SectionInput("第一标段：主干道", 1_250_000_000, 20_000_000,
                                        1_300_000_000)],
         description="演示项目：截止后由演示保管人自动提交份额并开标。",
-        tenderee_org_id=tenderee.organization_id,
+        tenderee_org_id=tenderee.organization_id, announcement=dict(DEMO_ANNOUNCEMENT),
     )
     return tenders.create_tender(session, DEMO_ACTOR, staff.id, data)
 
@@ -163,6 +170,10 @@ def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
         "note": "demo seed: written as if published 21 days ago (R-10 needs 20 days)",
         "documents_issued_at": issued.isoformat(), "deadline": deadline.isoformat()})
     session.expire(tender)
+    # the demo tender has its announcement too (once: a new demo tender each time).
+    published = tenders.get_tender(session, tender.id)
+    tenders.disclose(session, DEMO_ACTOR, published, "tender_announcement",
+                     tenders.announcement_data(session, published))
 
 
 def _preseal(session: Session, tender: Tender, username: str, price_fen: int,

@@ -98,6 +98,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.signature_b64": _m("签名（Base64）", "Signature (base64)"),
     "bidding.notifications": _m("招投标通知", "Bidding notices"),
     "bidding.refresh_note": _m("本页每 5 秒自动刷新。", "This page refreshes every 5 seconds."),
+    "bidding.announcement": _m("招标公告事项（R-41）", "Tender announcement items (R-41)"),
+    "bidding.tenderee": _m("招标人", "Tenderee"),
+    "bidding.agent": _m("招标代理机构（可选）", "Tendering agent (optional)"),
+    "bidding.paused": _m("R-13：异议未答复，招标投标活动暂停（截止与开标顺延至答复后）",
+                         "R-13: an objection is unanswered; the procedure is paused (closing "
+                         "waits for the answer)"),
+    "bidding.amends": _m("答复修改招标文件（按 R-12 发布澄清并顺延截止时间）",
+                         "The answer amends the documents (issued as a clarification; R-12 "
+                         "may move the deadline)"),
+    "bidding.backup": _m("上传备份投标文件（R-25：平台原因解密失败时）",
+                         "Upload your backup bid (R-25: decryption failed through a platform "
+                         "fault)"),
     "bidding.state.draft": _m("草稿", "Draft"),
     "bidding.state.published": _m("已发布（接受投标）", "Published (taking bids)"),
     "bidding.state.closed": _m("已截止（开标中）", "Closed (opening)"),
@@ -106,4 +118,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.state.evaluated": _m("已评标", "Evaluated"),
     "bidding.state.awarded": _m("已定标", "Awarded"),
     "bidding.state.cancelled": _m("已取消", "Cancelled"),
+    # Bidder-decrypts mode (bidding/halves.py).
+    "bidding.bidder_key": _m("投标人解密密钥文件（本项目采用“投标人解密”方式）",
+                             "Your decryption key file (this tender uses bidder decrypts)"),
+    "bidding.bidder_keygen": _m("生成并下载新的解密密钥（务必妥善保存）",
+                                "Make and download a new decryption key (keep it safe)"),
+    "bidding.halves": _m("提交密钥半份（投标人解密）", "Submit your key half (bidder decrypts)"),
+    "bidding.halves_help": _m(
+        "开标私钥重建后，请在时限内用您的解密密钥解开并提交密钥半份；逾期未提交的投标按撤销处理"
+        "（R-25）", "Once the opening key is rebuilt, unseal and submit your key half with your "
+        "decryption key within the window; a bid whose half is missing counts as revoked (R-25)"),
+    "bidding.halves_due": _m("截止", "due"),
+    "bidding.half_b64": _m("密钥半份（base64，可粘贴 ggzy bid open-half --print-only 的输出）",
+                           "Key half (base64; or paste `ggzy bid open-half --print-only`)"),
+    "bidding.submit_half": _m("解开并提交密钥半份", "Unseal and submit the key half"),
+    "bidding.half_in": _m("密钥半份已提交", "Key half submitted"),
+    "bidding.halves_window_closed": _m("当前不在提交密钥半份的时限内",
+                                       "The key-half window is not open"),
 }

@@ -84,6 +84,9 @@ class Tender(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     frozen_root: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Bidder-decrypts mode: the end of the window for bidders' key halves (set when the key is
+    # rebuilt; moved to the moment the last half arrives).
+    halves_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     paused_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -273,6 +276,10 @@ class Bid(Base):
     price_fen: Mapped[int | None] = mapped_column(BigInteger)
     announced: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     opened_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Bidder-decrypts mode: the bidder's unsealed half of the file key, accepted in the window
+    # after the opening key is rebuilt (checked against the envelope when it arrives).
+    bidder_half: Mapped[bytes | None] = mapped_column(LargeBinary)
+    bidder_half_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class OpeningRecord(Base):

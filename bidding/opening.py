@@ -83,6 +83,10 @@ def close(session: Session, job: jobs.ScheduledJob) -> None:
         return  # cancelled, or closed by an earlier run: nothing to do
     if now < tender.deadline:
         raise RuntimeError("closing job ran before the deadline")  # retried by the job runner
+    pending = tenders.open_objections(session, tender_id)
+    if pending:  # R-13 (Regs §22): the procedure pauses until the objection is answered
+        tenders.postpone_closing(session, OPENING, tender, pending)
+        return
     # The UPDATE waits for submissions holding the tender row in share mode (PostgreSQL), so
     # the list below sees every bid committed before the deadline.
     tenders.transition(session, OPENING, tender_id, TenderState.PUBLISHED, TenderState.CLOSED,
@@ -308,15 +312,24 @@ def _expected(bid: Bid, tender: Tender) -> ExpectedIds:
                        bidder_public_key=bid.signer_public_key)
 
 
+def expected_ids(bid: Bid, tender: Tender) -> ExpectedIds:
+    """What the opener knows about a frozen bid independently of its envelope."""
+    return _expected(bid, tender)
+
+
 def decrypt(bid: Bid, tender: Tender) -> Outcome:
     """Open one envelope; R-25 decides what a failure means."""
     assert tender.opening_private_key is not None
+    if tender.bidder_decrypts and bid.bidder_half is None:
+        from bidding.halves import MISSING_REASON
+
+        return Outcome(OpenStatus.REVOKED, MISSING_REASON)
     key = custody.import_opening_private_key(tender.opening_private_key)
     sink = _HeaderSink()
     try:
         with open(config.storage_root() / bid.storage_key, "rb") as source:
             open_stream(source, sink, opening_private_key=key,  # type: ignore[arg-type]
-                        expected=_expected(bid, tender))
+                        expected=_expected(bid, tender), bidder_half=bid.bidder_half)
     except FileNotFoundError:
         return Outcome(OpenStatus.WITHDRAWN, "平台未找到存储的投标文件 / the stored envelope is "
                        "missing (platform fault)")
@@ -460,7 +473,8 @@ def _tenderee_name(session: Session, tender: Tender) -> str:
     return _org_names(session, {tender.tenderee_org_id}).get(tender.tenderee_org_id, "—")
 
 
-def _disclose(session: Session, tender: Tender, notice_type: str, data: dict[str, Any]) -> None:
+def _disclose(session: Session, tender: Tender, notice_type: str, data: dict[str, Any],
+              corrects: uuid.UUID | None = None) -> None:
     """Hand a notice to disclosure; a refusal there must not undo the opening itself."""
     try:
         from disclosure import services as disclosure
@@ -470,7 +484,8 @@ def _disclose(session: Session, tender: Tender, notice_type: str, data: dict[str
         with session.begin_nested():
             disclosure.publish(session, OPENING, notice_type=notice_type,
                                tender_ref=str(tender.id), title=tender.title, data=data,
-                               region=tender.region, category=tender.category)
+                               region=tender.region, category=tender.category,
+                               corrects=corrects)
     except Exception as error:
         logger.exception("disclosure refused the %s notice of %s", notice_type, tender.id)
         supervision.record(session, OPENING, "opening.disclosure_failed", subject(tender.id), {

@@ -326,7 +326,12 @@ def _store_key(session: Session, actor: Actor, tender: Tender, private_key: byte
     now = clock.now(session)
     session.execute(update(Tender).where(Tender.id == tender.id).values(
         opening_private_key=private_key, key_reconstructed_at=now))
-    jobs.schedule(session, OPEN_JOB, job_subject(tender.id), now)
+    if tender.bidder_decrypts:  # the bidders' window for their key halves comes first
+        from bidding import halves
+
+        halves.open_window(session, tender, now)
+    else:
+        jobs.schedule(session, OPEN_JOB, job_subject(tender.id), now)
     supervision.resolve_deadline(session, SHARES_ALERT_KIND, subject(tender.id),
                                  "opening key rebuilt")
     supervision.record(session, actor, "opening.key_reconstructed", subject(tender.id), {

@@ -15,6 +15,18 @@ class SectionIn(msgspec.Struct, forbid_unknown_fields=True):
     max_price_fen: int | None = None
 
 
+class AnnouncementIn(msgspec.Struct, forbid_unknown_fields=True):
+    """R-41: the tender announcement's items (all required; checked with the item named)."""
+
+    project_scope: str = ""
+    project_scale: str = ""
+    funding_source: str = ""
+    technical_requirements: str = ""
+    qualification: str = ""
+    opening_place: str = ""
+    contact: str = ""
+
+
 class TenderIn(msgspec.Struct, forbid_unknown_fields=True):
     title: str
     category: str
@@ -27,6 +39,8 @@ class TenderIn(msgspec.Struct, forbid_unknown_fields=True):
     bidder_decrypts: bool = False
     # Staff name the tenderee's organization; a tenderee's own is taken from its account.
     tenderee_org_id: str | None = None
+    agent_org_id: str | None = None
+    announcement: AnnouncementIn = msgspec.field(default_factory=AnnouncementIn)
 
 
 class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,6 +66,8 @@ class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
     answer: str
+    # R-13/R-12: the answer amends the tender documents (issued as a clarification).
+    amends_documents: bool = False
 
 
 class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -182,3 +198,10 @@ class DownloadOut(msgspec.Struct):
     contact: str | None
     ip: str | None
     at: dt.datetime
+
+
+class HalfIn(msgspec.Struct):
+    """Bidder-decrypts mode: the bidder's unsealed half of its file key (32 bytes, base64)."""
+
+    section_id: str
+    half_b64: str

@@ -75,10 +75,12 @@ class Target:
     user_id: uuid.UUID
     key_id: str
     deadline: dt.datetime
+    bidder_decrypts: bool = False  # the tender's mode decides the suite it accepts
 
     def expected(self) -> ExpectedIds:
         return ExpectedIds(tender_id=str(self.tender_id), section_id=str(self.section_id),
-                           bidder_id=str(self.bidder_id), key_id=self.key_id)
+                           bidder_id=str(self.bidder_id), key_id=self.key_id,
+                           bidder_decrypts=self.bidder_decrypts)
 
 
 def bidder_org(session: Session, user: CurrentUser) -> Organization:
@@ -121,7 +123,8 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
     open_for_bids(session, tender, lock=False)
     assert tender.deadline is not None and tender.opening_key_id is not None
     return Target(tender_id=tender.id, section_id=section.id, bidder_id=org.id, user_id=user.id,
-                  key_id=tender.opening_key_id, deadline=tender.deadline)
+                  key_id=tender.opening_key_id, deadline=tender.deadline,
+                  bidder_decrypts=tender.bidder_decrypts)
 
 
 class IncomingBid:

@@ -4,6 +4,8 @@
 - job ``bidding.open``: fan the opening out, one ``bidding.open_bid`` task per bid;
 - job ``bidding.open_watch``: re-send unfinished decryptions until the record exists;
 - job ``bidding.share_alert``: alert when shares are still missing after closing;
+- job ``bidding.halves_close``: bidder-decrypts mode: the bidders' key-half window is over
+  (or every half is in): start the opening (``halves.close_window``);
 - job ``bidding.demo_shares``: demo only — submit the demo custodians' shares;
 - task ``bidding.open_bid(bid_id)``: decrypt one bid (guarded, idempotent, acks late).
 """
@@ -15,13 +17,14 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from bidding import demo, opening, tenders
+from bidding import demo, halves, opening, tenders
 from trading import jobs
 
 jobs.job_handler(tenders.CLOSE_JOB)(opening.close)
 jobs.job_handler(opening.OPEN_JOB)(opening.start)
 jobs.job_handler(opening.WATCH_JOB)(opening.watch)
 jobs.job_handler(opening.SHARE_ALERT_JOB)(opening.share_alert)
+jobs.job_handler(halves.HALVES_JOB)(halves.close_window)
 jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)
 
 # A decryption that fails for an unexpected reason (database away) is retried; R-25 failures

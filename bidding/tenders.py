@@ -34,7 +34,7 @@ from bidding.models import (
 from supervision import services as supervision
 from trading import calendar, clock, jobs
 from trading.accounts import services as accounts
-from trading.accounts.models import Role
+from trading.accounts.models import Organization, Role
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
 
@@ -166,6 +166,22 @@ class TenderInput:
     bidder_decrypts: bool = False
     tenderee_org_id: uuid.UUID | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # R-41: the announcement items (keys of ANNOUNCEMENT_ITEMS) and the agent's organization.
+    announcement: dict[str, str] = field(default_factory=dict)
+    agent_org_id: uuid.UUID | None = None
+
+
+# R-41: what the tender announcement (disclosure type ``tender_announcement``) needs besides
+# the tenderee, agent, title, maximum price and times, which the platform knows already.
+ANNOUNCEMENT_ITEMS: tuple[tuple[str, str, str, int], ...] = (
+    ("project_scope", "招标范围", "Scope", 1000),
+    ("project_scale", "建设规模/采购数量", "Scale", 1000),
+    ("funding_source", "资金来源", "Funding source", 200),
+    ("technical_requirements", "技术要求", "Technical requirements", 5000),
+    ("qualification", "投标人资格要求", "Bidder qualification", 5000),
+    ("opening_place", "开标地点", "Opening place", 200),
+    ("contact", "联系人及联系方式", "Contact", 200),
+)
 
 
 def _required(value: str, field_name: str, zh: str, en: str) -> str:
@@ -222,6 +238,7 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
     if data.category not in CATEGORIES:
         raise UserError("未知的项目类别", "Unknown category", field="category")
     _check_panel(session, data.custody_k, data.custodian_ids)
+    announcement = _check_announcement(session, data)
     now = clock.now(session)
     tender = Tender(
         title=title, category=data.category,
@@ -246,9 +263,104 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
     supervision.record(session, actor, "tender.created", subject(tender.id), {
         "title": title, "sections": len(data.sections), "k": data.custody_k,
         "n": len(data.custodian_ids), "custodians": [str(c) for c in data.custodian_ids],
-        "bidder_decrypts": data.bidder_decrypts,
+        "bidder_decrypts": data.bidder_decrypts, "announcement": announcement,
     })
     return tender
+
+
+def _organization_name(session: Session, org_id: uuid.UUID | None) -> str | None:
+    if org_id is None:
+        return None
+    return session.scalar(select(Organization.name).where(Organization.id == org_id))
+
+
+def _check_announcement(session: Session, data: TenderInput) -> dict[str, Any]:
+    """R-41: every announcement item is required at creation, the missing one is named."""
+    if _organization_name(session, data.tenderee_org_id) is None:
+        raise UserError("招标公告缺少必填项：招标人（单位）", "The tender announcement misses a "
+                        "required item: Tenderee (organization)", field="tenderee_org_id",
+                        code="missing_item")
+    if data.agent_org_id is not None and _organization_name(session, data.agent_org_id) is None:
+        raise UserError("招标代理机构不存在", "Unknown tendering agent", field="agent_org_id")
+    unknown = sorted(set(data.announcement) - {key for key, *_ in ANNOUNCEMENT_ITEMS})
+    if unknown:
+        raise UserError(f"招标公告包含未定义的数据项：{unknown[0][:40]}",
+                        f"unknown announcement item: {unknown[0][:40]}",
+                        field=f"announcement.{unknown[0][:40]}", code="unknown_item")
+    items: dict[str, Any] = {}
+    for key, zh, en, limit in ANNOUNCEMENT_ITEMS:
+        value = str(data.announcement.get(key) or "").strip()
+        if not value:
+            raise UserError(f"招标公告缺少必填项：{zh}", f"The tender announcement misses a "
+                            f"required item: {en}", field=f"announcement.{key}",
+                            code="missing_item")
+        if len(value) > limit:
+            raise UserError(f"{zh}：不能超过 {limit} 字", f"{en}: at most {limit} characters",
+                            field=f"announcement.{key}")
+        items[key] = value
+    items["agent_org_id"] = str(data.agent_org_id) if data.agent_org_id else None
+    return items
+
+
+def organizations_of_kind(session: Session, kind: str) -> list[tuple[uuid.UUID, str]]:
+    """Organizations offered as tenderee or agent on the creation page."""
+    rows = session.execute(select(Organization.id, Organization.name).where(
+        Organization.kind == kind).order_by(Organization.name))
+    return [(row.id, row.name) for row in rows]
+
+
+def announcement_of(session: Session, tender_id: uuid.UUID) -> dict[str, Any] | None:
+    """The announcement items recorded (in the supervision log) when the tender was created."""
+    found = supervision.entries(session, action="tender.created", subject=subject(tender_id),
+                                limit=1)
+    items = found[0].body.get("announcement") if found else None
+    return dict(items) if isinstance(items, dict) else None
+
+
+def _names(session: Session, tender: Tender) -> tuple[str, str | None, dict[str, Any]]:
+    """Tenderee and agent names (from the organizations) and the recorded items."""
+    items = announcement_of(session, tender.id) or {}
+    agent_id = items.get("agent_org_id")
+    agent = _organization_name(session, uuid.UUID(agent_id)) if agent_id else None
+    return _organization_name(session, tender.tenderee_org_id) or "", agent, items
+
+
+announcement_names = _names
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def announcement_data(session: Session, tender: Tender) -> dict[str, Any]:
+    """The ``tender_announcement`` notice of a tender being published (R-41)."""
+    tenderee, agent, items = _names(session, tender)
+    assert tender.deadline is not None
+    data: dict[str, Any] = {
+        "tenderee": tenderee, "agent": agent, "project_name": tender.title,
+        **{key: items.get(key) for key, *_ in ANNOUNCEMENT_ITEMS},
+        # The electronic opening starts at the deadline (R-23).
+        "bid_deadline": tender.deadline.isoformat(), "opening_time": tender.deadline.isoformat(),
+    }
+    prices = [s.max_price_fen for s in sections_of(session, tender.id)]
+    if len(prices) == 1 and prices[0] is not None:
+        data["maximum_price"] = _yuan(prices[0])  # R-17: published
+    return data
+
+
+def disclose(session: Session, actor: Actor, tender: Tender, notice_type: str,
+              data: dict[str, Any], *, title: str | None = None,
+              corrects: uuid.UUID | None = None) -> None:
+    """Hand a notice to disclosure in the caller's transaction: a refusal refuses the step."""
+    from disclosure import services as disclosure
+
+    notice = disclosure.publish(session, actor, notice_type=notice_type,
+                                tender_ref=str(tender.id), title=title or tender.title,
+                                data=data, region=tender.region, category=tender.category,
+                                corrects=corrects)
+    supervision.record(session, actor, "tender.disclosed", subject(tender.id), {
+        "notice_type": notice_type, "notice_id": str(notice.id),
+        "content_hash": notice.content_hash})
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -383,7 +495,11 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.d
                 "sale_ends_on": sale_ends_on.isoformat()},
                documents_issued_at=now, sale_ends_at=clock.local_end_of_day_utc(sale_ends_on),
                deadline=deadline)
-    return get_tender(session, tender_id)
+    published = get_tender(session, tender_id)
+    # R-41: the tender announcement goes out in the same transaction (refused → not published).
+    disclose(session, actor, published, "tender_announcement",
+              announcement_data(session, published))
+    return published
 
 
 def cancel(session: Session, actor: Actor, tender_id: uuid.UUID, reason: str) -> None:
@@ -411,7 +527,9 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
         raise ConflictError("只有已发布且未截止的项目可以澄清",
                             "Only a published tender can be clarified")
     now = clock.now(session)
-    if now >= tender.deadline:
+    # R-13: while paused by an objection past the deadline, an amendment is still possible
+    # (it moves the deadline under R-12, so bidding reopens).
+    if now >= tender.deadline and tender.paused_until is None:
         raise ConflictError("已过投标截止时间", "The deadline has passed")
     before = tender.deadline
     after = _deadline_after_clarification(session, now, before, affects_preparation, new_deadline)
@@ -433,6 +551,13 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
         "deadline_after": after.isoformat(), "affects_preparation": affects_preparation,
         "notified": notified,
     })
+    # R-41/R-12: the clarification notice, with the new deadline when it moved.
+    tenderee, agent, items = _names(session, tender)
+    disclose(session, actor, tender, "clarification", {
+        "tenderee": tenderee, "agent": agent, "content": clarification.text,
+        "new_bid_deadline": after.isoformat() if after != before else None,
+        "contact": items.get("contact") or tenderee,
+    }, title=f"{tender.title} 澄清/修改")
     return clarification
 
 
@@ -539,7 +664,11 @@ def raise_objection(session: Session, actor: Actor, tender_id: uuid.UUID, text: 
 
 
 def answer_objection(session: Session, actor: Actor, tender_id: uuid.UUID,
-                     objection_id: uuid.UUID, answer: str) -> Objection:
+                     objection_id: uuid.UUID, answer: str,
+                     amends_documents: bool = False) -> Objection:
+    """Answer an objection (R-13). ``amends_documents``: the answer changes the tender
+    documents, so it is issued as a clarification too (R-12 may move the deadline; R-15).
+    The last open objection's answer ends the pause of the procedure (Regs §22)."""
     objection = session.get(Objection, objection_id)
     if objection is None or objection.tender_id != tender_id:
         raise NotFoundError("异议", "Objection")
@@ -547,15 +676,70 @@ def answer_objection(session: Session, actor: Actor, tender_id: uuid.UUID,
         raise ConflictError("该异议已答复", "The objection was already answered")
     if not answer.strip():
         raise UserError("请填写答复", "The answer is required", field="answer")
+    tender = get_tender(session, tender_id)
     now = clock.now(session)
     objection.answer, objection.answered_at = answer.strip(), now
     session.flush()
+    paused = tender.state == TenderState.PUBLISHED.value and tender.paused_until is not None
+    resume = paused and not open_objections(session, tender_id)
+    clarification = None
+    if amends_documents:
+        # Jobs first (clarify reschedules the closing when R-12 moves the deadline).
+        clarification = clarify(session, actor, tender_id, f"异议答复（修改招标文件）：{answer}",
+                                True)
+    elif resume:
+        # The deadline has passed while paused and the documents stand: close now.
+        jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), now)
     supervision.resolve_deadline(session, OBJECTION_ALERT_KIND, f"objection/{objection.id}",
                                  "answered")
     supervision.record(session, actor, "tender.objection_answered", subject(tender_id), {
         "objection": str(objection.id), "late": now > objection.answer_due,
+        "amends_documents": amends_documents,
+        "clarification": str(clarification.id) if clarification else None,
     })
+    if resume:
+        after = get_tender(session, tender_id)
+        session.execute(update(Tender).where(Tender.id == tender_id).values(
+            paused_until=None, updated_at=now))
+        supervision.record(session, actor, "tender.resumed", subject(tender_id), {
+            "rule": "R-13", "law": "Regs §22", "objection": str(objection.id),
+            "deadline": after.deadline.isoformat() if after.deadline else None,
+            "closing_at": (after.deadline if amends_documents and after.deadline
+                           else now).isoformat(),
+        })
     return objection
+
+
+def open_objections(session: Session, tender_id: uuid.UUID) -> list[Objection]:
+    """Objections not answered yet: while there is one, the procedure pauses (R-13)."""
+    query = select(Objection).where(Objection.tender_id == tender_id,
+                                    Objection.answered_at.is_(None))
+    return list(session.scalars(query.order_by(Objection.raised_at)))
+
+
+PAUSE_RECHECK = dt.timedelta(hours=1)
+
+
+def postpone_closing(session: Session, actor: Actor, tender: Tender,
+                     pending: list[Objection]) -> dt.datetime:
+    """R-13 (Regs §22): the deadline came while an objection is unanswered. The tender is not
+    closed: the closing job waits (re-checked at the answer's due time, then hourly as a
+    safety net), and answering the last objection resumes it (``answer_objection``)."""
+    now = clock.now(session)
+    latest_due = max(o.answer_due for o in pending)
+    recheck = latest_due if latest_due > now else now + PAUSE_RECHECK
+    jobs.schedule(session, CLOSE_JOB, job_subject(tender.id), recheck)
+    first = tender.paused_until is None
+    session.execute(update(Tender).where(Tender.id == tender.id).values(
+        paused_until=latest_due, updated_at=now))
+    supervision.record(session, actor, "tender.paused" if first else "tender.pause_continued",
+                       subject(tender.id), {
+                           "rule": "R-13", "law": "Regs §22",
+                           "deadline": tender.deadline.isoformat() if tender.deadline else None,
+                           "objections": [str(o.id) for o in pending],
+                           "answer_due": latest_due.isoformat(),
+                           "next_check": recheck.isoformat()})
+    return recheck
 
 
 def objections_of(session: Session, tender_id: uuid.UUID) -> list[Objection]:

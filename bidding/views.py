@@ -12,11 +12,11 @@ from typing import Annotated, Any
 from litestar import Request, Response, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
-from bidding import config, controllers, opening, panel, submission, tenders
+from bidding import backup, config, controllers, halves, opening, panel, submission, tenders
 from bidding.crypto import receipts
 from bidding.crypto.common import b64encode
 from bidding.models import Tender, TenderState
@@ -109,6 +109,8 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "manager": _is_manager(user, tender),
             "is_bidder": user is not None and Role.BIDDER.value in user.roles,
             "objections": tenders.objections_of(session, tender_id),
+            "paused": bool(tenders.open_objections(session, tender_id))
+            and tender.state == TenderState.PUBLISHED.value,
             "now": clock.now(session),
         }
 
@@ -118,13 +120,13 @@ def _detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
 
 
 @get("/bidding/tenders/{tender_id:uuid}", include_in_schema=False)
-async def tender_detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+async def tender_detail(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
     return await blocking(_detail, request, tender_id)
 
 
 @get("/bidding/tenders/{tender_id:uuid}/documents/{document_id:uuid}", include_in_schema=False)
-async def document_download(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                            document_id: uuid.UUID, contact: str | None = None) -> File:
+async def document_download(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                            document_id: FromPath[uuid.UUID], contact: FromQuery[str | None] = None) -> File:
     return await blocking(controllers.download, request, tender_id, document_id, contact)
 
 
@@ -135,8 +137,11 @@ def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | N
               values: dict[str, str] | None = None) -> Template:
     with db.read_only() as session:
         custodians = panel.all_custodians(session)
+        tenderees = tenders.organizations_of_kind(session, "tenderee")
+        agents = tenders.organizations_of_kind(session, "agent")
     return render(request, "bidding/tender_new.html", status_code=status, error=error,
-                  values=values or {}, custodians=custodians, categories=tenders.CATEGORIES)
+                  values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
+                  tenderees=tenderees, agents=agents, items=tenders.ANNOUNCEMENT_ITEMS)
 
 
 @get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
@@ -159,14 +164,19 @@ def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderI
     except ValueError as error:
         raise UserError("门限须为整数", "The threshold must be a number",
                         field="custody_k") from error
+    tenderee_org = user.organization_id if Role.TENDEREE.value in user.roles else None
+    if tenderee_org is None and str(data.get("tenderee_org_id", "")).strip():
+        tenderee_org = controllers.parse_uuid(str(data["tenderee_org_id"]), "tenderee_org_id")
+    agent = str(data.get("agent_org_id", "")).strip()
     return tenders.TenderInput(
         title=str(data.get("title", "")), category=str(data.get("category", "")),
         region=str(data.get("region", "")),
         evaluation_method=str(data.get("evaluation_method", "")), custody_k=k,
         custodian_ids=[controllers.parse_uuid(str(c), "custodians") for c in custodians],
         sections=[section], description=str(data.get("description", "")),
-        bidder_decrypts=data.get("bidder_decrypts") == "1",
-        tenderee_org_id=user.organization_id if Role.TENDEREE.value in user.roles else None,
+        bidder_decrypts=data.get("bidder_decrypts") == "1", tenderee_org_id=tenderee_org,
+        announcement={key: str(data.get(key, "")) for key, *_ in tenders.ANNOUNCEMENT_ITEMS},
+        agent_org_id=controllers.parse_uuid(agent, "agent_org_id") if agent else None,
     )
 
 
@@ -211,7 +221,7 @@ async def _read_upload(data: dict[str, Any]) -> tuple[str, str, bytes]:
 
 @post("/bidding/tenders/{tender_id:uuid}/documents", include_in_schema=False, guards=[MANAGERS],
       request_max_body_size=config.MAX_DOCUMENT_BYTES + 1024 * 1024)
-async def document_upload(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def document_upload(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                           data: Multipart) -> Response[Any]:
     name, content_type, content = await _read_upload(data)
     return await blocking(_manage, request, tender_id, lambda s: tenders.add_document(
@@ -243,14 +253,14 @@ def _publish_action(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 
 @post("/bidding/tenders/{tender_id:uuid}/publish", include_in_schema=False, guards=[MANAGERS])
-async def tender_publish(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def tender_publish(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                          data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id,
                           _publish_action(request, tender_id, data))
 
 
 @post("/bidding/tenders/{tender_id:uuid}/clarifications", include_in_schema=False, guards=[MANAGERS])
-async def tender_clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def tender_clarify(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                          data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: tenders.clarify(
         s, actor_of(request), tender_id, data.get("text", ""),
@@ -259,7 +269,7 @@ async def tender_clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 @post("/bidding/tenders/{tender_id:uuid}/cancel", include_in_schema=False,
       guards=[requires_role(Role.STAFF)])
-async def tender_cancel(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def tender_cancel(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                         data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: tenders.cancel(
         s, actor_of(request), tender_id, data.get("reason", "")))
@@ -267,10 +277,11 @@ async def tender_cancel(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 @post("/bidding/tenders/{tender_id:uuid}/objections/{objection_id:uuid}/answer",
       include_in_schema=False, guards=[MANAGERS])
-async def objection_answer(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                           objection_id: uuid.UUID, data: Form) -> Response[Any]:
+async def objection_answer(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                           objection_id: FromPath[uuid.UUID], data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: tenders.answer_objection(
-        s, actor_of(request), tender_id, objection_id, data.get("answer", "")))
+        s, actor_of(request), tender_id, objection_id, data.get("answer", ""),
+        data.get("amends_documents") == "1"))
 
 
 def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -285,7 +296,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 
 @post("/bidding/tenders/{tender_id:uuid}/objections", include_in_schema=False, guards=[BIDDERS])
-async def tender_object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def tender_object(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                         data: Form) -> Response[Any]:
     return await blocking(_object, request, tender_id, data)
 
@@ -308,22 +319,87 @@ def _bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int
             public_key_b64=b64encode(tender.opening_public_key or b""), yuan=yuan,
             names=submission.section_names(session, tender_id), now=clock.now(session),
             receipts={b.id: json.loads(b.receipt) for b in bids},
+            halves=(halves.half_status(session, tender_id, org.id) if tender.bidder_decrypts
+                    else None),
         )
 
 
 @get("/bidding/tenders/{tender_id:uuid}/bid", include_in_schema=False, guards=[BIDDERS])
-async def bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+async def bid_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
     return await blocking(_bid_page, request, tender_id)
 
 
 @put("/bidding/tenders/{tender_id:uuid}/sections/{section_id:uuid}/bid", include_in_schema=False,
      guards=[BIDDERS], request_max_body_size=None, status_code=201)
-async def bid_upload(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                     section_id: uuid.UUID) -> Response[dict[str, Any]]:
+async def bid_upload(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                     section_id: FromPath[uuid.UUID]) -> Response[dict[str, Any]]:
     """The page's upload (seal.js sends the envelope with the X-CSRFToken header)."""
     accepted = await receive_bid(request, tender_id, section_id)
     receipt = receipts.Receipt.from_json(accepted.receipt).to_dict()
     return Response(content=receipt, status_code=201)
+
+
+def _backup(request: Request[Any, Any, Any], tender_id: uuid.UUID, bid_id: uuid.UUID,
+            content: bytes) -> Response[Any]:
+    """R-25: the page's backup re-upload (a file field; the same checks as the API)."""
+    user = _user(request)
+    try:
+        with db.read_only() as session:
+            target = backup.precheck(session, user, tender_id, bid_id)
+        incoming = backup.IncomingBackup(target)
+        try:
+            incoming.write(content)
+        except BaseException:
+            incoming.discard()
+            raise
+        backup.accept(actor_of(request), user, incoming)
+    except UserError as error:
+        return _bid_page(request, tender_id, error.status, error.message(language(request)))
+    return redirect(f"/bidding/tenders/{tender_id}/bid")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/bids/{bid_id:uuid}/backup", include_in_schema=False,
+      guards=[BIDDERS], request_max_body_size=None)
+async def bid_backup(
+    request: Request[Any, Any, Any],
+    tender_id: FromPath[uuid.UUID],
+    bid_id: FromPath[uuid.UUID],
+    data: Multipart,
+) -> Response[Any]:
+    _name, _type, content = await _read_upload(data)
+    return await blocking(_backup, request, tender_id, bid_id, content)
+
+
+def _half(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: dict[str, Any]) -> Any:
+    try:
+        controllers.submit_half_for(request, tender_id, str(data.get("section_id", "")),
+                                    str(data.get("half_b64", "")).strip())
+    except UserError as error:
+        return _bid_page(request, tender_id, error.status, error.message(language(request)))
+    return redirect(f"/bidding/tenders/{tender_id}/bid")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/halves", include_in_schema=False, guards=[BIDDERS])
+async def bid_half(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                   data: Form) -> Response[Any]:
+    """Bidder-decrypts mode: the key half (unsealed by bid-page.js, or pasted from
+    ``ggzy bid open-half --print-only``)."""
+    return await blocking(_half, request, tender_id, data)
+
+
+def _prefix(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+            bid_id: uuid.UUID) -> dict[str, str]:
+    with db.read_only() as session:
+        org = submission.bidder_org(session, _user(request))
+        return {"prefix_b64": b64encode(halves.envelope_prefix(session, tender_id, bid_id,
+                                                               org.id))}
+
+
+@get("/bidding/tenders/{tender_id:uuid}/bids/{bid_id:uuid}/prefix", include_in_schema=False,
+     guards=[BIDDERS])
+async def bid_prefix(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                     bid_id: FromPath[uuid.UUID]) -> dict[str, str]:
+    return await blocking(_prefix, request, tender_id, bid_id)
 
 
 def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -339,8 +415,8 @@ def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 @post("/bidding/tenders/{tender_id:uuid}/sections/{section_id:uuid}/withdraw", include_in_schema=False,
       guards=[BIDDERS])
-async def bid_withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                       section_id: uuid.UUID) -> Response[Any]:
+async def bid_withdraw(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                       section_id: FromPath[uuid.UUID]) -> Response[Any]:
     return await blocking(_withdraw, request, tender_id, section_id)
 
 
@@ -354,7 +430,7 @@ def _receipt(request: Request[Any, Any, Any], bid_id: uuid.UUID) -> Response[str
 
 
 @get("/bids/{bid_id:uuid}/receipt.json", include_in_schema=False, guards=[BIDDERS])
-async def bid_receipt(request: Request[Any, Any, Any], bid_id: uuid.UUID) -> Response[str]:
+async def bid_receipt(request: Request[Any, Any, Any], bid_id: FromPath[uuid.UUID]) -> Response[str]:
     return await blocking(_receipt, request, bid_id)
 
 
@@ -413,7 +489,7 @@ def _share_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: i
 
 
 @get("/custody/bidding/tenders/{tender_id:uuid}", include_in_schema=False, guards=[CUSTODIANS])
-async def custody_tender(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+async def custody_tender(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
     return await blocking(_share_page, request, tender_id)
 
 
@@ -429,7 +505,7 @@ def _share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 
 
 @post("/custody/bidding/tenders/{tender_id:uuid}/shares", include_in_schema=False, guards=[CUSTODIANS])
-async def custody_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+async def custody_share(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                         data: Form) -> Template:
     return await blocking(_share, request, tender_id, data)
 
@@ -454,7 +530,7 @@ def _opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Temp
 
 
 @get("/bidding/tenders/{tender_id:uuid}/opening", include_in_schema=False)
-async def opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+async def opening_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
     return await blocking(_opening_page, request, tender_id)
 
 
@@ -472,6 +548,6 @@ async def notifications(request: Request[Any, Any, Any]) -> Template:
 ROUTES = [
     tender_list, tender_new, tender_create, tender_detail, document_download, document_upload,
     tender_publish, tender_clarify, tender_cancel, tender_object, objection_answer, bid_page, bid_upload,
-    bid_withdraw, bid_receipt, custody_page, custody_register, custody_tender, custody_share,
-    opening_page, notifications, PAGE_STATIC,
+    bid_backup, bid_withdraw, bid_receipt, custody_page, custody_register, custody_tender, custody_share,
+    opening_page, notifications, PAGE_STATIC, bid_half, bid_prefix,
 ]

@@ -48,10 +48,19 @@ from bidding.crypto.common import sha256, valid_id
 MAGIC = b"\x89GGZYENV"
 VERSION = 1
 SUITE_ID = "HPKE-P256-SHA256-AES256GCM/1"
+# "Bidder decrypts" (design item 7): the file key is the XOR of a half sealed to the opening key
+# and a half sealed to the bidder's own P-256 key; the prefix carries a second key slot, so the
+# layout has its own version byte.
+VERSION_BD = 2
+SUITE_BD = "HPKE-P256-SHA256-AES256GCM-BD/1"
+SUITES = {VERSION: SUITE_ID, VERSION_BD: SUITE_BD}
 HEADER_FIELDS = frozenset({
     "suite", "tender_id", "section_id", "bidder_id", "key_id",
     "segment_size", "plaintext_length", "plaintext_sha256",
 })
+HEADER_FIELDS_BD = HEADER_FIELDS | {"bidder_key_id"}
+HALF_LENGTH = 32
+HPKE_BIDDER_INFO_LABEL = b"ggzy-envelope-bidder/1\x00"
 MAX_HEADER_LENGTH = 4096
 ENC_LENGTH = 65
 SEALED_KEY_LENGTH = 48
@@ -100,14 +109,20 @@ class Header:
     segment_size: int
     plaintext_length: int
     plaintext_sha256: str
+    bidder_key_id: str | None = None  # only in the bidder-decrypts suite
 
     @property
     def segment_count(self) -> int:
         return segment_count(self.plaintext_length, self.segment_size)
 
+    @property
+    def version(self) -> int:
+        return VERSION_BD if self.suite == SUITE_BD else VERSION
+
     def to_json_bytes(self) -> bytes:
         # Sorted keys, no spaces: the same bytes as the JavaScript writer (ids are ASCII).
-        return json.dumps(self.__dict__, sort_keys=True, separators=(",", ":")).encode()
+        fields = {k: v for k, v in self.__dict__.items() if v is not None}
+        return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,10 @@ class EnvelopeInfo:
     def plaintext_length(self) -> int:
         return self.header.plaintext_length
 
+    @property
+    def bidder_decrypts(self) -> bool:
+        return self.version == VERSION_BD
+
 
 @dataclass(frozen=True)
 class ExpectedIds:
@@ -148,7 +167,8 @@ class ExpectedIds:
 
     ``envelope_sha256`` is the receipted digest: when given, a failure on bytes that differ from
     it is the platform's fault. ``bid_signature`` with ``bidder_public_key`` (raw Ed25519) makes
-    the opener check the bidder's detached signature too.
+    the opener check the bidder's detached signature too. ``bidder_decrypts``, when not None,
+    requires the tender's mode: the bidder-decrypts suite exactly when it is True.
     """
 
     tender_id: str
@@ -158,6 +178,7 @@ class ExpectedIds:
     envelope_sha256: str | None = None
     bid_signature: bytes | None = None
     bidder_public_key: bytes | None = None
+    bidder_decrypts: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -181,14 +202,40 @@ def segment_count(plaintext_length: int, segment_size: int) -> int:
     return -(-plaintext_length // segment_size)
 
 
-def envelope_size(header_length: int, plaintext_length: int, segment_size: int) -> int:
+def key_slots(version: int) -> int:
+    """How many (enc, sealed key) slots follow the header: 2 in the bidder-decrypts layout."""
+    return 2 if version == VERSION_BD else 1
+
+
+def prefix_length(header_length: int, version: int = VERSION) -> int:
+    return (FIXED_PREFIX_LENGTH + header_length
+            + key_slots(version) * (ENC_LENGTH + SEALED_KEY_LENGTH))
+
+
+def envelope_size(header_length: int, plaintext_length: int, segment_size: int,
+                  version: int = VERSION) -> int:
     n = segment_count(plaintext_length, segment_size)
-    return (FIXED_PREFIX_LENGTH + header_length + ENC_LENGTH + SEALED_KEY_LENGTH
-            + n * (1 + TAG_LENGTH) + plaintext_length)
+    return prefix_length(header_length, version) + n * (1 + TAG_LENGTH) + plaintext_length
 
 
 def hpke_info(header_digest: bytes) -> bytes:
     return HPKE_INFO_LABEL + header_digest
+
+
+def hpke_bidder_info(header_digest: bytes) -> bytes:
+    """The ``info`` of the bidder's half: the header digest binds tender, section and bidder."""
+    return HPKE_BIDDER_INFO_LABEL + header_digest
+
+
+def bidder_key_id(bidder_public_key: bytes) -> str:
+    """The id of a bidder's P-256 decryption key: 32 hex characters of SHA-256(raw point)."""
+    return hashlib.sha256(bidder_public_key).hexdigest()[:32]
+
+
+def xor_halves(a: bytes, b: bytes) -> bytes:
+    if len(a) != HALF_LENGTH or len(b) != HALF_LENGTH:
+        raise ValueError("a key half has 32 bytes")
+    return bytes(x ^ y for x, y in zip(a, b, strict=True))
 
 
 def segment_keys(file_key: bytes, prefix_digest: bytes) -> tuple[bytes, bytes]:
@@ -256,15 +303,21 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def parse_header(raw: bytes) -> Header:
-    """Validate the JSON header strictly (v1 knows exactly these fields)."""
+def _is_hex(value: object, length: int) -> bool:
+    return (isinstance(value, str) and len(value) == length
+            and all(c in "0123456789abcdef" for c in value))
+
+
+def parse_header(raw: bytes, version: int = VERSION) -> Header:
+    """Validate the JSON header strictly (each version knows exactly its fields and suite)."""
     try:
         data = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates)
     except (UnicodeDecodeError, ValueError) as exc:
         raise _malformed("信封头不是有效的 JSON", "the envelope header is not valid JSON") from exc
-    if not isinstance(data, dict) or set(data) != HEADER_FIELDS:
+    fields = HEADER_FIELDS_BD if version == VERSION_BD else HEADER_FIELDS
+    if not isinstance(data, dict) or set(data) != fields:
         raise _malformed("信封头字段不符", "the envelope header has missing or unknown fields")
-    if data["suite"] != SUITE_ID:
+    if data["suite"] != SUITES.get(version):
         raise _malformed(f"不支持的加密套件 {str(data['suite'])[:64]}",
                          f"unsupported suite {str(data['suite'])[:64]}", code="unsupported")
     for name in ("tender_id", "section_id", "bidder_id", "key_id"):
@@ -275,10 +328,10 @@ def parse_header(raw: bytes) -> Header:
         value = data[name]
         if type(value) is not int or not low <= value <= high:
             raise _malformed(f"信封头字段 {name} 超出范围", f"header field {name} out of range")
-    digest = data["plaintext_sha256"]
-    if not (isinstance(digest, str) and len(digest) == 64
-            and all(c in "0123456789abcdef" for c in digest)):
+    if not _is_hex(data["plaintext_sha256"], 64):
         raise _malformed("信封头中的明文摘要无效", "invalid plaintext_sha256 in the header")
+    if "bidder_key_id" in data and not _is_hex(data["bidder_key_id"], 32):
+        raise _malformed("信封头中的投标人密钥标识无效", "invalid bidder_key_id in the header")
     return Header(**data)
 
 
@@ -303,6 +356,15 @@ def _check_expected(header: Header, expected: ExpectedIds | None) -> None:
         raise EnvelopeError(f"信封使用的开标公钥 {header.key_id} 不是本项目的公钥",
                             f"the envelope was sealed to key {header.key_id}, "
                             "not this tender's opening key", code="wrong_key")
+    mode = expected.bidder_decrypts
+    if mode is not None and (header.suite == SUITE_BD) != mode:
+        if mode:
+            raise EnvelopeError("本项目采用“投标人解密”方式，请用投标人解密密钥加密（套件 "
+                                f"{SUITE_BD}）", "this tender uses the bidder-decrypts mode: seal "
+                                f"with your decryption key (suite {SUITE_BD})", code="wrong_mode")
+        raise EnvelopeError("本项目不采用“投标人解密”方式，请勿使用投标人解密密钥加密",
+                            "this tender does not use the bidder-decrypts mode: seal without a "
+                            "bidder decryption key", code="wrong_mode")
 
 
 # --------------------------------------------------------------------------- structural check
@@ -363,25 +425,30 @@ class EnvelopeChecker:
             raise _not_an_envelope(head)
         if len(buf) < FIXED_PREFIX_LENGTH:
             return
-        if buf[len(MAGIC)] != VERSION:
-            raise _malformed(f"不支持的信封版本 {buf[len(MAGIC)]}",
-                             f"unsupported envelope version {buf[len(MAGIC)]}", code="unsupported")
+        version = buf[len(MAGIC)]
+        if version not in SUITES:
+            raise _malformed(f"不支持的信封版本 {version}",
+                             f"unsupported envelope version {version}", code="unsupported")
         header_length = int.from_bytes(buf[len(MAGIC) + 1:FIXED_PREFIX_LENGTH], "big")
         if not 0 < header_length <= MAX_HEADER_LENGTH:
             raise _malformed("信封头长度无效", "invalid envelope header length")
-        prefix_length = FIXED_PREFIX_LENGTH + header_length + ENC_LENGTH + SEALED_KEY_LENGTH
-        if len(buf) < prefix_length:
+        length = prefix_length(header_length, version)
+        if len(buf) < length:
             return
-        header = parse_header(bytes(buf[FIXED_PREFIX_LENGTH:FIXED_PREFIX_LENGTH + header_length]))
+        header = parse_header(bytes(buf[FIXED_PREFIX_LENGTH:FIXED_PREFIX_LENGTH + header_length]),
+                              version)
         _check_expected(header, self._expected)
         enc_start = FIXED_PREFIX_LENGTH + header_length
-        _check_enc(bytes(buf[enc_start:enc_start + ENC_LENGTH]))
-        self._total = envelope_size(header_length, header.plaintext_length, header.segment_size)
+        for _slot in range(key_slots(version)):
+            _check_enc(bytes(buf[enc_start:enc_start + ENC_LENGTH]))
+            enc_start += ENC_LENGTH + SEALED_KEY_LENGTH
+        self._total = envelope_size(header_length, header.plaintext_length, header.segment_size,
+                                    version)
         if self._total > self._max_size:
             raise _oversize(self._max_size)
-        self._prefix_hash.update(bytes(buf[:prefix_length]))
+        self._prefix_hash.update(bytes(buf[:length]))
         self._header = header
-        self._body_start = prefix_length
+        self._body_start = length
 
     def _check_body(self, offset: int, data: bytes) -> None:
         """Check the flag bytes that fall inside ``data`` (which starts at ``offset``)."""
@@ -418,7 +485,7 @@ class EnvelopeChecker:
                              f"the envelope is truncated: {self._size} of {self._total} bytes",
                              code="truncated")
         return EnvelopeInfo(
-            version=VERSION, header=self._header, segment_count=self._header.segment_count,
+            version=self._header.version, header=self._header, segment_count=self._header.segment_count,
             envelope_size=self._size, envelope_sha256=self._hash.hexdigest(),
             prefix_sha256=self._prefix_hash.hexdigest(),
         )
@@ -468,11 +535,15 @@ def seal_stream(src: BinaryIO, dst: BinaryIO, *, opening_public_key: bytes, tend
                 section_id: str, bidder_id: str, key_id: str,
                 segment_size: int = DEFAULT_SEGMENT_SIZE,
                 bidder_signing_key: EccKey | None = None,
+                bidder_public_key: bytes | None = None,
                 on_progress: Callable[[int, int], None] | None = None) -> SealResult:
     """Seal ``src`` into an envelope written to ``dst``.
 
     Two passes over the plaintext (the header carries its SHA-256 and length): a seekable
-    ``src`` is rewound, any other is first spooled to a temporary file.
+    ``src`` is rewound, any other is first spooled to a temporary file. With
+    ``bidder_public_key`` (the bidder's raw P-256 decryption key) the envelope uses the
+    bidder-decrypts suite: the file key is split into two XOR halves, one sealed to the opening
+    key and one to the bidder's key.
     """
     for name, value in (("tender_id", tender_id), ("section_id", section_id),
                         ("bidder_id", bidder_id), ("key_id", key_id)):
@@ -481,6 +552,8 @@ def seal_stream(src: BinaryIO, dst: BinaryIO, *, opening_public_key: bytes, tend
     if not MIN_SEGMENT_SIZE <= segment_size <= MAX_SEGMENT_SIZE:
         raise ValueError("segment_size out of range")
     receiver = import_opening_public_key(opening_public_key)
+    bidder_receiver = (import_opening_public_key(bidder_public_key)
+                       if bidder_public_key is not None else None)
     spool: IO[bytes] | None = None
     try:
         if src.seekable():
@@ -499,15 +572,28 @@ def seal_stream(src: BinaryIO, dst: BinaryIO, *, opening_public_key: bytes, tend
         if length == 0:
             raise EnvelopeError("投标文件为空", "the bid file is empty", code="empty")
         source.seek(start)
-        header = Header(suite=SUITE_ID, tender_id=tender_id, section_id=section_id,
+        header = Header(suite=SUITE_ID if bidder_public_key is None else SUITE_BD,
+                        tender_id=tender_id, section_id=section_id,
                         bidder_id=bidder_id, key_id=key_id, segment_size=segment_size,
-                        plaintext_length=length, plaintext_sha256=plain_hash.hexdigest())
+                        plaintext_length=length, plaintext_sha256=plain_hash.hexdigest(),
+                        bidder_key_id=(bidder_key_id(bidder_public_key)
+                                       if bidder_public_key is not None else None))
         header_bytes = header.to_json_bytes()
-        fixed = MAGIC + bytes([VERSION]) + len(header_bytes).to_bytes(2, "big") + header_bytes
+        fixed = (MAGIC + bytes([header.version]) + len(header_bytes).to_bytes(2, "big")
+                 + header_bytes)
         file_key = os.urandom(32)
+        header_digest = sha256(fixed)
         context = HPKE.new(receiver_key=receiver, aead_id=HPKE.AEAD.AES256_GCM,
-                           info=hpke_info(sha256(fixed)))
-        prefix = fixed + context.enc + context.seal(file_key)
+                           info=hpke_info(header_digest))
+        if bidder_receiver is None:
+            prefix = fixed + context.enc + context.seal(file_key)
+        else:
+            bidder_half = os.urandom(HALF_LENGTH)
+            bidder_context = HPKE.new(receiver_key=bidder_receiver,
+                                      aead_id=HPKE.AEAD.AES256_GCM,
+                                      info=hpke_bidder_info(header_digest))
+            prefix = (fixed + context.enc + context.seal(xor_halves(file_key, bidder_half))
+                      + bidder_context.enc + bidder_context.seal(bidder_half))
         out = _HashingWriter(dst)
         out.write(prefix)
         key, nonce_prefix = segment_keys(file_key, sha256(prefix))
@@ -563,8 +649,12 @@ def _truncated() -> DecryptionError:
 
 
 def open_stream(src: BinaryIO, dst: BinaryIO, *, opening_private_key: EccKey,
-                expected: ExpectedIds | None) -> OpenResult:
+                expected: ExpectedIds | None, bidder_half: bytes | None = None) -> OpenResult:
     """Decrypt an envelope into ``dst``, checking every tag, the plaintext digest and length.
+
+    A bidder-decrypts envelope also needs ``bidder_half``, the 32 bytes the bidder unsealed
+    with its own key (``open_bidder_half``); without it the error is the bidder's
+    (``code="bidder_half_missing"``).
 
     Plaintext is written segment by segment as each one authenticates, so on an exception
     ``dst`` holds an authentic but incomplete prefix: write to a temporary file and discard it
@@ -573,7 +663,7 @@ def open_stream(src: BinaryIO, dst: BinaryIO, *, opening_private_key: EccKey,
     """
     reader = _HashingReader(src)
     try:
-        result = _open(reader, dst, opening_private_key, expected)
+        result = _open(reader, dst, opening_private_key, expected, bidder_half)
     except EnvelopeError as exc:
         if expected is not None and expected.envelope_sha256 is not None:
             reader.drain()
@@ -596,8 +686,18 @@ def _platform_fault(receipted: str) -> EnvelopeError:
                          "(platform fault)", fault="platform", code="storage_mismatch")
 
 
-def _open(reader: _HashingReader, dst: IO[bytes], private_key: EccKey,
-          expected: ExpectedIds | None) -> OpenResult:
+@dataclass(frozen=True)
+class _Prefix:
+    header: Header
+    fixed: bytes
+    slots: list[tuple[bytes, bytes]]  # (enc, sealed half or key), 1 or 2
+
+    @property
+    def prefix(self) -> bytes:
+        return self.fixed + b"".join(enc + sealed for enc, sealed in self.slots)
+
+
+def _read_prefix(reader: _HashingReader, expected: ExpectedIds | None) -> _Prefix:
     fixed = reader.read(FIXED_PREFIX_LENGTH)
     if not fixed:
         raise EnvelopeError("文件为空", "the file is empty", code="empty")
@@ -605,7 +705,8 @@ def _open(reader: _HashingReader, dst: IO[bytes], private_key: EccKey,
         raise _not_an_envelope(fixed)
     if len(fixed) < FIXED_PREFIX_LENGTH:
         raise _truncated()
-    if fixed[len(MAGIC)] != VERSION:
+    version = fixed[len(MAGIC)]
+    if version not in SUITES:
         raise _malformed("不支持的信封版本", "unsupported envelope version", code="unsupported")
     header_length = int.from_bytes(fixed[len(MAGIC) + 1:], "big")
     if not 0 < header_length <= MAX_HEADER_LENGTH:
@@ -613,23 +714,51 @@ def _open(reader: _HashingReader, dst: IO[bytes], private_key: EccKey,
     header_bytes = reader.read(header_length)
     if len(header_bytes) < header_length:
         raise _truncated()
-    header = parse_header(header_bytes)
+    header = parse_header(header_bytes, version)
     _check_expected(header, expected)
     fixed += header_bytes
-    keys = reader.read(ENC_LENGTH + SEALED_KEY_LENGTH)
-    if len(keys) < ENC_LENGTH + SEALED_KEY_LENGTH:
-        raise _truncated()
-    enc, sealed_key = keys[:ENC_LENGTH], keys[ENC_LENGTH:]
-    _check_enc(enc)
+    slots = []
+    for _slot in range(key_slots(version)):
+        keys = reader.read(ENC_LENGTH + SEALED_KEY_LENGTH)
+        if len(keys) < ENC_LENGTH + SEALED_KEY_LENGTH:
+            raise _truncated()
+        _check_enc(keys[:ENC_LENGTH])
+        slots.append((keys[:ENC_LENGTH], keys[ENC_LENGTH:]))
+    return _Prefix(header, fixed, slots)
+
+
+def _unseal(private_key: EccKey, enc: bytes, sealed: bytes, info: bytes) -> bytes:
+    context = HPKE.new(receiver_key=private_key, aead_id=HPKE.AEAD.AES256_GCM, enc=enc,
+                       info=info)
+    return bytes(context.unseal(sealed))
+
+
+def _file_key(parsed: _Prefix, private_key: EccKey, bidder_half: bytes | None) -> bytes:
+    enc, sealed = parsed.slots[0]
     try:
-        context = HPKE.new(receiver_key=private_key, aead_id=HPKE.AEAD.AES256_GCM, enc=enc,
-                           info=hpke_info(sha256(fixed)))
-        file_key = context.unseal(sealed_key)
+        platform_key = _unseal(private_key, enc, sealed, hpke_info(sha256(parsed.fixed)))
     except ValueError as exc:
         raise DecryptionError("无法解开文件密钥：开标私钥不符或信封头被篡改",
                               "cannot unseal the file key: wrong opening key or altered header",
                               code="bad_key_seal") from exc
-    prefix = fixed + keys
+    if len(parsed.slots) == 1:
+        return platform_key
+    if bidder_half is None:
+        raise DecryptionError("投标人未提交其密钥半份（投标人解密方式），无法解密",
+                              "the bidder did not submit its key half (bidder-decrypts mode)",
+                              code="bidder_half_missing")
+    if len(bidder_half) != HALF_LENGTH:
+        raise DecryptionError("投标人提交的密钥半份长度不对（应为 32 字节）",
+                              "the bidder's key half must have 32 bytes", code="wrong_half")
+    return xor_halves(platform_key, bidder_half)
+
+
+def _open(reader: _HashingReader, dst: IO[bytes], private_key: EccKey,
+          expected: ExpectedIds | None, bidder_half: bytes | None = None) -> OpenResult:
+    parsed = _read_prefix(reader, expected)
+    header = parsed.header
+    file_key = _file_key(parsed, private_key, bidder_half)
+    prefix = parsed.prefix
     aad = sha256(prefix)
     key, nonce_prefix = segment_keys(file_key, aad)
     n = header.segment_count
@@ -661,8 +790,68 @@ def _open(reader: _HashingReader, dst: IO[bytes], private_key: EccKey,
     if plain_hash.hexdigest() != header.plaintext_sha256:
         raise DecryptionError("解密后的明文摘要与信封头不符", "the decrypted plaintext does not "
                               "match the digest in the header", code="bad_plaintext_digest")
-    info = EnvelopeInfo(version=VERSION, header=header, segment_count=n,
+    info = EnvelopeInfo(version=header.version, header=header, segment_count=n,
                         envelope_size=reader.size, envelope_sha256=reader.hash.hexdigest(),
                         prefix_sha256=aad.hex())
     return OpenResult(info=info, plaintext_sha256=header.plaintext_sha256,
                       plaintext_length=written)
+
+
+# --------------------------------------------------------------------------- bidder decrypts
+
+def read_bidder_slot(src: BinaryIO) -> tuple[Header, bytes, bytes, bytes]:
+    """(header, header_digest, enc, sealed half) of a bidder-decrypts envelope's own slot: what a
+    bidder's client unseals with its private key (only the prefix is read)."""
+    parsed = _read_prefix(_HashingReader(src), None)
+    if len(parsed.slots) != 2:
+        raise _malformed("该信封不是“投标人解密”方式", "not a bidder-decrypts envelope",
+                         code="wrong_mode")
+    enc, sealed = parsed.slots[1]
+    return parsed.header, sha256(parsed.fixed), enc, sealed
+
+
+def open_bidder_half(src: BinaryIO, bidder_private_key: EccKey) -> bytes:
+    """The bidder's half of the file key, unsealed with the bidder's P-256 private key."""
+    header, header_digest, enc, sealed = read_bidder_slot(src)
+    public = bidder_private_key.public_key().export_key(format="raw")
+    assert isinstance(public, bytes)
+    if header.bidder_key_id != bidder_key_id(public):
+        raise EnvelopeError(f"该信封是用另一把投标人密钥（{header.bidder_key_id}）加密的",
+                            f"the envelope was sealed to another bidder key "
+                            f"({header.bidder_key_id})", code="wrong_bidder_key")
+    try:
+        return _unseal(bidder_private_key, enc, sealed, hpke_bidder_info(header_digest))
+    except ValueError as exc:
+        raise DecryptionError("无法解开投标人的密钥半份：密钥不符或信封被篡改",
+                              "cannot unseal the bidder's key half: wrong key or altered "
+                              "envelope", code="bad_key_seal") from exc
+
+
+def check_bidder_half(src: BinaryIO, *, opening_private_key: EccKey, bidder_half: bytes,
+                      expected: ExpectedIds | None) -> None:
+    """Check a submitted bidder half against the stored envelope without decrypting it all:
+    the file key it gives must authenticate the first segment. Raises ``EnvelopeError`` with
+    ``code="wrong_half"`` when it does not (and other codes for a broken envelope)."""
+    reader = _HashingReader(src)
+    parsed = _read_prefix(reader, expected)
+    if len(parsed.slots) != 2:
+        raise _malformed("该信封不是“投标人解密”方式", "not a bidder-decrypts envelope",
+                         code="wrong_mode")
+    file_key = _file_key(parsed, opening_private_key, bidder_half)
+    aad = sha256(parsed.prefix)
+    key, nonce_prefix = segment_keys(file_key, aad)
+    header = parsed.header
+    final = header.segment_count == 1
+    size = header.plaintext_length if final else header.segment_size
+    frame = reader.read(1 + size + TAG_LENGTH)
+    if len(frame) < 1 + size + TAG_LENGTH:
+        raise _truncated()
+    cipher = AES.new(key, AES.MODE_GCM, nonce=segment_nonce(nonce_prefix, 0, final),
+                     mac_len=TAG_LENGTH)
+    cipher.update(aad)
+    try:
+        cipher.decrypt_and_verify(frame[1:1 + size], frame[1 + size:])
+    except ValueError as exc:
+        raise DecryptionError("投标人提交的密钥半份不正确（与信封不符）",
+                              "the bidder's key half is wrong (it does not open the envelope)",
+                              code="wrong_half") from exc

@@ -38,11 +38,14 @@
     var form = event.target, data = form.dataset;
     var error = form.querySelector(".bid-error");
     error.hidden = true;
-    form.querySelector("button").disabled = true;
+    form.querySelector("button[type=submit]").disabled = true;
     try {
+      // Bidder-decrypts tenders: half of the file key is sealed to the bidder's own key.
+      var bidderKey = form.elements.bidder_key ? await readKeyFile(form.elements.bidder_key) : null;
       var sealed = await window.GgzySeal.sealFile(plaintext(form), {
         openingPublicKeyB64: data.publicKey, tenderId: data.tenderId, sectionId: data.sectionId,
         bidderId: data.bidderId, keyId: data.keyId,
+        bidderPublicKeyB64: bidderKey ? bidderKey.publicKeyB64 : undefined,
         onProgress: function (p) { show(form, p.phase, p.done, p.total); }
       });
       var receipt = await window.GgzySeal.upload(data.url, sealed.blob, data.csrf,
@@ -59,12 +62,61 @@
       error.textContent = e.message;
       error.hidden = false;
     } finally {
-      form.querySelector("button").disabled = false;
+      form.querySelector("button[type=submit]").disabled = false;
     }
   }
 
+  async function readKeyFile(input) {
+    var file = input.files[0];
+    if (!file) throw new Error("请选择您的解密密钥文件 / choose your decryption key file");
+    var key = JSON.parse(await file.text());
+    if (key.format !== "ggzy-bidder-decrypt-key/1" || !key.privateKeyB64 || !key.publicKeyB64) {
+      throw new Error("不是投标人解密密钥文件 / not a bidder decryption key file");
+    }
+    return key;
+  }
+
+  async function keygen(event) {
+    var key = await window.GgzySeal.generateBidderKey();
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(key, null, 2)], { type: "application/json" }));
+    link.download = "ggzy-bidder-key-" + key.keyId + ".json";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    event.target.textContent = "已下载 " + key.keyId + "，请妥善保存后在上方选择该文件 / downloaded: keep it and choose it above";
+  }
+
+  /* The key half: the envelope's prefix comes from the platform, the key stays here. */
+  async function submitHalf(event) {
+    var form = event.target;
+    if (form.elements.half_b64.value.trim() || !form.elements.bidder_key.files[0]) return;
+    event.preventDefault();
+    var error = form.querySelector(".half-error");
+    error.hidden = true;
+    try {
+      var key = await readKeyFile(form.elements.bidder_key);
+      var answer = await fetch(form.dataset.prefixUrl, { credentials: "same-origin",
+                                                         headers: { Accept: "application/json" } });
+      if (!answer.ok) throw new Error("HTTP " + answer.status);
+      var prefix = window.GgzySeal._internal.b64decode((await answer.json()).prefix_b64);
+      form.elements.half_b64.value = await window.GgzySeal.openBidderHalf(prefix, key);
+      form.elements.bidder_key.value = "";  // the key file is not sent
+      form.submit();
+    } catch (e) {
+      error.textContent = e.message;
+      error.hidden = false;
+    }
+  }
+
+  document.querySelectorAll("button.bidder-keygen").forEach(function (button) {
+    button.addEventListener("click", keygen);
+  });
+  document.querySelectorAll("form.half-form").forEach(function (form) {
+    form.addEventListener("submit", submitHalf);
+  });
   document.querySelectorAll("form.bid-form").forEach(function (form) {
     form.addEventListener("submit", submit);
-    form.querySelector("button").disabled = false;  // enabled once the script runs
+    form.querySelector("button[type=submit]").disabled = false;  // enabled once the script runs
   });
 })();

@@ -273,3 +273,49 @@ def test_browser_refuses_a_key_that_does_not_match_its_id(page) -> None:
         catch (e) { return e.message; } }""", {"pub": b64encode(public),
                                                "keyId": custody.key_id_for(public)})
     assert "empty" in empty
+
+
+def test_bidder_decrypts_suite_between_chromium_and_python(page, crypto_server) -> None:
+    """Version 2 (two XOR halves): the browser's bidder key, envelope and unsealed half work in
+    Python, byte for byte; the checked-in BD vector opens in the browser."""
+    from tests.unit.test_bidding_crypto_bidder_decrypts import load_vector as load_bd_vector
+
+    opening = ECC.generate(curve="p256")
+    public = opening.public_key().export_key(format="raw")
+    key_id = custody.key_id_for(public)
+    plain = os.urandom(300)
+    r = page.evaluate("""async (a) => {
+        const key = await GgzySeal.generateBidderKey();
+        const file = new File([GgzySeal._internal.b64decode(a.plain)], 'bid.pdf');
+        const s = await GgzySeal.sealFile(file, {openingPublicKeyB64: a.pub, tenderId: 'T1',
+            sectionId: 'S1', bidderId: 'B1', keyId: a.keyId, segmentSize: 64,
+            bidderPublicKeyB64: key.publicKeyB64});
+        await GgzySeal.upload('/upload/bd.env', s.blob, 'csrf');
+        const half = await GgzySeal.openBidderHalf(s.blob, key);
+        const v = a.vector;
+        const o = await GgzySeal.openEnvelope(GgzySeal._internal.b64decode(v.envelope_b64),
+            {privateKeyB64: v.opening_private_key_b64, publicKeyB64: v.opening_public_key_b64,
+             bidderHalfB64: await GgzySeal.openBidderHalf(
+                 GgzySeal._internal.b64decode(v.envelope_b64),
+                 {privateKeyB64: v.bidder_private_key_b64, publicKeyB64: v.bidder_public_key_b64})});
+        return {key: key, half: half, sha: s.envelopeSha256,
+                vectorPlain: GgzySeal._internal.b64encode(new Uint8Array(await o.plaintext.arrayBuffer())),
+                vectorSha: o.envelopeSha256};
+    }""", {"plain": b64encode(plain), "pub": b64encode(public), "keyId": key_id,
+           "vector": load_bd_vector()})
+    v = load_bd_vector()
+    assert r["vectorPlain"] == v["plaintext_b64"] and r["vectorSha"] == v["envelope_sha256"]
+    env = (crypto_server[1] / "bd.env").read_bytes()
+    assert hashlib.sha256(env).hexdigest() == r["sha"] and env[8] == envelope.VERSION_BD
+    info = envelope.inspect_stream(io.BytesIO(env), max_size=1 << 20)
+    assert env[11:11 + int.from_bytes(env[9:11], "big")] == info.header.to_json_bytes()
+    assert info.header.bidder_key_id == r["key"]["keyId"] == envelope.bidder_key_id(
+        b64decode(r["key"]["publicKeyB64"]))
+    bidder = custody.import_opening_private_key(b64decode(r["key"]["privateKeyB64"]))
+    half = envelope.open_bidder_half(io.BytesIO(env), bidder)
+    assert b64encode(half) == r["half"]
+    out = io.BytesIO()
+    envelope.open_stream(io.BytesIO(env), out, opening_private_key=opening,
+                         expected=envelope.ExpectedIds("T1", "S1", "B1", key_id, r["sha"],
+                                                       bidder_decrypts=True), bidder_half=half)
+    assert out.getvalue() == plain

@@ -158,3 +158,104 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     open_all_directly(cli)
     assert _record(client, cli) == _record(client, api)
     assert [row[0] for row in _record(client, cli)] == [95_500_000, 98_000_000, 101_250_050]
+
+
+def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_path: Path) -> None:
+    """Bidder-decrypts mode end to end: bidder 0 makes its key on the bid page, seals with it
+    and later unseals and submits its half there; bidder 1 uses the CLI (``keygen --decrypt``,
+    ``seal --bidder-key``, ``open-half``); bidder 2 never submits its half and is revoked."""
+    import io
+
+    import httpx
+    from click.testing import CliRunner
+    from Crypto.PublicKey import ECC
+    from sqlalchemy import select, update
+
+    from bidding import halves, opening, tenders
+    from bidding.crypto.envelope import seal_stream
+    from bidding.models import Bid, Tender
+    from trading import db, jobs
+    from trading.cli import main
+
+    scenario = make_tender(prefix="bde")
+    with db.transaction() as session:
+        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
+            bidder_decrypts=True))
+    publish_now(scenario, db_now() + dt.timedelta(minutes=10))
+    context = browser.new_context(locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.get_by_label("用户名").fill("bde-bidder0")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server}/home")
+    bid_page = f"{live_server}/bidding/tenders/{scenario.tender_id}/bid"
+    page.goto(bid_page)
+    with page.expect_download() as download:
+        page.locator("button.bidder-keygen").click()
+    key_file = tmp_path / "browser-key.json"
+    download.value.save_as(key_file)
+    assert json.loads(key_file.read_text())["format"] == "ggzy-bidder-decrypt-key/1"
+    page.get_by_label("投标报价（元）").fill("980000")
+    page.get_by_label("工期（日历天）").fill("280")
+    page.locator(f"#bidder-key-{scenario.section_id}").set_input_files(str(key_file))
+    page.get_by_role("button", name="加密并提交").click()
+    page.locator(".bid-receipt pre").wait_for(state="visible", timeout=30_000)
+
+    runner = CliRunner()
+    attachment = tmp_path / "bid1.pdf"
+    attachment.write_bytes(b"%PDF-1.7 bidder decrypts")
+    cli_key = tmp_path / "cli-key.pem"
+    env = {"GGZY_KEY_PASSPHRASE": "pass phrase"}
+    made = runner.invoke(main, ["bid", "keygen", "--decrypt", "--out", str(cli_key)], env=env)
+    assert made.exit_code == 0, made.output
+    token1 = bearer(scenario.bidders[1])["Authorization"].split()[1]
+    cli_envelope = tmp_path / "bid1.env"
+    sealed = runner.invoke(main, [
+        "bid", "seal", "--tender-key", f"{live_server}/api/v1/tenders/{scenario.tender_id}",
+        "--token", token1, "--price", "955000", "--bidder-key", str(cli_key),
+        str(attachment), str(cli_envelope)], env=env)
+    assert sealed.exit_code == 0, sealed.output
+    assert runner.invoke(main, ["bid", "submit", "--url", live_server, "--token", token1,
+                                str(cli_envelope)]).exit_code == 0
+    client = httpx.Client(base_url=live_server, timeout=30)
+    out = io.BytesIO()
+    third = scenario.bidders[2]
+    seal_stream(io.BytesIO(bid_plaintext(101_000_000)), out, opening_public_key=scenario.public_key,
+                tender_id=str(scenario.tender_id), section_id=str(scenario.section_id),
+                bidder_id=str(scenario.bidder_org(third)), key_id=scenario.key_id,
+                bidder_public_key=ECC.generate(curve="p256").public_key().export_key(format="raw"))
+    assert client.put(bid_url(scenario), headers=bearer(third),
+                      content=out.getvalue()).status_code == 201
+
+    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    run_close(scenario)
+    for custodian in scenario.custodians[:2]:
+        answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/shares",
+                             headers=bearer(custodian), json=share_body(scenario, custodian))
+        assert answer.status_code == 201, answer.text
+    opened = runner.invoke(main, ["bid", "open-half", "--url", live_server, "--token", token1,
+                                  "--key", str(cli_key), str(cli_envelope)], env=env)
+    assert opened.exit_code == 0, opened.output
+    page.goto(bid_page)
+    with db.read_only() as session:
+        bid_id = session.scalars(select(Bid.id).where(
+            Bid.bidder_id == scenario.bidder_org(scenario.bidders[0]))).one()
+    page.locator(f"#half-key-{bid_id}").set_input_files(str(key_file))
+    page.get_by_role("button", name="解开并提交密钥半份").click()
+    page.get_by_text("密钥半份已提交").wait_for(timeout=30_000)
+    context.close()
+
+    with db.transaction() as session:  # the window ends (as if 30 minutes had passed)
+        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
+            halves_due_at=db_now() - dt.timedelta(seconds=1)))
+    for kind, handler in ((halves.HALVES_JOB, halves.close_window),
+                          (opening.OPEN_JOB, opening.start)):
+        with db.transaction() as session:
+            job = jobs.get_job(session, kind, tenders.job_subject(scenario.tender_id))
+            assert job is not None
+            handler(session, job)
+    open_all_directly(scenario)
+    record = client.get(f"/api/v1/tenders/{scenario.tender_id}/opening").json()["record"]
+    rows = sorted((b["price_fen"] or 0, b["status"]) for b in record["sections"][0]["bids"])
+    assert rows == [(0, "revoked"), (95_500_000, "opened"), (98_000_000, "opened")]

@@ -225,3 +225,34 @@ def test_bid_open_re_decrypts_after_the_opening(runner, tmp_path, opening) -> No
                                      str(receipt_path), str(damaged), str(tmp_path / "d.out")])
     assert failed.exit_code != 0 and "fault: platform" in failed.output
     assert not (tmp_path / "d.out").exists()
+
+
+def test_bidder_decrypts_keygen_seal_and_open_half(runner, tmp_path, opening) -> None:
+    """``keygen --decrypt`` makes a P-256 key; ``seal --bidder-key`` uses the BD suite;
+    ``open-half`` unseals the bidder's half from the bidder's own copy of the envelope."""
+    key, public, key_id = opening
+    key_file = tmp_path / "decrypt.pem"
+    made = runner.invoke(cli.bid, ["keygen", "--decrypt", "--out", str(key_file)],
+                         input="pw 口令\npw 口令\n")
+    assert made.exit_code == 0, made.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    shown = json.loads(made.stdout)
+    bid_file = tmp_path / "bid.pdf"
+    bid_file.write_bytes(b"%PDF-1.7 half and half\n" * 100)
+    out = tmp_path / "bid.env"
+    sealed = runner.invoke(cli.bid, [
+        "seal", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)), "--section",
+        "S-1", "--bidder", "B-1", "--bidder-key", str(key_file), "--segment-size", "1024",
+        str(bid_file), str(out)], input="pw 口令\n")
+    assert sealed.exit_code == 0, sealed.output
+    info = envelope.inspect_stream(out.open("rb"), max_size=1 << 24)
+    assert info.bidder_decrypts and info.header.bidder_key_id == shown["bidder_key_id"]
+    half = runner.invoke(cli.bid, ["open-half", "--url", "http://unused", "--print-only",
+                                   "--key", str(key_file), str(out)], input="pw 口令\n")
+    assert half.exit_code == 0, half.output
+    body = json.loads(half.stdout[half.stdout.index("{"):])
+    assert body["tender_id"] == "T-1" and body["section_id"] == "S-1"
+    plain = io.BytesIO()
+    envelope.open_stream(out.open("rb"), plain, opening_private_key=key, expected=None,
+                         bidder_half=b64decode(body["half_b64"]))
+    assert plain.getvalue() == bid_file.read_bytes()

@@ -11,14 +11,23 @@
  * File.slice and each sealed segment is handed to a Blob at once, so the JavaScript heap holds
  * about two segments whatever the size of the bid.
  *
+ * Bidder-decrypts suite (version 2, "HPKE-P256-SHA256-AES256GCM-BD/1"): when sealFile gets
+ * bidderPublicKeyB64, the header also carries bidder_key_id and the prefix a second slot
+ *   ... | enc (65) | sealed platform half (48) | enc_b (65) | sealed bidder half (48) | segments
+ * with file key = platform half XOR bidder half; the bidder half is sealed to the bidder's own
+ * P-256 key with info "ggzy-envelope-bidder/1\0" | SHA-256(fixed).
+ *
  * API (window.GgzySeal):
  *   sealFile(file, {openingPublicKeyB64, tenderId, sectionId, bidderId, keyId,
- *                   segmentSize?, onProgress?({phase, done, total})})
+ *                   bidderPublicKeyB64?, segmentSize?, onProgress?({phase, done, total})})
  *     -> Promise<{blob, envelopeSha256, plaintextSha256, envelopeSize}>
  *   upload(url, blob, csrfToken, onProgress?({phase:'upload', done, total}), {method, headers}?)
  *     -> Promise<parsed JSON answer>   (rejects with Error carrying .status and .body)
  *   openEnvelope(blobOrBytes, {privateKeyB64, publicKeyB64}) -> Promise<{header, plaintext: Blob,
- *     envelopeSha256}>   (the 32-byte opening scalar; for re-decryption after the opening)
+ *     envelopeSha256}>   (the 32-byte opening scalar; for re-decryption after the opening;
+ *     a bidder-decrypts envelope also needs bidderHalfB64)
+ *   generateBidderKey() -> Promise<{format, privateKeyB64, publicKeyB64, keyId}> (keep it!)
+ *   openBidderHalf(blobOrBytes, {privateKeyB64, publicKeyB64}) -> Promise<halfB64>
  */
 (function (global) {
   "use strict";
@@ -27,6 +36,8 @@
   var MAGIC = new Uint8Array([0x89, 0x47, 0x47, 0x5a, 0x59, 0x45, 0x4e, 0x56]); // \x89GGZYENV
   var VERSION = 1;
   var SUITE = "HPKE-P256-SHA256-AES256GCM/1";
+  var VERSION_BD = 2;
+  var SUITE_BD = "HPKE-P256-SHA256-AES256GCM-BD/1";
   var DEFAULT_SEGMENT = 1 << 20;
   var ENC_LEN = 65;
   var SEALED_KEY_LEN = 48;
@@ -236,10 +247,19 @@
   function hpkeInfo(fixed) {
     return concat([te.encode("ggzy-envelope/1\u0000"), sha256(fixed)]);
   }
+  function bidderInfo(fixed) {
+    return concat([te.encode("ggzy-envelope-bidder/1\u0000"), sha256(fixed)]);
+  }
+  function xor(a, b) {
+    var out = new Uint8Array(a.length);
+    for (var i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+    return out;
+  }
   function headerBytes(h) {
     // Keys in sorted order and no spaces: byte-identical to Python's json.dumps(sort_keys=True).
+    // bidder_key_id is undefined (so left out) except in the bidder-decrypts suite.
     return te.encode(JSON.stringify({
-      bidder_id: h.bidder_id, key_id: h.key_id, plaintext_length: h.plaintext_length,
+      bidder_id: h.bidder_id, bidder_key_id: h.bidder_key_id, key_id: h.key_id, plaintext_length: h.plaintext_length,
       plaintext_sha256: h.plaintext_sha256, section_id: h.section_id,
       segment_size: h.segment_size, suite: h.suite, tender_id: h.tender_id }));
   }
@@ -265,6 +285,11 @@
     if (ids.key_id !== hex(sha256(pkRm)).slice(0, 32)) {
       throw new Error("开标公钥与其编号不符，请勿投标并联系交易中心 / the opening key does not match its key id; do not bid, contact the trading center");
     }
+    var pkB = null;
+    if (o.bidderPublicKeyB64) {
+      pkB = b64decode(o.bidderPublicKeyB64);
+      if (pkB.length !== 65 || pkB[0] !== 4) throw new Error("the bidder's decryption key must be a 65-byte P-256 point");
+    }
     var total = file.size;
     if (total === 0) throw new Error("投标文件为空 / the bid file is empty");
 
@@ -274,14 +299,24 @@
       plainHash.update(await readSlice(file, off, Math.min(total, off + segmentSize)));
       progress(o.onProgress, "hash", Math.min(total, off + segmentSize), total);
     }
-    var header = { suite: SUITE, tender_id: ids.tender_id, section_id: ids.section_id,
+    var header = { suite: pkB ? SUITE_BD : SUITE, tender_id: ids.tender_id, section_id: ids.section_id,
                    bidder_id: ids.bidder_id, key_id: ids.key_id, segment_size: segmentSize,
-                   plaintext_length: total, plaintext_sha256: hex(plainHash.digest()) };
+                   plaintext_length: total, plaintext_sha256: hex(plainHash.digest()),
+                   bidder_key_id: pkB ? hex(sha256(pkB)).slice(0, 32) : undefined };
     var hb = headerBytes(header);
-    var fixed = concat([MAGIC, new Uint8Array([VERSION]), u16(hb.length), hb]);
+    var fixed = concat([MAGIC, new Uint8Array([pkB ? VERSION_BD : VERSION]), u16(hb.length), hb]);
     var fileKey = global.crypto.getRandomValues(new Uint8Array(32));
-    var sealedKey = await hpkeSeal(pkRm, hpkeInfo(fixed), fileKey, null);
-    var prefix = concat([fixed, sealedKey.enc, sealedKey.ciphertext]);
+    var prefix;
+    if (pkB) {
+      var bidderHalf = global.crypto.getRandomValues(new Uint8Array(32));
+      var sealedP = await hpkeSeal(pkRm, hpkeInfo(fixed), xor(fileKey, bidderHalf), null);
+      var sealedB = await hpkeSeal(pkB, bidderInfo(fixed), bidderHalf, null);
+      bidderHalf.fill(0);
+      prefix = concat([fixed, sealedP.enc, sealedP.ciphertext, sealedB.enc, sealedB.ciphertext]);
+    } else {
+      var sealedKey = await hpkeSeal(pkRm, hpkeInfo(fixed), fileKey, null);
+      prefix = concat([fixed, sealedKey.enc, sealedKey.ciphertext]);
+    }
     var aad = sha256(prefix);
     var keys = await segmentKeys(fileKey, aad);
     fileKey.fill(0);
@@ -313,22 +348,20 @@
   async function openEnvelope(source, keys) {
     var blob = source instanceof Blob ? source : new Blob([source]);
     var envHash = new Sha256();
-    var fixedHead = await readSlice(blob, 0, 11);
-    if (fixedHead.length < 11 || !equal(fixedHead.subarray(0, 8), MAGIC)) throw fail("不是加密的投标文件", "not an encrypted bid envelope");
-    if (fixedHead[8] !== VERSION) throw fail("不支持的信封版本", "unsupported envelope version");
-    var hl = (fixedHead[9] << 8) | fixedHead[10];
-    var fixed = await readSlice(blob, 0, 11 + hl);
-    var header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fixed.subarray(11)));
-    if (header.suite !== SUITE) throw fail("不支持的加密套件", "unsupported suite");
-    var keyPart = await readSlice(blob, 11 + hl, 11 + hl + ENC_LEN + SEALED_KEY_LEN);
+    var parsed = await readPrefix(blob);
+    var fixed = parsed.fixed, header = parsed.header, keyPart = parsed.keyPart;
     var enc = keyPart.subarray(0, ENC_LEN);
     var pkRm = b64decode(keys.publicKeyB64);
     var skR = await importP256Private(b64decode(keys.privateKeyB64), pkRm);
     var fileKey;
     try {
-      fileKey = await hpkeOpen(skR, pkRm, enc, hpkeInfo(fixed), keyPart.subarray(ENC_LEN), null);
+      fileKey = await hpkeOpen(skR, pkRm, enc, hpkeInfo(fixed), keyPart.subarray(ENC_LEN, ENC_LEN + SEALED_KEY_LEN), null);
     } catch (e) {
       throw fail("无法解开文件密钥", "cannot unseal the file key");
+    }
+    if (parsed.version === VERSION_BD) {
+      if (!keys.bidderHalfB64) throw fail("缺少投标人的密钥半份", "the bidder's key half is missing");
+      fileKey = xor(fileKey, b64decode(keys.bidderHalfB64));
     }
     var prefix = concat([fixed, keyPart]);
     envHash.update(prefix);
@@ -358,6 +391,50 @@
     if (pos !== blob.size) throw fail("信封末尾有多余数据", "trailing bytes after the final segment");
     if (hex(plainHash.digest()) !== header.plaintext_sha256) throw fail("明文摘要不符", "plaintext digest mismatch");
     return { header: header, plaintext: new Blob(out), envelopeSha256: hex(envHash.digest()) };
+  }
+
+  /* The prefix of a v1 or v2 envelope: {version, fixed, header, keyPart (1 or 2 slots)}. */
+  async function readPrefix(blob) {
+    var fixedHead = await readSlice(blob, 0, 11);
+    if (fixedHead.length < 11 || !equal(fixedHead.subarray(0, 8), MAGIC)) throw fail("不是加密的投标文件", "not an encrypted bid envelope");
+    var version = fixedHead[8];
+    if (version !== VERSION && version !== VERSION_BD) throw fail("不支持的信封版本", "unsupported envelope version");
+    var hl = (fixedHead[9] << 8) | fixedHead[10];
+    var fixed = await readSlice(blob, 0, 11 + hl);
+    var header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(fixed.subarray(11)));
+    if (header.suite !== (version === VERSION_BD ? SUITE_BD : SUITE)) throw fail("不支持的加密套件", "unsupported suite");
+    var slots = version === VERSION_BD ? 2 : 1;
+    var keyPart = await readSlice(blob, 11 + hl, 11 + hl + slots * (ENC_LEN + SEALED_KEY_LEN));
+    return { version: version, fixed: fixed, header: header, keyPart: keyPart };
+  }
+
+  /* A fresh P-256 key for the bidder-decrypts mode; the bidder must keep it (download). */
+  async function generateBidderKey() {
+    var pair = await subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+    var jwk = await subtle.exportKey("jwk", pair.privateKey);
+    var pub = new Uint8Array(await subtle.exportKey("raw", pair.publicKey));
+    var d = b64decode(jwk.d.replace(/-/g, "+").replace(/_/g, "/") + "=");
+    return { format: "ggzy-bidder-decrypt-key/1", privateKeyB64: b64encode(d),
+             publicKeyB64: b64encode(pub), keyId: hex(sha256(pub)).slice(0, 32) };
+  }
+
+  /* The bidder's half of the file key, unsealed with its own key (what POST .../halves takes). */
+  async function openBidderHalf(source, keys) {
+    var blob = source instanceof Blob ? source : new Blob([source]);
+    var parsed = await readPrefix(blob);
+    if (parsed.version !== VERSION_BD) throw fail("该信封不是“投标人解密”方式", "not a bidder-decrypts envelope");
+    var pkB = b64decode(keys.publicKeyB64);
+    if (parsed.header.bidder_key_id !== hex(sha256(pkB)).slice(0, 32)) {
+      throw fail("该信封是用另一把投标人密钥加密的", "the envelope was sealed to another bidder key");
+    }
+    var skB = await importP256Private(b64decode(keys.privateKeyB64), pkB);
+    var slot = parsed.keyPart.subarray(ENC_LEN + SEALED_KEY_LEN);
+    try {
+      return b64encode(await hpkeOpen(skB, pkB, slot.subarray(0, ENC_LEN), bidderInfo(parsed.fixed),
+                                      slot.subarray(ENC_LEN), null));
+    } catch (e) {
+      throw fail("无法解开投标人的密钥半份", "cannot unseal the bidder's key half");
+    }
   }
 
   // ------------------------------------------------------------------ upload
@@ -393,8 +470,11 @@
 
   global.GgzySeal = {
     SUITE: SUITE,
+    SUITE_BD: SUITE_BD,
     sealFile: sealFile,
     openEnvelope: openEnvelope,
+    generateBidderKey: generateBidderKey,
+    openBidderHalf: openBidderHalf,
     upload: upload,
     // Shared with share-open.js (and useful for tests); not a stable public interface.
     _internal: { Sha256: Sha256, sha256: sha256, hex: hex, b64encode: b64encode, b64decode: b64decode,

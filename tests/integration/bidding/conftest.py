@@ -58,6 +58,14 @@ def _storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     get_settings.cache_clear()
 
 
+ANNOUNCEMENT = {
+    "project_scope": "道路、排水、照明工程施工", "project_scale": "全长 3.2 公里",
+    "funding_source": "财政资金", "technical_requirements": "符合 CJJ 1-2008 城镇道路工程施工规范",
+    "qualification": "市政公用工程施工总承包二级及以上资质", "opening_place": "电子交易平台线上开标",
+    "contact": "王工 0353-2020888",
+}
+
+
 def make_user(username: str, role: Role, org_kind: OrganizationKind | None = None,
               org_name: str | None = None) -> uuid.UUID:
     with db.transaction() as session:
@@ -131,7 +139,7 @@ def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t") 
         title="测试工程", category="construction", region="山西省阳泉市",
         evaluation_method="经评审的最低投标价法", custody_k=k, custodian_ids=custodians,
         sections=[tenders.SectionInput("第一标段", 100_000_000, 2_000_000, 110_000_000)],
-        tenderee_org_id=current(tenderee).organization_id,
+        tenderee_org_id=current(tenderee).organization_id, announcement=dict(ANNOUNCEMENT),
     )
     with db.transaction() as session:
         tender = tenders.create_tender(session, TEST, staff, data)

@@ -20,11 +20,14 @@ API = [
     ("POST", "/api/v1/tenders/{t}/cancel", "tenderee"),
     ("PUT", "/api/v1/tenders/{t}/sections/{s}/bid", "staff"),
     ("DELETE", "/api/v1/tenders/{t}/sections/{s}/bid", "custodian"),
+    ("PUT", "/api/v1/tenders/{t}/bids/{x}/backup", "staff"),
     ("POST", "/api/v1/custodians/me/keys", "bidder"),
     ("POST", "/api/v1/tenders/{t}/custody", "bidder"),
     ("POST", "/api/v1/tenders/{t}/shares", "bidder"),
     ("GET", "/api/v1/tenders/{t}/opening/key", "staff"),
     ("GET", "/api/v1/tenders/{t}/downloads", "bidder"),
+    ("POST", "/api/v1/tenders/{t}/halves", "custodian"),
+    ("GET", "/api/v1/tenders/{t}/halves/mine", "staff"),
 ]
 
 PAGES = [
@@ -37,8 +40,10 @@ PAGES = [
     ("POST", "/bidding/tenders/{t}/objections/{x}/answer", "bidder"),
     ("PUT", "/bidding/tenders/{t}/sections/{s}/bid", "staff"),
     ("POST", "/bidding/tenders/{t}/sections/{s}/withdraw", "staff"),
+    ("POST", "/bidding/tenders/{t}/bids/{x}/backup", "custodian"),
     ("POST", "/custody/keys", "bidder"),
     ("POST", "/custody/bidding/tenders/{t}/shares", "bidder"),
+    ("POST", "/bidding/tenders/{t}/halves", "tenderee"),
 ]
 
 

@@ -10,10 +10,12 @@ import time
 from tests.integration.trading.conftest import login
 
 from .conftest import (
+    ANNOUNCEMENT,
     Scenario,
     bearer,
     bid_plaintext,
     bid_url,
+    current,
     db_now,
     make_tender,
     publish_now,
@@ -123,7 +125,8 @@ def test_staff_create_a_tender_on_the_page(client) -> None:
         "title": "页面新建工程", "category": "construction", "region": "阳泉",
         "evaluation_method": "综合评估法", "section_name": "一标段", "estimate": "1,000,000.00",
         "max_price": "1,100,000", "security": "20000", "custody_k": "2",
-        "custodians": [str(c) for c in scenario.custodians[:2]],
+        "custodians": [str(c) for c in scenario.custodians[:2]], **ANNOUNCEMENT,
+        "tenderee_org_id": str(current(scenario.tenderee).organization_id),
     }, form_page="/bidding/tenders/new")
     assert answer.status_code == 303, answer.text
     detail = client.get(answer.headers["location"])
@@ -132,6 +135,7 @@ def test_staff_create_a_tender_on_the_page(client) -> None:
         "title": "保证金超限", "category": "construction", "region": "阳泉",
         "evaluation_method": "综合评估法", "section_name": "一标段", "estimate": "100",
         "security": "2.01", "custody_k": "2",
-        "custodians": [str(c) for c in scenario.custodians[:2]],
+        "custodians": [str(c) for c in scenario.custodians[:2]], **ANNOUNCEMENT,
+        "tenderee_org_id": str(current(scenario.tenderee).organization_id),
     }, form_page="/bidding/tenders/new")
     assert too_much.status_code == 400 and "R-16" in too_much.text

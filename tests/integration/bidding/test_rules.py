@@ -8,6 +8,7 @@ ending on a rest day ends on the next working day).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from trading import calendar, clock, db, jobs
 from trading.errors import UserError
 
 from .conftest import (
+    ANNOUNCEMENT,
     TEST,
     bearer,
     current,
@@ -166,25 +168,28 @@ def test_r13_objection_recorded_with_answer_due(client) -> None:
     assert reply.status_code == 201, reply.text
 
 
-def _create_body(custodians: list[str], **section: int | None) -> dict[str, object]:
+def _create_body(custodians: list[str], tenderee_org: uuid.UUID | None = None,
+                 **section: int | None) -> dict[str, object]:
     base: dict[str, int | None] = {"estimated_price_fen": 100_000_000,
                                    "bid_security_fen": 2_000_000, "max_price_fen": 110_000_000}
     base.update(section)
     return {"title": "规则测试", "category": "construction", "region": "阳泉",
             "evaluation_method": "综合评估法", "custody_k": 2, "custodian_ids": custodians,
-            "sections": [{"name": "一标段", **base}]}
+            "sections": [{"name": "一标段", **base}], "announcement": dict(ANNOUNCEMENT),
+            "tenderee_org_id": str(tenderee_org) if tenderee_org else None}
 
 
 def test_r16_bid_security_at_most_two_percent(client) -> None:
     scenario = make_tender(prefix="r16")
     custodians = [str(c) for c in scenario.custodians]
     headers = bearer(scenario.staff)
+    org = current(scenario.tenderee).organization_id
     over = client.post("/api/v1/tenders", headers=headers,
-                       json=_create_body(custodians, bid_security_fen=2_000_001))
+                       json=_create_body(custodians, org, bid_security_fen=2_000_001))
     assert over.status_code == 400 and over.json()["title"] == "R-16"
     assert over.json()["errors"][0]["field"] == "sections[0].bid_security_fen"
     ok = client.post("/api/v1/tenders", headers=headers,
-                     json=_create_body(custodians, bid_security_fen=2_000_000))
+                     json=_create_body(custodians, org, bid_security_fen=2_000_000))
     assert ok.status_code == 201, ok.text
 
 
@@ -192,12 +197,13 @@ def test_r17_max_price_published_and_no_minimum_price(client) -> None:
     scenario = make_tender(prefix="r17")
     custodians = [str(c) for c in scenario.custodians]
     headers = bearer(scenario.staff)
-    body = _create_body(custodians)
+    org = current(scenario.tenderee).organization_id
+    body = _create_body(custodians, org)
     body["sections"][0]["min_price_fen"] = 90_000_000  # type: ignore[index]
     refused = client.post("/api/v1/tenders", headers=headers, json=body)
     assert refused.status_code == 400  # a minimum price field does not exist
     bad = client.post("/api/v1/tenders", headers=headers,
-                      json=_create_body(custodians, max_price_fen=0))
+                      json=_create_body(custodians, org, max_price_fen=0))
     assert bad.status_code == 400 and bad.json()["title"] == "R-17"
     publish_now(scenario, db_now() + dt.timedelta(days=30))
     public = client.get(f"/api/v1/tenders/{scenario.tender_id}").json()
