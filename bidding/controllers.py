@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response, delete, get, post, put
-from litestar.params import FromQuery
+from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 
 from bidding import config, halves, opening, panel, submission, tenders
@@ -179,7 +179,7 @@ def _create(request: Request[Any, Any, Any], data: TenderIn) -> TenderOut:
 
 @post(f"{API}/tenders", operation_id="createTender", guards=[MANAGERS],
       summary="Create a tender (draft) with its sections and custodian panel")
-async def create_tender(request: Request[Any, Any, Any], data: TenderIn) -> TenderOut:
+async def create_tender(request: Request[Any, Any, Any], data: JSONBody[TenderIn]) -> TenderOut:
     return await blocking(_create, request, data)
 
 
@@ -202,7 +202,7 @@ def _add_document(request: Request[Any, Any, Any], tender_id: uuid.UUID,
       guards=[MANAGERS], summary="Attach a tender document (draft only)",
       request_max_body_size=config.MAX_DOCUMENT_BYTES * 4 // 3 + 1024 * 1024)  # base64
 async def add_document(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                       data: DocumentIn) -> DocumentOut:
+                       data: JSONBody[DocumentIn]) -> DocumentOut:
     return await blocking(_add_document, request, tender_id, data)
 
 
@@ -220,7 +220,7 @@ def _publish(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: Publis
 @post(f"{API}/tenders/{{tender_id:uuid}}/publish", operation_id="publishTender",
       guards=[MANAGERS], summary="Publish: enforces R-10 and R-11, schedules the closing")
 async def publish_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                         data: PublishIn) -> TenderOut:
+                         data: JSONBody[PublishIn]) -> TenderOut:
     return await blocking(_publish, request, tender_id, data)
 
 
@@ -239,7 +239,7 @@ def _clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 @post(f"{API}/tenders/{{tender_id:uuid}}/clarifications", operation_id="clarifyTender",
       guards=[MANAGERS], summary="Clarify or amend (R-12 may move the deadline; R-15 notifies)")
 async def clarify_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                         data: ClarificationIn) -> TenderOut:
+                         data: JSONBody[ClarificationIn]) -> TenderOut:
     return await blocking(_clarify, request, tender_id, data)
 
 
@@ -253,7 +253,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: Objecti
 @post(f"{API}/tenders/{{tender_id:uuid}}/objections", operation_id="raiseObjection",
       guards=[BIDDERS], summary="Object to the tender documents (R-13)")
 async def raise_objection(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                          data: ObjectionIn) -> dict[str, Any]:
+                          data: JSONBody[ObjectionIn]) -> dict[str, Any]:
     return await blocking(_object, request, tender_id, data)
 
 
@@ -270,7 +270,7 @@ def _answer(request: Request[Any, Any, Any], tender_id: uuid.UUID, objection_id:
 @post(f"{API}/tenders/{{tender_id:uuid}}/objections/{{objection_id:uuid}}/answer",
       operation_id="answerObjection", guards=[MANAGERS], summary="Answer an objection (R-13)")
 async def answer_objection(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                           objection_id: FromQuery[uuid.UUID], data: AnswerIn) -> dict[str, Any]:
+                           objection_id: FromQuery[uuid.UUID], data: JSONBody[AnswerIn]) -> dict[str, Any]:
     return await blocking(_answer, request, tender_id, objection_id, data)
 
 
@@ -285,7 +285,7 @@ def _cancel(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: CancelI
 @post(f"{API}/tenders/{{tender_id:uuid}}/cancel", operation_id="cancelTender",
       guards=[requires_role(Role.STAFF)], summary="Cancel a draft or published tender")
 async def cancel_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                        data: CancelIn) -> dict[str, str]:
+                        data: JSONBody[CancelIn]) -> dict[str, str]:
     return await blocking(_cancel, request, tender_id, data)
 
 
@@ -418,7 +418,7 @@ def _register(request: Request[Any, Any, Any], data: dict[str, Any]) -> Custodia
 @post(f"{API}/custodians/me/keys", operation_id="registerCustodianKey", guards=[CUSTODIANS],
       summary="Register the caller's custodian public key document (ggzy-custodian-public/1)")
 async def register_custodian_key(request: Request[Any, Any, Any],
-                                 data: dict[str, Any]) -> CustodianOut:
+                                 data: JSONBody[dict[str, Any]]) -> CustodianOut:
     return await blocking(_register, request, data)
 
 
@@ -434,7 +434,7 @@ def _ceremony(request: Request[Any, Any, Any], tender_id: uuid.UUID,
       guards=[requires_role(Role.CUSTODIAN, Role.STAFF)],
       summary="Upload the custody ceremony's opening public key and sealed shares")
 async def upload_ceremony(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                          data: dict[str, Any]) -> CeremonyOut:
+                          data: JSONBody[dict[str, Any]]) -> CeremonyOut:
     return await blocking(_ceremony, request, tender_id, data)
 
 
@@ -484,7 +484,7 @@ def _submit_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
       guards=[CUSTODIANS], summary="Submit the caller's decrypted, signed share (after the "
       "deadline only)")
 async def submit_share(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                       data: ShareIn) -> ShareResultOut:
+                       data: JSONBody[ShareIn]) -> ShareResultOut:
     return await blocking(_submit_share, request, tender_id, data)
 
 
@@ -562,7 +562,7 @@ def _submit_half(request: Request[Any, Any, Any], tender_id: uuid.UUID,
       guards=[BIDDERS], status_code=201,
       summary="Bidder-decrypts mode: submit the caller's unsealed key half (in the window only)")
 async def submit_half(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                      data: HalfIn) -> dict[str, Any]:
+                      data: JSONBody[HalfIn]) -> dict[str, Any]:
     return await blocking(_submit_half, request, tender_id, data)
 
 

@@ -514,7 +514,7 @@ def progress(session: Session, tender_id: uuid.UUID) -> Progress:
     counts = dict(session.execute(
         select(Bid.open_status, func.count()).where(
             Bid.tender_id == tender_id, Bid.open_status.is_not(None))
-        .group_by(Bid.open_status)).tuples().all())
+        .group_by(Bid.open_status)).all())
     shares = session.scalar(select(func.count()).select_from(PanelMember).where(
         PanelMember.tender_id == tender_id, PanelMember.share.is_not(None),
         PanelMember.share_bad.is_(False))) or 0

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from disclosure import ocds, services
 from disclosure.models import Notice
@@ -103,7 +103,7 @@ def _get_proof(notice_id: uuid.UUID) -> ProofOut:
 
 @post("/api/v1/notices", operation_id="publishNotice", guards=STAFF, status_code=201,
       summary="Publish a notice (staff; other domains call disclosure.services.publish)")
-async def publish_notice(request: Request[Any, Any, Any], data: PublishIn) -> PublishOut:
+async def publish_notice(request: Request[Any, Any, Any], data: JSONBody[PublishIn]) -> PublishOut:
     return await blocking(_publish, request, data)
 
 
@@ -127,7 +127,7 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 @post("/api/v1/notices/preview", operation_id="previewNotice", guards=PREVIEWERS,
       status_code=200, summary="What a notice would publish after masking (nothing is stored)")
-async def preview_notice(data: PreviewIn) -> PreviewOut:
+async def preview_notice(data: JSONBody[PreviewIn]) -> PreviewOut:
     result = services.preview(notice_type=data.notice_type, title=data.title, data=data.data,
                               secret_fields=data.secret_fields)
     return PreviewOut(result.title, result.data, list(result.masked))

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy import select
 
@@ -175,7 +175,7 @@ def export_chunks() -> Iterator[bytes]:
 
 @post("/api/v1/log/cosignatures", operation_id="addCosignature", guards=REGULATOR, status_code=201,
       summary="A regulator's witness uploads its cosignature of a checkpoint")
-async def add_cosignature(request: Request[Any, Any, Any], data: CosignatureIn) -> CheckpointOut:
+async def add_cosignature(request: Request[Any, Any, Any], data: JSONBody[CosignatureIn]) -> CheckpointOut:
     return await blocking(_add_cosignature, request, data)
 
 
@@ -191,7 +191,9 @@ def _add_cosignature(request: Request[Any, Any, Any], data: CosignatureIn) -> Ch
 @post("/api/v1/supervision/witness-keys", operation_id="registerWitnessKey",
       guards=[requires_role(Role.ADMIN)], status_code=201,
       summary="(Administrator) register a regulator's witness verifier key")
-async def register_witness_key(request: Request[Any, Any, Any], data: WitnessKeyIn) -> WitnessKeyOut:
+async def register_witness_key(
+    request: Request[Any, Any, Any], data: JSONBody[WitnessKeyIn]
+) -> WitnessKeyOut:
     return await blocking(_register, request, data)
 
 

@@ -18,7 +18,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -108,7 +107,7 @@ def create_app() -> Litestar:
             secret=settings.secret_key, cookie_name="ggzy_csrf", exclude=["/api/"],
             cookie_samesite="lax",
         ),
-        middleware=[DefineMiddleware(web.AuthenticationMiddleware)],
+        middleware=[web.AuthenticationMiddleware()],
         before_send=[web.add_security_headers],
         exception_handlers={
             UserError: web.handle_user_error,

@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 from kombu import Connection
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from sqlalchemy import text
 
@@ -138,7 +138,7 @@ class Registered(msgspec.Struct):
 
 @post("/api/v1/bidder-registrations", operation_id="registerBidder",
       summary="Free self-registration of a bidder organization and its first user")
-async def register_bidder(request: Request[Any, Any, Any], data: BidderRegistration) -> Registered:
+async def register_bidder(request: Request[Any, Any, Any], data: JSONBody[BidderRegistration]) -> Registered:
     return await blocking(_register_bidder, request, data)
 
 

@@ -24,9 +24,9 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractMiddleware
+from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
-from litestar.types import Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from trading import audit, clock, db
 from trading.accounts import services as accounts
@@ -95,18 +95,18 @@ def _lookup_user(token: str, via_api: bool) -> CurrentUser | None:
         return CurrentUser.of(user) if user else None
 
 
-class AuthenticationMiddleware(AbstractMiddleware):
+class AuthenticationMiddleware(ASGIMiddleware):
     """Puts the request's user (or None) into the scope; guards decide what it may do."""
 
-    scopes = {ScopeType.HTTP}  # noqa: RUF012 (the base class declares it so)
+    scopes = (ScopeType.HTTP,)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope["path"]
         token = _credential(scope, via_api=is_api(path))
         scope["user"] = (
             await anyio.to_thread.run_sync(_lookup_user, token, is_api(path)) if token else None
         )
-        await self.app(scope, receive, send)
+        await next_app(scope, receive, send)
 
 
 def _credential(scope: Scope, via_api: bool) -> str | None:
