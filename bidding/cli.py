@@ -131,22 +131,25 @@ def tender_key_from_document(document: Any) -> TenderKey:
                      tuple(str(s.get("id")) for s in sections if isinstance(s, dict)))
 
 
-def load_tender_key(source: str, token: str | None) -> TenderKey:
+def _load_document(source: str, token: str | None, what_zh: str) -> Any:
+    """A JSON document from the platform's API (``http(s)://…``) or from a local file."""
     if source.startswith(("http://", "https://")):
         import httpx
 
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            document = _check(httpx.get(source, headers=headers, timeout=30.0))
+            return _check(httpx.get(source, headers=headers, timeout=30.0))
         except httpx.HTTPError as exc:
-            raise CliError(f"无法获取开标公钥：{exc}", f"cannot fetch the opening key: {exc}") from exc
-    else:
-        try:
-            document = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CliError(f"无法读取开标公钥文件 {source}",
-                           f"cannot read the opening key file {source}") from exc
-    return tender_key_from_document(document)
+            raise CliError(f"无法获取{what_zh}：{exc}", f"cannot fetch the opening key: {exc}") from exc
+    try:
+        return json.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"无法读取{what_zh}文件 {source}",
+                       f"cannot read the opening key file {source}") from exc
+
+
+def load_tender_key(source: str, token: str | None) -> TenderKey:
+    return tender_key_from_document(_load_document(source, token, "开标公钥"))
 
 
 def load_signing_key(path: Path) -> Any:
@@ -476,19 +479,7 @@ def load_opening_key(source: str, token: str | None) -> tuple[Any, str | None]:
     """The reconstructed opening key (after the opening) from the regulator's API URL
     (``…/api/v1/tenders/ID/opening/key``) or a JSON file of the same shape; checked against
     its public key."""
-    if source.startswith(("http://", "https://")):
-        import httpx
-
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            document = _check(httpx.get(source, headers=headers, timeout=30.0))
-        except httpx.HTTPError as exc:
-            raise CliError(f"无法获取开标私钥：{exc}", f"cannot fetch the opening key: {exc}") from exc
-    else:
-        try:
-            document = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CliError(f"无法读取 {source}", f"cannot read {source}") from exc
+    document = _load_document(source, token, "开标私钥")
     try:
         key = custody.import_opening_private_key(b64decode(str(
             document["opening_private_key_b64"])))

@@ -240,6 +240,11 @@ def start(session: Session, job: jobs.ScheduledJob) -> None:
     bid_ids = pending_bids(session, tender.id)
     supervision.record(session, OPENING, "opening.started", subject(tender.id),
                        {"bids": len(bid_ids)})
+    _dispatch_or_finalize(session, tender, bid_ids)
+
+
+def _dispatch_or_finalize(session: Session, tender: Tender, bid_ids: list[uuid.UUID]) -> None:
+    """Send a decryption task per pending bid and re-arm the watchdog; with none left, finish."""
     if not bid_ids:
         _finalize(session, tender)
         return
@@ -253,13 +258,7 @@ def watch(session: Session, job: jobs.ScheduledJob) -> None:
     tender = get_tender(session, tender_id_of(job.subject))
     if tender.state != TenderState.CLOSED.value:
         return
-    bid_ids = pending_bids(session, tender.id)
-    if not bid_ids:
-        _finalize(session, tender)
-        return
-    _send_open_tasks(session, bid_ids)
-    jobs.schedule(session, WATCH_JOB, job_subject(tender.id),
-                  clock.now(session) + dt.timedelta(seconds=WATCH_SECONDS))
+    _dispatch_or_finalize(session, tender, pending_bids(session, tender.id))
 
 
 # --- one bid -------------------------------------------------------------------------------

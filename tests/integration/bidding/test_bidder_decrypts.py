@@ -142,8 +142,12 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
         assert action in actions, action
 
 
-def test_window_ends_early_when_every_half_is_in(client) -> None:
-    scenario = make_tender(prefix="be")
+def _bids_in_and_shares_submitted(
+    client, prefix: str
+) -> tuple[Scenario, list[EccKey], dict[uuid.UUID, bytes]]:
+    """A bidder-decrypts tender whose three bids are in, closed, with k custodian shares
+    submitted: the bidders' window is open."""
+    scenario = make_tender(prefix=prefix)
     with db.transaction() as session:
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             bidder_decrypts=True))
@@ -159,6 +163,11 @@ def test_window_ends_early_when_every_half_is_in(client) -> None:
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         assert submit_share(client, scenario, custodian).status_code == 201
+    return scenario, keys, envelopes
+
+
+def test_window_ends_early_when_every_half_is_in(client) -> None:
+    scenario, keys, envelopes = _bids_in_and_shares_submitted(client, "be")
     for bidder, key in zip(scenario.bidders, keys, strict=True):
         answer = post_half(client, scenario, bidder, half_body(scenario, envelopes[bidder], key))
         assert answer.status_code == 201, answer.text
@@ -183,22 +192,7 @@ def test_bid_page_submits_a_pasted_half(client) -> None:
     --print-only``, or filled by bid-page.js from the envelope prefix the page serves)."""
     from tests.integration.trading.conftest import login, post_form
 
-    scenario = make_tender(prefix="bp")
-    with db.transaction() as session:
-        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
-            bidder_decrypts=True))
-    keys = [ECC.generate(curve="p256") for _ in scenario.bidders]
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
-    envelopes = {}
-    for bidder, key, price in zip(scenario.bidders, keys, PRICES, strict=True):
-        envelopes[bidder] = seal_bd(scenario, bidder, key, price)
-        assert client.put(bid_url(scenario), headers=bearer(bidder),
-                          content=envelopes[bidder]).status_code == 201
-    while db_now() < _deadline(scenario):
-        time.sleep(0.05)
-    run_close(scenario)
-    for custodian in scenario.custodians[:2]:
-        assert submit_share(client, scenario, custodian).status_code == 201
+    scenario, keys, envelopes = _bids_in_and_shares_submitted(client, "bp")
     page = f"/bidding/tenders/{scenario.tender_id}/bid"
     assert login(client, "bp-bidder0").status_code == 303
     shown = client.get(page)
@@ -229,22 +223,7 @@ def test_bid_page_submits_a_pasted_half(client) -> None:
 def test_a_damaged_stored_envelope_does_not_blame_the_bidders_half(client, _storage) -> None:
     """R-25: if the platform damaged the stored file, the bidder's (right) half is not refused
     as wrong; the opening then classifies the bid as withdrawn (platform fault)."""
-    scenario = make_tender(prefix="bf")
-    with db.transaction() as session:
-        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
-            bidder_decrypts=True))
-    keys = [ECC.generate(curve="p256") for _ in scenario.bidders]
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
-    envelopes = {}
-    for bidder, key, price in zip(scenario.bidders, keys, PRICES, strict=True):
-        envelopes[bidder] = seal_bd(scenario, bidder, key, price)
-        assert client.put(bid_url(scenario), headers=bearer(bidder),
-                          content=envelopes[bidder]).status_code == 201
-    while db_now() < _deadline(scenario):
-        time.sleep(0.05)
-    run_close(scenario)
-    for custodian in scenario.custodians[:2]:
-        assert submit_share(client, scenario, custodian).status_code == 201
+    scenario, keys, envelopes = _bids_in_and_shares_submitted(client, "bf")
     first = scenario.bidders[0]
     with db.read_only() as session:
         stored = _storage / session.scalars(select(Bid.storage_key).where(
