@@ -13,6 +13,11 @@ The header clock is the one live part of the layout: pages are rendered with pla
 clock values, replaced on every answer by the database time estimated from an offset that
 the same periodic query refreshes (display only; every legal decision still asks the
 database through ``trading.clock``).
+
+``CachedPageMiddleware`` answers a page found here before the rest of the stack runs (CSRF,
+authentication, parameter parsing, the response machinery): like a reverse-proxy micro-cache,
+but one that knows when a page went stale. Everything else, a miss, a visitor with a session
+cookie, a sync that is due, goes on to the handler, which renders and fills the cache.
 """
 
 from __future__ import annotations
@@ -24,11 +29,17 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import func, select
 
 from disclosure.models import Notice
 from trading import clock, db
+from trading.web import SESSION_COOKIE, language
 
 SYNC_SECONDS = 1.0
 MAX_ENTRIES = 5000
@@ -148,3 +159,42 @@ def cached_or_render(notice_id: uuid.UUID, lang: str,
         return found
     html, expires_at = render()
     return PAGES.put(notice_id, lang, html, expires_at)
+
+
+# Route handlers whose anonymous GET answers come from PAGES carry this key in their ``opt``,
+# with the name of the path parameter holding the notice id.
+CACHE_OPT_KEY = "public_page_cache"
+_HTML_HEADERS = [(b"content-type", b"text/html; charset=utf-8")]
+
+
+class CachedPageMiddleware(ASGIMiddleware):
+    """Serves cached public pages to anonymous visitors ahead of the platform's middleware.
+
+    It sits first in the stack, so a hit skips the CSRF and authentication layers: a page
+    answered here carries no form and no personal data (see ``_render_public``), and the
+    security headers are still added by the app's ``before_send`` hook.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        page = _cached_answer(scope)
+        if page is None:
+            await next_app(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*_HTML_HEADERS, (b"content-length", str(len(page)).encode())]})
+        await send({"type": "http.response.body", "body": page, "more_body": False})
+
+
+def _cached_answer(scope: Scope) -> bytes | None:
+    param = scope["route_handler"].opt.get(CACHE_OPT_KEY)
+    if not param or scope.get("method") != "GET" or PAGES.due():
+        return None
+    connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+    if SESSION_COOKIE in connection.cookies:  # a signed-in header is personal: the handler's
+        return None
+    notice_id = scope["path_params"].get(param)
+    if not isinstance(notice_id, uuid.UUID):
+        return None
+    return PAGES.get(notice_id, language(connection))

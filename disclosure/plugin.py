@@ -21,6 +21,12 @@ def _routes() -> list[Any]:
     return [*views.ROUTES, *controllers.ROUTES, static]
 
 
+def _middleware() -> tuple[Any, ...]:
+    from disclosure.page_cache import CachedPageMiddleware
+
+    return (CachedPageMiddleware(),)
+
+
 def _cli() -> tuple[Any, ...]:
     from disclosure.cli import COMMANDS
 
@@ -53,4 +59,5 @@ domain = Domain(
     messages=_messages(),
     cli_commands=_cli(),
     seed_demo=_seed,
+    middleware=_middleware(),
 )

@@ -22,7 +22,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import rfc8785
-from sqlalchemy import Select, Text, bindparam, func, select, tuple_
+from sqlalchemy import Select, Text, bindparam, func, or_, select, tuple_
 from sqlalchemy import text as text_sql
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
@@ -303,10 +303,36 @@ def get_public(session: Session, notice_id: uuid.UUID) -> Notice:
     return notice
 
 
-def corrections_of(session: Session, notice_id: uuid.UUID) -> list[Notice]:
-    query = (select(Notice).where(Notice.corrects_id == notice_id, Notice.status == "public")
-             .order_by(Notice.published_at, Notice.id))
-    return list(session.scalars(query))
+@dataclass(frozen=True)
+class PublicPage:
+    """What a notice's public page shows besides the notice: its corrections, the notice it
+    corrects, and the database time its status labels are judged against."""
+
+    notice: Notice
+    corrections: list[Notice]
+    original: Notice | None
+    now: dt.datetime
+
+
+def public_page(session: Session, notice_id: uuid.UUID) -> PublicPage:
+    """Everything a public notice page needs, in one statement (the page is read often)."""
+    corrected = select(Notice.corrects_id).where(Notice.id == notice_id).scalar_subquery()
+    rows = session.execute(
+        select(Notice, clock.now_column(session))
+        .where(Notice.status == "public",
+               or_(Notice.id == notice_id, Notice.corrects_id == notice_id,
+                   Notice.id == corrected))
+        .order_by(Notice.published_at, Notice.id)
+    ).all()
+    notice = next((row[0] for row in rows if row[0].id == notice_id), None)
+    if notice is None:
+        raise NotFoundError("公告", "notice")
+    return PublicPage(
+        notice=notice,
+        corrections=[row[0] for row in rows if row[0].corrects_id == notice_id],
+        original=next((row[0] for row in rows if row[0].id == notice.corrects_id), None),
+        now=clock.as_utc(rows[0][1]),
+    )
 
 
 def tender_history(session: Session, tender_ref: str) -> list[Notice]:

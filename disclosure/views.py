@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
@@ -128,7 +128,8 @@ def _notice_list(request: Request[Any, Any, Any], filters: services.Filters,
 # --- one notice, one tender ------------------------------------------------------------------
 
 
-@get("/notices/{notice_id:uuid}", include_in_schema=False, name="disclosure_notice")
+@get("/notices/{notice_id:uuid}", include_in_schema=False, name="disclosure_notice",
+     opt={page_cache.CACHE_OPT_KEY: "notice_id"})
 async def notice_page(request: Request[Any, Any, Any],
                       notice_id: FromPath[uuid.UUID]) -> Template | Response[bytes]:
     if current_user(request) is not None:  # personal header: never cached
@@ -140,19 +141,18 @@ async def notice_page(request: Request[Any, Any, Any],
     if html is None:
         html = await blocking(page_cache.cached_or_render, notice_id, lang,
                               functools.partial(_render_public, request, notice_id))
-    return Response(html, media_type="text/html; charset=utf-8")
+    return Response(html, media_type=MediaType.HTML)
 
 
 def _notice_context(request: Request[Any, Any, Any], notice_id: uuid.UUID) -> dict[str, Any]:
     lang = language(request)
     with db.read_only() as session:
-        notice = services.get_public(session, notice_id)
-        corrections = services.corrections_of(session, notice_id)
-        original = session.get(Notice, notice.corrects_id) if notice.corrects_id else None
-        now = clock.now(session)
+        page = services.public_page(session, notice_id)
+    notice = page.notice
     spec = SPECS[NoticeType(notice.notice_type)]
     return dict(notice=notice, spec=spec, rows=rows_for(spec, notice.data, lang),
-                corrections=corrections, original=original, now=now, type_label=type_label,
+                corrections=page.corrections, original=page.original, now=page.now,
+                type_label=type_label,
                 permalink=get_settings().public_url + services.notice_path(notice.id),
                 category_key=f"disclosure.category.{notice.category}",
                 is_regulator=_is_regulator(request))

@@ -66,9 +66,12 @@ def navigation(roles: frozenset[str]) -> list[NavItem]:
     return [item for item in items if not item.roles or not item.roles.isdisjoint(roles)]
 
 
-def _template_engine(directories: list[Path]) -> JinjaTemplateEngine:
+def _template_engine(directories: list[Path], reload: bool) -> JinjaTemplateEngine:
     environment = Environment(
         loader=FileSystemLoader([str(d) for d in directories]),
+        # Checking every template file's mtime on each render costs a system call per
+        # template per page: only worth it while developing.
+        auto_reload=reload,
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -102,13 +105,14 @@ def create_app() -> Litestar:
     ]
     return Litestar(
         route_handlers=route_handlers,
-        template_config=TemplateConfig(engine=_template_engine(template_dirs)),
+        template_config=TemplateConfig(engine=_template_engine(template_dirs, settings.debug)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="ggzy_csrf", exclude=["/api/"],
             cookie_samesite="lax",
         ),
-        middleware=[web.AuthenticationMiddleware()],
+        middleware=[*(m for d in domains for m in d.middleware), web.AuthenticationMiddleware()],
         before_send=[web.add_security_headers],
+        on_startup=[web.limit_threads],
         exception_handlers={
             UserError: web.handle_user_error,
             HTTPException: web.handle_http_error,

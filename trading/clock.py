@@ -11,24 +11,32 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from trading.settings import get_settings
 
-# clock_timestamp() is the real time of the statement, not of the transaction start: a bid
-# committed late in a long transaction must not borrow the earlier start time.
-_POSTGRES_NOW = "SELECT clock_timestamp()"
-_SQLITE_NOW = "SELECT strftime('%Y-%m-%dT%H:%M:%f', 'now')"
-
 
 def now(session: Session) -> dt.datetime:
     """The database's current time as an aware UTC datetime."""
-    dialect = session.get_bind().dialect.name
-    value = session.execute(text(_SQLITE_NOW if dialect == "sqlite" else _POSTGRES_NOW)).scalar_one()
-    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return as_utc(session.execute(select(now_column(session))).scalar_one())
+
+
+def now_column(session: Session) -> ColumnElement[Any]:
+    """The database time as a column, to fetch with the rows a page reads (one round trip)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.strftime("%Y-%m-%dT%H:%M:%f", "now")
+    # clock_timestamp() is the real time of the statement, not of the transaction start: a
+    # bid committed late in a long transaction must not borrow the earlier start time.
+    return func.clock_timestamp()
+
+
+def as_utc(value: str | dt.datetime) -> dt.datetime:
+    """A value read from ``now_column`` as an aware UTC datetime (SQLite returns text)."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)

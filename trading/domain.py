@@ -35,3 +35,6 @@ class Domain:
     cli_commands: Sequence[Any] = ()
     # Called by the demo seed inside its transaction, after the core's users exist.
     seed_demo: Callable[[Any], None] | None = None
+    # ASGI middleware run before the core's own (CSRF, authentication): for answers that need
+    # none of them, such as cached public pages.
+    middleware: Sequence[Any] = ()

@@ -63,6 +63,10 @@ class Settings:
     job_lease_seconds: int = 300
     heartbeat_interval_seconds: int = 30
     debug: bool = False
+    # Threads per web worker for synchronous database work. Python threads share one
+    # interpreter lock: past a few, they queue for it and each request waits longer
+    # (README, Benchmarks). Raise it when the database is far away (long round trips).
+    web_threads: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,6 +88,7 @@ def load_settings() -> Settings:
         default_language=_env("GGZY_LANGUAGE", "zh-CN"),
         public_url=_env("GGZY_PUBLIC_URL", "http://127.0.0.1:8000"),
         debug=_env("GGZY_DEBUG", "0") == "1",
+        web_threads=max(1, int(_env("GGZY_WEB_THREADS", "4"))),
     )
 
 

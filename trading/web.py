@@ -62,6 +62,11 @@ async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
 
+def limit_threads() -> None:
+    """An ``on_startup`` hook: size this worker's thread pool (``GGZY_WEB_THREADS``)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().web_threads
+
+
 def is_api(path: str) -> bool:
     return path.startswith(API_PREFIX)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
@@ -204,7 +203,7 @@ def _users_page(request: Request[Any, Any, Any], saved: bool = False) -> Templat
 async def change_roles(request: Request[Any, Any, Any], user_id: FromPath[uuid.UUID]) -> Response[Any]:
     form = await request.form()
     chosen = [str(value) for value in form.getall("roles")] if "roles" in form else []
-    return await anyio.to_thread.run_sync(_apply_roles, request, user_id, chosen)
+    return await blocking(_apply_roles, request, user_id, chosen)
 
 
 def _apply_roles(request: Request[Any, Any, Any], user_id: uuid.UUID, chosen: list[str]) -> Response[Any]:

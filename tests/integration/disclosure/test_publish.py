@@ -116,10 +116,15 @@ def test_correction_must_belong_to_the_same_tender(database):
 def test_original_stays_public_and_points_to_its_correction(database):
     original = publish(NoticeType.TENDER_ANNOUNCEMENT)
     correction = publish(NoticeType.CORRECTION, corrects=original.id)
+    second = publish(NoticeType.CORRECTION, corrects=original.id)
     with db.read_only() as session:
-        assert services.get_public(session, original.id).status == "public"
-        assert [n.id for n in services.corrections_of(session, original.id)] == [correction.id]
-        assert services.get_public(session, correction.id).corrects_id == original.id
+        page = services.public_page(session, original.id)
+        assert page.notice.status == "public" and page.original is None
+        assert [n.id for n in page.corrections] == [correction.id, second.id]
+        of_correction = services.public_page(session, correction.id)
+        assert of_correction.original is not None and of_correction.original.id == original.id
+        assert of_correction.corrections == []
+        assert abs((page.now - clock.now(session)).total_seconds()) < 60
 
 
 def test_scheduled_notice_stays_private_until_its_job_runs(database):

@@ -124,3 +124,20 @@ def test_admin_maintains_the_calendar_staff_only_reads_it(client):
         assert [o.day for o in session.scalars(select(CalendarOverride))] == [dt.date(2027, 1, 1)]
         assert len(log.entries(session, action="calendar.override_set")) == 1
         assert len(log.entries(session, action="access.denied")) == 1
+
+
+def test_web_workers_size_their_thread_pool_from_the_settings(monkeypatch):
+    import anyio
+
+    from trading import web
+    from trading.settings import get_settings
+
+    async def pool_size_after_startup() -> float:
+        web.limit_threads()
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    for configured, expected in (("6", 6), ("0", 1)):
+        monkeypatch.setenv("GGZY_WEB_THREADS", configured)
+        get_settings.cache_clear()
+        assert anyio.run(pool_size_after_startup) == expected
+    get_settings.cache_clear()
