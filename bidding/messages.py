@@ -101,6 +101,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.announcement": _m("招标公告事项（R-41）", "Tender announcement items (R-41)"),
     "bidding.tenderee": _m("招标人", "Tenderee"),
     "bidding.agent": _m("招标代理机构（可选）", "Tendering agent (optional)"),
+    "bidding.calendar_provisional": _m(
+        "临时期限：{label}（{rule}）按临时日历计算，最早为 {end}；{years} 年节假日安排尚未确认，"
+        "管理员录入后将自动复核",
+        "Provisional: {label} ({rule}) was computed on the provisional calendar (earliest {end}); "
+        "{years} is not confirmed yet and will be re-checked when an admin enters it"),
+    "bidding.calendar_broken": _m(
+        "{label} 不符合 {rule}：按已确认的节假日安排应不早于 {required}，现为 {chosen}，请依法调整",
+        "{label} breaks {rule}: under the confirmed holiday arrangement it must be {required} or "
+        "later; it is {chosen}"),
     "bidding.paused": _m("R-13：异议未答复，招标投标活动暂停（截止与开标顺延至答复后）",
                          "R-13: an objection is unanswered; the procedure is paused (closing "
                          "waits for the answer)"),

@@ -192,6 +192,10 @@ class Clarification(Base):
     deadline_after: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # how many downloaders were notified stays secret until the deadline. The log holds
+    # a salted commitment to it; the closing reveals count and salt (tender.downloads_revealed).
+    notified_count: Mapped[int | None] = mapped_column(Integer)
+    notified_salt: Mapped[str | None] = mapped_column(String(64))
 
 
 class Objection(Base):

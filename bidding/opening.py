@@ -91,6 +91,7 @@ def close(session: Session, job: jobs.ScheduledJob) -> None:
     # the list below sees every bid committed before the deadline.
     tenders.transition(session, OPENING, tender_id, TenderState.PUBLISHED, TenderState.CLOSED,
                        "tender.closed", {"deadline": tender.deadline.isoformat()}, closed_at=now)
+    tenders.reveal_downloads(session, OPENING, tender_id)
     frozen = _freeze(session, tender_id)
     _red_flags(session, tender_id, frozen, "closing")
     failed_sections = _fail_small_sections(session, tender_id, frozen)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from bidding import config
+from bidding import config, periods
 from bidding.models import (
     Clarification,
     DocumentDownload,
@@ -32,18 +32,13 @@ from bidding.models import (
     TenderState,
 )
 from supervision import services as supervision
-from trading import calendar, clock, jobs
+from trading import calendar_years, clock, jobs
 from trading.accounts import services as accounts
 from trading.accounts.models import Organization, Role
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
 
 CLOSE_JOB = "bidding.close"
-MIN_DAYS_TO_DEADLINE = 20  # R-10
-MIN_SALE_DAYS = 5  # R-11
-MIN_CLARIFICATION_DAYS = 15  # R-12
-MIN_OBJECTION_DAYS = 10  # R-13
-OBJECTION_ANSWER_DAYS = 3  # R-13
 OBJECTION_ALERT_KIND = "bidding.objection_answer"
 MAX_SECURITY_PERMILLE = 20  # R-16: 2 %
 # The disclosure domain's categories, so the notices of a tender are accepted there.
@@ -434,43 +429,10 @@ def downloads_of(session: Session, tender_id: uuid.UUID) -> list[DocumentDownloa
     if tender.deadline is None or now < tender.deadline:
         raise UserError("R-14：投标截止前不公开下载人名单", "R-14: downloaders stay hidden until "
                         "the deadline", status=403, code="R-14")
-    query = select(DocumentDownload).where(DocumentDownload.tender_id == tender_id)
-    return list(session.scalars(query.order_by(DocumentDownload.id)))
+    return _downloads(session, tender_id)
 
 
 # --- publishing ----------------------------------------------------------------------------
-
-
-def period_end(session: Session, start: dt.date, days: int) -> dt.date:
-    """R-00a: start day not counted; a period ending on a rest day ends on the next working day."""
-    return calendar.roll_to_working_day(session, calendar.add_calendar_days(session, start, days))
-
-
-def earliest_deadline_day(session: Session, issue_day: dt.date) -> dt.date:
-    return period_end(session, issue_day, MIN_DAYS_TO_DEADLINE)
-
-
-def check_periods(session: Session, issued_at: dt.datetime, sale_ends_on: dt.date,
-                  deadline: dt.datetime) -> None:
-    """R-10 and R-11 for a tender whose documents are issued at ``issued_at``."""
-    issue_day = clock.to_local(issued_at).date()
-    earliest = earliest_deadline_day(session, issue_day)
-    if clock.to_local(deadline).date() < earliest:
-        raise UserError(
-            f"R-10：自招标文件发出之日至投标截止不得少于 20 日，截止日期最早为 {earliest}",
-            f"R-10: at least 20 days from the issue of the documents to the deadline; "
-            f"the earliest deadline is {earliest}", field="deadline", code="R-10",
-        )
-    sale_min = period_end(session, issue_day, MIN_SALE_DAYS)
-    if sale_ends_on < sale_min:
-        raise UserError(
-            f"R-11：招标文件发售期不得少于 5 日，发售截止最早为 {sale_min}",
-            f"R-11: documents are on sale for at least 5 days; the sale ends no earlier than "
-            f"{sale_min}", field="sale_ends_on", code="R-11",
-        )
-    if clock.local_end_of_day_utc(sale_ends_on) > deadline:
-        raise UserError("发售截止不得晚于投标截止", "The sale cannot end after the deadline",
-                        field="sale_ends_on")
 
 
 def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.datetime,
@@ -487,15 +449,16 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.d
         raise UserError("发布前须上传招标文件", "Upload the tender documents before publishing",
                         status=409, field="file")
     now = clock.now(session)
-    check_periods(session, now, sale_ends_on, deadline)
+    periods.check_periods(session, now, sale_ends_on, deadline, tender.category)
     jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), deadline)
     transition(session, actor, tender_id, TenderState.DRAFT, TenderState.PUBLISHED,
                "tender.published",
                {"documents_issued_at": now.isoformat(), "deadline": deadline.isoformat(),
                 "sale_ends_on": sale_ends_on.isoformat()},
-               documents_issued_at=now, sale_ends_at=clock.local_end_of_day_utc(sale_ends_on),
+               documents_issued_at=now, sale_ends_at=clock.legal_end_of_day_utc(sale_ends_on),
                deadline=deadline)
     published = get_tender(session, tender_id)
+    periods.rely_on_periods(session, published)
     # R-41: the tender announcement goes out in the same transaction (refused → not published).
     disclose(session, actor, published, "tender_announcement",
               announcement_data(session, published))
@@ -507,6 +470,7 @@ def cancel(session: Session, actor: Actor, tender_id: uuid.UUID, reason: str) ->
     if tender.state not in (TenderState.DRAFT.value, TenderState.PUBLISHED.value):
         raise ConflictError("截止后不能取消，请走流标程序", "Cannot cancel after the deadline")
     jobs.cancel(session, CLOSE_JOB, job_subject(tender_id))
+    calendar_years.release(session, subject(tender_id))
     transition(session, actor, tender_id, TenderState(tender.state), TenderState.CANCELLED,
                "tender.cancelled", {"reason": reason.strip()[:500]})
 
@@ -532,11 +496,18 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
     if now >= tender.deadline and tender.paused_until is None:
         raise ConflictError("已过投标截止时间", "The deadline has passed")
     before = tender.deadline
-    after = _deadline_after_clarification(session, now, before, affects_preparation, new_deadline)
+    after, r12 = periods.deadline_after_clarification(session, now, before, affects_preparation,
+                                                      new_deadline)
     if after != before:
         jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), after)
         session.execute(update(Tender).where(Tender.id == tender_id).values(
             deadline=after, version=Tender.version + 1, updated_at=now))
+        moved = get_tender(session, tender_id)
+        periods.rely_on_periods(session, moved)
+        if r12 is not None:
+            calendar_years.rely_on(session, subject(tender_id), r12[0], r12[1],
+                                   clock.legal_day(after), f"「{tender.title}」澄清后的投标截止",
+                                   f"'{tender.title}' deadline after a clarification", "staff")
     clarification = Clarification(
         tender_id=tender_id, text=text.strip(), affects_preparation=affects_preparation,
         deadline_before=before, deadline_after=after,
@@ -545,11 +516,14 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
     )
     session.add(clarification)
     session.flush()
-    notified = _notify_downloaders(session, tender_id, after, now)
+    # R-14: the number notified would tell how many downloaded; the log commits to it only.
+    clarification.notified_count = _notify_downloaders(session, tender_id, after, now)
+    clarification.notified_salt = os.urandom(32).hex()
     supervision.record(session, actor, "tender.clarified", subject(tender_id), {
         "clarification": str(clarification.id), "deadline_before": before.isoformat(),
         "deadline_after": after.isoformat(), "affects_preparation": affects_preparation,
-        "notified": notified,
+        "notified_commitment": supervision.notified_commitment(
+            str(clarification.id), clarification.notified_count, clarification.notified_salt),
     })
     # R-41/R-12: the clarification notice, with the new deadline when it moved.
     tenderee, agent, items = _names(session, tender)
@@ -561,40 +535,25 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
     return clarification
 
 
-def _deadline_after_clarification(session: Session, now: dt.datetime, deadline: dt.datetime,
-                                  affects: bool, requested: dt.datetime | None) -> dt.datetime:
-    earliest_day = period_end(session, clock.to_local(now).date(), MIN_CLARIFICATION_DAYS)
-    target = requested or deadline
-    if requested is not None and requested < deadline:
-        raise UserError("澄清不能提前投标截止时间", "A clarification cannot advance the deadline",
-                        field="new_deadline")
-    if not affects or clock.to_local(target).date() >= earliest_day:
-        return target
-    if requested is not None:
-        raise UserError(
-            f"R-12：澄清距截止不足 15 日，截止日期最早为 {earliest_day}",
-            f"R-12: the clarification comes less than 15 days before the deadline; "
-            f"the deadline must be on or after {earliest_day}", field="new_deadline",
-            code="R-12",
-        )
-    # Same time of day, on the first day that leaves 15 days (R-12: the deadline moves).
-    local = clock.to_local(deadline)
-    moved = dt.datetime.combine(earliest_day, local.timetz())
-    return moved.astimezone(dt.UTC)
+def _downloads(session: Session, tender_id: uuid.UUID) -> list[DocumentDownload]:
+    query = select(DocumentDownload).where(DocumentDownload.tender_id == tender_id)
+    return list(session.scalars(query.order_by(DocumentDownload.id)))
+
+
+def _downloader(download: DocumentDownload) -> str:
+    """Who downloaded: the user, else the contact or address given (R-15 notifies each once)."""
+    return str(download.user_id or download.contact or download.ip or download.id)
 
 
 def _notify_downloaders(session: Session, tender_id: uuid.UUID, deadline: dt.datetime,
                         now: dt.datetime) -> int:
     """R-15: one notification per downloader (user, or contact/IP for an anonymous one)."""
-    downloads = session.scalars(
-        select(DocumentDownload).where(DocumentDownload.tender_id == tender_id)
-        .order_by(DocumentDownload.id)
-    ).all()
+    downloads = _downloads(session, tender_id)
     seen: set[str] = set()
     text_zh = f"招标文件已澄清/修改，投标截止时间为 {clock.format_local(deadline)}"
     text_en = f"The tender documents were clarified/amended; the deadline is {deadline.isoformat()}"
     for download in downloads:
-        who = str(download.user_id or download.contact or download.ip or download.id)
+        who = _downloader(download)
         if who in seen:
             continue
         seen.add(who)
@@ -603,6 +562,20 @@ def _notify_downloaders(session: Session, tender_id: uuid.UUID, deadline: dt.dat
                                  message_zh=text_zh, message_en=text_en, created_at=now))
     session.flush()
     return len(seen)
+
+
+def reveal_downloads(session: Session, actor: Actor, tender_id: uuid.UUID) -> None:
+    """At the closing (R-14: secret until the deadline), log how many downloaded and how many
+    each clarification notified, with the salts that open the clarifications' commitments."""
+    rows = session.scalars(select(Clarification).where(Clarification.tender_id == tender_id)
+                           .order_by(Clarification.created_at)).all()
+    downloaders = {_downloader(d) for d in _downloads(session, tender_id)}
+    supervision.record(session, actor, "tender.downloads_revealed", subject(tender_id), {
+        "rule": "R-14", "downloaders": len(downloaders),
+        "clarifications": [{"clarification": str(c.id), "notified": c.notified_count,
+                            "salt": c.notified_salt} for c in rows
+                           if c.notified_salt is not None],
+    })
 
 
 def notify(session: Session, tender_id: uuid.UUID, user_ids: list[uuid.UUID], kind: str,
@@ -636,20 +609,10 @@ def raise_objection(session: Session, actor: Actor, tender_id: uuid.UUID, text: 
     if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
         raise ConflictError("只有已发布的项目可以提出异议", "Only a published tender takes objections")
     now = clock.now(session)
-    today = clock.to_local(now).date()
-    if clock.to_local(tender.deadline).date() < calendar.add_calendar_days(
-            session, today, MIN_OBJECTION_DAYS):
-        raise UserError(
-            f"R-13：对招标文件的异议应在投标截止 10 日前提出（截止时间 "
-            f"{clock.format_local(tender.deadline)}，服务器时间 {clock.format_local(now)}）",
-            f"R-13: objections are due at least 10 days before the deadline "
-            f"({tender.deadline.isoformat()}; server time {now.isoformat()})",
-            status=409, code="R-13",
-        )
-    due_day = period_end(session, today, OBJECTION_ANSWER_DAYS)
+    periods.check_objection_time(now, tender.deadline)
     objection = Objection(tender_id=tender_id, raised_by=uuid.UUID(actor.user_id),
                           text=text.strip(), raised_at=now,
-                          answer_due=clock.local_end_of_day_utc(due_day))
+                          answer_due=periods.objection_answer_due(session, now))
     session.add(objection)
     session.flush()
     # R-52: e-supervision watches the tenderee's 3-day answer (R-13).

@@ -21,7 +21,7 @@ from bidding.crypto import receipts
 from bidding.crypto.common import b64encode
 from bidding.models import Tender, TenderState
 from bidding.upload import receive_bid
-from trading import clock, db
+from trading import calendar_years, clock, db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -112,6 +112,8 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "paused": bool(tenders.open_objections(session, tender_id))
             and tender.state == TenderState.PUBLISHED.value,
             "now": clock.now(session),
+            "calendar_marks": calendar_years.marks(session, tenders.subject(tender_id))
+            if _is_manager(user, tender) else [],
         }
 
 

@@ -33,8 +33,9 @@ from disclosure.models import Notice, NoticePrivate
 from disclosure.notice_types import Kind, NoticeSpec, NoticeType, spec_for, validate
 from supervision import merkle
 from supervision import services as supervision
-from trading import calendar, clock, jobs
+from trading import calendar_years, clock, jobs
 from trading.audit import Actor
+from trading.calendar_years import Period
 from trading.errors import NotFoundError, UserError
 from trading.settings import get_settings
 
@@ -162,16 +163,14 @@ def _log_body(notice: Notice) -> dict[str, Any]:
 
 
 def _open_publicity(session: Session, notice: Notice, now: dt.datetime) -> None:
-    notice.publicity_ends_at = publicity_end(session, now, int(notice.data["publicity_days"]))
+    # R-35: the start day is not counted; the window runs to 24:00 (Beijing) of its last day,
+    # moved to the next working day when that is a rest day (R-00a).
+    period = Period("R-35", clock.legal_day(now), int(notice.data["publicity_days"]))
+    end = calendar_years.period_end(session, period)
+    notice.publicity_ends_at = clock.legal_end_of_day_utc(end.end)
     jobs.schedule(session, PUBLICITY_END_JOB, f"notice/{notice.id}", notice.publicity_ends_at)
-
-
-def publicity_end(session: Session, start: dt.datetime, days: int) -> dt.datetime:
-    """The end of a publicity window of ``days`` calendar days (R-35: at least three)."""
-    zone = ZoneInfo(get_settings().timezone)
-    local = start.astimezone(zone)
-    end_day = calendar.add_calendar_days(session, local.date(), days)
-    return dt.datetime.combine(end_day, local.timetz()).astimezone(dt.UTC)
+    calendar_years.rely_on(session, f"notice/{notice.id}", period, end, end.end,
+                           f"「{notice.title}」公示期", f"'{notice.title}' publicity window", "staff")
 
 
 def release_scheduled(session: Session, notice_id: uuid.UUID) -> bool:

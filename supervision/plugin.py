@@ -11,10 +11,11 @@ from trading.domain import Domain, NavItem
 
 
 def _install_recorder() -> None:
-    from supervision import services
+    from supervision import alerts, services
     from trading import audit
 
     audit.install_recorder(services.record)
+    audit.install_alerts(alerts.watch_deadline, alerts.resolve_deadline)
 
 
 def _seed_demo(session: object) -> None:

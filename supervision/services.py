@@ -304,11 +304,13 @@ if TYPE_CHECKING:
     from supervision.redflags import BidFacts as BidFacts
     from supervision.redflags import StoredFlag as StoredFlag
     from supervision.redflags import assess_bids as assess_bids
+    from supervision.verifier import notified_commitment as notified_commitment
 
 _ELSEWHERE = {
     "supervision.alerts": ("Alert", "AlertKind", "list_alerts", "resolve_deadline", "watch_deadline"),
     "supervision.checkpoints": ("SignedCheckpoint", "checkpoint_now", "latest_checkpoint"),
     "supervision.redflags": ("BidFacts", "StoredFlag", "assess_bids"),
+    "supervision.verifier": ("notified_commitment",),
 }
 
 

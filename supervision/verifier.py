@@ -53,6 +53,8 @@ CLOSE_ACTION = "tender.closed"
 OPEN_ACTION = "tender.opened"
 BID_ACTIONS = frozenset({"bid.submitted", "bid.modified", "bid.replaced", "bid.withdrawn"})
 DRAW_COMMIT_ACTION = "draw.committed"
+CLARIFIED_ACTION = "tender.clarified"
+DOWNLOADS_REVEALED_ACTION = "tender.downloads_revealed"
 DRAW_RESULT_ACTIONS = frozenset({"draw.result", "draw.revealed", "draw.completed"})
 
 
@@ -106,12 +108,20 @@ def _json_line(value: dict[str, Any]) -> bytes:
 # --- domain rules -------------------------------------------------------------------------
 
 
+def notified_commitment(clarification: str, notified: int, salt_hex: str) -> str:
+    """R-14: the commitment a ``tender.clarified`` entry holds instead of the number of
+    downloaders notified; ``tender.downloads_revealed`` opens it at the closing."""
+    text = f"ggzy-notified/1\n{clarification}\n{notified}\n{salt_hex}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class DomainRules:
     """Order rules the log makes visible; state is per tender and per draw, not per entry."""
 
     def __init__(self) -> None:
         self.closed: dict[str, int] = {}
         self.commitments: dict[str, tuple[int, str | None]] = {}
+        self.notified: dict[str, tuple[int, str]] = {}  # clarification -> (seq, commitment)
         self.violations: list[str] = []
 
     def check(self, seq: int, doc: dict[str, Any]) -> None:
@@ -134,6 +144,38 @@ class DomainRules:
             self.commitments.setdefault(subject, (seq, commitment if isinstance(commitment, str) else None))
         elif action in DRAW_RESULT_ACTIONS:
             self._check_draw(seq, subject, body)
+        elif action == CLARIFIED_ACTION:
+            self._check_clarified(seq, subject, body)
+        elif action == DOWNLOADS_REVEALED_ACTION:
+            self._check_revealed(seq, subject, body)
+
+    def _check_clarified(self, seq: int, subject: str, body: dict[str, Any]) -> None:
+        if "notified" in body and subject not in self.closed:
+            self._breach(seq, f"{subject} 截标前公开了被通知的下载人数（R-14）",
+                         f"{subject}: the number of downloaders notified is public before the "
+                         f"deadline (R-14)")
+        commitment = body.get("notified_commitment")
+        if isinstance(commitment, str):
+            self.notified[str(body.get("clarification"))] = (seq, commitment)
+
+    def _check_revealed(self, seq: int, subject: str, body: dict[str, Any]) -> None:
+        if subject not in self.closed:
+            self._breach(seq, f"{subject} 截标前公开了下载人数（R-14）",
+                         f"{subject}: downloads revealed before the close (R-14)")
+        items = body.get("clarifications")
+        for item in items if isinstance(items, list) else []:
+            if not isinstance(item, dict):
+                continue
+            clarification = str(item.get("clarification"))
+            committed = self.notified.get(clarification)
+            notified, salt = item.get("notified"), item.get("salt")
+            if committed is None or not isinstance(notified, int) or not isinstance(salt, str):
+                self._breach(seq, f"澄清 {clarification} 的下载人数公开内容不完整或没有承诺",
+                             f"clarification {clarification}: reveal without a commitment")
+            elif notified_commitment(clarification, notified, salt) != committed[1]:
+                self._breach(seq, f"澄清 {clarification} 公开的通知人数与承诺（条目 {committed[0]}）不符",
+                             f"clarification {clarification}: the revealed number notified does "
+                             f"not match the commitment (entry {committed[0]})")
 
     def _check_draw(self, seq: int, subject: str, body: dict[str, Any]) -> None:
         committed = self.commitments.get(subject)

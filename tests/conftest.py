@@ -19,8 +19,12 @@ import pytest
 from alembic import command
 from alembic.config import Config
 
-from trading import db
+from trading import clock, db
 from trading.settings import PROJECT_ROOT, get_settings
+
+# The test clock (trading.clock): tests move time instead of sleeping until a deadline.
+os.environ.setdefault("GGZY_ENV", "test")
+os.environ.setdefault("GGZY_TEST_CLOCK", "1")
 
 BACKEND = os.environ.get("GGZY_TEST_DATABASE", "sqlite")
 PG_ADMIN_DSN = os.environ.get("GGZY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -28,13 +32,17 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_report_header() -> str:
-    return f"ggzy test database backend: {BACKEND}"
+    start = os.environ.get("GGZY_TEST_NOW") or "the real time"
+    return f"ggzy test database backend: {BACKEND}; test clock starts at {start}"
 
 
 def _use_database(url: str) -> None:
     os.environ["GGZY_DATABASE_URL"] = url
     get_settings.cache_clear()
     db.reset_engine_cache()
+    # GGZY_TEST_NOW: every test starts at that instant (and time runs on from there).
+    with db.transaction() as session:
+        clock.start_test_clock(session)
 
 
 def migrate(url: str) -> None:

@@ -7,92 +7,96 @@ Rules (docs: shared/design/rules.md):
 - R-00b Licensing and intake time limits count working days.
 - R-00c Holidays and make-up working days follow the State Council's yearly arrangement.
 
-Where a day's status comes from, first match wins:
+Every year is either *confirmed* or *provisional*:
 
-1. the ``calendar_override`` table, which an admin edits (a year the package does not know
-   yet, or a correction);
-2. the ``chinese_calendar`` package (the State Council arrangements it ships, 2004 onwards);
-3. for a year the package does not know but for which an admin has entered at least one
-   override (its arrangement has been entered: the holidays and make-up working days), the
-   ordinary week: Monday to Friday work, Saturday and Sunday rest.
+- confirmed: the State Council's arrangement is known, from an admin's entry of the whole year
+  (``calendar_year`` and its days: holidays and make-up working days, all at once) or from the
+  ``chinese_calendar`` package (the arrangements it ships, 2004 onwards). An admin's entry wins.
+- provisional: nobody knows the arrangement yet. The days the law itself fixes for every year
+  (the statutory holidays of 全国年节及纪念日放假办法, with the weekday given in lieu when one
+  falls on a weekend, from the ``holidays`` package) are rest days, as are Saturdays and
+  Sundays; there are no make-up working days. A provisional year never refuses a computation:
+  the result is marked provisional (``WorkingCalendar.provisional_years``), and the domain that
+  relies on it records a :class:`CalendarDependency` (``trading.calendar_years``) that is
+  re-checked when the year is confirmed.
 
-A day in a year that neither source knows raises :class:`CalendarUnknownError`: a deadline is
-never guessed silently. Every yearly arrangement has holidays, so entering it always leaves at
-least one override row in the year.
-
-Each service call loads the overrides it needs a whole year at a time, all the years of a range
+Each service call loads the entries it needs a whole year at a time, all the years of a range
 in one query, never one query per day. The arithmetic itself lives in :class:`WorkingCalendar`,
-which takes any override source, so that it can be tested without a database.
+which takes any entry source, so that it can be tested without a database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import chinese_calendar
-from sqlalchemy import Boolean, Date, String, select
+import holidays
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from trading import audit, clock
 from trading.db import Base, UTCDateTime
 from trading.errors import UserError
 
-NOTE_MAX_LENGTH = 200
+BASIS_MAX_LENGTH = 200
+NAME_MAX_LENGTH = 50
+#: Years an admin may enter (and the calendar page may show).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
-#: Loads the overrides of the years ``first..last`` (inclusive) as {day: is_working_day}.
-OverrideLoader = Callable[[int, int], Mapping[dt.date, bool]]
+
+class YearSource(enum.StrEnum):
+    ADMIN = "admin"  # entered by an admin from the State Council's notice
+    PACKAGE = "package"  # shipped by the chinese_calendar package
+    PROVISIONAL = "provisional"  # statutory holidays only, until the arrangement is entered
 
 
-class CalendarOverride(Base):
-    """An admin's statement that ``day`` is (or is not) a working day; wins over the package."""
+class CalendarYear(Base):
+    """An admin's entry of one year's whole arrangement (R-00c); wins over the package."""
 
-    __tablename__ = "calendar_override"
+    __tablename__ = "calendar_year"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    basis: Mapped[str] = mapped_column(String(BASIS_MAX_LENGTH))
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CalendarYearDay(Base):
+    """A holiday (not a working day) or a make-up working day of an entered year."""
+
+    __tablename__ = "calendar_year_day"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_year.year"), index=True)
     is_working_day: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str] = mapped_column(String(NOTE_MAX_LENGTH))
-    updated_by: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
 
 
 class CalendarError(UserError):
     """A calendar problem, with its reason in Chinese and in English."""
 
 
-class CalendarUnknownError(CalendarError):
-    """Neither the package nor an override knows the holiday arrangement of ``year``."""
-
-    def __init__(self, year: int) -> None:
-        super().__init__(
-            f"{year} 年节假日安排未知，请管理员在日历中维护",
-            f"the holiday arrangement for {year} is unknown; an admin must enter it",
-            status=409,
-            code="calendar_unknown",
-        )
-        self.year = year
-
-
-class CalendarOverrideNotFoundError(CalendarError):
-    def __init__(self, day: dt.date) -> None:
-        super().__init__(
-            f"{day.isoformat()} 没有日历维护记录",
-            f"there is no calendar override for {day.isoformat()}",
-            status=404,
-            field="day",
-            code="not_found",
-        )
-        self.day = day
-
-
 class CalendarInputError(CalendarError):
-    """A refused argument (a negative period, an empty note)."""
+    """A refused argument (a negative period, a day outside its year)."""
+
+
+@dataclass(frozen=True)
+class EnteredYear:
+    """What an entry source knows of one year: its days off and make-up working days."""
+
+    days: Mapping[dt.date, bool] = field(default_factory=dict)
+
+
+#: Loads the admin entries of the years ``first..last`` (inclusive) as {year: EnteredYear}.
+EntryLoader = Callable[[int, int], Mapping[int, EnteredYear]]
 
 
 # --------------------------------------------------------------------------------------------
-# The package
+# The packages
 
 
 @lru_cache(maxsize=256)
@@ -110,6 +114,22 @@ def package_says(day: dt.date) -> bool | None:
     if not package_knows_year(day.year):
         return None
     return bool(chinese_calendar.is_workday(day))
+
+
+@lru_cache(maxsize=256)
+def statutory_holidays(year: int) -> Mapping[dt.date, str]:
+    """The rest days the law fixes for ``year`` (with the weekday given in lieu of one that
+    falls on a weekend), without the State Council's yearly swaps ("substituted" days)."""
+    china = holidays.country_holidays("CN", years=year, language="en_US")
+    return {day: name for day, name in sorted(china.items())
+            if "substituted" not in name.lower()}
+
+
+@lru_cache(maxsize=256)
+def fixed_statutory_days(year: int) -> Mapping[dt.date, str]:
+    """The statutory holidays themselves (not the days in lieu): every arrangement has them."""
+    return {day: name for day, name in statutory_holidays(year).items()
+            if "observed" not in name.lower()}
 
 
 def _check_day(day: Any, name: str = "day") -> dt.date:
@@ -134,47 +154,51 @@ def _check_count(n: int) -> int:
 
 
 class WorkingCalendar:
-    """Working-day arithmetic over one override source.
+    """Working-day arithmetic over one entry source.
 
     The source is asked for whole years, each year once; :meth:`preload` asks for several years
-    in one call (one query).
+    in one call (one query). ``provisional_years`` collects every provisional year a
+    computation looked at, so that its caller can mark the result.
     """
 
-    def __init__(self, load_overrides: OverrideLoader) -> None:
-        self._load = load_overrides
-        self._overrides: dict[int, dict[dt.date, bool]] = {}
+    def __init__(self, load_entries: EntryLoader) -> None:
+        self._load = load_entries
+        self._entries: dict[int, EnteredYear | None] = {}
+        self.provisional_years: set[int] = set()
 
     def preload(self, first: dt.date, last: dt.date) -> None:
-        """Load the overrides of every year from ``first`` to ``last`` not loaded yet."""
-        years = [y for y in range(first.year, last.year + 1) if y not in self._overrides]
+        """Load the entries of every year from ``first`` to ``last`` not loaded yet."""
+        years = [y for y in range(first.year, last.year + 1) if y not in self._entries]
         if not years:
             return
         loaded = self._load(years[0], years[-1])
-        fresh: dict[int, dict[dt.date, bool]] = {year: {} for year in years}
-        for day, working in loaded.items():
-            if day.year in fresh:
-                fresh[day.year][day] = working
-        self._overrides.update(fresh)
+        for year in years:
+            self._entries[year] = loaded.get(year)
 
-    def _year(self, year: int) -> dict[dt.date, bool]:
-        if year not in self._overrides:
+    def _entry(self, year: int) -> EnteredYear | None:
+        if year not in self._entries:
             self.preload(dt.date(year, 1, 1), dt.date(year, 12, 31))
-        return self._overrides[year]
+        return self._entries[year]
 
-    def is_year_known(self, year: int) -> bool:
-        return package_knows_year(year) or bool(self._year(year))
+    def source_of(self, year: int) -> YearSource:
+        if self._entry(year) is not None:
+            return YearSource.ADMIN
+        return YearSource.PACKAGE if package_knows_year(year) else YearSource.PROVISIONAL
+
+    def is_confirmed(self, year: int) -> bool:
+        return self.source_of(year) != YearSource.PROVISIONAL
 
     def is_working_day(self, day: dt.date) -> bool:
         _check_day(day)
-        overrides = self._year(day.year)
-        if day in overrides:
-            return overrides[day]
+        entry = self._entry(day.year)
+        if entry is not None:
+            listed = entry.days.get(day)
+            return day.weekday() < 5 if listed is None else listed
         answer = package_says(day)
         if answer is not None:
             return answer
-        if overrides:
-            return day.weekday() < 5
-        raise CalendarUnknownError(day.year)
+        self.provisional_years.add(day.year)
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
     def roll_to_working_day(self, day: dt.date) -> dt.date:
         """``day`` if it is a working day, else the next working day (R-00a)."""
@@ -203,6 +227,12 @@ class WorkingCalendar:
                 counted += 1
         return day
 
+    def period_end(self, start: dt.date, n: int, working_days: bool = False) -> dt.date:
+        """The end of a period of ``n`` days (or working days) after ``start`` (R-00a)."""
+        if working_days:
+            return self.add_working_days(start, n)
+        return self.add_calendar_days(start, n)
+
     def working_days_between(self, start: dt.date, end: dt.date) -> int:
         """Working days after ``start`` up to and including ``end`` (R-00a, R-00b).
 
@@ -223,35 +253,48 @@ class WorkingCalendar:
         return count
 
 
+def days_before(act_day: dt.date, deadline_day: dt.date) -> int:
+    """How many days an act on ``act_day`` comes before ``deadline_day`` (R-00a: the act's own
+    day is not counted, the deadline's is). "At least N days before" holds when this is >= N;
+    no rolling applies, since the deadline is fixed and no period ends on a rest day."""
+    return (_check_day(deadline_day, "deadline_day") - _check_day(act_day, "act_day")).days
+
+
 # --------------------------------------------------------------------------------------------
 # Services
 
 
-def _session_loader(session: Session) -> OverrideLoader:
-    def load(first_year: int, last_year: int) -> dict[dt.date, bool]:
+def session_loader(session: Session) -> EntryLoader:
+    """Loads the admin entries stored in ``session``'s database."""
+
+    def load(first_year: int, last_year: int) -> dict[int, EnteredYear]:
+        years = set(session.scalars(select(CalendarYear.year).where(
+            CalendarYear.year >= first_year, CalendarYear.year <= last_year)))
+        if not years:
+            return {}
         rows = session.execute(
-            select(CalendarOverride.day, CalendarOverride.is_working_day).where(
-                CalendarOverride.day >= dt.date(first_year, 1, 1),
-                CalendarOverride.day <= dt.date(last_year, 12, 31),
-            )
-        )
-        return {day: bool(working) for day, working in rows}
+            select(CalendarYearDay.day, CalendarYearDay.is_working_day).where(
+                CalendarYearDay.year.in_(years)))
+        days: dict[int, dict[dt.date, bool]] = {year: {} for year in years}
+        for day, working in rows:
+            days[day.year][day] = bool(working)
+        return {year: EnteredYear(entered) for year, entered in days.items()}
 
     return load
 
 
 def calendar_for(session: Session) -> WorkingCalendar:
-    """A calendar reading ``session``'s overrides; reuse it for several computations in a row."""
-    return WorkingCalendar(_session_loader(session))
+    """A calendar reading ``session``'s entries; reuse it for several computations in a row."""
+    return WorkingCalendar(session_loader(session))
 
 
 def is_working_day(session: Session, day: dt.date) -> bool:
     return calendar_for(session).is_working_day(day)
 
 
-def is_year_known(session: Session, year: int) -> bool:
-    """Whether dates in ``year`` can be computed (the package or an admin knows the year)."""
-    return calendar_for(session).is_year_known(year)
+def year_source(session: Session, year: int) -> YearSource:
+    """Where ``year``'s arrangement comes from (provisional: nobody has confirmed it yet)."""
+    return calendar_for(session).source_of(year)
 
 
 def roll_to_working_day(session: Session, day: dt.date) -> dt.date:
@@ -274,93 +317,11 @@ def working_days_between(session: Session, start: dt.date, end: dt.date) -> int:
     return calendar_for(session).working_days_between(start, end)
 
 
-def _check_note(note: str) -> str:
-    note = note.strip()
-    if not note:
-        raise CalendarInputError(
-            "请填写维护说明（例如国务院办公厅通知的文号）",
-            "a note is required (e.g. the State Council notice it follows)",
-            field="note",
-        )
-    if len(note) > NOTE_MAX_LENGTH:
-        raise CalendarInputError(
-            f"说明不能超过 {NOTE_MAX_LENGTH} 个字符",
-            f"the note cannot be longer than {NOTE_MAX_LENGTH} characters",
-            field="note",
-        )
-    return note
+def entered_days(session: Session, year: int) -> list[CalendarYearDay]:
+    """The holidays and make-up days an admin entered for ``year``, in date order."""
+    query = select(CalendarYearDay).where(CalendarYearDay.year == year)
+    return list(session.scalars(query.order_by(CalendarYearDay.day)))
 
 
-def _who(actor: audit.Actor) -> str:
-    return (actor.user_id or f"system:{actor.role}")[:64]
-
-
-def _state(row: CalendarOverride | None) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    return {"is_working_day": row.is_working_day, "note": row.note, "updated_by": row.updated_by}
-
-
-def set_override(
-    session: Session, actor: audit.Actor, day: dt.date, is_working_day: bool, note: str
-) -> CalendarOverride:
-    """Declare ``day`` a working day or a rest day (R-00c), logged to supervision."""
-    _check_day(day)
-    note = _check_note(note)
-    moment = clock.now(session)
-    row = session.get(CalendarOverride, day)
-    previous = _state(row)
-    if row is None:
-        row = CalendarOverride(day=day)
-        session.add(row)
-    row.is_working_day = bool(is_working_day)
-    row.note = note
-    row.updated_by = _who(actor)
-    row.updated_at = moment
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "calendar.override_set",
-        f"calendar/{day.isoformat()}",
-        {
-            "day": day.isoformat(),
-            "is_working_day": row.is_working_day,
-            "note": note,
-            "package_says": package_says(day),
-            "previous": previous,
-        },
-    )
-    return row
-
-
-def remove_override(session: Session, actor: audit.Actor, day: dt.date) -> None:
-    """Remove the override of ``day`` (the package decides again), logged to supervision."""
-    _check_day(day)
-    row = session.get(CalendarOverride, day)
-    if row is None:
-        raise CalendarOverrideNotFoundError(day)
-    previous = _state(row)
-    session.delete(row)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "calendar.override_removed",
-        f"calendar/{day.isoformat()}",
-        {"day": day.isoformat(), "package_says": package_says(day), "previous": previous},
-    )
-
-
-def list_overrides(session: Session, year: int) -> list[CalendarOverride]:
-    """The overrides of ``year`` in date order."""
-    return list(
-        session.scalars(
-            select(CalendarOverride)
-            .where(
-                CalendarOverride.day >= dt.date(year, 1, 1),
-                CalendarOverride.day <= dt.date(year, 12, 31),
-            )
-            .order_by(CalendarOverride.day)
-        )
-    )
+def entered_year(session: Session, year: int) -> CalendarYear | None:
+    return session.get(CalendarYear, year)

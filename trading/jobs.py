@@ -393,9 +393,12 @@ def _claim(session: Session, job: ScheduledJob, now: dt.datetime) -> _Claim | No
 def _send_claims(app: Celery, claims: list[_Claim], now: dt.datetime) -> None:
     for claim in claims:
         # An overdue job (the worker was down) goes at once; otherwise the broker/worker hold
-        # it until due_at. The worker's guard, not the ETA, decides whether it is time.
-        eta = claim.due_at if claim.due_at > now else None
-        app.send_task(RUN_JOB_TASK, args=[claim.job_id, claim.version], eta=eta)
+        # it until due. The worker's guard, not the delay, decides whether it is time. A delay
+        # rather than an absolute ETA: the broker counts on the machine's clock, which is not
+        # the database clock (nor the test clock, which runs ahead of it).
+        delay = (claim.due_at - now).total_seconds()
+        countdown = delay if delay > 0 else None
+        app.send_task(RUN_JOB_TASK, args=[claim.job_id, claim.version], countdown=countdown)
 
 
 def send_heartbeat(app: Celery | None = None) -> None:

@@ -1,7 +1,10 @@
 """Imports every core model module so that ``Base.metadata`` is complete."""
 
 from trading import calendar as calendar_models
+from trading import calendar_years as calendar_years_models
+from trading import clock as clock_models
 from trading import jobs as jobs_models
 from trading.accounts import models as accounts_models
 
-__all__ = ["accounts_models", "calendar_models", "jobs_models"]
+__all__ = ["accounts_models", "calendar_models", "calendar_years_models", "clock_models",
+           "jobs_models"]

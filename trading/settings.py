@@ -6,6 +6,7 @@ Every setting has an embedded default (SQLite, an embedded Celery transport, loc
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import time
@@ -67,6 +68,12 @@ class Settings:
     # interpreter lock: past a few, they queue for it and each request waits longer
     # (README, Benchmarks). Raise it when the database is far away (long round trips).
     web_threads: int = 4
+    # "production", "development" (make run) or "test". The test clock is refused in production.
+    environment: str = "development"
+    # Test clock (tests and demos only): clock.now adds an offset kept in the database, so that
+    # tests move time instead of waiting for it. ``test_now`` starts it at that instant.
+    test_clock: bool = False
+    test_now: dt.datetime | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,6 +85,8 @@ def load_settings() -> Settings:
     secret = os.environ.get("GGZY_SECRET_KEY", "").strip() or _read_or_create_secret(
         var_dir / "secret_key"
     )
+    environment = _environment()
+    test_now = _test_now()
     return Settings(
         var_dir=var_dir,
         database_url=_env("GGZY_DATABASE_URL", f"sqlite:///{var_dir / 'ggzy.sqlite3'}"),
@@ -89,7 +98,42 @@ def load_settings() -> Settings:
         public_url=_env("GGZY_PUBLIC_URL", "http://127.0.0.1:8000"),
         debug=_env("GGZY_DEBUG", "0") == "1",
         web_threads=max(1, int(_env("GGZY_WEB_THREADS", "4"))),
+        environment=environment,
+        test_clock=_test_clock(environment, test_now),
+        test_now=test_now,
     )
+
+
+class SettingsError(RuntimeError):
+    """A setting that cannot be used (the message names it)."""
+
+
+def _test_now() -> dt.datetime | None:
+    raw = os.environ.get("GGZY_TEST_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise SettingsError(f"GGZY_TEST_NOW is not an ISO 8601 instant: {raw!r}") from error
+    if moment.tzinfo is None:
+        raise SettingsError(f"GGZY_TEST_NOW needs a zone offset (e.g. +08:00 or Z): {raw!r}")
+    return moment.astimezone(dt.UTC)
+
+
+def _environment() -> str:
+    value = _env("GGZY_ENV", "development")
+    if value not in ("production", "development", "test"):
+        raise SettingsError(f"GGZY_ENV must be production, development or test, not {value!r}")
+    return value
+
+
+def _test_clock(environment: str, test_now: dt.datetime | None) -> bool:
+    wanted = _env("GGZY_TEST_CLOCK", "0") == "1" or test_now is not None
+    if wanted and environment == "production":
+        raise SettingsError("the test clock (GGZY_TEST_CLOCK / GGZY_TEST_NOW) is refused when "
+                            "GGZY_ENV=production: legal time is the database's own clock")
+    return wanted
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Working-day arithmetic on the real 2026 State Council arrangements (R-00a, R-00b, R-00c).
 
-These tests drive :class:`trading.calendar.WorkingCalendar` with an in-memory override source,
-so they need no database; tests/integration/trading/test_calendar.py covers the table, the
+These tests drive :class:`trading.calendar.WorkingCalendar` with an in-memory entry source,
+so they need no database; tests/integration/trading/test_calendar.py covers the tables, the
 services and the supervision log.
 
 The 2026 arrangement (国办发明电〔2025〕7号), as shipped by chinesecalendar 1.11:
@@ -22,8 +22,10 @@ import pytest
 
 from trading.calendar import (
     CalendarInputError,
-    CalendarUnknownError,
+    EnteredYear,
     WorkingCalendar,
+    YearSource,
+    days_before,
     package_knows_year,
     package_says,
 )
@@ -31,20 +33,22 @@ from trading.calendar import (
 D = dt.date.fromisoformat
 
 
-class FakeOverrides:
-    """An override source that counts how often it is asked (each call is one query)."""
+class FakeEntries:
+    """An entry source (entered years) that counts how often it is asked (each call is one
+    query)."""
 
-    def __init__(self, overrides: Mapping[dt.date, bool] | None = None) -> None:
-        self.overrides = dict(overrides or {})
+    def __init__(self, entries: Mapping[int, Mapping[dt.date, bool]] | None = None) -> None:
+        self.entries = dict(entries or {})
         self.calls: list[tuple[int, int]] = []
 
-    def __call__(self, first_year: int, last_year: int) -> dict[dt.date, bool]:
+    def __call__(self, first_year: int, last_year: int) -> dict[int, EnteredYear]:
         self.calls.append((first_year, last_year))
-        return {d: w for d, w in self.overrides.items() if first_year <= d.year <= last_year}
+        return {year: EnteredYear(days) for year, days in self.entries.items()
+                if first_year <= year <= last_year}
 
 
-def calendar(overrides: Mapping[dt.date, bool] | None = None) -> WorkingCalendar:
-    return WorkingCalendar(FakeOverrides(overrides))
+def calendar(entries: Mapping[int, Mapping[dt.date, bool]] | None = None) -> WorkingCalendar:
+    return WorkingCalendar(FakeEntries(entries))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,59 +172,74 @@ def test_r00a_roll_to_working_day() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Overrides: unknown years, corrections
+# Provisional and entered years (R-00c)
 
 
-def test_r00c_unknown_year_is_refused_not_guessed() -> None:
+def test_r00c_a_year_nobody_confirmed_is_provisional_not_refused() -> None:
     assert package_knows_year(2026)
     assert not package_knows_year(2027)
     assert package_says(D("2027-01-04")) is None
     cal = calendar()
-    with pytest.raises(CalendarUnknownError) as caught:
-        cal.is_working_day(D("2027-01-04"))
-    assert caught.value.year == 2027
-    assert "2027" in caught.value.message_zh and "2027" in caught.value.message_en
-    assert "2027" in str(caught.value)
-    # A deadline that would need 2027 is refused ...
-    with pytest.raises(CalendarUnknownError):
-        cal.add_working_days(D("2026-12-30"), 2)
-    # ... but one that stays inside 2026 is computed (Thu 12-31 is a working day).
-    assert cal.add_working_days(D("2026-12-30"), 1) == D("2026-12-31")
+    assert cal.source_of(2027) == YearSource.PROVISIONAL and cal.source_of(2026) == YearSource.PACKAGE
+    # The statutory holidays the law fixes: New Year, Spring Festival (eve + 3 days, with the
+    # weekday in lieu of the weekend days), National Day ...
+    assert not cal.is_working_day(D("2027-01-01"))
+    assert not cal.is_working_day(D("2027-02-08"))  # Monday, third day of Spring Festival
+    assert not cal.is_working_day(D("2027-02-09"))  # in lieu of Saturday 02-06
+    assert not cal.is_working_day(D("2027-10-01"))
+    # ... and ordinary weekends; there are no make-up working days in a provisional year.
+    assert not cal.is_working_day(D("2027-01-09"))  # Saturday
+    assert cal.is_working_day(D("2027-01-04"))  # Monday
+    assert cal.provisional_years == {2027}
 
 
-def test_r00c_override_makes_2027_computable() -> None:
-    # The admin enters New Year 2027: Friday 01-01 off. The rest of 2027 then follows the
-    # ordinary week.
-    cal = calendar({D("2027-01-01"): False})
-    assert cal.is_working_day(D("2027-01-01")) is False
-    assert cal.is_working_day(D("2027-01-02")) is False  # Saturday
-    assert cal.is_working_day(D("2027-01-04")) is True  # Monday
-    # Wed 2026-12-30 (not counted): 1 = Thu 12-31; Fri 01-01 off; Sat-Sun off; 2 = Mon 01-04.
+def test_r00c_a_period_reaching_a_provisional_year_is_computed_and_marked() -> None:
+    cal = calendar()
+    # Wed 2026-12-30 (not counted): 1 = Thu 12-31; Fri 2027-01-01 off; weekend; 2 = Mon 01-04.
     assert cal.add_working_days(D("2026-12-30"), 2) == D("2027-01-04")
-    # 20 calendar days from Sun 2026-12-13 end on Sat 2027-01-02: rolls to Mon 01-04.
-    assert cal.add_calendar_days(D("2026-12-13"), 20) == D("2027-01-04")
+    assert cal.provisional_years == {2027}
+    cal = calendar()
+    assert cal.add_working_days(D("2026-12-29"), 2) == D("2026-12-31")
+    assert cal.provisional_years == set()
 
 
-def test_r00c_override_wins_over_the_package_in_2026() -> None:
-    # Suppose 2026-02-24 were declared a rest day: from Fri 02-13, 1 = Sat 02-14, 02-15..02-24
-    # off, 2 = Wed 02-25, 3 = Thu 02-26, 4 = Fri 02-27, 5 = Sat 02-28 (make-up).
-    cal = calendar({D("2026-02-24"): False})
-    assert cal.add_working_days(D("2026-02-13"), 5) == D("2026-02-28")
-    # And a package rest day declared working: Sunday 03-01.
-    cal = calendar({D("2026-03-01"): True})
-    assert cal.add_calendar_days(D("2026-02-28"), 1) == D("2026-03-01")
-    assert cal.add_working_days(D("2026-02-13"), 7) == D("2026-03-01")
+def test_r00c_an_entered_year_follows_its_arrangement() -> None:
+    # A constructed arrangement (not the State Council's): Mon 2027-01-04 off, Sat 01-09 worked.
+    cal = calendar({2027: {D("2027-01-01"): False, D("2027-01-04"): False,
+                           D("2027-01-09"): True}})
+    assert cal.source_of(2027) == YearSource.ADMIN
+    assert not cal.is_working_day(D("2027-01-04"))
+    assert cal.is_working_day(D("2027-01-09"))
+    assert cal.is_working_day(D("2027-01-05"))  # an unlisted weekday works
+    assert not cal.is_working_day(D("2027-01-10"))  # an unlisted Sunday rests
+    # 20 calendar days from Sun 2026-12-13 end Sat 2027-01-02: rolls past 01-03 and 01-04.
+    assert cal.add_calendar_days(D("2026-12-13"), 20) == D("2027-01-05")
+    assert cal.provisional_years == set()
 
 
-def test_overrides_are_loaded_once_per_range() -> None:
-    source = FakeOverrides({D("2027-01-01"): False})
+def test_r00c_an_entry_wins_over_the_package() -> None:
+    cal = calendar({2026: {D("2026-02-24"): False}})
+    # From Fri 02-13: 1 = Sat 02-14 would be the package's make-up day, but an entered year
+    # replaces the package's whole arrangement: 02-14 is an ordinary Saturday now.
+    assert not cal.is_working_day(D("2026-02-14"))
+    assert not cal.is_working_day(D("2026-02-24"))
+
+
+def test_r00a_days_before_a_fixed_deadline_do_not_roll() -> None:
+    # R-13/R-12: an act on 2026-10-07 is 10 days before Saturday 10-17, whatever 10-17 is.
+    assert days_before(D("2026-10-07"), D("2026-10-17")) == 10
+    assert days_before(D("2026-10-08"), D("2026-10-17")) == 9
+
+
+def test_entries_are_loaded_once_per_range() -> None:
+    source = FakeEntries({2027: {D("2027-01-01"): False}})
     cal = WorkingCalendar(source)
     cal.add_working_days(D("2026-02-02"), 200)  # runs into late 2026
     assert source.calls == [(2026, 2026)]
     cal.working_days_between(D("2026-01-01"), D("2027-12-31"))
     assert source.calls == [(2026, 2026), (2027, 2027)]  # only the year not loaded yet
 
-    source = FakeOverrides({D("2027-01-01"): False})
+    source = FakeEntries({2027: {D("2027-01-01"): False}})
     cal = WorkingCalendar(source)
     assert cal.working_days_between(D("2025-06-01"), D("2027-06-01")) > 0
     assert source.calls == [(2025, 2027)]

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from bidding import tenders
+from bidding import periods, tenders
 from disclosure import services as disclosure
 from tests.integration.trading.conftest import login, post_form
-from trading import clock, db, jobs
+from trading import calendar_years, clock, db, jobs
 
 from .conftest import (
     ANNOUNCEMENT,
@@ -73,10 +73,10 @@ def test_missing_announcement_item_is_named_at_creation(client) -> None:
 
 def test_publication_and_clarification_are_disclosed(client) -> None:
     scenario = make_tender(prefix="pub")
-    today = clock.to_local(db_now()).date()
+    today = clock.legal_day(db_now())
     with db.read_only() as session:
-        earliest = tenders.earliest_deadline_day(session, today)
-        sale_end = tenders.period_end(session, today, 5)
+        earliest = calendar_years.period_end(session, periods.deadline_period(today)).end
+        sale_end = calendar_years.period_end(session, periods.sale_period(today, "construction")).end
     deadline = dt.datetime.combine(earliest, dt.time(10), tzinfo=clock.local_zone())
     answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/publish",
                          headers=bearer(scenario.tenderee),
@@ -160,7 +160,8 @@ def test_r13_answer_amending_documents_moves_the_deadline(client) -> None:
     assert reply.status_code == 201, reply.text
     with db.read_only() as session:
         tender = tenders.get_tender(session, scenario.tender_id)
-        earliest = tenders.period_end(session, clock.to_local(clock.now(session)).date(), 15)
+        earliest = calendar_years.period_end(session, calendar_years.Period(
+            "R-12", clock.legal_day(clock.now(session)), 15)).end
         job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
     assert tender.deadline is not None and clock.to_local(tender.deadline).date() == earliest
     assert tender.paused_until is None and tender.state == "published"

@@ -13,9 +13,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bidding import tenders
+from bidding import periods, tenders
 from bidding.models import Notification, Tender
-from trading import calendar, clock, db, jobs
+from trading import calendar, calendar_years, clock, db, jobs
 from trading.errors import UserError
 
 from .conftest import (
@@ -37,8 +37,8 @@ def at(day: str, hour: int = 9) -> dt.datetime:
 
 def check(issued: str, sale_ends: str, deadline: str) -> None:
     with db.read_only() as session:
-        tenders.check_periods(session, at(issued), dt.date.fromisoformat(sale_ends),
-                              at(deadline, 10))
+        periods.check_periods(session, at(issued), dt.date.fromisoformat(sale_ends),
+                              at(deadline, 10), "construction")
 
 
 @pytest.mark.parametrize(("issued", "too_early", "earliest"), [
@@ -70,10 +70,10 @@ def test_publish_names_the_rule_and_schedules_closing(client) -> None:
     url = f"/api/v1/tenders/{scenario.tender_id}/publish"
     headers = bearer(scenario.staff)
     now = db_now()
-    today = clock.to_local(now).date()
+    today = clock.legal_day(now)
     with db.read_only() as session:
-        earliest = tenders.earliest_deadline_day(session, today)
-        sale_end = tenders.period_end(session, today, 5)
+        earliest = calendar_years.period_end(session, periods.deadline_period(today)).end
+        sale_end = calendar_years.period_end(session, periods.sale_period(today, "construction")).end
     too_early = {"deadline": at((earliest - dt.timedelta(days=1)).isoformat(), 10).isoformat(),
                  "sale_ends_on": sale_end.isoformat()}
     answer = client.post(url, json=too_early, headers=headers)
@@ -119,7 +119,8 @@ def test_r12_late_clarification_moves_the_deadline_and_notifies(client) -> None:
     assert answer.status_code == 201, answer.text
     with db.read_only() as session:
         tender = tenders.get_tender(session, scenario.tender_id)
-        earliest = tenders.period_end(session, clock.to_local(db_now()).date(), 15)
+        earliest = calendar_years.period_end(
+            session, calendar_years.Period("R-12", clock.legal_day(db_now()), 15)).end
         job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
         notified = session.scalar(select(func.count()).select_from(Notification).where(
             Notification.tender_id == scenario.tender_id))
