@@ -108,6 +108,8 @@ def rely_on(session: Session, subject: str, period: Period, computed: PeriodEnd,
     _settle_open(session, subject, period.rule, "replaced", now)
     if not computed.provisional:
         return
+    # The first deadline resting on a year raises the admin's alert; later ones need not.
+    unasked = [year for year in sorted(computed.provisional_years) if not _relied_on(session, year)]
     session.add(CalendarDependency(
         subject=subject, rule=period.rule, label_zh=label_zh[:LABEL_MAX_LENGTH],
         label_en=label_en[:LABEL_MAX_LENGTH], responsible_role=responsible_role,
@@ -115,8 +117,14 @@ def rely_on(session: Session, subject: str, period: Period, computed: PeriodEnd,
         computed_end=computed.end, chosen_day=chosen, created_at=now,
         years=",".join(str(y) for y in sorted(computed.provisional_years))))
     session.flush()
-    for year in sorted(computed.provisional_years):
+    for year in unasked:
         _ask_for_year(session, year)
+
+
+def _relied_on(session: Session, year: int) -> bool:
+    query = select(CalendarDependency.years).where(CalendarDependency.outcome.is_(None),
+                                                   CalendarDependency.years.contains(str(year)))
+    return any(str(year) in years.split(",") for years in session.scalars(query))
 
 
 def release(session: Session, subject: str) -> None:

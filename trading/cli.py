@@ -111,6 +111,7 @@ def run(host: str, port: int) -> None:
     from click import Context
 
     Context(migrate).invoke(migrate)
+    _start_test_clock()
     logins = _seed()
     commands = {
         "web": [sys.executable, *_web_argv(host, port, 1)],
@@ -122,6 +123,18 @@ def run(host: str, port: int) -> None:
     click.echo(f"ggzy 公共资源交易平台 is running at http://{host}:{port}/  (Ctrl-C to stop)")
     _print_logins(logins)
     sys.exit(_supervise(children))
+
+
+def _start_test_clock() -> None:
+    """GGZY_TEST_NOW (demos and tests only): the platform starts at that instant."""
+    if get_settings().test_now is None:
+        return
+    from trading import clock, db
+
+    with db.transaction() as session:
+        clock.start_test_clock(session)
+        now = clock.now(session)
+    click.echo(f"测试时钟 / test clock: {clock.format_local(now)} (GGZY_TEST_NOW)")
 
 
 def _supervise(children: dict[str, subprocess.Popen[bytes]]) -> int:
@@ -158,6 +171,15 @@ def _stop_all(children: Sequence[subprocess.Popen[bytes]]) -> None:
             child.kill()
 
 
+def _add_core_commands() -> None:
+    """The core's operator tools that live in their own modules."""
+    from trading.calendar_cli import calendar_group
+    from trading.clock_cli import clock_group
+
+    main.add_command(calendar_group)
+    main.add_command(clock_group)
+
+
 def _add_domain_commands() -> None:
     """Mount each domain's commands; a domain that fails to import must not hide the core's."""
     from trading.app import DOMAINS
@@ -167,6 +189,7 @@ def _add_domain_commands() -> None:
             main.add_command(command)
 
 
+_add_core_commands()
 _add_domain_commands()
 
 if __name__ == "__main__":

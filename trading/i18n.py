@@ -25,6 +25,8 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
     "nav.api": {"zh-CN": "接口文档", "en": "API documentation"},
     "nav.skip": {"zh-CN": "跳到正文", "en": "Skip to content"},
     "clock.label": {"zh-CN": "服务器时间（北京时间）", "en": "Server time (Beijing)"},
+    "clock.test": {"zh-CN": "测试时钟：此处时间为模拟时间，仅用于测试和演示",
+                   "en": "Test clock: this time is simulated, for tests and demos only"},
     "lang.switch": {"zh-CN": "English", "en": "中文"},
     "role.bidder": {"zh-CN": "投标人", "en": "Bidder"},
     "role.tenderee": {"zh-CN": "招标人/招标代理", "en": "Tenderee / agent"},
@@ -67,26 +69,132 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
     "account.token_revoke": {"zh-CN": "吊销", "en": "Revoke"},
     "users.roles_saved": {"zh-CN": "角色已更新", "en": "Roles updated"},
     "calendar.years": {"zh-CN": "年份", "en": "Years"},
-    "calendar.saved": {"zh-CN": "日历已更新", "en": "Calendar updated"},
-    "calendar.known": {
-        "zh-CN": "本年度节假日安排已知（国务院安排，加上下列维护记录）。",
-        "en": "This year's holiday arrangement is known (State Council, plus the overrides below).",
+    "calendar.year": {"zh-CN": "年份", "en": "Year"},
+    "calendar.show_year": {"zh-CN": "查看", "en": "Show"},
+    "calendar.status": {"zh-CN": "状态", "en": "Status"},
+    "calendar.status_admin": {
+        "zh-CN": "已确认（国务院办公厅通知，由管理员录入）",
+        "en": "Confirmed (State Council notice, entered by an administrator)",
     },
-    "calendar.unknown": {
-        "zh-CN": "{year} 年节假日安排未知：请按国务院通知录入全部放假日和调休上班日。",
-        "en": "The {year} holiday arrangement is unknown: enter every holiday and make-up "
-        "working day from the State Council notice.",
+    "calendar.status_package": {
+        "zh-CN": "已确认（节假日数据包）",
+        "en": "Confirmed (holiday data package)",
     },
-    "calendar.overrides": {"zh-CN": "维护记录", "en": "Overrides"},
-    "calendar.day": {"zh-CN": "日期", "en": "Date"},
-    "calendar.kind": {"zh-CN": "类型", "en": "Kind"},
-    "calendar.note": {"zh-CN": "说明", "en": "Note"},
-    "calendar.updated": {"zh-CN": "维护人 · 时间", "en": "By · at"},
-    "calendar.working": {"zh-CN": "工作日（含调休上班）", "en": "Working day (incl. make-up)"},
-    "calendar.rest": {"zh-CN": "休息日（节假日）", "en": "Rest day (holiday)"},
-    "calendar.remove": {"zh-CN": "删除", "en": "Remove"},
-    "calendar.none": {"zh-CN": "暂无维护记录", "en": "No overrides"},
-    "calendar.add": {"zh-CN": "新增或修改", "en": "Add or change"},
+    "calendar.status_provisional": {
+        "zh-CN": "临时（仅法定节假日，无调休；相关期限标注为临时）",
+        "en": "Provisional (statutory holidays only, no make-up working days; deadlines that "
+        "rely on it are marked provisional)",
+    },
+    "calendar.provisional_note": {
+        "zh-CN": "国务院办公厅通知发布前，本年按临时日历计算：法定节假日（落在周末时含补假）和周六、"
+        "周日休息，没有调休上班日。录入全年安排后，按临时日历计算的期限将重新核对。",
+        "en": "Until the State Council's notice is entered, this year uses a provisional "
+        "calendar: the statutory holidays (with the weekday in lieu of one on a weekend), "
+        "Saturdays and Sundays are rest days and there are no make-up working days. Deadlines "
+        "computed on it are re-checked when the whole year is entered.",
+    },
+    "calendar.ask_admin": {
+        "zh-CN": "全年安排由系统管理员按国务院办公厅通知录入。",
+        "en": "An administrator enters the whole year from the State Council's notice.",
+    },
+    "calendar.basis": {"zh-CN": "依据", "en": "Basis"},
+    "calendar.entered_by": {"zh-CN": "录入人", "en": "Entered by"},
+    "calendar.entered_at": {"zh-CN": "录入时间", "en": "Entered at"},
+    "calendar.by_cli": {"zh-CN": "系统管理员（命令行）", "en": "An administrator (command line)"},
+    "calendar.by_system": {"zh-CN": "系统", "en": "The system"},
+    "calendar.by_unknown": {"zh-CN": "（用户已不存在）", "en": "(user no longer exists)"},
+    "calendar.counts": {
+        "zh-CN": "休息日（节假日）{rest} 天，调休上班日 {work} 天（普通周六、周日不单列）。",
+        "en": "{rest} rest days (holidays), {work} make-up working days (ordinary weekends are "
+        "not listed).",
+    },
+    "calendar.arrangement": {"zh-CN": "{year} 年节假日安排", "en": "The {year} arrangement"},
+    "calendar.month": {"zh-CN": "月份", "en": "Month"},
+    "calendar.month_n": {"zh-CN": "{month} 月", "en": "{name}"},
+    "calendar.rest": {"zh-CN": "休息日（节假日）", "en": "Rest days (holidays)"},
+    "calendar.work": {"zh-CN": "调休上班日", "en": "Make-up working days"},
+    "calendar.saved": {
+        "zh-CN": "{year} 年节假日安排已保存。重新核对了 {rechecked} 个按临时日历计算的期限，其中 "
+        "{broken} 个不满足法定最短期限。",
+        "en": "The {year} arrangement is saved. {rechecked} deadlines computed on the provisional "
+        "calendar were re-checked; {broken} of them fall short of the legal minimum.",
+    },
+    "calendar.saved_alerts": {
+        "zh-CN": "已对不满足的期限发出红色预警，请相关负责人处理。",
+        "en": "Each one that falls short has raised a red alert for its responsible role.",
+    },
+    "calendar.enter_title": {"zh-CN": "录入全年安排", "en": "Enter the whole year"},
+    "calendar.enter_intro": {
+        "zh-CN": "按国务院办公厅通知一次录入全年的放假日和调休上班日（不接受部分录入），可在下方填写，"
+        "也可上传 CSV 文件。先预览，确认后保存。",
+        "en": "Enter the whole year's holidays and make-up working days from the State Council's "
+        "notice at once (a partial entry is refused), in the fields below or as a CSV file. "
+        "You preview it first, then confirm.",
+    },
+    "calendar.field_year": {"zh-CN": "年份", "en": "Year"},
+    "calendar.field_basis": {
+        "zh-CN": "依据（国务院办公厅通知文号，如 国办发明电〔2026〕11号）",
+        "en": "Basis (the State Council notice, e.g. 国办发明电〔2026〕11号)",
+    },
+    "calendar.field_holidays": {
+        "zh-CN": "休息日：每行一个日期或日期范围，可在空格后加名称，如 2027-02-05~2027-02-11 春节",
+        "en": "Rest days: one day or range a line, optionally followed by a name, e.g. "
+        "2027-02-05~2027-02-11 春节",
+    },
+    "calendar.field_workdays": {
+        "zh-CN": "调休上班日：每行一个日期（须为周六或周日），可加名称，如 2027-02-20 春节调休",
+        "en": "Make-up working days: one day a line (a Saturday or Sunday), optionally named, "
+        "e.g. 2027-02-20 春节调休",
+    },
+    "calendar.field_file": {
+        "zh-CN": "或上传 CSV 文件（UTF-8，最多 400 行，每行：日期,类型,名称；类型为 休/holiday 或 "
+        "班/workday）",
+        "en": "Or upload a CSV file (UTF-8, at most 400 lines of date,kind,name; kind holiday/休 "
+        "or workday/班)",
+    },
+    "calendar.preview_button": {"zh-CN": "预览", "en": "Preview"},
+    "calendar.preview_title": {"zh-CN": "预览：{year} 年节假日安排", "en": "Preview: the {year} arrangement"},
+    "calendar.preview_intro": {
+        "zh-CN": "尚未保存。请核对以下内容，无误后点击“确认并保存”。",
+        "en": "Nothing is saved yet. Check the days below, then choose “Confirm and save”.",
+    },
+    "calendar.forecast": {"zh-CN": "对已有期限的影响", "en": "Effect on open deadlines"},
+    "calendar.forecast_none": {
+        "zh-CN": "没有按本年临时日历计算且尚未结束的期限，保存不影响任何期限。",
+        "en": "No open deadline was computed on this year's provisional calendar; saving "
+        "changes none.",
+    },
+    "calendar.forecast_summary": {
+        "zh-CN": "保存后将重新核对 {count} 个期限，其中 {broken} 个将不满足法定最短期限"
+        "（保存时发出红色预警）。",
+        "en": "Saving re-checks {count} deadlines; {broken} of them will fall short of the legal "
+        "minimum (a red alert is raised for each when saved).",
+    },
+    "calendar.subject": {"zh-CN": "事项", "en": "Matter"},
+    "calendar.rule": {"zh-CN": "规则", "en": "Rule"},
+    "calendar.chosen": {"zh-CN": "现定日期", "en": "Date set"},
+    "calendar.required": {"zh-CN": "确认后最早可定日期", "en": "Earliest date once confirmed"},
+    "calendar.outcome": {"zh-CN": "结果", "en": "Outcome"},
+    "calendar.period_working": {
+        "zh-CN": "{rule}：自 {start} 起至少 {days} 个工作日",
+        "en": "{rule}: at least {days} working days after {start}",
+    },
+    "calendar.period_days": {
+        "zh-CN": "{rule}：自 {start} 起至少 {days} 日",
+        "en": "{rule}: at least {days} days after {start}",
+    },
+    "calendar.outcome_broken": {
+        "zh-CN": "不满足：现定日期早于法定最短期限",
+        "en": "Falls short: the date set is before the legal minimum",
+    },
+    "calendar.outcome_kept": {"zh-CN": "满足", "en": "Kept"},
+    "calendar.outcome_still": {
+        "zh-CN": "目前满足；仍依赖其他未确认年份，继续标注为临时",
+        "en": "Kept for now; it still relies on another provisional year and stays marked",
+    },
+    "calendar.confirm": {"zh-CN": "确认并保存", "en": "Confirm and save"},
+    "calendar.edit": {"zh-CN": "修改后重新预览", "en": "Change and preview again"},
+    "calendar.back": {"zh-CN": "返回工作日历", "en": "Back to the calendar"},
     "error.title": {"zh-CN": "出错了", "en": "Something went wrong"},
     "error.404": {"zh-CN": "页面不存在", "en": "Page not found"},
     "error.403": {"zh-CN": "您没有权限执行此操作", "en": "You are not allowed to do this"},

@@ -66,6 +66,8 @@ class Health(msgspec.Struct):
     worker: str
     last_heartbeat: dt.datetime | None
     server_time: dt.datetime | None
+    # True when the test clock is on (tests and demos): server_time is then simulated.
+    test_clock: bool = False
 
 
 def _check_database() -> tuple[str, dt.datetime | None, dt.datetime | None]:
@@ -103,7 +105,8 @@ def _healthz() -> Health:
         worker = "ok"
     healthy = database == "ok" and broker == "ok"
     return Health(status="ok" if healthy else "degraded", database=database, broker=broker,
-                  worker=worker, last_heartbeat=heartbeat, server_time=now)
+                  worker=worker, last_heartbeat=heartbeat, server_time=now,
+                  test_clock=get_settings().test_clock)
 
 
 class Me(msgspec.Struct):

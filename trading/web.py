@@ -185,7 +185,7 @@ def _server_clock() -> dict[str, Any]:
     except Exception:  # an error page must render even when the database is down
         now = dt.datetime.now(dt.UTC)
     return {"server_epoch_ms": int(now.timestamp() * 1000), "server_iso": now.isoformat(),
-            "server_local": clock.format_local(now)}
+            "server_local": clock.format_local(now), "test_clock": get_settings().test_clock}
 
 
 def redirect(path: str) -> Redirect:

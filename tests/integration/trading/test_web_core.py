@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 
 from supervision import services as log
 from tests.integration.trading.conftest import login, make_user, post_form
-from trading import db
+from trading import calendar, db
 from trading.accounts.models import Organization, User
-from trading.calendar import CalendarOverride
 
 
 def test_public_home_page_in_chinese_with_english_switch(client):
@@ -103,26 +102,32 @@ def test_healthz_reports_database_and_broker(client):
 
 
 def test_admin_maintains_the_calendar_staff_only_reads_it(client):
+    # The 2027 entry is constructed for the test: the statutory holidays the law fixes, plus a
+    # made-up make-up Saturday; it is not the State Council's arrangement.
+    holidays = "\n".join(day.isoformat() for day in calendar.statutory_holidays(2027))
+    entry = {"year": "2027", "basis": "测试用依据（虚构）", "holidays": holidays,
+             "workdays": "2027-02-20 春节调休"}
     make_user("cal-admin", "admin")
     make_user("cal-staff", "staff")
     login(client, "cal-staff")
     page = client.get("/admin/calendar?year=2027")
-    assert page.status_code == 200 and "2027 年节假日安排未知" in page.text
-    refused = post_form(client, "/admin/calendar",
-                        {"day": "2027-01-01", "is_working_day": "0", "note": "元旦"},
-                        form_page="/admin/calendar")
+    assert page.status_code == 200 and "临时（仅法定节假日，无调休；相关期限标注为临时）" in page.text
+    refused = post_form(client, "/admin/calendar/preview", entry, form_page="/admin/calendar")
     assert refused.status_code == 403
     login(client, "cal-admin")
-    done = post_form(client, "/admin/calendar",
-                     {"day": "2027-01-01", "is_working_day": "0", "note": "元旦"},
-                     form_page="/admin/calendar")
-    assert done.status_code == 303
-    bad = post_form(client, "/admin/calendar", {"day": "2027-13-01", "note": "x"},
+    bad = post_form(client, "/admin/calendar/preview", {**entry, "workdays": "2027-02-22"},
                     form_page="/admin/calendar")
-    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 400 and "调休上班日 2027-02-22 不是周末" in bad.text
+    previewed = post_form(client, "/admin/calendar/preview", entry, form_page="/admin/calendar")
+    assert previewed.status_code == 200 and "2027-02-20（周六） 春节调休" in previewed.text
+    done = post_form(client, "/admin/calendar/years", entry, form_page="/admin/calendar")
+    assert done.status_code == 303 and "saved=true" in done.headers["location"]
+    assert "已确认（国务院办公厅通知，由管理员录入）" in client.get(done.headers["location"]).text
     with db.read_only() as session:
-        assert [o.day for o in session.scalars(select(CalendarOverride))] == [dt.date(2027, 1, 1)]
-        assert len(log.entries(session, action="calendar.override_set")) == 1
+        assert calendar.year_source(session, 2027) == calendar.YearSource.ADMIN
+        assert [d.day for d in calendar.entered_days(session, 2027) if d.is_working_day] == [
+            dt.date(2027, 2, 20)]
+        assert len(log.entries(session, action="calendar.year_entered")) == 1
         assert len(log.entries(session, action="access.denied")) == 1
 
 
