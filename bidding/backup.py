@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from bidding import config, opening, submission, tenders
 from bidding.models import Bid, OpeningRecord, OpenStatus, TenderState
 from supervision import services as supervision
-from trading import clock, db
+from trading import clock, db, files
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
@@ -94,10 +94,9 @@ class IncomingBackup:
         self.target = target
         self.hash = hashlib.sha256()
         self.size = 0
-        directory = config.incoming_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = files.private_dir(config.incoming_dir())
         self.path = directory / f"backup-{uuid.uuid4().hex}.part"
-        self._file = open(self.path, "wb")  # noqa: SIM115 (closed in finish/discard)
+        self._file = files.open_private(self.path, exclusive=True)
 
     def write(self, chunk: bytes) -> None:
         if not chunk:
@@ -174,7 +173,7 @@ def accept(actor: Actor, user: CurrentUser, incoming: IncomingBackup) -> dict[st
 
 def _replace(stored: Path, backup: Path) -> None:
     """Keep the damaged file as evidence; the verified backup takes its place."""
-    stored.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(stored.parent)
     if stored.exists():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         os.replace(stored, stored.with_name(f"{stored.name}.damaged-{stamp}"))

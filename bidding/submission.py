@@ -38,7 +38,7 @@ from bidding.crypto.envelope import (
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
 from bidding.tenders import get_section, get_tender, subject
 from supervision import services as supervision
-from trading import clock, db
+from trading import clock, db, files
 from trading.accounts.models import Organization, OrganizationKind, Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
@@ -136,11 +136,10 @@ class IncomingBid:
         self.checker = EnvelopeChecker(max_size=self.max_size, expected=target.expected())
         self.hash = hashlib.sha256()
         self.size = 0
-        directory = config.incoming_dir()
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = files.private_dir(config.incoming_dir())
         self.path = directory / f"{uuid.uuid4().hex}.part"
         self.info: EnvelopeInfo | None = None
-        self._file: BinaryIO | None = open(self.path, "wb")  # noqa: SIM115 (closed in finish)
+        self._file: BinaryIO | None = files.open_private(self.path, exclusive=True)
 
     def write(self, chunk: bytes) -> None:
         """Check, hash and store one chunk; raises UserError (R-20) at the first bad byte."""
@@ -263,7 +262,7 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     bid.receipt, bid.log_index, bid.submitted_at = receipt, index, now
     session.flush()
     final = _final_path(target, bid.id)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    files.private_dir(final.parent)
     os.replace(incoming.path, final)
     return Accepted(bid.id, receipt, now, index), final
 

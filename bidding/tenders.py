@@ -32,7 +32,7 @@ from bidding.models import (
     TenderState,
 )
 from supervision import services as supervision
-from trading import calendar_years, clock, jobs
+from trading import calendar_years, clock, files, jobs
 from trading.accounts import services as accounts
 from trading.accounts.models import Organization, Role
 from trading.audit import Actor
@@ -363,10 +363,10 @@ def disclose(session: Session, actor: Actor, tender: Tender, notice_type: str,
 
 def _write_file(directory: Path, content: bytes) -> tuple[str, Path]:
     digest = hashlib.sha256(content).hexdigest()
-    directory.mkdir(parents=True, exist_ok=True)
+    files.private_dir(directory)
     path = directory / digest
     temp = directory / f".{digest}.{uuid.uuid4().hex}"
-    with open(temp, "wb") as handle:
+    with files.open_private(temp, exclusive=True) as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())

@@ -16,6 +16,7 @@ from types import FrameType
 
 import click
 
+from trading import files
 from trading.settings import PROJECT_ROOT, get_settings
 
 
@@ -30,7 +31,7 @@ def migrate() -> None:
     from alembic import command
     from alembic.config import Config
 
-    get_settings().var_dir.mkdir(parents=True, exist_ok=True)
+    files.private_dir(get_settings().var_dir)
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "heads")
 
 

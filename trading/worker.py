@@ -26,7 +26,7 @@ from celery import Celery, Task, signals
 from sqlalchemy import DateTime, Engine, column, create_engine, delete, table
 from sqlalchemy.engine import make_url
 
-from trading import db, jobs
+from trading import db, files, jobs
 from trading.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def _embedded_config(url: str) -> dict[str, Any]:
 def _prepare_sqlite_file(path: Path) -> None:
     # WAL is a property of the file: set once, it lets the producer (web, dispatcher) and the
     # consumer (worker) read and write the broker file without blocking each other's reads.
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.touch_private(path)
     connection = sqlite3.connect(path, timeout=30)
     try:
         connection.execute("PRAGMA journal_mode=WAL")

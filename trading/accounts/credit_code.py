@@ -97,9 +97,11 @@ def validate_credit_code(code: str) -> str:
     expected = check_character(code[:17])
     if code[17] != expected:
         raise CreditCodeError(
-            f"校验码错误：第 18 位应为“{expected}”，当前为“{code[17]}”，请核对代码是否抄错",
-            f"wrong check character: character 18 should be {expected!r}, not {code[17]!r}; "
-            "please check the code for a typing error",
+            # Never say what the check character should be: a typo in characters 1-17 would
+            # then be "fixed" by changing the 18th, and a wrong code accepted.
+            "校验码不符：第 18 位校验码与前 17 位不一致，请逐位核对代码是否抄错",
+            "the check character does not match: character 18 does not agree with the first "
+            "17; please check the whole code for a typing error",
         )
     return code
 
@@ -148,8 +150,8 @@ def validate_id_number(value: str) -> str:
     expected = id_number_check_character(number[:17])
     if number[17] != expected:
         raise IdNumberError(
-            f"校验码错误：第 18 位应为“{expected}”，当前为“{number[17]}”，请核对号码是否抄错",
-            f"wrong check character: character 18 should be {expected!r}, not {number[17]!r}; "
-            "please check the number for a typing error",
+            "校验码不符：第 18 位校验码与前 17 位不一致，请逐位核对号码是否抄错",
+            "the check character does not match: character 18 does not agree with the first "
+            "17; please check the whole number for a typing error",
         )
     return number

@@ -1,0 +1,49 @@
+"""Owner-only files and folders for everything the platform keeps on disk.
+
+Sealed bids, tender documents, the SQLite database and the embedded broker are readable by the
+platform's own account only (files 0600, folders 0700), whatever the process umask is: another
+account on the machine must not copy them. Production volumes should be mounted the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` and any missing parents created 0700; an existing ``path`` is narrowed to 0700."""
+    missing = []
+    here = path
+    while not here.exists():
+        missing.append(here)
+        here = here.parent
+    for folder in reversed(missing):
+        # Another process or thread may make it meanwhile.
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
+
+
+def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
+    """Open ``path`` for writing (truncated, or new only with ``exclusive``), mode 0600."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)  # an existing file keeps its mode through os.open
+    return os.fdopen(fd, "wb")
+
+
+def touch_private(path: Path) -> Path:
+    """Create ``path`` empty and 0600 if it does not exist, in a 0700 folder (SQLite files:
+    the engine gives its -wal and -shm files the database file's mode)."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+    return path
