@@ -3,7 +3,6 @@ bar, gets a signed receipt; after the deadline the bid opens in Python and is on
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bidding.crypto import receipts
+from tests import clock as test_clock
 from tests.integration.bidding.conftest import (
+    AHEAD,
     PASSWORD,
     _cheap_password_hashing,  # noqa: F401 (fixture)
     bearer,
@@ -19,15 +20,16 @@ from tests.integration.bidding.conftest import (
     bid_url,
     db_now,
     make_tender,
+    pass_deadline,
     publish_now,
     seal,
-    set_deadline,
     share_body,
 )
 from tests.integration.bidding.test_opening import open_all_directly, run_close
 from trading.settings import get_settings
 
-pytestmark = pytest.mark.e2e
+# A real server process (and a browser): a time limit, so that a hang fails the test.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +45,7 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
     import httpx
 
     scenario = make_tender(prefix="e2e")
-    publish_now(scenario, db_now() + dt.timedelta(minutes=10))
+    publish_now(scenario, db_now() + AHEAD)
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.goto(f"{live_server}/login")
@@ -75,7 +77,7 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
         answer = client.put(bid_url(scenario), headers=bearer(bidder),
                             content=seal(scenario, bidder, bid_plaintext(price)))
         assert answer.status_code == 201, answer.text
-    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    pass_deadline(scenario.tender_id)  # the server reads the moved clock too
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/shares",
@@ -96,7 +98,7 @@ def _record(client, scenario) -> list[tuple[object, ...]]:
 
 
 def _open(client, scenario) -> None:
-    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    pass_deadline(scenario.tender_id)  # the server reads the moved clock too
     run_close(scenario)
 
 
@@ -114,7 +116,7 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     client = httpx.Client(base_url=live_server, timeout=30)
     # 1. through the JSON API
     api = make_tender(prefix="capi")
-    publish_now(api, db_now() + dt.timedelta(minutes=5))
+    publish_now(api, db_now() + AHEAD)
     for bidder, price in zip(api.bidders, prices, strict=True):
         fen = yuan_to_fen(price)
         plaintext = json.dumps({"format": "ggzy-bid/1", "price_fen": fen, "duration_days": 200,
@@ -129,7 +131,7 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     open_all_directly(api)
     # 2. through the CLI
     cli = make_tender(prefix="ccli")
-    publish_now(cli, db_now() + dt.timedelta(minutes=5))
+    publish_now(cli, db_now() + AHEAD)
     runner = CliRunner()
     attachment = tmp_path / "bid.pdf"
     attachment.write_bytes(b"%PDF-1.7 attachment")
@@ -181,7 +183,7 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     with db.transaction() as session:
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             bidder_decrypts=True))
-    publish_now(scenario, db_now() + dt.timedelta(minutes=10))
+    publish_now(scenario, db_now() + AHEAD)
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.goto(f"{live_server}/login")
@@ -228,7 +230,7 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     assert client.put(bid_url(scenario), headers=bearer(third),
                       content=out.getvalue()).status_code == 201
 
-    set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
+    pass_deadline(scenario.tender_id)  # the server reads the moved clock too
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/shares",
@@ -246,9 +248,10 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     page.get_by_text("密钥半份已提交").wait_for(timeout=30_000)
     context.close()
 
-    with db.transaction() as session:  # the window ends (as if 30 minutes had passed)
-        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
-            halves_due_at=db_now() - dt.timedelta(seconds=1)))
+    with db.read_only() as session:  # the window ends: 30 minutes pass
+        halves_due = tenders.get_tender(session, scenario.tender_id).halves_due_at
+    assert halves_due is not None
+    test_clock.advance_past(halves_due)
     for kind, handler in ((halves.HALVES_JOB, halves.close_window),
                           (opening.OPEN_JOB, opening.start)):
         with db.transaction() as session:

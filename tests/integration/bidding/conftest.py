@@ -18,6 +18,7 @@ from bidding.crypto import custody
 from bidding.crypto.common import b64encode
 from bidding.crypto.envelope import seal_stream
 from bidding.models import PanelMember, Tender, TenderState
+from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
     client,
@@ -34,6 +35,9 @@ from trading.settings import get_settings
 
 TEST = Actor.system("test")
 FAST_KDF = custody.MIN_KDF_ITERATIONS
+#: How far ahead a test puts a deadline it will pass: far enough that no machine, however
+#: loaded, reaches it by itself; the test moves the test clock past it (``pass_deadline``).
+AHEAD = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -182,6 +186,19 @@ def set_deadline(tender_id: uuid.UUID, deadline: dt.datetime) -> None:
     with db.transaction() as session:
         session.execute(update(Tender).where(Tender.id == tender_id).values(deadline=deadline))
         jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(tender_id), deadline)
+
+
+def deadline_of(tender_id: uuid.UUID) -> dt.datetime:
+    with db.read_only() as session:
+        deadline = tenders.get_tender(session, tender_id).deadline
+    assert deadline is not None
+    return deadline
+
+
+def pass_deadline(tender_id: uuid.UUID) -> dt.datetime:
+    """Move the test clock (every process on the database sees it) just past the tender's
+    deadline, instead of sleeping until it; return the new now."""
+    return test_clock.advance_past(deadline_of(tender_id))
 
 
 def bid_plaintext(price_fen: int, marker: str = "", days: int = 300) -> bytes:

@@ -4,7 +4,6 @@ steps; R-13: an unanswered objection pauses the closing (Regs §22) until it is 
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from bidding import periods, tenders
 from disclosure import services as disclosure
@@ -12,6 +11,7 @@ from tests.integration.trading.conftest import login, post_form
 from trading import calendar_years, clock, db, jobs
 
 from .conftest import (
+    AHEAD,
     ANNOUNCEMENT,
     bearer,
     bid_plaintext,
@@ -20,6 +20,7 @@ from .conftest import (
     db_now,
     log_actions,
     make_tender,
+    pass_deadline,
     publish_now,
     seal,
     set_deadline,
@@ -114,8 +115,8 @@ def _objection_open_at_deadline(client, prefix: str):
                           content=seal(scenario, bidder, bid_plaintext(price)))
         assert sent.status_code == 201, sent.text
     # the tenderee is late: the (moved) deadline comes while the objection is unanswered
-    set_deadline(scenario.tender_id, db_now() + dt.timedelta(seconds=0.5))
-    time.sleep(0.6)
+    set_deadline(scenario.tender_id, db_now() + AHEAD)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     assert tender_state(scenario.tender_id) == "published"  # not closed: paused
     actions = log_actions(f"tender/{scenario.tender_id}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 from tests.integration.trading.conftest import login
 
 from .conftest import (
+    AHEAD,
     ANNOUNCEMENT,
     Scenario,
     bearer,
@@ -18,11 +18,12 @@ from .conftest import (
     current,
     db_now,
     make_tender,
+    pass_deadline,
     publish_now,
     seal,
     share_body,
 )
-from .test_opening import PRICES, _deadline, open_all_directly, run_close
+from .test_opening import PRICES, open_all_directly, run_close
 
 CSRF_ATTR = re.compile(r'data-csrf="([^"]+)"')
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -34,18 +35,14 @@ def _normalized(client, scenario: Scenario) -> list[tuple[object, ...]]:
                   for s in record["sections"] for b in s["bids"])
 
 
-def _wait_deadline(scenario: Scenario) -> None:
-    time.sleep(max(0.0, (_deadline(scenario) - db_now()).total_seconds()) + 0.05)
-
-
 def drive_api(client) -> Scenario:
     scenario = make_tender(prefix="api")
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
+    publish_now(scenario, db_now() + AHEAD)
     for bidder, price in zip(scenario.bidders, PRICES, strict=True):
         answer = client.put(bid_url(scenario), headers=bearer(bidder),
                             content=seal(scenario, bidder, bid_plaintext(price)))
         assert answer.status_code == 201
-    _wait_deadline(scenario)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         client.post(f"/api/v1/tenders/{scenario.tender_id}/shares", headers=bearer(custodian),
@@ -56,7 +53,7 @@ def drive_api(client) -> Scenario:
 
 def drive_pages(client) -> Scenario:
     scenario = make_tender(prefix="web")
-    publish_now(scenario, db_now() + dt.timedelta(seconds=2))
+    publish_now(scenario, db_now() + AHEAD)
     for index, (bidder, price) in enumerate(zip(scenario.bidders, PRICES, strict=True)):
         assert login(client, f"web-bidder{index}").status_code == 303
         page = client.get(f"/bidding/tenders/{scenario.tender_id}/bid")
@@ -70,7 +67,7 @@ def drive_pages(client) -> Scenario:
         mine = client.get(f"/bidding/tenders/{scenario.tender_id}/bid")
         assert "receipt.json" in mine.text
         client.post("/logout", data={"_csrf_token": CSRF_FIELD.search(mine.text).group(1)})
-    _wait_deadline(scenario)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     for index, custodian in enumerate(scenario.custodians[:2]):
         assert login(client, f"web-cust{index}").status_code == 303

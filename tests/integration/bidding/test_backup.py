@@ -3,8 +3,6 @@ opening; the bidder's backup copy with the receipted digest opens it and revises
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,29 +13,31 @@ from tests.integration.trading.conftest import csrf_token, login
 from trading import db
 
 from .conftest import (
+    AHEAD,
     bearer,
     bid_plaintext,
     bid_url,
     db_now,
     log_actions,
     make_tender,
+    pass_deadline,
     publish_now,
     seal,
     share_body,
     tender_state,
 )
-from .test_opening import PRICES, _deadline, open_all_directly, run_close
+from .test_opening import PRICES, open_all_directly, run_close
 
 
 def test_backup_reupload_opens_a_bid_damaged_by_the_platform(client, _storage: Path) -> None:
     scenario = make_tender(prefix="bk")
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
+    publish_now(scenario, db_now() + AHEAD)
     envelopes = {}
     for bidder, price in zip(scenario.bidders, PRICES, strict=True):
         envelopes[bidder] = seal(scenario, bidder, bid_plaintext(price))
         sent = client.put(bid_url(scenario), headers=bearer(bidder), content=envelopes[bidder])
         assert sent.status_code == 201, sent.text
-    time.sleep(max(0.0, (_deadline(scenario) - db_now()).total_seconds()) + 0.05)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     owner, other = scenario.bidders[0], scenario.bidders[1]
     with db.read_only() as session:

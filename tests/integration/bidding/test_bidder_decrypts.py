@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 import uuid
 
 from Crypto.PublicKey import ECC
@@ -15,9 +14,11 @@ from bidding import halves, opening, tenders
 from bidding.crypto.common import b64encode
 from bidding.crypto.envelope import open_bidder_half, seal_stream
 from bidding.models import Bid, OpenStatus, Tender
+from tests import clock as test_clock
 from trading import db, jobs
 
 from .conftest import (
+    AHEAD,
     Scenario,
     bearer,
     bid_plaintext,
@@ -25,6 +26,7 @@ from .conftest import (
     db_now,
     log_actions,
     make_tender,
+    pass_deadline,
     publish_now,
     share_body,
     tender_state,
@@ -69,7 +71,7 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             bidder_decrypts=True))
     keys = [ECC.generate(curve="p256") for _ in scenario.bidders]
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1.5))
+    publish_now(scenario, db_now() + AHEAD)
     # An ordinary envelope is refused in this mode: the tender decides the suite.
     plain = client.put(bid_url(scenario), headers=bearer(scenario.bidders[0]),
                        content=seal_bd(scenario, scenario.bidders[0], None, PRICES[0]))
@@ -82,9 +84,7 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
     first, second, third = scenario.bidders
     early = post_half(client, scenario, first, half_body(scenario, envelopes[first], keys[0]))
     assert early.status_code == 409 and early.json()["title"] == "halves_not_open", early.text
-    time.sleep(max(0.0, 1.6 - 0.0))
-    while tender_state(scenario.tender_id) == "published" and db_now() < _deadline(scenario):
-        time.sleep(0.05)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         answer = submit_share(client, scenario, custodian, share_body(scenario, custodian))
@@ -113,10 +113,8 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
                       headers=bearer(third)).json()
     assert mine["window_open"] is True and mine["bids"][0]["half_submitted"] is False
 
-    # The window ends (as if 30 minutes had passed) without the third bidder's half.
-    with db.transaction() as session:
-        session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
-            halves_due_at=db_now() - dt.timedelta(seconds=1)))
+    # The window ends (30 minutes pass) without the third bidder's half.
+    test_clock.advance_past(due)
     run_job(halves.HALVES_JOB, scenario.tender_id)
     late = post_half(client, scenario, third, half_body(scenario, envelopes[third], keys[2]))
     assert late.status_code == 409 and late.json()["title"] == "halves_closed", late.text
@@ -152,14 +150,13 @@ def _bids_in_and_shares_submitted(
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             bidder_decrypts=True))
     keys = [ECC.generate(curve="p256") for _ in scenario.bidders]
-    publish_now(scenario, db_now() + dt.timedelta(seconds=1))
+    publish_now(scenario, db_now() + AHEAD)
     envelopes = {}
     for bidder, key, price in zip(scenario.bidders, keys, PRICES, strict=True):
         envelopes[bidder] = seal_bd(scenario, bidder, key, price)
         assert client.put(bid_url(scenario), headers=bearer(bidder),
                           content=envelopes[bidder]).status_code == 201
-    while db_now() < _deadline(scenario):
-        time.sleep(0.05)
+    pass_deadline(scenario.tender_id)
     run_close(scenario)
     for custodian in scenario.custodians[:2]:
         assert submit_share(client, scenario, custodian).status_code == 201
@@ -178,13 +175,6 @@ def test_window_ends_early_when_every_half_is_in(client) -> None:
         statuses = sorted(session.scalars(select(Bid.open_status).where(
             Bid.tender_id == scenario.tender_id)))
     assert statuses == ["opened"] * 3
-
-
-def _deadline(scenario: Scenario) -> dt.datetime:
-    with db.read_only() as session:
-        deadline = tenders.get_tender(session, scenario.tender_id).deadline
-        assert deadline is not None
-        return deadline
 
 
 def test_bid_page_submits_a_pasted_half(client) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ import rfc8785
 from disclosure import services, tasks
 from disclosure.notice_types import NoticeType
 from supervision import services as supervision
+from tests import clock as test_clock
 from tests.integration.disclosure.conftest import STAFF_ACTOR, publish, sample
 from trading import clock, db, jobs
 from trading.errors import UserError
@@ -129,16 +129,16 @@ def test_original_stays_public_and_points_to_its_correction(database):
 
 def test_scheduled_notice_stays_private_until_its_job_runs(database):
     with db.read_only() as session:
-        soon = clock.now(session) + dt.timedelta(seconds=0.3)
-    done = publish(NoticeType.TENDER_ANNOUNCEMENT, publish_at=soon)
+        later = clock.now(session) + dt.timedelta(hours=1)
+    done = publish(NoticeType.TENDER_ANNOUNCEMENT, publish_at=later)
     assert done.status == "scheduled"
     with db.read_only() as session:
         with pytest.raises(UserError):
             services.get_public(session, done.id)
         assert services.changes(session) == []
         job = jobs.get_job(session, services.PUBLISH_JOB, f"notice/{done.id}")
-    assert job is not None and job.due_at == soon.astimezone(dt.UTC)
-    time.sleep(0.35)
+    assert job is not None and job.due_at == later.astimezone(dt.UTC)
+    test_clock.advance_past(later)
     with db.transaction() as session:
         tasks.publish_scheduled(session, job)
         tasks.publish_scheduled(session, job)  # idempotent

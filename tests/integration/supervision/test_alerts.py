@@ -4,12 +4,12 @@ transition a guarded job (trading.jobs) and a log entry."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from sqlalchemy import update
 
 from supervision import alerts, services
 from supervision import tasks as _tasks  # noqa: F401  (registers the job handlers)
+from tests import clock as test_clock
 from trading import clock, db, jobs
 from trading.jobs import JobStatus, ScheduledJob
 
@@ -45,18 +45,19 @@ def _state(alert_id: int) -> tuple[str, str]:
 
 
 def test_the_lifecycle_of_an_alert(database: str) -> None:
-    # Wide enough that a loaded CI machine still runs the first job before yellow_at.
-    due = _now() + dt.timedelta(seconds=8)
+    # The test clock moves through yellow_at and the deadline: no machine reaches them itself.
+    due = _now() + dt.timedelta(hours=2)
     with db.transaction() as session:
         alert = services.watch_deadline(session, KIND, SUBJECT, "staff", due, "受理时限", "Intake limit",
-                                        margin=dt.timedelta(seconds=4))
+                                        margin=dt.timedelta(hours=1))
     assert alert.state == "watching"
     assert _run_job(alerts.YELLOW_JOB, alert.id) == "early"  # the guard holds before yellow_at
-    time.sleep(max(0.0, (alert.yellow_at - _now()).total_seconds()) + 0.05)
+    test_clock.advance_past(alert.yellow_at)
     assert _state(alert.id) == ("watching", "yellow")  # pages follow the clock at once
     assert _run_job(alerts.YELLOW_JOB, alert.id) == "ran"
     assert _state(alert.id) == ("yellow", "yellow")
-    time.sleep(max(0.0, (due - _now()).total_seconds()) + 0.05)
+    assert _run_job(alerts.RED_JOB, alert.id) == "early"  # yellow, not yet red
+    test_clock.advance_past(due)
     assert _run_job(alerts.RED_JOB, alert.id) == "ran"
     assert _state(alert.id) == ("red", "red")
     with db.transaction() as session:

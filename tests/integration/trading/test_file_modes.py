@@ -22,7 +22,7 @@ def test_migrate_creates_an_owner_only_database_in_an_owner_only_folder(tmp_path
         env.pop(name, None)
     done = subprocess.run([sys.executable, "-m", "trading.cli", "migrate"], cwd=PROJECT_ROOT,
                           env=env, capture_output=True, text=True, timeout=120,
-                          preexec_fn=lambda: os.umask(0o022))  # noqa: PLW1509
+                          preexec_fn=lambda: os.umask(0o022))
     assert done.returncode == 0, done.stderr
     assert _mode(var) == 0o700
     database = var / "ggzy.sqlite3"

@@ -4,13 +4,18 @@ The worker tests run against both brokers (Redis, and kombu's SQLAlchemy transpo
 SQLite file) and, like the whole suite, on both databases (GGZY_TEST_DATABASE). A handler's
 effect is a supervision log entry written in the job's guarded transaction, so "ran exactly
 once" is what a regulator reading the log would see: one entry, at or after the deadline.
+
+Most tests here move the test clock (tests/clock.py) rather than wait for a due time. A few wait
+in real time because real time is their point: the broker and the worker hold a message for its
+countdown, and retry after ``retry_in``, in the machine's seconds, and the dispatcher works in
+rounds of real time. Those due times are seconds ahead, not fractions, and every wait polls
+for the effect with a generous timeout, so that a loaded machine is slower but not wrong.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +27,13 @@ from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from supervision import services as log
+from tests import clock as test_clock
 from trading import audit, clock, db, jobs, worker
 from trading.jobs import JobStatus, ScheduledJob
 
 from .worker_harness import (
     BROKERS,
+    TIME_LIMIT,
     TaskLog,
     broker_url_for,
     delete_queue,
@@ -128,13 +135,15 @@ def task_log(app: Celery) -> Iterator[TaskLog]:
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_job_due_in_two_seconds_runs_once_at_its_time(app: Celery, task_log: TaskLog) -> None:
+    # Real time: the dispatcher sends the job ahead of time and the worker holds it until due.
     subj = subject()
-    with running_worker(app), running_dispatcher(app):
+    with running_worker(app), running_dispatcher(app) as dispatcher:
         due = db_now() + dt.timedelta(seconds=2)
         job_id, _ = schedule(EFFECT, subj, due)
-        wait_for(lambda: is_status(job_id, JobStatus.DONE), 8, "the job to run")
-        time.sleep(1.5)  # a dispatcher round or two more: nothing may be sent again
+        wait_for(lambda: is_status(job_id, JobStatus.DONE), 60, "the job to run")
+        dispatcher.wait_rounds(2)  # a dispatcher round or two more: nothing may be sent again
     [effect] = entries(EFFECT, subj)
     assert due - LOG_PRECISION <= effect.created_at < due + dt.timedelta(seconds=3)
     assert task_log.results(job_id) == ["ran"]
@@ -143,19 +152,21 @@ def test_job_due_in_two_seconds_runs_once_at_its_time(app: Celery, task_log: Tas
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_job_that_fell_due_while_no_worker_ran_runs_once_on_start(
     app: Celery, task_log: TaskLog
 ) -> None:
     subj = subject()
     job_id, _ = schedule(EFFECT, subj, db_now() - dt.timedelta(minutes=5))
-    with running_worker(app), running_dispatcher(app):
-        wait_for(lambda: is_status(job_id, JobStatus.DONE), 8, "the overdue job to run")
-        time.sleep(1.5)
+    with running_worker(app), running_dispatcher(app) as dispatcher:
+        wait_for(lambda: is_status(job_id, JobStatus.DONE), 60, "the overdue job to run")
+        dispatcher.wait_rounds(2)
     assert len(entries(EFFECT, subj)) == 1
     assert task_log.results(job_id) == ["ran"]
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_the_same_task_delivered_twice_has_one_effect(app: Celery, task_log: TaskLog) -> None:
     subj = subject()
     job_id, version = schedule(EFFECT, subj, db_now() - dt.timedelta(seconds=1))
@@ -163,21 +174,26 @@ def test_the_same_task_delivered_twice_has_one_effect(app: Celery, task_log: Tas
     for _ in range(2):  # the broker redelivers, or an operator re-sends: same job, same version
         app.send_task(jobs.RUN_JOB_TASK, args=[job_id, version])
     with running_worker(app):
-        wait_for(lambda: len(task_log.runs(job_id)) == 3, 8, "all three deliveries")
+        wait_for(lambda: len(task_log.runs(job_id)) == 3, 60, "all three deliveries")
     assert sorted(task_log.results(job_id)) == ["ran", "stale", "stale"]
     assert len(entries(EFFECT, subj)) == 1
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_an_amended_deadline_voids_the_old_message(app: Celery, task_log: TaskLog) -> None:
+    # Real time: the old message is held by the worker for its countdown, then found stale.
     subj = subject()
-    with running_worker(app), running_dispatcher(app):
-        job_id, first = schedule(EFFECT, subj, db_now() + dt.timedelta(seconds=2))
-        wait_for(lambda: is_status(job_id, JobStatus.QUEUED), 5, "the first version sent")
-        new_due = db_now() + dt.timedelta(seconds=4)
+    with running_worker(app):
+        job_id, first = schedule(EFFECT, subj, db_now() + dt.timedelta(seconds=5))
+        assert dispatch(app) == 1  # the first version is sent, to be held until it is due
+        new_due = db_now() + dt.timedelta(hours=1)  # amended at once, well before that
         same_id, second = schedule(EFFECT, subj, new_due)
-        wait_for(lambda: "ran" in task_log.results(job_id), 10, "the amended job to run")
-        time.sleep(1.5)
+        wait_for(lambda: task_log.results(job_id) == ["stale"], 60, "the old message to fire")
+        with running_dispatcher(app) as dispatcher:
+            test_clock.advance_past(new_due)
+            wait_for(lambda: "ran" in task_log.results(job_id), 60, "the amended job to run")
+            dispatcher.wait_rounds(2)
     assert (same_id, second) == (job_id, first + 1)
     stale = [h for h in task_log.runs(job_id) if h.args == (job_id, first)]
     assert [h.result for h in stale] == ["stale"]
@@ -188,27 +204,31 @@ def test_an_amended_deadline_voids_the_old_message(app: Celery, task_log: TaskLo
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_an_early_delivery_is_retried_at_the_due_time(app: Celery, task_log: TaskLog) -> None:
+    # Real time: the worker retries the early message after ``retry_in`` seconds. The worker
+    # is up first, and the due time far enough ahead that the early message is early.
     subj = subject()
-    due = db_now() + dt.timedelta(seconds=2)
-    job_id, version = schedule(EFFECT, subj, due)
-    assert dispatch(app) == 1  # the regular message, held until due_at
-    app.send_task(jobs.RUN_JOB_TASK, args=[job_id, version])  # and one that arrives too early
     with running_worker(app):
-        wait_for(lambda: len(task_log.runs(job_id)) == 3, 10, "early, retried and regular runs")
+        due = db_now() + dt.timedelta(seconds=6)
+        job_id, version = schedule(EFFECT, subj, due)
+        assert dispatch(app) == 1  # the regular message, held until due_at
+        app.send_task(jobs.RUN_JOB_TASK, args=[job_id, version])  # and one that arrives too early
+        wait_for(lambda: len(task_log.runs(job_id)) == 3, 60, "early, retried and regular runs")
     assert sorted(task_log.results(job_id)) == ["ran", "retry", "stale"]
     [effect] = entries(EFFECT, subj)
     assert effect.created_at >= due - LOG_PRECISION
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_a_failing_handler_is_retried_with_its_error_recorded(
     app: Celery, task_log: TaskLog
 ) -> None:
     subj = subject()
     job_id, _ = schedule(FLAKY, subj, db_now())
     with running_worker(app), running_dispatcher(app):
-        wait_for(lambda: is_status(job_id, JobStatus.DONE), 10, "the retried job to succeed")
+        wait_for(lambda: is_status(job_id, JobStatus.DONE), 60, "the retried job to succeed")
     job = job_row(job_id)
     assert (job.attempts, job.last_error) == (2, "RuntimeError: boom")
     assert len(entries("job.attempt_failed", subj)) == 1
@@ -216,14 +236,15 @@ def test_a_failing_handler_is_retried_with_its_error_recorded(
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_a_handler_failing_every_attempt_marks_the_job_failed(
     app: Celery, task_log: TaskLog
 ) -> None:
     subj = subject()
     job_id, _ = schedule(BROKEN, subj, db_now())
-    with running_worker(app), running_dispatcher(app):
-        wait_for(lambda: is_status(job_id, JobStatus.FAILED), 10, "the job to fail")
-        time.sleep(1.5)  # failed is final: the dispatcher must not send it again
+    with running_worker(app), running_dispatcher(app) as dispatcher:
+        wait_for(lambda: is_status(job_id, JobStatus.FAILED), 60, "the job to fail")
+        dispatcher.wait_rounds(2)  # failed is final: the dispatcher must not send it again
     job = job_row(job_id)
     assert (job.attempts, job.last_error) == (2, "RuntimeError: always broken")
     assert task_log.results(job_id) == ["retry", "failed"]
@@ -231,19 +252,21 @@ def test_a_handler_failing_every_attempt_marks_the_job_failed(
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_the_worker_heartbeat_reaches_the_database(app: Celery, task_log: TaskLog) -> None:
     before = db_now()
     with running_worker(app), running_dispatcher(app):
-        wait_for(lambda: _last_heartbeat() is not None, 8, "a worker heartbeat")
+        wait_for(lambda: _last_heartbeat() is not None, 60, "a worker heartbeat")
     seen = _last_heartbeat()
     assert seen is not None and seen >= before
 
 
 @pytest.mark.broker
+@TIME_LIMIT
 def test_the_embedded_broker_forgets_delivered_messages(idle_app: Celery) -> None:
     jobs.send_heartbeat(idle_app)
     with running_worker(idle_app):
-        wait_for(lambda: _last_heartbeat() is not None, 8, "a worker heartbeat")
+        wait_for(lambda: _last_heartbeat() is not None, 60, "a worker heartbeat")
     assert worker.prune_embedded_broker(idle_app, older_than=dt.timedelta(0)) >= 1
     broker = create_engine(str(idle_app.conf.broker_url).removeprefix("sqla+"))
     with broker.connect() as connection:
@@ -295,14 +318,17 @@ def test_cancel(database: str) -> None:
 
 def test_the_guard_refuses_early_stale_and_repeated_runs(database: str) -> None:
     subj = subject()
-    job_id, version = schedule(EFFECT, subj, db_now() + dt.timedelta(seconds=1))
+    due = db_now() + dt.timedelta(hours=1)
+    job_id, version = schedule(EFFECT, subj, due)
     _mark_queued(job_id)
+    before = db_now()
     early = jobs.execute(job_id, version)
     assert early.result == "early"
-    assert early.retry_in is not None and 0 < early.retry_in <= 1.1
+    lead = (due - before).total_seconds()  # at most an hour
+    assert early.retry_in is not None and 0 < early.retry_in <= lead + 0.1
     assert jobs.execute(job_id, version + 1).result == "stale"
     assert jobs.execute(job_id + 1000, 1).result == "stale"
-    time.sleep(early.retry_in)
+    test_clock.advance(dt.timedelta(seconds=early.retry_in))  # retry_in later: due
     assert jobs.execute(job_id, version).result == "ran"
     assert jobs.execute(job_id, version).result == "stale"
     assert len(entries(EFFECT, subj)) == 1

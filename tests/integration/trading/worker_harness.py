@@ -8,6 +8,11 @@ its own queue, so tests (and xdist workers) never see each other's messages.
 ``TaskLog`` records what the worker did with each task (via Celery's ``task_postrun`` signal),
 so a test can wait until every message it sent has been handled before asserting: waiting on
 "nothing happened" would otherwise need a sleep.
+
+Waits here poll for an effect with a generous timeout; deadlines are passed by moving the test
+clock (tests/clock.py), which the worker and the dispatcher read too. Every test that starts a
+worker or a dispatcher carries ``TIME_LIMIT`` (pytest-timeout), so that it fails instead of
+hanging when time misbehaves.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ from trading.worker import create_celery_app
 REDIS_URL = os.environ.get("GGZY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 BROKERS = ("redis", "sqla")
+#: The time limit of a test that drives a real worker or dispatcher: far above what such a test
+#: needs on a loaded machine, far below "forever". The pyproject default covers every other test.
+TIME_LIMIT = pytest.mark.timeout(180)
 
 
 def broker_url_for(kind: str, tmp_path: Path) -> str:
@@ -71,13 +79,32 @@ def delete_queue(app: Celery) -> None:
         client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
 
 
+class DispatcherRounds(threading.Event):
+    """The dispatcher's stop event, which also counts its rounds: ``run_dispatcher`` waits on
+    it once at the end of every round."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.count += 1
+        return super().wait(timeout)
+
+    def wait_rounds(self, rounds: int, timeout: float = 60) -> None:
+        """Return once ``rounds`` more rounds have finished (what a test waits for to see that
+        the dispatcher did *not* send something)."""
+        target = self.count + rounds
+        wait_for(lambda: self.count >= target, timeout, f"{rounds} dispatcher round(s)")
+
+
 @contextmanager
-def running_dispatcher(app: Celery) -> Iterator[None]:
-    stop = threading.Event()
+def running_dispatcher(app: Celery) -> Iterator[DispatcherRounds]:
+    stop = DispatcherRounds()
     thread = threading.Thread(target=jobs.run_dispatcher, args=(stop, app), daemon=True)
     thread.start()
     try:
-        yield
+        yield stop
     finally:
         stop.set()
         thread.join(10)
