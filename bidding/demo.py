@@ -13,6 +13,10 @@ second run changes nothing; once it has closed, the next start-up seeds a fresh 
   after start-up, by the database clock;
 - two sealed bids, from demo-bidder2 and demo-bidder3 (sealed here, as their machines would),
   so that one more bid sealed in the browser by demo-bidder1 makes the three R-24 requires;
+- a second tender, left as a *draft ready to publish* (ceremony done, document uploaded), so
+  that staff can try publishing with the legal periods checked, e.g. on a test-clock date in
+  December with a deadline in January of a year whose holidays are not confirmed yet
+  (``GGZY_TEST_NOW``, docs/calendar.md);
 - DEMO BEHAVIOUR: job ``bidding.demo_shares`` a few seconds after the deadline decrypts and
   submits the shares of demo-custodian1 and 2 with their key files, as the custodians would
   with ``ggzy custody open-share``. Set ``GGZY_DEMO_AUTO_SHARES=0`` to do it by hand.
@@ -44,6 +48,7 @@ from trading.settings import get_settings
 
 DEMO_SHARES_JOB = "bidding.demo_shares"
 DEMO_TITLE = "阳泉市城区道路提质改造工程（演示）"
+READY_TITLE = "阳泉市老旧小区排水管网改造工程（演示，待发布）"
 DEMO_ACTOR = Actor.system("demo-seed")
 CUSTODIANS = ("demo-custodian1", "demo-custodian2", "demo-custodian3")
 PRESEALED = (("demo-bidder2", 1_186_000_000, 300), ("demo-bidder3", 1_215_500_000, 280))
@@ -120,9 +125,10 @@ def seed_demo(session: Session) -> None:
         Tender.title == DEMO_TITLE, Tender.state == TenderState.PUBLISHED.value,
         Tender.deadline > now))
     keys = _custodian_keys(session)
+    _seed_ready_draft(session, keys)
     if open_demo is not None:
         return
-    tender = _create(session)
+    tender = _create(session, DEMO_TITLE, "演示项目：截止后由演示保管人自动提交份额并开标。")
     _ceremony(session, tender, keys)
     tenders.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
                          "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
@@ -135,16 +141,28 @@ def seed_demo(session: Session) -> None:
                       deadline + dt.timedelta(seconds=5))
 
 
-def _create(session: Session) -> Tender:
+def _seed_ready_draft(session: Session, keys: dict[str, custody.CustodianKeys]) -> None:
+    """A draft with its ceremony and documents done: staff only choose the dates and publish."""
+    if session.scalar(select(Tender.id).where(Tender.title == READY_TITLE,
+                                              Tender.state == TenderState.DRAFT.value)):
+        return
+    tender = _create(session, READY_TITLE, "演示项目：开标密钥和招标文件已就绪，由交易中心人员选择"
+                     "投标截止时间和发售截止日期后发布（发布时校验 R-10、R-11）。")
+    _ceremony(session, tender, keys)
+    tenders.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
+                         "演示招标文件：老旧小区雨污分流及排水管网改造，工期 180 日历天。\n".encode())
+
+
+def _create(session: Session, title: str, description: str) -> Tender:
     staff = _user(session, "demo-staff")
     tenderee = _user(session, "demo-tenderee")
     data = tenders.TenderInput(
-        title=DEMO_TITLE, category="construction", region="山西省阳泉市",
+        title=title, category="construction", region="山西省阳泉市",
         evaluation_method="经评审的最低投标价法", custody_k=2,
         custodian_ids=[_user(session, n).id for n in CUSTODIANS],
         sections=[tenders.SectionInput("第一标段：主干道", 1_250_000_000, 20_000_000,
                                        1_300_000_000)],
-        description="演示项目：截止后由演示保管人自动提交份额并开标。",
+        description=description,
         tenderee_org_id=tenderee.organization_id, announcement=dict(DEMO_ANNOUNCEMENT),
     )
     return tenders.create_tender(session, DEMO_ACTOR, staff.id, data)

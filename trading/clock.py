@@ -135,7 +135,6 @@ def start_test_clock(session: Session) -> None:
         set_test_now(session, start)
 
 
-
 def as_utc(value: str | dt.datetime) -> dt.datetime:
     """A value read from ``now_column`` as an aware UTC datetime (SQLite returns text)."""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
