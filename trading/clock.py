@@ -104,7 +104,9 @@ def test_offset(session: Session) -> dt.timedelta:
 
 
 def set_test_offset(session: Session, offset: dt.timedelta) -> None:
+    global _display_offset
     _require_test_clock()
+    _display_offset = None  # this process's header clock measures the moved time afresh
     micros = int(offset / dt.timedelta(microseconds=1))
     row = session.get(TestClock, TEST_CLOCK_ROW)
     if row is None:

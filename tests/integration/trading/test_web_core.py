@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from supervision import services as log
+from tests import clock as test_clock
 from tests.integration.trading.conftest import login, make_user, post_form
 from trading import calendar, db
 from trading.accounts.models import Organization, User
@@ -25,9 +26,15 @@ def test_pages_show_the_database_time_in_beijing(client):
     assert 'id="server-clock"' in page.text
     shown = page.text.split('data-epoch-ms="')[1].split('"')[0]
     server = dt.datetime.fromtimestamp(int(shown) / 1000, dt.UTC)
-    assert abs((server - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+    assert abs((server - test_clock.now()).total_seconds()) < 60  # the database's time
     local = server.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     assert local in page.text
+
+
+def test_the_header_clock_follows_a_moved_test_clock(client):
+    client.get("/")  # the process has measured the clock once
+    test_clock.set_now(test_clock.beijing(2027, 3, 1, 9))
+    assert "2027-03-01 09:0" in client.get("/").text
 
 
 def test_security_headers_on_every_page(client):
