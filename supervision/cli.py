@@ -97,8 +97,11 @@ def export(out: Path, sign: bool) -> None:
 @click.option("--trusted-checkpoint", type=click.Path(dir_okay=False, path_type=Path),
               help="a checkpoint you hold (e.g. your witness's), which the export must extend")
 @click.option("--witness-key", multiple=True, help="a witness verifier key whose cosignatures to check")
+@click.option("--trust-log-key-from-export", is_flag=True,
+              help="no pinned key or checkpoint: use the key inside the export (catches accidents "
+                   "only, never a rewrite)")
 def verify(file: Path, log_key: str | None, trusted_checkpoint: Path | None,
-           witness_key: tuple[str, ...]) -> None:
+           witness_key: tuple[str, ...], trust_log_key_from_export: bool) -> None:
     """Verify an export offline; exit 0 only when everything holds."""
     from supervision import note, verifier
 
@@ -106,7 +109,8 @@ def verify(file: Path, log_key: str | None, trusted_checkpoint: Path | None,
         key = note.read_vkey(log_key) if log_key else None
         witnesses = [note.read_vkey(value) for value in witness_key]
         trusted = _read_trusted(trusted_checkpoint) if trusted_checkpoint else None
-        report = verifier.verify_file(str(file), key, trusted, witnesses)
+        report = verifier.verify_file(str(file), key, trusted, witnesses,
+                                      trust_log_key_from_export)
     except note.NoteError as error:
         _die(f"输入无效 / bad input: {error}", EXIT_INPUT)
     except OSError as error:
@@ -211,6 +215,11 @@ def witness(url: str, key_file: Path, state_file: Path, token: str, log_key: str
              EXIT_SPLIT_VIEW)
     except (witness_client.WitnessError, note.NoteError) as error:
         _die(f"见证失败 / witness failed: {error}", EXIT_BAD)
+    if outcome.trusted_on_first_use is not None:
+        click.echo(f"首次运行，未指定 --log-key：信任并固定平台当前提供的公钥 / first run without "
+                   f"--log-key: trusting and pinning the key the platform serves now:\n"
+                   f"  {outcome.trusted_on_first_use}\n"
+                   f"请通过其他渠道核对此公钥 / check this key through another channel", err=True)
     before = "first run" if outcome.previous_size is None else f"from size {outcome.previous_size}"
     click.echo(f"cosigned the checkpoint of size {outcome.size} ({before}) / 已联署")
 

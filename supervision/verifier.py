@@ -231,8 +231,10 @@ class Verifier:
     """Feed it the lines of an export in order; ``finish()`` returns the report."""
 
     def __init__(self, log_key: note.VerifierKey | None = None, trusted: str | None = None,
-                 witness_keys: Sequence[note.VerifierKey] = ()) -> None:
+                 witness_keys: Sequence[note.VerifierKey] = (),
+                 trust_export_key: bool = False) -> None:
         self.log_key = log_key
+        self.trust_export_key = trust_export_key
         self.trusted_text = trusted
         self.trusted: note.Checkpoint | None = None
         self.witness_keys = list(witness_keys)
@@ -280,14 +282,7 @@ class Verifier:
         assert isinstance(header, dict)
         self.header = header
         if self.log_key is None:
-            try:
-                self.log_key = note.parse_vkey(str(header.get("log_key", "")))
-            except note.NoteError as error:
-                self._fail(error.message_zh, error.message_en)
-            self.report.warnings.append(
-                "未指定 --log-key：使用导出文件自带的公钥，仅能发现无意损坏；请用从平台另行获得的公钥验证 / "
-                "no --log-key given: checked against the key named in the export itself, which "
-                "only catches accidents; pass the key obtained from the platform out of band")
+            self._take_export_key(header)
         assert self.log_key is not None
         if header.get("origin") != self.log_key.name:
             self._fail(f"未知的日志来源“{header.get('origin')}”（信任的日志为“{self.log_key.name}”）",
@@ -297,6 +292,27 @@ class Verifier:
             self.trusted = self._open(self.trusted_text, "信任的检查点", "trusted checkpoint")[0]
             if self.trusted.size == 0:
                 self._check_trusted()
+
+    def _take_export_key(self, header: dict[str, Any]) -> None:
+        # The export's own key proves nothing against whoever wrote the export: a rewritten
+        # log re-signed with a new (or the operator's own) key passes. Only a key or a
+        # checkpoint obtained out of band anchors the check; without one, refuse unless told.
+        if self.trusted_text is None and not self.trust_export_key:
+            self._fail("没有信任锚点：请用 --log-key 指定另行获得的平台公钥，或用 --trusted-checkpoint "
+                       "指定您持有的检查点（--trust-log-key-from-export 可强行使用导出文件自带的公钥，"
+                       "但这只能发现无意损坏，发现不了改写）",
+                       "no trust anchor: pass --log-key (the platform's key obtained out of band) "
+                       "or --trusted-checkpoint (a checkpoint you hold); "
+                       "--trust-log-key-from-export uses the key inside the export, which catches "
+                       "accidents only, never a rewrite")
+        try:
+            self.log_key = note.parse_vkey(str(header.get("log_key", "")))
+        except note.NoteError as error:
+            self._fail(error.message_zh, error.message_en)
+        self.report.warnings.append(
+            "使用导出文件自带的公钥（未固定平台公钥）：改写后重新签名的日志也会通过 / "
+            "checked against the key inside the export, not a pinned one: a rewritten and "
+            "re-signed log would pass too")
 
     def _read_entry(self, line: bytes) -> None:
         seq = self.tree.size
@@ -430,10 +446,10 @@ def _parse_json(raw: bytes, line_no: int, seq: int | None = None) -> Any:
 
 
 def verify_lines(lines: Iterator[bytes] | IO[bytes], log_key: note.VerifierKey | None = None,
-                 trusted: str | None = None,
-                 witness_keys: Sequence[note.VerifierKey] = ()) -> Report:
+                 trusted: str | None = None, witness_keys: Sequence[note.VerifierKey] = (),
+                 trust_export_key: bool = False) -> Report:
     """Verify an export given as binary lines; never raises for a bad export (see ``error``)."""
-    verifier = Verifier(log_key, trusted, witness_keys)
+    verifier = Verifier(log_key, trusted, witness_keys, trust_export_key)
     try:
         for line in lines:
             verifier.feed(line)
@@ -446,9 +462,10 @@ def verify_lines(lines: Iterator[bytes] | IO[bytes], log_key: note.VerifierKey |
 
 
 def verify_file(path: str, log_key: note.VerifierKey | None = None, trusted: str | None = None,
-                witness_keys: Sequence[note.VerifierKey] = ()) -> Report:
+                witness_keys: Sequence[note.VerifierKey] = (),
+                trust_export_key: bool = False) -> Report:
     with open(path, "rb", buffering=1 << 20) as handle:
-        return verify_lines(handle, log_key, trusted, witness_keys)
+        return verify_lines(handle, log_key, trusted, witness_keys, trust_export_key)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -462,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log-key")
     parser.add_argument("--trusted-checkpoint")
     parser.add_argument("--witness-key", action="append", default=[])
+    parser.add_argument("--trust-log-key-from-export", action="store_true")
     args = parser.parse_args(argv)
     try:
         key = note.read_vkey(args.log_key) if args.log_key else None
@@ -470,7 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.trusted_checkpoint:
             with open(args.trusted_checkpoint, encoding="utf-8") as handle:
                 trusted = handle.read()
-        report = verify_file(args.export, key, trusted, witnesses)
+        report = verify_file(args.export, key, trusted, witnesses,
+                             args.trust_log_key_from_export)
     except note.NoteError as error:
         print(f"输入无效 / bad input: {error}", file=sys.stderr)
         return 2

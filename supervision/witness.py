@@ -43,6 +43,8 @@ class Outcome:
     previous_size: int | None
     size: int
     cosigned: bool
+    # The log key taken from the platform itself on a first run without --log-key.
+    trusted_on_first_use: str | None = None
 
 
 def run(client: httpx.Client, key: note.SignerKey, state_path: Path, token: str,
@@ -50,6 +52,7 @@ def run(client: httpx.Client, key: note.SignerKey, state_path: Path, token: str,
         now: Callable[[], float] = time.time) -> Outcome:
     state = _load_state(state_path)
     pinned = _pinned_key(client, state, log_key)
+    on_first_use = pinned.encode() if log_key is None and "log_key" not in state else None
     text = _get(client, "/api/v1/log/checkpoint")["note"]
     try:
         checkpoint, _ = note.open_checkpoint(text, pinned)
@@ -63,7 +66,7 @@ def run(client: httpx.Client, key: note.SignerKey, state_path: Path, token: str,
     _save_state(state_path, {"origin": pinned.name, "log_key": pinned.encode(),
                              "size": checkpoint.size,
                              "root": base64.b64encode(checkpoint.root).decode(), "checkpoint": text})
-    return Outcome(previous, checkpoint.size, True)
+    return Outcome(previous, checkpoint.size, True, on_first_use)
 
 
 def _pinned_key(client: httpx.Client, state: dict[str, Any],

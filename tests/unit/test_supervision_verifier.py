@@ -163,9 +163,25 @@ def test_an_unknown_origin_is_named() -> None:
     assert report.error is not None and "unknown log origin 'evil.example/log'" in report.error.message_en
 
 
-def test_without_a_key_the_export_key_is_used_with_a_warning() -> None:
+def test_without_a_pinned_key_or_checkpoint_verification_refuses() -> None:
     report = run(GOOD, key=None)
-    assert report.ok and report.warnings
+    assert report.error is not None and "no trust anchor" in report.error.message_en
+
+
+def test_a_rewrite_resigned_with_another_key_passes_only_on_the_export_key() -> None:
+    """Why the export's own key is no anchor: a rewritten log, re-signed, is consistent."""
+    rewriter = note.generate_key(ORIGIN)
+    rewritten = build(DOCS, set(), key=rewriter)
+    trusting = verifier.verify_lines(iter(rewritten), None, None, (), trust_export_key=True)
+    assert trusting.ok and any("re-signed log would pass" in w for w in trusting.warnings)
+    assert run(rewritten).error is not None  # against the pinned key it fails
+
+
+def test_a_trusted_checkpoint_alone_is_an_anchor() -> None:
+    root = merkle.root_from_leaves([merkle.leaf_hash(d) for d in DOCS[:9]])
+    trusted = note.sign_checkpoint(note.Checkpoint(ORIGIN, 9, root), KEY)
+    report = verifier.verify_lines(iter(GOOD), None, trusted)
+    assert report.ok, report.error
 
 
 def test_a_removed_checkpoint_is_caught() -> None:

@@ -139,8 +139,10 @@ def test_the_witness_command_against_a_live_server(live_server: str, tmp_path: P
     _grow(2)
     args = ["witness", "--url", live_server, "--key", str(key_file), "--state",
             str(tmp_path / "w.state"), "--token", token, "--log-key", checkpoints.log_vkey()]
-    first = runner.invoke(log_cli, args)
+    # The first run without --log-key trusts the key the platform serves, and says which.
+    first = runner.invoke(log_cli, args[:-2])
     assert first.exit_code == 0, first.output
+    assert "trusting and pinning" in first.output and checkpoints.log_vkey() in first.output
     _grow(2)
     second = runner.invoke(log_cli, args)
     assert second.exit_code == 0 and "from size" in second.output, second.output
