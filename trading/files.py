@@ -16,8 +16,10 @@ FILE_MODE = 0o600
 DIR_MODE = 0o700
 
 
-def private_dir(path: Path) -> Path:
-    """``path`` and any missing parents created 0700; an existing ``path`` is narrowed to 0700."""
+def private_dir(path: Path, narrow_existing: bool = True) -> Path:
+    """``path`` and any missing parents created 0700. An existing ``path`` is narrowed to 0700
+    too, unless ``narrow_existing`` is false: for a folder that may not be the platform's own
+    (the folder an operator put the SQLite file in could be /tmp)."""
     missing = []
     here = path
     while not here.exists():
@@ -27,7 +29,8 @@ def private_dir(path: Path) -> Path:
         # Another process or thread may make it meanwhile.
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
+    if narrow_existing or missing:
+        os.chmod(path, DIR_MODE)
     return path
 
 
@@ -40,9 +43,10 @@ def open_private(path: Path, exclusive: bool = False) -> BinaryIO:
 
 
 def touch_private(path: Path) -> Path:
-    """Create ``path`` empty and 0600 if it does not exist, in a 0700 folder (SQLite files:
-    the engine gives its -wal and -shm files the database file's mode)."""
-    private_dir(path.parent)
+    """Create ``path`` empty and 0600 if it does not exist, its missing folders 0700 (SQLite
+    files: the engine gives its -wal and -shm files the database file's mode). An existing
+    folder keeps its mode: it may be shared (``sqlite:////tmp/x.db``)."""
+    private_dir(path.parent, narrow_existing=False)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
     os.fchmod(fd, FILE_MODE)
     os.close(fd)

@@ -31,3 +31,16 @@ def test_migrate_creates_an_owner_only_database_in_an_owner_only_folder(tmp_path
         if sidecar.exists():
             assert _mode(sidecar) == 0o600, sidecar.name
     assert _mode(var / "secret_key") == 0o600
+
+
+def test_a_database_in_a_shared_folder_leaves_the_folder_alone(tmp_path: Path) -> None:
+    from trading import files
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    os.chmod(shared, 0o1777)  # like /tmp
+    database = files.touch_private(shared / "ggzy.sqlite3")
+    assert _mode(database) == 0o600
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    made = files.touch_private(tmp_path / "new" / "deeper" / "ggzy.sqlite3")
+    assert _mode(made.parent) == 0o700 and _mode(made.parent.parent) == 0o700
