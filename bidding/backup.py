@@ -223,7 +223,7 @@ def _revise_record(session: Session, tender: Any, now: dt.datetime) -> dict[str,
     previous.record, previous.sha256, previous.log_index = record, digest, index
     previous.created_at = now
     session.flush()
-    opening._checkpoint(session, "record revised", tender)
+    opening.sign_checkpoint(session, "record revised", tender)
     _correct_notice(session, tender, record)
     return record
 
@@ -240,10 +240,10 @@ def _correct_notice(session: Session, tender: Any, record: dict[str, Any]) -> No
     for section in record["sections"]:
         for entry in section["bids"]:
             status = opening.STATUS_ZH.get(entry["status"], entry["status"])
-            price = opening._yuan(entry["price_fen"] or 0)
+            price = tenders.yuan_text(entry["price_fen"] or 0)
             lines.append(f"标段 {section['number']} {entry['bidder_name']}：{status}，报价 {price} 元")
     tenderee, _agent, items = tenders.announcement_names(session, tender)
-    opening._disclose(session, tender, "correction", {
+    opening.disclose_notice(session, tender, "correction", {
         "tenderee": tenderee or "—",
         "reason": "开标记录更正（R-25：平台原因解密失败的投标以投标人备份文件开启）",
         "content": f"开标记录第 {record['version']} 版（SHA-256 见监督日志）：\n" + "\n".join(lines),

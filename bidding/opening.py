@@ -148,7 +148,7 @@ def _fail(session: Session, tender: Tender, bid_count: int) -> None:
     tenders.transition(session, OPENING, tender.id, TenderState.CLOSED, TenderState.FAILED,
                        "tender.failed", {"rule": "R-24", "bids": bid_count,
                                          "reason": "fewer than 3 bidders"})
-    _disclose(session, tender, "failed_tender", {
+    disclose_notice(session, tender, "failed_tender", {
         "tenderee": _tenderee_name(session, tender),
         "reason": f"R-24：投标人少于 3 个（共 {bid_count} 份有效投标），依法不予开标，重新招标",
         "next_steps": "招标人将依法重新招标",
@@ -168,7 +168,7 @@ def _announce_opening(session: Session, tender: Tender) -> None:
     supervision.watch_deadline(session, SHARES_ALERT_KIND, subject(tender.id), "custodian", due,
                                f"「{tender.title}」开标密钥份额", f"opening key shares of "
                                f"'{tender.title}'")
-    _checkpoint(session, "closed", tender)
+    sign_checkpoint(session, "closed", tender)
     from bidding import panel  # shares may have arrived between the deadline and this job
 
     panel.try_reconstruct(session, OPENING, get_tender(session, tender.id))
@@ -180,7 +180,7 @@ def _share_alert_seconds() -> int:
     return int(os.environ.get("GGZY_SHARE_ALERT_SECONDS", "") or SHARE_ALERT_SECONDS)
 
 
-def _checkpoint(session: Session, what: str, tender: Tender) -> None:
+def sign_checkpoint(session: Session, what: str, tender: Tender) -> None:
     """A signed checkpoint of the log right after the closing or opening entry (supervision)."""
     checkpoint = getattr(supervision, "checkpoint_now", None)
     if checkpoint is not None:
@@ -426,8 +426,8 @@ def _finalize(session: Session, tender: Tender) -> None:
     session.add(OpeningRecord(tender_id=tender.id, record=record, sha256=digest,
                               log_index=index, created_at=now))
     session.flush()
-    _checkpoint(session, "opened", tender)
-    _disclose(session, tender, "opening_record", _notice_data(session, tender, record, now))
+    sign_checkpoint(session, "opened", tender)
+    disclose_notice(session, tender, "opening_record", _notice_data(session, tender, record, now))
     opened = list(session.scalars(select(Bid).where(
         Bid.tender_id == tender.id, Bid.open_status == OpenStatus.OPENED.value)))
     _red_flags(session, tender.id, opened, "opening")
@@ -447,9 +447,6 @@ def _red_flags(session: Session, tender_id: uuid.UUID, bids: list[Bid], stage: s
                             max_price_fen=min(max_prices) if max_prices else None)
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
-
 
 def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
                  now: dt.datetime) -> dict[str, Any]:
@@ -457,7 +454,7 @@ def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
     for section in record["sections"]:
         for entry in section["bids"]:
             bids.append({
-                "bidder": entry["bidder_name"], "price": _yuan(entry["price_fen"] or 0),
+                "bidder": entry["bidder_name"], "price": tenders.yuan_text(entry["price_fen"] or 0),
                 "duration": str(entry["duration_days"] or ""),
                 "quality": str(entry["quality"] or ""),
                 "status": STATUS_ZH.get(entry["status"], entry["status"]),
@@ -473,8 +470,8 @@ def _tenderee_name(session: Session, tender: Tender) -> str:
     return _org_names(session, {tender.tenderee_org_id}).get(tender.tenderee_org_id, "—")
 
 
-def _disclose(session: Session, tender: Tender, notice_type: str, data: dict[str, Any],
-              corrects: uuid.UUID | None = None) -> None:
+def disclose_notice(session: Session, tender: Tender, notice_type: str, data: dict[str, Any],
+                    corrects: uuid.UUID | None = None) -> None:
     """Hand a notice to disclosure; a refusal there must not undo the opening itself."""
     try:
         from disclosure import services as disclosure

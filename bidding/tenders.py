@@ -323,7 +323,8 @@ def _names(session: Session, tender: Tender) -> tuple[str, str | None, dict[str,
 announcement_names = _names
 
 
-def _yuan(fen: int) -> str:
+def yuan_text(fen: int) -> str:
+    """An amount in fen as yuan with two decimals, as notices print it."""
     return f"{fen // 100}.{fen % 100:02d}"
 
 
@@ -339,7 +340,7 @@ def announcement_data(session: Session, tender: Tender) -> dict[str, Any]:
     }
     prices = [s.max_price_fen for s in sections_of(session, tender.id)]
     if len(prices) == 1 and prices[0] is not None:
-        data["maximum_price"] = _yuan(prices[0])  # R-17: published
+        data["maximum_price"] = yuan_text(prices[0])  # R-17: published
     return data
 
 
