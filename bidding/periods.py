@@ -86,23 +86,23 @@ def check_periods(session: Session, issued_at: dt.datetime, sale_ends_on: dt.dat
     return [(r10, earliest), (r11, sale_min)]
 
 
-def rely_on_periods(session: Session, tender: Tender) -> list[PeriodEnd]:
+def rely_on_periods(session: Session, tender: Tender,
+                    checked: list[tuple[Period, PeriodEnd]] | None = None) -> None:
     """Record the tender's R-10 and R-11 periods against the calendar (re-checked when a
-    provisional year they rest on is confirmed); return their ends."""
+    provisional year they rest on is confirmed). ``checked``: the ends ``check_periods`` just
+    computed for this tender, so that publishing does not compute them twice."""
     assert tender.documents_issued_at is not None and tender.deadline is not None
     assert tender.sale_ends_at is not None
-    issue_day = clock.legal_day(tender.documents_issued_at)
-    subject = f"tender/{tender.id}"
-    ends = []
+    if checked is None:
+        issue_day = clock.legal_day(tender.documents_issued_at)
+        checked = [(p, calendar_years.period_end(session, p))
+                   for p in (deadline_period(issue_day), sale_period(issue_day, tender.category))]
     chosen = {"R-10": clock.legal_day(tender.deadline), "R-11": clock.legal_day(tender.sale_ends_at)}
     labels = {"R-10": ("投标截止", "bid deadline"), "R-11": ("招标文件发售截止", "end of sale")}
-    for period in (deadline_period(issue_day), sale_period(issue_day, tender.category)):
-        end = calendar_years.period_end(session, period)
+    for period, end in checked:
         zh, en = labels[period.rule]
-        calendar_years.rely_on(session, subject, period, end, chosen[period.rule],
+        calendar_years.rely_on(session, f"tender/{tender.id}", period, end, chosen[period.rule],
                                f"「{tender.title}」{zh}", f"'{tender.title}' {en}", "staff")
-        ends.append(end)
-    return ends
 
 
 def deadline_after_clarification(

@@ -450,7 +450,7 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.d
         raise UserError("发布前须上传招标文件", "Upload the tender documents before publishing",
                         status=409, field="file")
     now = clock.now(session)
-    periods.check_periods(session, now, sale_ends_on, deadline, tender.category)
+    checked = periods.check_periods(session, now, sale_ends_on, deadline, tender.category)
     jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), deadline)
     transition(session, actor, tender_id, TenderState.DRAFT, TenderState.PUBLISHED,
                "tender.published",
@@ -459,7 +459,7 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.d
                documents_issued_at=now, sale_ends_at=clock.legal_end_of_day_utc(sale_ends_on),
                deadline=deadline)
     published = get_tender(session, tender_id)
-    periods.rely_on_periods(session, published)
+    periods.rely_on_periods(session, published, checked)
     # the tender announcement goes out in the same transaction (refused → not published).
     disclose(session, actor, published, "tender_announcement",
               announcement_data(session, published))
