@@ -4,8 +4,15 @@ browser does) gives the same opening record; the pages render for each role."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import re
+import uuid
 
+from bidding import config
+from bidding.crypto import receipts
+from bidding.crypto.common import b64decode
+from bidding.crypto.envelope import seal_stream
 from tests.integration.trading.conftest import login
 
 from .conftest import (
@@ -136,3 +143,71 @@ def test_staff_create_a_tender_on_the_page(client) -> None:
         "tenderee_org_id": str(current(scenario.tenderee).organization_id),
     }, form_page="/bidding/tenders/new")
     assert too_much.status_code == 400 and "R-16" in too_much.text
+
+
+UPLOAD_PATH = "/api/v1/tenders/{tender_id}/sections/{section_id}/bid"
+
+
+def test_openapi_documents_the_token_the_bid_upload_and_the_receipt_key(client) -> None:
+    schema = client.get("/schema/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    assert "/account" in scheme["description"]  # where a token comes from
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    upload = paths[UPLOAD_PATH]["put"]
+    assert upload["security"] == [{"bearerAuth": []}]
+    body = upload["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/octet-stream"]["schema"]["format"] == "binary"
+    assert str(config.max_bid_bytes()) in body["description"]  # the size limit
+    assert {p["name"] for p in upload["parameters"] if p["in"] == "header"} == {
+        "X-Bid-Signature", "X-Bidder-Public-Key"}
+    receipt = upload["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    assert receipt == "#/components/schemas/BidReceipt"
+    assert set(components["ReceiptFields"]["properties"]) >= set(receipts.REQUIRED_FIELDS)
+    for status in ("400", "401", "403", "404", "409", "413", "422"):
+        problem = upload["responses"][status]["content"]["application/problem+json"]["schema"]
+        assert problem["$ref"] == "#/components/schemas/ProblemDetails"
+    key = paths["/api/v1/receipts/public-key"]["get"]
+    assert "security" not in key  # public
+    ref = key["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    documented = components[ref.rsplit("/", 1)[1]]
+    answer = client.get("/api/v1/receipts/public-key").json()
+    assert set(answer) == set(documented["properties"]) == set(documented["required"])
+    # the scheme follows the guards: guarded operations declare it, public ones do not
+    assert paths["/api/v1/tenders/{tender_id}/my-bids"]["get"]["security"] == [{"bearerAuth": []}]
+    assert paths["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in paths["/api/v1/tenders"]["get"]
+
+
+def test_the_upload_answers_as_docs_envelope_md_says(client) -> None:
+    scenario = make_tender(prefix="doc")
+    publish_now(scenario, db_now() + AHEAD)
+    bidder = scenario.bidders[0]
+    sealed = seal(scenario, bidder, bid_plaintext(PRICES[0]))
+    refused = client.put(bid_url(scenario), content=sealed)  # no token
+    assert refused.status_code == 401
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    # ids are spelled as the platform spells them: lowercase UUIDs with dashes
+    out = io.BytesIO()
+    seal_stream(io.BytesIO(bid_plaintext(PRICES[0])), out, opening_public_key=scenario.public_key,
+                tender_id=str(scenario.tender_id).upper(), section_id=str(scenario.section_id),
+                bidder_id=str(scenario.bidder_org(bidder)), key_id=scenario.key_id,
+                segment_size=4096)
+    upper = client.put(bid_url(scenario), headers=bearer(bidder), content=out.getvalue())
+    assert upper.status_code == 422 and upper.json()["title"] == "envelope_wrong_target"
+    answer = client.put(bid_url(scenario), headers={**bearer(bidder),
+                        "Content-Type": "application/octet-stream"}, content=sealed)
+    assert answer.status_code == 201 and answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    components = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    assert set(body) == set(components["BidReceipt"]["properties"])
+    assert set(body["fields"]) == set(components["ReceiptFields"]["properties"])
+    for name in ("receipt_id", "tender_id", "section_id", "bidder_id"):
+        assert body["fields"][name] == str(uuid.UUID(body["fields"][name]))
+    assert body["fields"]["envelope_sha256"] == hashlib.sha256(sealed).hexdigest()
+    assert body["fields"]["envelope_size"] == len(sealed)
+    key = client.get("/api/v1/receipts/public-key").json()
+    public = b64decode(key["public_key_b64"])
+    assert receipts.key_id_of(public) == key["key_id"] == body["key_id"]
+    receipts.verify_receipt(receipts.Receipt.from_dict(body), public)
