@@ -11,10 +11,11 @@ import contextlib
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -106,6 +107,21 @@ def latest_checkpoint(session: Session) -> SignedCheckpoint | None:
 def checkpoint_at(session: Session, size: int) -> SignedCheckpoint | None:
     row = session.get(LogCheckpoint, size, populate_existing=True)
     return None if row is None else _signed(session, row)
+
+
+def witnessed_checkpoint(session: Session, witnesses: Sequence[str] = ()) -> SignedCheckpoint | None:
+    """The newest checkpoint cosigned by every named witness (key name), or by any registered
+    witness when none is named. A witness cosigns after the platform signed, so the newest
+    checkpoint is often not witnessed yet: an export meant for ``--witness-key`` stops here."""
+    names = sorted(set(witnesses))
+    query = (select(LogCosignature.size)
+             .join(WitnessKey, WitnessKey.id == LogCosignature.witness_key_id)
+             .where(WitnessKey.revoked_at.is_(None)))
+    if names:
+        query = (query.where(WitnessKey.name.in_(names)).group_by(LogCosignature.size)
+                 .having(func.count(func.distinct(WitnessKey.name)) == len(names)))
+    size = session.scalar(query.order_by(LogCosignature.size.desc()).limit(1))
+    return None if size is None else checkpoint_at(session, size)
 
 
 def list_checkpoints(session: Session, after: int = -1, limit: int = 100,

@@ -71,80 +71,72 @@ def checkpoint(reason: str, schedule: bool) -> None:
 @log.command("export")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--sign/--no-sign", default=True, show_default=True,
-              help="sign a checkpoint first, so the export covers every entry")
-def export(out: Path, sign: bool) -> None:
+              help="sign a checkpoint first, so the export covers every entry (not with --size "
+                   "or --up-to-witnessed, which end at an existing checkpoint)")
+@click.option("--size", type=click.IntRange(0, 2**63 - 1),
+              help="end at the signed checkpoint of this tree size (it must exist)")
+@click.option("--up-to-witnessed", is_flag=True,
+              help="end at the newest checkpoint a witness cosigned (for verify --witness-key)")
+@click.option("--witness", "witnesses", multiple=True,
+              help="with --up-to-witnessed: cosigned by this witness (its key name); repeatable")
+def export(out: Path, sign: bool, size: int | None, up_to_witnessed: bool,
+           witnesses: tuple[str, ...]) -> None:
     """Write the log (entries and checkpoints) as JSON Lines, streaming."""
     from supervision import checkpoints
     from supervision import export as exporter
     from trading import db
+    from trading.errors import UserError
     _ready()
-    if sign:
+    chosen = size is not None or up_to_witnessed or bool(witnesses)
+    if sign and not chosen:
         with db.transaction() as session:
             checkpoints.checkpoint_now(session, "export")
     try:
-        lines = exporter.export_lines()
+        end = exporter.choose_end(size, up_to_witnessed, witnesses)
         with open(out, "wb") as handle:
-            for line in lines:
+            for line in exporter.export_lines(end):
                 handle.write(line)
-    except LookupError as error:
-        _die(f"没有签名检查点 / {error}", EXIT_INPUT)
-    click.echo(f"exported to {out}")
+    except UserError as error:
+        _die(f"无法导出 / cannot export: {error}", EXIT_INPUT)
+    click.echo(f"exported to {out} (size {end})")
 
 
 @log.command("verify")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--log-key", help="the platform's verifier key (name+id+key, or a file holding it)")
-@click.option("--trusted-checkpoint", type=click.Path(dir_okay=False, path_type=Path),
-              help="a checkpoint you hold (e.g. your witness's), which the export must extend")
-@click.option("--witness-key", multiple=True, help="a witness verifier key whose cosignatures to check")
+@click.option("--trusted-checkpoint", multiple=True, type=click.Path(path_type=Path),
+              help="a checkpoint you hold: a note, a witness state or history file, or a folder "
+                   "of them (your witness's); repeatable. The export must extend each")
+@click.option("--trusted-export", type=click.Path(dir_okay=False, path_type=Path),
+              help="an export you verified before: compared entry by entry, so the first "
+                   "changed entry is named exactly")
+@click.option("--witness-key", multiple=True,
+              help="a witness verifier key: the newest checkpoint must carry its valid "
+                   "cosignature; repeatable")
 @click.option("--trust-log-key-from-export", is_flag=True,
               help="no pinned key or checkpoint: use the key inside the export (catches accidents "
                    "only, never a rewrite)")
-def verify(file: Path, log_key: str | None, trusted_checkpoint: Path | None,
-           witness_key: tuple[str, ...], trust_log_key_from_export: bool) -> None:
+def verify(file: Path, log_key: str | None, trusted_checkpoint: tuple[Path, ...],
+           trusted_export: Path | None, witness_key: tuple[str, ...],
+           trust_log_key_from_export: bool) -> None:
     """Verify an export offline; exit 0 only when everything holds."""
-    from supervision import note, verifier
+    from supervision import note, trust, verifier
 
     try:
         key = note.read_vkey(log_key) if log_key else None
-        witnesses = [note.read_vkey(value) for value in witness_key]
-        trusted = _read_trusted(trusted_checkpoint) if trusted_checkpoint else None
+        witnesses = [trust.read_witness_key(value) for value in witness_key]
+        trusted = [text for path in trusted_checkpoint for text in trust.read_trusted(path)]
         report = verifier.verify_file(str(file), key, trusted, witnesses,
-                                      trust_log_key_from_export)
+                                      trust_log_key_from_export,
+                                      str(trusted_export) if trusted_export else None)
     except note.NoteError as error:
         _die(f"输入无效 / bad input: {error}", EXIT_INPUT)
     except OSError as error:
-        _die(f"无法读取 {file} / cannot read {file}: {error.strerror}", EXIT_INPUT)
-    _print_report(report)
+        name = error.filename or file
+        _die(f"无法读取 {name} / cannot read {name}: {error.strerror}", EXIT_INPUT)
+    for line in trust.describe(report):
+        click.echo(line, err=report.error is not None or line.startswith(("警告", "违反")))
     sys.exit(0 if report.ok else EXIT_BAD)
-
-
-def _read_trusted(path: Path) -> str:
-    text = path.read_text()
-    # A witness state file holds the checkpoint under "checkpoint"; accept either.
-    if text.lstrip().startswith("{"):
-        import json
-
-        return str(json.loads(text)["checkpoint"])
-    return text
-
-
-def _print_report(report: object) -> None:
-    from supervision.verifier import Report
-
-    assert isinstance(report, Report)
-    for warning in report.warnings:
-        click.echo(f"警告 / warning: {warning}", err=True)
-    for violation in report.violations:
-        click.echo(f"违反规则 / rule broken: {violation}", err=True)
-    if report.error is not None:
-        seq = report.error.seq
-        where = f" [first bad entry / 首个问题条目: {seq}]" if seq is not None else ""
-        click.echo(f"验证失败 / FAILED{where}: {report.error}", err=True)
-        return
-    status = "通过 / OK" if report.ok else "违反规则 / RULES BROKEN"
-    click.echo(f"{status}: {report.entries} entries, {report.checkpoints} checkpoints, "
-               f"{report.cosignatures} cosignatures checked, root {report.root.hex()}")
 
 
 @log.command("witness-keygen")

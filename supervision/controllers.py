@@ -155,17 +155,22 @@ def _proven_entry(seq: int) -> ProvenEntryOut:
 
 
 @get("/api/v1/log/export", operation_id="exportLog", guards=REGULATOR,
-     summary="The log up to the newest checkpoint, as a ggzy-log-export/v1 JSON Lines stream")
-async def export_log() -> Stream:
-    await blocking(_latest)  # 404 now, before the stream's headers are sent
-    return Stream(content=export_chunks(), media_type="application/jsonl",
-                  headers={"content-disposition": 'attachment; filename="ggzy-log.jsonl"'})
+     summary="The log up to a signed checkpoint (default the newest; `size=N` that of size N; "
+             "`witnessed=true` the newest a witness cosigned, `witness=name` repeatable), as a "
+             "ggzy-log-export/v1 JSON Lines stream")
+async def export_log(size: FromQuery[int | None] = None, witnessed: FromQuery[bool] = False,
+                     witness: FromQuery[list[str] | None] = None) -> Stream:
+    # Chosen before the stream's headers are sent: bad input is a 400, a missing checkpoint
+    # a 404, never a broken stream.
+    end = await blocking(export.choose_end, size, witnessed, tuple(witness or ()))
+    return Stream(content=export_chunks(end), media_type="application/jsonl",
+                  headers={"content-disposition": f'attachment; filename="ggzy-log-{end}.jsonl"'})
 
 
-def export_chunks() -> Iterator[bytes]:
+def export_chunks(upto: int | None = None) -> Iterator[bytes]:
     """Lines batched, so the stream crosses to a worker thread once per chunk, not per line."""
     batch: list[bytes] = []
-    for line in export.export_lines():
+    for line in export.export_lines(upto):
         batch.append(line)
         if len(batch) >= EXPORT_CHUNK:
             yield b"".join(batch)

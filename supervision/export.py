@@ -2,21 +2,72 @@
 
 The export ends at a signed checkpoint: entries after the newest checkpoint are covered by no
 signature, so the operator's CLI signs one first and the portal download stops at the newest.
+``choose_end`` picks another end: the checkpoint of a given size, or the newest one a witness
+cosigned (a witness cosigns after the platform signs, so the newest is often not witnessed
+yet, and ``ggzy log verify --witness-key`` needs the witnessed one).
 Each page is read in its own short read-only transaction; entries and nodes never change, so
 pages read at different moments still form one consistent prefix of the log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from supervision import checkpoints, verifier
-from supervision.models import LogEntry
+from supervision import checkpoints, services, verifier
+from supervision.models import LogCheckpoint, LogEntry
 from trading import db
+from trading.errors import UserError
 
 PAGE = 2000
+MAX_SIZE = 2**63 - 1  # tree sizes are BIGINT
+
+
+def choose_end(size: int | None = None, witnessed: bool = False,
+               witnesses: Sequence[str] = ()) -> int:
+    """The size of the signed checkpoint an export is to end at: ``size`` itself, the newest
+    checkpoint cosigned by ``witnesses`` (or by any witness), or the newest. ``UserError``
+    (400 for bad input, 404 when no such checkpoint exists) names what is wrong."""
+    witnessed = witnessed or bool(witnesses)
+    if size is not None and witnessed:
+        raise UserError("只能指定大小或“截止到已见证的检查点”之一",
+                        "give either a size or up-to-witnessed, not both", field="size")
+    if size is not None and not 0 <= size <= MAX_SIZE:
+        raise UserError(f"树大小须在 0 到 {MAX_SIZE} 之间", f"the size must be 0..{MAX_SIZE}",
+                        field="size")
+    with db.read_only() as session:
+        if size is not None:
+            total = services.tree_size(session)
+            if size > total:
+                raise UserError(f"日志只有 {total} 个条目，没有大小为 {size} 的检查点",
+                                f"the log holds {total} entries: there is no size {size}",
+                                field="size")
+            found = checkpoints.checkpoint_at(session, size)
+            if found is None:
+                below = session.scalar(select(func.max(LogCheckpoint.size))
+                                       .where(LogCheckpoint.size < size))
+                above = session.scalar(select(func.min(LogCheckpoint.size))
+                                       .where(LogCheckpoint.size > size))
+                near = [str(n) for n in (below, above) if n is not None]
+                raise UserError(f"没有大小为 {size} 的签名检查点（最近的：{'、'.join(near) or '无'}）",
+                                f"no signed checkpoint of size {size} (nearest: "
+                                f"{', '.join(near) or 'none'})", status=404, field="size",
+                                code="not_found")
+        elif witnessed:
+            found = checkpoints.witnessed_checkpoint(session, witnesses)
+            if found is None:
+                who = "、".join(witnesses) or "任何见证人"
+                raise UserError(f"还没有被{who}联署的检查点",
+                                f"no checkpoint is cosigned by {', '.join(witnesses) or 'any witness'} "
+                                "yet", status=404, field="witness", code="not_found")
+        else:
+            found = checkpoints.latest_checkpoint(session)
+            if found is None:
+                raise UserError("还没有签名检查点：请先运行 ggzy log checkpoint",
+                                "no signed checkpoint yet: run `ggzy log checkpoint` first",
+                                status=404, code="not_found")
+    return found.size
 
 
 def export_lines(upto: int | None = None) -> Iterator[bytes]:

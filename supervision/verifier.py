@@ -1,9 +1,10 @@
 """The offline verifier of a log export: ``ggzy log verify FILE`` and importable as is.
 
-Standard library, pycryptodome (through ``supervision.note``) and ``supervision.merkle``
+Standard library, pycryptodome (through ``supervision.note``), ``supervision.merkle``, the
+domain rules (``supervision.rules``, ``supervision.ceremonies``) and ``supervision.trust``
 only (an import-linter contract keeps it so): a regulator runs it on a machine that has never
 seen the platform. One streaming pass, memory O(log n) for the tree plus O(tenders + draws)
-for the domain rules.
+for the domain rules (and one more O(log n) pass over an earlier export read in step).
 
 Export format ``ggzy-log-export/v1`` (JSON Lines, UTF-8; docs/supervision.md):
 
@@ -16,18 +17,27 @@ Export format ``ggzy-log-export/v1`` (JSON Lines, UTF-8; docs/supervision.md):
    ``{"checkpoint": "<signed note text, cosignatures included>"}``;
 4. trailer ``{"end": {"entries": N, "checkpoints": K}}``.
 
+Trust: the operator can rewrite the whole log and re-sign every checkpoint with its own key,
+so what anchors a verification is held by the regulator: the platform's key obtained out of
+band (``log_key``), checkpoints it holds (``trusted``, e.g. its witness's), an export it
+verified before (``trusted_export``), witness keys (``witness_keys``: the newest checkpoint
+must carry a valid cosignature of each). Otherwise ``trust_export_key`` must be set, which
+only catches accidents.
+
 What is caught and how it is named:
 
 - an edit of an entry's bytes: its recomputed leaf differs from the listed leaf → that entry;
-- an edit of bytes *and* listed leaf (a deliberate forgery): the next checkpoint root differs
-  → the range between the last matching checkpoint and that one (the signed roots are the
-  only trusted values, so offline no finer naming is possible; the platform's inclusion
-  proof API narrows it down);
-- deletion, insertion, reorder: the sequence number inside the entry's bytes is not the
-  position → that position;
-- truncation: the trailer is missing, its counts differ, or the trusted checkpoint is larger;
-- a checkpoint not signed by the trusted key, of another origin, or a root that differs from
-  the regulator's trusted checkpoint at its size.
+- an edit of bytes *and* listed leaf under the platform's real checkpoints: the next
+  checkpoint root differs → the range between the last matching checkpoint and that one;
+- a rewrite re-signed by the operator: the root at a trusted checkpoint's size differs → the
+  range from the last trusted checkpoint that matches to the first that does not (never
+  narrowed with the operator's checkpoints); against a trusted export, compared leaf by
+  leaf → exactly the first changed entry;
+- the newest checkpoint without a valid cosignature of a given witness;
+- deletion, insertion, reorder: the ``seq`` inside the entry is not its position → there;
+- truncation: no trailer, wrong counts, or a larger trusted checkpoint or export;
+- a checkpoint not signed by the trusted key or of another origin;
+- the domain rules of ``supervision.rules`` (violations, in log order).
 """
 
 from __future__ import annotations
@@ -35,27 +45,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from supervision import merkle, note
+from supervision.rules import BID_ACTIONS as BID_ACTIONS
+from supervision.rules import CEREMONY_ACTION as CEREMONY_ACTION
+from supervision.rules import DomainRules as DomainRules
+from supervision.rules import notified_commitment as notified_commitment
+
+if TYPE_CHECKING:
+    from supervision import trust
 
 FORMAT = "ggzy-log-export/v1"
 ENTRY_PREFIX = b'{"entry":'
 LEAF_INFIX = b',"leaf":"'
 LINE_SUFFIX = b'"}'
 B64_HASH_LEN = 44
-MAX_RULE_VIOLATIONS = 100
-
-# Actions whose order the verifier checks (the bidding and expert_pool domains log these).
-CLOSE_ACTION = "tender.closed"
-OPEN_ACTION = "tender.opened"
-BID_ACTIONS = frozenset({"bid.submitted", "bid.modified", "bid.replaced", "bid.withdrawn"})
-DRAW_COMMIT_ACTION = "draw.committed"
-CLARIFIED_ACTION = "tender.clarified"
-DOWNLOADS_REVEALED_ACTION = "tender.downloads_revealed"
-DRAW_RESULT_ACTIONS = frozenset({"draw.result", "draw.revealed", "draw.completed"})
+UP_TO_WITNESSED = "ggzy log export --up-to-witnessed"
 
 
 class VerificationError(Exception):
@@ -73,6 +81,9 @@ class Report:
     checkpoints: int = 0
     cosignatures: int = 0
     root: bytes = merkle.EMPTY_ROOT
+    witnessed_by: list[str] = field(default_factory=list)  # valid on the newest checkpoint
+    trusted_checked: int = 0  # trusted checkpoints compared (sizes within the export)
+    trusted_export_entries: int = 0  # entries compared with the trusted export
     warnings: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)  # domain-rule breaches, in log order
     error: VerificationError | None = None
@@ -105,105 +116,6 @@ def _json_line(value: dict[str, Any]) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
-# --- domain rules -------------------------------------------------------------------------
-
-
-def notified_commitment(clarification: str, notified: int, salt_hex: str) -> str:
-    """R-14: the commitment a ``tender.clarified`` entry holds instead of the number of
-    downloaders notified; ``tender.downloads_revealed`` opens it at the closing."""
-    text = f"ggzy-notified/1\n{clarification}\n{notified}\n{salt_hex}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-class DomainRules:
-    """Order rules the log makes visible; state is per tender and per draw, not per entry."""
-
-    def __init__(self) -> None:
-        self.closed: dict[str, int] = {}
-        self.commitments: dict[str, tuple[int, str | None]] = {}
-        self.notified: dict[str, tuple[int, str]] = {}  # clarification -> (seq, commitment)
-        self.violations: list[str] = []
-
-    def check(self, seq: int, doc: dict[str, Any]) -> None:
-        action = doc.get("action")
-        subject = str(doc.get("subject"))
-        found = doc.get("body")
-        body: dict[str, Any] = found if isinstance(found, dict) else {}
-        if action == CLOSE_ACTION:
-            self.closed.setdefault(subject, seq)
-        elif action in BID_ACTIONS:
-            # The tender is named in the body, or is the entry's subject (as bidding logs it).
-            tender = str(body.get("tender") or subject)
-            if tender in self.closed:
-                self._breach(seq, f"投标在其招标项目 {tender} 截标（条目 {self.closed[tender]}）之后",
-                             f"a bid for {tender} after its close (entry {self.closed[tender]})")
-        elif action == OPEN_ACTION and subject not in self.closed:
-            self._breach(seq, f"{subject} 开标前没有截标记录", f"{subject} opened without a close")
-        elif action == DRAW_COMMIT_ACTION:
-            commitment = body.get("commitment")
-            self.commitments.setdefault(subject, (seq, commitment if isinstance(commitment, str) else None))
-        elif action in DRAW_RESULT_ACTIONS:
-            self._check_draw(seq, subject, body)
-        elif action == CLARIFIED_ACTION:
-            self._check_clarified(seq, subject, body)
-        elif action == DOWNLOADS_REVEALED_ACTION:
-            self._check_revealed(seq, subject, body)
-
-    def _check_clarified(self, seq: int, subject: str, body: dict[str, Any]) -> None:
-        if "notified" in body and subject not in self.closed:
-            self._breach(seq, f"{subject} 截标前公开了被通知的下载人数（R-14）",
-                         f"{subject}: the number of downloaders notified is public before the "
-                         f"deadline (R-14)")
-        commitment = body.get("notified_commitment")
-        if isinstance(commitment, str):
-            self.notified[str(body.get("clarification"))] = (seq, commitment)
-
-    def _check_revealed(self, seq: int, subject: str, body: dict[str, Any]) -> None:
-        if subject not in self.closed:
-            self._breach(seq, f"{subject} 截标前公开了下载人数（R-14）",
-                         f"{subject}: downloads revealed before the close (R-14)")
-        items = body.get("clarifications")
-        for item in items if isinstance(items, list) else []:
-            if not isinstance(item, dict):
-                continue
-            clarification = str(item.get("clarification"))
-            committed = self.notified.get(clarification)
-            notified, salt = item.get("notified"), item.get("salt")
-            if committed is None or not isinstance(notified, int) or not isinstance(salt, str):
-                self._breach(seq, f"澄清 {clarification} 的下载人数公开内容不完整或没有承诺",
-                             f"clarification {clarification}: reveal without a commitment")
-            elif notified_commitment(clarification, notified, salt) != committed[1]:
-                self._breach(seq, f"澄清 {clarification} 公开的通知人数与承诺（条目 {committed[0]}）不符",
-                             f"clarification {clarification}: the revealed number notified does "
-                             f"not match the commitment (entry {committed[0]})")
-
-    def _check_draw(self, seq: int, subject: str, body: dict[str, Any]) -> None:
-        committed = self.commitments.get(subject)
-        if committed is None:
-            self._breach(seq, f"抽取 {subject} 的结果之前没有承诺记录",
-                         f"draw {subject} has a result without an earlier commitment")
-            return
-        revealed = body.get("r_platform")
-        if committed[1] and isinstance(revealed, str):
-            digest = hashlib.sha256(bytes.fromhex(revealed)).hexdigest() if _is_hex(revealed) else ""
-            if digest != committed[1].lower():
-                self._breach(seq, f"抽取 {subject} 公开的随机数与承诺（条目 {committed[0]}）不符",
-                             f"draw {subject}: the revealed random value does not match "
-                             f"the commitment (entry {committed[0]})")
-
-    def _breach(self, seq: int, zh: str, en: str) -> None:
-        if len(self.violations) < MAX_RULE_VIOLATIONS:
-            self.violations.append(f"条目 {seq}：{zh} / entry {seq}: {en}")
-
-
-def _is_hex(value: str) -> bool:
-    try:
-        bytes.fromhex(value)
-    except ValueError:
-        return False
-    return True
-
-
 # --- verifying ----------------------------------------------------------------------------
 
 
@@ -230,22 +142,30 @@ class _Tree:
 class Verifier:
     """Feed it the lines of an export in order; ``finish()`` returns the report."""
 
-    def __init__(self, log_key: note.VerifierKey | None = None, trusted: str | None = None,
+    def __init__(self, log_key: note.VerifierKey | None = None,
+                 trusted: str | Sequence[str] | None = None,
                  witness_keys: Sequence[note.VerifierKey] = (),
-                 trust_export_key: bool = False) -> None:
+                 trust_export_key: bool = False,
+                 trusted_export: Iterable[bytes] | None = None, rules: bool = True) -> None:
         self.log_key = log_key
         self.trust_export_key = trust_export_key
-        self.trusted_text = trusted
-        self.trusted: note.Checkpoint | None = None
-        self.witness_keys = list(witness_keys)
+        self.trusted_texts = [trusted] if isinstance(trusted, str) else list(trusted or ())
+        self.trusted: dict[int, bytes] = {}  # size -> root, from the regulator's checkpoints
+        self.trusted_sizes: list[int] = []
+        self.trusted_good = 0  # size of the last trusted checkpoint the export matched
+        self.witness_keys = list(dict.fromkeys(witness_keys))
+        self.newest_cosigned: set[note.VerifierKey] = set()
+        self.earlier_lines = trusted_export
+        self.earlier: trust.TrustedExport | None = None
         self.tree = _Tree()
-        self.rules = DomainRules()
+        self.rules = DomainRules() if rules else None
         self.report = Report()
         self.line_no = 0
         self.header: dict[str, Any] | None = None
         self.ended: dict[str, Any] | None = None
-        self.last_good = 0  # size of the last checkpoint whose root matched
+        self.last_good = 0  # size of the last platform checkpoint whose root matched
         self.last_checkpoint = -1
+        self.last_leaf, self.last_doc = b"", None
 
     # -- the pass --
 
@@ -269,9 +189,12 @@ class Verifier:
                        f"the export is truncated after entry {last} (line {self.line_no}): "
                        "the end marker is missing", seq=self.tree.size)
         self._check_end()
+        self._check_witnessed()
+        if self.earlier is not None:
+            self.report.trusted_export_entries = self.earlier.finish(self.tree.size)
         self.report.entries = self.tree.size
         self.report.root = self.tree.root()
-        self.report.violations = list(self.rules.violations)
+        self.report.violations = list(self.rules.violations) if self.rules else []
         return self.report
 
     def _read_header(self, line: bytes) -> None:
@@ -288,31 +211,62 @@ class Verifier:
             self._fail(f"未知的日志来源“{header.get('origin')}”（信任的日志为“{self.log_key.name}”）",
                        f"unknown log origin {header.get('origin')!r} "
                        f"(the trusted log is {self.log_key.name!r})")
-        if self.trusted_text is not None:
-            self.trusted = self._open(self.trusted_text, "信任的检查点", "trusted checkpoint")[0]
-            if self.trusted.size == 0:
-                self._check_trusted()
+        self._open_trusted()
+        if self.earlier_lines is not None:
+            from supervision import trust  # imports this module: loaded on first use
+
+            self.earlier = trust.TrustedExport(self.earlier_lines, self.log_key)
 
     def _take_export_key(self, header: dict[str, Any]) -> None:
         # The export's own key proves nothing against whoever wrote the export: a rewritten
-        # log re-signed with a new (or the operator's own) key passes. Only a key or a
-        # checkpoint obtained out of band anchors the check; without one, refuse unless told.
-        if self.trusted_text is None and not self.trust_export_key:
+        # log re-signed with a new (or the operator's own) key passes. Only what the
+        # regulator holds anchors the check; without it, refuse unless told.
+        anchored = bool(self.trusted_texts or self.witness_keys) or self.earlier_lines is not None
+        if not anchored and not self.trust_export_key:
             self._fail("没有信任锚点：请用 --log-key 指定另行获得的平台公钥，或用 --trusted-checkpoint "
-                       "指定您持有的检查点（--trust-log-key-from-export 可强行使用导出文件自带的公钥，"
+                       "指定您持有的检查点、--trusted-export 指定您验证过的旧导出文件、--witness-key "
+                       "指定见证人公钥（--trust-log-key-from-export 可强行使用导出文件自带的公钥，"
                        "但这只能发现无意损坏，发现不了改写）",
-                       "no trust anchor: pass --log-key (the platform's key obtained out of band) "
-                       "or --trusted-checkpoint (a checkpoint you hold); "
-                       "--trust-log-key-from-export uses the key inside the export, which catches "
-                       "accidents only, never a rewrite")
+                       "no trust anchor: pass --log-key (the platform's key obtained out of band), "
+                       "--trusted-checkpoint (a checkpoint you hold), --trusted-export (an export "
+                       "you verified before) or --witness-key (a witness whose cosignature the "
+                       "newest checkpoint must carry); --trust-log-key-from-export uses the key "
+                       "inside the export, which catches accidents only, never a rewrite")
         try:
             self.log_key = note.parse_vkey(str(header.get("log_key", "")))
         except note.NoteError as error:
             self._fail(error.message_zh, error.message_en)
-        self.report.warnings.append(
-            "使用导出文件自带的公钥（未固定平台公钥）：改写后重新签名的日志也会通过 / "
-            "checked against the key inside the export, not a pinned one: a rewritten and "
-            "re-signed log would pass too")
+        if not anchored:
+            self.report.warnings.append(
+                "使用导出文件自带的公钥（未固定平台公钥）：改写后重新签名的日志也会通过 / "
+                "checked against the key inside the export, not a pinned one: a rewritten and "
+                "re-signed log would pass too")
+        elif not self.witness_keys:
+            self.report.warnings.append(
+                "未固定平台公钥：您信任的检查点或旧导出文件之后的条目只由导出文件自带的公钥担保 / "
+                "no pinned log key: entries beyond your trusted checkpoints or export are vouched "
+                "for only by the key inside the export")
+
+    def _open_trusted(self) -> None:
+        assert self.log_key is not None
+        opened: set[str] = set()  # a witness history repeats bodies: verify each body once
+        for text in dict.fromkeys(self.trusted_texts):
+            if text.rpartition("\n\n")[0] in opened:
+                continue
+            try:
+                checkpoint = note.open_checkpoint(text, self.log_key)[0]
+            except note.NoteError as error:
+                self._fail(f"您信任的检查点：{error.message_zh}",
+                           f"your trusted checkpoint: {error.message_en}")
+            opened.add(text.rpartition("\n\n")[0])
+            held = self.trusted.setdefault(checkpoint.size, checkpoint.root)
+            if held != checkpoint.root:
+                self._fail(f"您信任的检查点彼此矛盾：大小 {checkpoint.size} 有两个不同的根（分叉视图的证据）",
+                           f"your trusted checkpoints disagree: two different roots at size "
+                           f"{checkpoint.size} (evidence of a split view)")
+        self.trusted_sizes = sorted(self.trusted, reverse=True)  # popped from the end
+        if self.trusted_sizes and self.trusted_sizes[-1] == 0:
+            self._check_trusted()
 
     def _read_entry(self, line: bytes) -> None:
         seq = self.tree.size
@@ -331,9 +285,13 @@ class Verifier:
             self._fail(f"条目 {seq} 被修改：其内容的哈希与记录的叶哈希不符（第 {self.line_no} 行）",
                        f"entry {seq} was modified: its bytes do not hash to its recorded leaf "
                        f"hash (line {self.line_no})", seq=seq)
+        if self.earlier is not None:
+            self.earlier.compare(seq, leaf, doc)
         self.tree.append(leaf)
-        self.rules.check(seq, doc)
-        if self.trusted is not None and self.trusted.size == self.tree.size:
+        self.last_leaf, self.last_doc = leaf, doc
+        if self.rules is not None:
+            self.rules.check(seq, doc)
+        if self.trusted_sizes and self.trusted_sizes[-1] == self.tree.size:
             self._check_trusted()
 
     def _misplaced(self, seq: int, found: Any) -> None:
@@ -375,10 +333,12 @@ class Verifier:
                        "with its leaf hash", seq=self.last_good)
         self.last_good = self.last_checkpoint = size
         self.report.checkpoints += 1
-        self.report.cosignatures += self._check_cosignatures(checkpoint, others)
+        self.newest_cosigned = self._check_cosignatures(checkpoint, others)
+        self.report.cosignatures += len(self.newest_cosigned)
 
-    def _check_cosignatures(self, checkpoint: note.Checkpoint, others: list[note.NoteSignature]) -> int:
-        good = 0
+    def _check_cosignatures(self, checkpoint: note.Checkpoint,
+                            others: list[note.NoteSignature]) -> set[note.VerifierKey]:
+        good: set[note.VerifierKey] = set()
         for signature in others:
             key = next((k for k in self.witness_keys
                         if k.name == signature.name and k.id == signature.key_id), None)
@@ -390,8 +350,22 @@ class Verifier:
                 self._fail(f"大小 {checkpoint.size} 的检查点上 {key.name} 的联署签名无效：{error.message_zh}",
                            f"the cosignature of {key.name} on the checkpoint of size "
                            f"{checkpoint.size} is invalid: {error.message_en}")
-            good += 1
+            good.add(key)
         return good
+
+    def _check_witnessed(self) -> None:
+        """Every given witness must have cosigned the newest checkpoint: only then did it see
+        (and prove consistent with what it saw before) the very tree this export holds."""
+        missing = [key.name for key in self.witness_keys if key not in self.newest_cosigned]
+        if missing:
+            names = "、".join(missing)
+            self._fail(f"最新的检查点（大小 {self.tree.size}）没有见证人 {names} 的有效联署签名："
+                       f"无法证明见证人看到过这份日志（可用 {UP_TO_WITNESSED} 导出到已见证的检查点）",
+                       f"the newest checkpoint (size {self.tree.size}) carries no valid "
+                       f"cosignature from the witness {', '.join(missing)}: nothing shows the "
+                       f"witness saw this log (export up to a witnessed checkpoint with "
+                       f"`{UP_TO_WITNESSED}`)")
+        self.report.witnessed_by = [key.name for key in self.witness_keys]
 
     def _open(self, text: str, what_zh: str,
               what_en: str) -> tuple[note.Checkpoint, list[note.NoteSignature]]:
@@ -403,13 +377,28 @@ class Verifier:
                        f"{what_en} (line {self.line_no}): {error.message_en}")
 
     def _check_trusted(self) -> None:
-        assert self.trusted is not None
-        if self.tree.root() != self.trusted.root:
-            self._fail(f"导出文件与您信任的检查点（大小 {self.trusted.size}）不一致：条目 {self.last_good}–"
-                       f"{self.trusted.size - 1} 中有改动（或平台呈现了分叉视图）",
-                       f"the export is inconsistent with your trusted checkpoint of size "
-                       f"{self.trusted.size}: entries {self.last_good}..{self.trusted.size - 1} were "
-                       "changed (or the platform shows a split view)", seq=self.last_good)
+        """The tree at a trusted checkpoint's size must have its root. A mismatch is placed
+        between the last trusted checkpoint that matched and this one: the operator's own
+        checkpoints narrow nothing here, since the operator may have re-signed them all."""
+        size = self.trusted_sizes.pop()
+        self.report.trusted_checked += 1
+        if self.tree.root() == self.trusted[size]:
+            self.trusted_good = size
+            return
+        start = self.trusted_good
+        if start == size - 1:
+            zh, en = f"条目 {start} 被改动", f"entry {start} changed"
+        else:
+            zh = f"第一个被改动的条目在 {start}–{size - 1} 之间"
+            en = f"the first changed entry is in {start}..{size - 1}"
+            if start:
+                zh += f"（您信任的大小为 {start} 的检查点仍然相符）"
+                en += f" (your trusted checkpoint of size {start} still matches)"
+            zh += "；用 --trusted-export 指定您验证过的旧导出文件可精确到条目"
+            en += "; pass an export you verified before with --trusted-export to name the entry"
+        self._fail(f"导出文件与您信任的检查点（大小 {size}）不一致（日志被改写，或平台呈现了分叉视图）：{zh}",
+                   f"the export is inconsistent with your trusted checkpoint of size {size} (the "
+                   f"log was rewritten, or the platform shows a split view): {en}", seq=start)
 
     def _check_end(self) -> None:
         assert self.ended is not None and self.header is not None
@@ -425,10 +414,11 @@ class Verifier:
             self._fail(f"条目 {max(self.last_checkpoint, 0)}–{size - 1} 不在任何签名检查点之内",
                        f"entries {max(self.last_checkpoint, 0)}..{size - 1} are covered by no "
                        "signed checkpoint", seq=max(self.last_checkpoint, 0))
-        if self.trusted is not None and self.trusted.size > size:
-            self._fail(f"导出文件被截断：只有 {size} 个条目，而您信任的检查点有 {self.trusted.size} 个",
+        if self.trusted_sizes:
+            largest = self.trusted_sizes[0]
+            self._fail(f"导出文件被截断：只有 {size} 个条目，而您信任的检查点有 {largest} 个",
                        f"the export is truncated: it holds {size} entries, your trusted "
-                       f"checkpoint has {self.trusted.size}", seq=size)
+                       f"checkpoint has {largest}", seq=size)
 
     def _fail(self, zh: str, en: str, seq: int | None = None) -> NoReturn:
         raise VerificationError(zh, en, seq=seq, line=self.line_no)
@@ -437,7 +427,7 @@ class Verifier:
 def _parse_json(raw: bytes, line_no: int, seq: int | None = None) -> Any:
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         where = f"条目 {seq}" if seq is not None else "内容"
         where_en = f"entry {seq}" if seq is not None else "content"
         raise VerificationError(f"第 {line_no} 行的{where}不是有效的 JSON（被修改？）",
@@ -446,10 +436,11 @@ def _parse_json(raw: bytes, line_no: int, seq: int | None = None) -> Any:
 
 
 def verify_lines(lines: Iterator[bytes] | IO[bytes], log_key: note.VerifierKey | None = None,
-                 trusted: str | None = None, witness_keys: Sequence[note.VerifierKey] = (),
-                 trust_export_key: bool = False) -> Report:
+                 trusted: str | Sequence[str] | None = None,
+                 witness_keys: Sequence[note.VerifierKey] = (), trust_export_key: bool = False,
+                 trusted_export: Iterable[bytes] | None = None) -> Report:
     """Verify an export given as binary lines; never raises for a bad export (see ``error``)."""
-    verifier = Verifier(log_key, trusted, witness_keys, trust_export_key)
+    verifier = Verifier(log_key, trusted, witness_keys, trust_export_key, trusted_export)
     try:
         for line in lines:
             verifier.feed(line)
@@ -457,53 +448,27 @@ def verify_lines(lines: Iterator[bytes] | IO[bytes], log_key: note.VerifierKey |
     except VerificationError as error:
         verifier.report.error = error
         verifier.report.entries = verifier.tree.size
-        verifier.report.violations = list(verifier.rules.violations)
+        verifier.report.violations = list(verifier.rules.violations) if verifier.rules else []
         return verifier.report
 
 
-def verify_file(path: str, log_key: note.VerifierKey | None = None, trusted: str | None = None,
-                witness_keys: Sequence[note.VerifierKey] = (),
-                trust_export_key: bool = False) -> Report:
+def verify_file(path: str, log_key: note.VerifierKey | None = None,
+                trusted: str | Sequence[str] | None = None,
+                witness_keys: Sequence[note.VerifierKey] = (), trust_export_key: bool = False,
+                trusted_export: str | None = None) -> Report:
+    """``trusted_export`` is the path of an earlier export, read in step (both streamed)."""
     with open(path, "rb", buffering=1 << 20) as handle:
-        return verify_lines(handle, log_key, trusted, witness_keys, trust_export_key)
+        if trusted_export is None:
+            return verify_lines(handle, log_key, trusted, witness_keys, trust_export_key)
+        with open(trusted_export, "rb", buffering=1 << 20) as earlier:
+            return verify_lines(handle, log_key, trusted, witness_keys, trust_export_key, earlier)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m supervision.verifier EXPORT [--log-key K] [--trusted-checkpoint F]``: the
-    same check as ``ggzy log verify`` for a machine with only this package and pycryptodome."""
-    import argparse
-    import sys
+    """``python -m supervision.verifier EXPORT [options]``: see ``supervision.trust.main``."""
+    from supervision import trust
 
-    parser = argparse.ArgumentParser(prog="python -m supervision.verifier")
-    parser.add_argument("export")
-    parser.add_argument("--log-key")
-    parser.add_argument("--trusted-checkpoint")
-    parser.add_argument("--witness-key", action="append", default=[])
-    parser.add_argument("--trust-log-key-from-export", action="store_true")
-    args = parser.parse_args(argv)
-    try:
-        key = note.read_vkey(args.log_key) if args.log_key else None
-        witnesses = [note.read_vkey(value) for value in args.witness_key]
-        trusted = None
-        if args.trusted_checkpoint:
-            with open(args.trusted_checkpoint, encoding="utf-8") as handle:
-                trusted = handle.read()
-        report = verify_file(args.export, key, trusted, witnesses,
-                             args.trust_log_key_from_export)
-    except note.NoteError as error:
-        print(f"输入无效 / bad input: {error}", file=sys.stderr)
-        return 2
-    except OSError as error:
-        print(f"无法读取 / cannot read: {error.filename}: {error.strerror}", file=sys.stderr)
-        return 2
-    for line in [*report.warnings, *report.violations]:
-        print(line, file=sys.stderr)
-    if report.error is not None:
-        print(f"验证失败 / FAILED [entry {report.error.seq}]: {report.error}", file=sys.stderr)
-        return 1
-    print(f"{'通过 / OK' if report.ok else '违反规则 / RULES BROKEN'}: {report.entries} entries, "
-          f"{report.checkpoints} checkpoints, root {report.root.hex()}")
-    return 0 if report.ok else 1
+    return trust.main(argv)
 
 
 if __name__ == "__main__":

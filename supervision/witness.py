@@ -6,6 +6,11 @@ cosign it (C2SP cosignature/v1), upload the cosignature, and only then move the 
 forward. A checkpoint that cannot be proven consistent is a split view or a rewritten log:
 ``SplitView`` is raised, the two notes are kept as evidence next to the state file, and the
 state is *not* advanced, so every later run keeps failing until a human looks.
+
+Besides the state (the newest checkpoint only), the witness appends every checkpoint it
+cosigned to ``<state>.history.jsonl``: the regulator's own record, which the offline
+verifier takes as trusted checkpoints (``ggzy log verify --trusted-checkpoint <folder>``)
+to place a rewrite between two of them without believing anything the operator signs.
 """
 
 from __future__ import annotations
@@ -63,9 +68,11 @@ def run(client: httpx.Client, key: note.SignerKey, state_path: Path, token: str,
         _check_consistent(client, state, checkpoint, text, state_path)
     signature = note.cosign(checkpoint.body(), key, int(now()))
     _post(client, token, checkpoint.size, signature.line())
+    root = base64.b64encode(checkpoint.root).decode()
     _save_state(state_path, {"origin": pinned.name, "log_key": pinned.encode(),
-                             "size": checkpoint.size,
-                             "root": base64.b64encode(checkpoint.root).decode(), "checkpoint": text})
+                             "size": checkpoint.size, "root": root, "checkpoint": text})
+    _append_history(history_path(state_path), {"size": checkpoint.size, "root": root,
+                                                "checkpoint": text + signature.line()})
     return Outcome(previous, checkpoint.size, True, on_first_use)
 
 
@@ -135,6 +142,19 @@ def _load_state(path: Path) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise WitnessError(f"状态文件 {path} 损坏", f"the state file {path} is corrupt")
     return state
+
+
+def history_path(state_path: Path) -> Path:
+    return state_path.with_name(state_path.name + ".history.jsonl")
+
+
+def _append_history(path: Path, item: dict[str, Any]) -> None:
+    """One JSON line per cosigned checkpoint, owner-only, flushed to disk before returning."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a") as handle:
+        handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _save_state(path: Path, state: dict[str, Any]) -> None:

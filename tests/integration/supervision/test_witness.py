@@ -146,12 +146,22 @@ def test_the_witness_command_against_a_live_server(live_server: str, tmp_path: P
     _grow(2)
     second = runner.invoke(log_cli, args)
     assert second.exit_code == 0 and "from size" in second.output, second.output
+    # Cosigning is itself logged, so the newest checkpoint is past the witnessed one: an
+    # export for --witness-key ends at the witnessed checkpoint.
     out = tmp_path / "log.jsonl"
-    assert runner.invoke(log_cli, ["export", "--out", str(out)]).exit_code == 0
-    held = runner.invoke(log_cli, ["verify", str(out), "--log-key", checkpoints.log_vkey(),
-                                   "--trusted-checkpoint", str(tmp_path / "w.state"),
-                                   "--witness-key", made.output.strip()])
-    assert held.exit_code == 0 and "cosignatures checked" in held.output, held.output
+    exported = runner.invoke(log_cli, ["export", "--out", str(out), "--up-to-witnessed"])
+    assert exported.exit_code == 0, exported.output
+    verify = ["verify", str(out), "--log-key", checkpoints.log_vkey(), "--trusted-checkpoint",
+              str(tmp_path), "--witness-key", made.output.strip()]
+    held = runner.invoke(log_cli, verify)
+    assert held.exit_code == 0, held.output
+    assert "newest checkpoint cosigned by: cli.example/w" in held.output
+    assert "matches 2 trusted checkpoint(s)" in held.output  # both runs, from the history
+    newest = tmp_path / "newest.jsonl"
+    assert runner.invoke(log_cli, ["export", "--out", str(newest)]).exit_code == 0
+    unwitnessed = runner.invoke(log_cli, [verify[0], str(newest), *verify[2:]])
+    assert unwitnessed.exit_code == 1
+    assert "carries no valid cosignature from the witness cli.example/w" in unwitnessed.output
     wrong = runner.invoke(log_cli, [*args[:-1], note.generate_key("x.example/log").verifier.encode()])
     assert wrong.exit_code == 1 and "differs from the key pinned" in wrong.output
 
