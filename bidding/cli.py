@@ -1,8 +1,8 @@
-"""``ggzy bid ...`` (bidders) and ``ggzy custody ...`` (custodians): the command-line clients.
+"""``ggzy bid ...`` (bidders; ``ggzy custody ...`` is bidding/custody_cli.py): the command-line
+client.
 
-Everything secret happens on the user's machine: sealing a bid, generating custodian keys,
-the opening-key ceremony, opening a sealed share. The platform only ever receives envelopes,
-public keys, sealed shares and (after the deadline) signed shares. The HTTP side talks to the
+Everything secret happens on the user's machine: sealing a bid, opening one's own envelope.
+The platform only ever receives envelopes and receipts' requests. The HTTP side talks to the
 JSON API with a bearer token (``--token`` or ``GGZY_API_TOKEN``); passphrases are prompted for, or
 read from ``GGZY_KEY_PASSPHRASE`` for scripts.
 """
@@ -23,76 +23,22 @@ from typing import Any, BinaryIO
 
 import click
 
+from bidding import record_check
+from bidding.cli_common import (
+    TOKEN_ENV,
+    CliError,
+    check,
+    client,
+    echo_json,
+    fail_from,
+    passphrase,
+    tender_path,
+)
 from bidding.crypto import custody, envelope, receipts
-from bidding.crypto.common import b64decode, b64encode, valid_id
+from bidding.crypto.common import b64decode, b64encode
+from bidding.custody_cli import custody_group
 
-PASSPHRASE_ENV = "GGZY_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
-TOKEN_ENV = "GGZY_API_TOKEN"  # noqa: S105 - the name of a variable
 _CHUNK = 1 << 16
-
-
-class CliError(click.ClickException):
-    """A bilingual message, printed without a traceback."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{zh} / {en}")
-
-
-def _fail_from(exc: Exception) -> CliError:
-    zh = getattr(exc, "reason_zh", None)
-    en = getattr(exc, "reason_en", None)
-    if isinstance(zh, str) and isinstance(en, str):
-        return CliError(zh, en)
-    return CliError(str(exc), str(exc))
-
-
-def _passphrase(confirm: bool = False) -> str:
-    from_env = os.environ.get(PASSPHRASE_ENV)
-    if from_env:
-        return from_env
-    value: str = click.prompt("口令 / passphrase", hide_input=True,
-                              confirmation_prompt=confirm, err=True)
-    return value
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-# --------------------------------------------------------------------------- HTTP
-
-def _client(url: str, token: str | None) -> Any:
-    import httpx
-
-    if not token:
-        raise CliError("需要访问令牌（--token 或环境变量 GGZY_API_TOKEN）",
-                       "an API token is needed (--token or GGZY_API_TOKEN)")
-    return httpx.Client(base_url=url.rstrip("/"), timeout=httpx.Timeout(60.0, connect=10.0),
-                        headers={"Authorization": f"Bearer {token}",
-                                 "Accept": "application/json"})
-
-
-def _check(response: Any) -> Any:
-    """The JSON body of a successful answer; the platform's problem details otherwise."""
-    if response.is_success:
-        return response.json() if response.content else None
-    try:
-        body = response.json()
-        if isinstance(body.get("message_zh"), str) and isinstance(body.get("message_en"), str):
-            raise CliError(f"平台拒绝了请求（HTTP {response.status_code}）：{body['message_zh']}",
-                           f"the platform refused (HTTP {response.status_code}): "
-                           f"{body['message_en']}")
-        detail = body.get("detail") or body.get("title") or response.text
-    except (ValueError, AttributeError):
-        detail = response.text
-    raise CliError(f"平台拒绝了请求（HTTP {response.status_code}）：{detail}",
-                   f"the platform refused the request (HTTP {response.status_code}): {detail}")
-
-
-def _tender_path(tender_id: str) -> str:
-    if not valid_id(tender_id):
-        raise CliError("项目编号无效", "invalid tender id")
-    return f"/api/v1/tenders/{tender_id}"
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -138,7 +84,7 @@ def _load_document(source: str, token: str | None, what_zh: str) -> Any:
 
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            return _check(httpx.get(source, headers=headers, timeout=30.0))
+            return check(httpx.get(source, headers=headers, timeout=30.0))
         except httpx.HTTPError as exc:
             raise CliError(f"无法获取{what_zh}：{exc}", f"cannot fetch the opening key: {exc}") from exc
     try:
@@ -157,7 +103,7 @@ def load_signing_key(path: Path) -> Any:
 
     text = path.read_text(encoding="utf-8")
     try:
-        key = ECC.import_key(text, passphrase=_passphrase() if "ENCRYPTED" in text else None)
+        key = ECC.import_key(text, passphrase=passphrase() if "ENCRYPTED" in text else None)
     except ValueError as exc:
         raise CliError("无法读取签名私钥（口令错误？）",
                        "cannot read the signing key (wrong passphrase?)") from exc
@@ -182,7 +128,7 @@ def load_bidder_key(path: Path) -> Any:
                 raise ValueError("unknown key file format")
             key = custody.import_opening_private_key(b64decode(document["privateKeyB64"]))
         else:
-            key = ECC.import_key(text, passphrase=_passphrase().encode()
+            key = ECC.import_key(text, passphrase=passphrase().encode()
                                  if "ENCRYPTED" in text else None)
     except (ValueError, KeyError, TypeError) as exc:
         raise CliError("无法读取投标人解密私钥（口令错误？）",
@@ -205,7 +151,7 @@ def read_platform_key(value: str) -> bytes:
         import httpx
 
         try:
-            text = str(_check(httpx.get(value, timeout=30.0)).get("public_key_b64", ""))
+            text = str(check(httpx.get(value, timeout=30.0)).get("public_key_b64", ""))
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
             raise CliError(f"无法获取平台公钥：{exc}", f"cannot fetch the platform key: {exc}") from exc
     elif path.exists():
@@ -227,7 +173,7 @@ def verify_receipt_file(receipt_path: Path, platform_key: bytes,
         receipt = receipts.Receipt.from_json(receipt_path.read_text(encoding="utf-8"))
         receipts.verify_receipt(receipt, platform_key)
     except (OSError, receipts.ReceiptError) as exc:
-        raise _fail_from(exc) from exc
+        raise fail_from(exc) from exc
     if envelope_path is not None:
         with envelope_path.open("rb") as src:
             info = envelope.inspect_stream(src, max_size=1 << 62)
@@ -269,13 +215,26 @@ def bid() -> None:
               "--decrypt` or the bid page); seals half of the file key to it")
 @click.option("--segment-size", default=envelope.DEFAULT_SEGMENT_SIZE, show_default=True)
 @click.option("--token", envvar=TOKEN_ENV, help="API token, if the tender URL needs one")
+@click.option("--log-key", help="the platform's log verifier key (name+id+key, or a file "
+              "holding it) as the trading center publishes it; default: fetched, and said so")
+@click.option("--platform", "platform_url",
+              help="platform base URL to check a --tender-key FILE against the public record "
+              "(a tender URL is always checked against its own platform)")
+@click.option("--no-record-check", "unchecked", is_flag=True,
+              help="seal to a key read from a file without checking it against the public "
+              "record (offline); compare its key id with the announcement yourself")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_id: str | None,
          price: str | None, duration_days: int | None, quality: str | None,
          signing_key: Path | None, bidder_key: Path | None, segment_size: int,
-         token: str | None, source: Path, out: Path) -> None:
-    """Seal SOURCE (the bid file) into the envelope OUT, on this machine."""
+         token: str | None, log_key: str | None, platform_url: str | None, unchecked: bool,
+         source: Path, out: Path) -> None:
+    """Seal SOURCE (the bid file) into the envelope OUT, on this machine.
+
+    Against the platform, the opening key is first checked against the tender announcement
+    on the public record (its logged hash and a signed checkpoint); a key that does not match
+    is refused and nothing is sealed."""
     tender = load_tender_key(tender_key, token)
     tender_id = tender_id or tender.tender_id
     bidder_id = bidder_id or tender.bidder_id
@@ -284,6 +243,11 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
     if not (tender_id and section_id and bidder_id):
         raise CliError("请指定 --tender、--section 和 --bidder",
                        "give --tender, --section and --bidder")
+    if unchecked and platform_url:
+        raise CliError("--no-record-check 与 --platform 不能同时使用",
+                       "--no-record-check and --platform exclude each other")
+    checked = record_check.check_on_record(tender_key, platform_url, tender.public_key,
+                                           tender.key_id, tender_id, log_key, unchecked)
     key = load_signing_key(signing_key) if signing_key else None
     bidder_public = (load_bidder_key(bidder_key).public_key().export_key(format="raw")
                      if bidder_key else None)
@@ -298,7 +262,7 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
                 bidder_public_key=bidder_public)
     except (ValueError, envelope.EnvelopeError) as exc:
         out.unlink(missing_ok=True)
-        raise _fail_from(exc) from exc
+        raise fail_from(exc) from exc
     key_id = tender.key_id
     summary: dict[str, Any] = {"envelope": str(out), "envelope_sha256": result.envelope_sha256,
                                "envelope_size": result.envelope_size,
@@ -313,7 +277,8 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
             "public_key_b64": b64encode(key.public_key().export_key(format="raw")),
         }, indent=2).encode() + b"\n")
         summary["signature_file"] = str(sig_path)
-    _echo_json(summary)
+    summary["record_check"] = checked or "not checked"
+    echo_json(summary)
     click.echo("请妥善保存原始投标文件和加密信封的备份 / keep backups of the bid file and the "
                "envelope", err=True)
 
@@ -379,7 +344,7 @@ def submit(url: str, token: str | None, signature_file: Path | None, platform_ke
         try:
             info = envelope.inspect_stream(src, max_size=1 << 62)
         except envelope.EnvelopeError as exc:
-            raise _fail_from(exc) from exc
+            raise fail_from(exc) from exc
     headers = {"Content-Type": "application/octet-stream",
                "Content-Length": str(info.envelope_size)}
     default_sig = envelope_file.with_name(envelope_file.name + ".sig")
@@ -398,10 +363,10 @@ def submit(url: str, token: str | None, signature_file: Path | None, platform_ke
             raise CliError("签名与该信封不符", "the signature does not match this envelope") from exc
         headers["X-Bid-Signature"] = b64encode(signature)
         headers["X-Bidder-Public-Key"] = b64encode(signer)
-    path = f"{_tender_path(info.tender_id)}/sections/{info.section_id}/bid"
+    path = f"{tender_path(info.tender_id)}/sections/{info.section_id}/bid"
     try:
-        with _client(url, token) as client:
-            answer = _check(client.put(path, content=_stream(envelope_file, info.envelope_size),
+        with client(url, token) as http:
+            answer = check(http.put(path, content=_stream(envelope_file, info.envelope_size),
                                        headers=headers))
     except httpx.HTTPError as exc:
         raise CliError(f"上传失败：{exc}", f"upload failed: {exc}") from exc
@@ -414,10 +379,10 @@ def submit(url: str, token: str | None, signature_file: Path | None, platform_ke
         try:
             receipts.verify_receipt(receipt, read_platform_key(platform_key))
         except receipts.ReceiptError as exc:
-            raise _fail_from(exc) from exc
+            raise fail_from(exc) from exc
     receipt_path = envelope_file.with_name(envelope_file.name + ".receipt.json")
     receipt_path.write_text(receipt.to_json() + "\n", encoding="utf-8")
-    _echo_json({"receipt": str(receipt_path), **receipt.fields})
+    echo_json({"receipt": str(receipt_path), **receipt.fields})
 
 
 @bid.command("withdraw")
@@ -427,9 +392,9 @@ def submit(url: str, token: str | None, signature_file: Path | None, platform_ke
 @click.option("--section", "section_id", required=True)
 def withdraw(url: str, token: str | None, tender_id: str, section_id: str) -> None:
     """Withdraw your bid for a section (only before the deadline)."""
-    with _client(url, token) as client:
-        answer = _check(client.delete(f"{_tender_path(tender_id)}/sections/{section_id}/bid"))
-    _echo_json(answer or {"withdrawn": True})
+    with client(url, token) as http:
+        answer = check(http.delete(f"{tender_path(tender_id)}/sections/{section_id}/bid"))
+    echo_json(answer or {"withdrawn": True})
 
 
 @bid.command("open-half")
@@ -451,14 +416,14 @@ def open_half(url: str, token: str | None, key_file: Path, print_only: bool,
             src.seek(0)
             half = envelope.open_bidder_half(src, key)
     except envelope.EnvelopeError as exc:
-        raise _fail_from(exc) from exc
+        raise fail_from(exc) from exc
     body = {"section_id": header.section_id, "half_b64": b64encode(half)}
     if print_only:
-        _echo_json({"tender_id": header.tender_id, **body})
+        echo_json({"tender_id": header.tender_id, **body})
         return
-    with _client(url, token) as client:
-        answer = _check(client.post(f"{_tender_path(header.tender_id)}/halves", json=body))
-    _echo_json(answer)
+    with client(url, token) as http:
+        answer = check(http.post(f"{tender_path(header.tender_id)}/halves", json=body))
+    echo_json(answer)
 
 
 @bid.command("verify-receipt")
@@ -472,7 +437,7 @@ def verify_receipt(platform_key: str, envelope_file: Path | None, receipt_file: 
     """Check a receipt's platform signature (and, with --envelope, its digest)."""
     receipt = verify_receipt_file(receipt_file, read_platform_key(platform_key), envelope_file)
     click.echo("回执有效 / the receipt is valid")
-    _echo_json(receipt.fields)
+    echo_json(receipt.fields)
 
 
 def load_opening_key(source: str, token: str | None) -> tuple[Any, str | None]:
@@ -518,7 +483,7 @@ def open_envelope(opening_key: str, token: str | None, receipt_file: Path | None
         try:
             info = envelope.inspect_stream(src, max_size=1 << 62)
         except envelope.EnvelopeError as exc:
-            raise _fail_from(exc) from exc
+            raise fail_from(exc) from exc
     expected = envelope.ExpectedIds(info.tender_id, info.section_id, info.bidder_id, key_id,
                                      expected_sha)
     if out.exists():
@@ -531,7 +496,7 @@ def open_envelope(opening_key: str, token: str | None, receipt_file: Path | None
         fault = "平台" if exc.fault == "platform" else "投标人"
         raise CliError(f"{exc.reason_zh}（{fault}原因）",
                        f"{exc.reason_en} (fault: {exc.fault})") from exc
-    _echo_json({"plaintext": str(out), "plaintext_sha256": result.plaintext_sha256,
+    echo_json({"plaintext": str(out), "plaintext_sha256": result.plaintext_sha256,
                 "plaintext_length": result.plaintext_length,
                 "envelope_sha256": result.info.envelope_sha256,
                 "tender_id": info.tender_id, "section_id": info.section_id,
@@ -551,161 +516,26 @@ def bid_keygen(out: Path, decrypt: bool) -> None:
         raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten")
     if decrypt:
         key = ECC.generate(curve="p256")
-        pem = key.export_key(format="PEM", passphrase=_passphrase(confirm=True).encode(),
+        pem = key.export_key(format="PEM", passphrase=passphrase(confirm=True).encode(),
                              protection="scryptAndAES256-CBC", use_pkcs8=True)
         try:
             _write_new(out, pem.encode(), private=True)
         except FileExistsError as exc:
             raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
         public = key.public_key().export_key(format="raw")
-        _echo_json({"decrypt_public_key_b64": b64encode(public),
+        echo_json({"decrypt_public_key_b64": b64encode(public),
                     "bidder_key_id": envelope.bidder_key_id(public)})
         click.echo("开标时须用此私钥提交密钥半份，丢失则投标被撤销 / keep this key: without it "
                    "your bid cannot be opened and counts as revoked", err=True)
         return
     key = ECC.generate(curve="ed25519")
-    pem = key.export_key(format="PEM", passphrase=_passphrase(confirm=True),
+    pem = key.export_key(format="PEM", passphrase=passphrase(confirm=True),
                          protection="scryptAndAES256-CBC")
     try:
         _write_new(out, pem.encode(), private=True)
     except FileExistsError as exc:
         raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
-    _echo_json({"signing_public_key_b64": b64encode(key.public_key().export_key(format="raw"))})
-
-
-# --------------------------------------------------------------------------- ggzy custody
-
-@click.group("custody")
-def custody_group() -> None:
-    """开标密钥保管人工具 — custodians' keys, the opening-key ceremony, opening shares."""
-
-
-@custody_group.command("keygen")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--kdf-iterations", default=custody.DEFAULT_KDF_ITERATIONS, hidden=True)
-def keygen(out: Path, kdf_iterations: int) -> None:
-    """Create your long-term key file (0600) and print the public document to register."""
-    if out.exists():
-        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten")
-    keys = custody.generate_custodian_keys()
-    try:
-        custody.save_key_file(out, keys, _passphrase(confirm=True), iterations=kdf_iterations)
-    except FileExistsError as exc:
-        raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
-    except custody.CustodyError as exc:
-        raise _fail_from(exc) from exc
-    public = keys.public()
-    click.echo(f"指纹 / fingerprint: {custody.display_fingerprint(public.fingerprint)}", err=True)
-    _echo_json(public.to_document())
-
-
-def _public_of_key_file(path: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        public = custody.CustodianPublic.from_document("", document["public"])
-    except (OSError, ValueError, KeyError, TypeError, custody.CustodyError) as exc:
-        raise CliError("不是有效的保管人密钥文件", "not a valid custodian key file") from exc
-    return public.to_document()
-
-
-@custody_group.command("show-public")
-@click.option("--key", "key_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def show_public(key_file: Path) -> None:
-    """Print the public document of a key file (no passphrase needed)."""
-    _echo_json(_public_of_key_file(key_file))
-
-
-@custody_group.command("register")
-@click.option("--url", required=True)
-@click.option("--token", envvar=TOKEN_ENV)
-@click.option("--key", "key_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def register(url: str, token: str | None, key_file: Path) -> None:
-    """Register your public keys on the platform."""
-    with _client(url, token) as client:
-        _echo_json(_check(client.post("/api/v1/custodians/me/keys",
-                                      json=_public_of_key_file(key_file))))
-
-
-def ceremony_inputs(listing: Any) -> list[custody.CustodianPublic]:
-    """Custodians' public keys from ``GET /api/v1/custodians?tender_id=...`` (each item's
-    document under ``public`` or ``public_key``)."""
-    if not isinstance(listing, list) or not listing:
-        raise CliError("该项目没有保管人", "the tender has no custodians")
-    publics = []
-    for item in listing:
-        cid = str(item.get("custodian_id", "")) if isinstance(item, dict) else ""
-        document = (item.get("public") or item.get("public_key")) if cid else None
-        if not isinstance(document, dict):
-            raise CliError(f"保管人 {cid} 尚未登记公钥", f"custodian {cid} has not registered a key")
-        try:
-            publics.append(custody.CustodianPublic.from_document(cid, document))
-        except custody.CustodyError as exc:
-            raise CliError(f"平台返回的保管人 {cid} 公钥无效",
-                           f"the platform sent an invalid key for custodian {cid}") from exc
-    return publics
-
-
-@custody_group.command("ceremony")
-@click.option("--url", required=True)
-@click.option("--token", envvar=TOKEN_ENV)
-@click.option("--tender", "tender_id", required=True)
-@click.option("--k", "k", required=True, type=int, help="shares needed to open")
-@click.option("--yes", is_flag=True, help="do not ask to confirm the fingerprints")
-def ceremony(url: str, token: str | None, tender_id: str, k: int, yes: bool) -> None:
-    """Make the tender's opening key here, split it k-of-n, upload public key + sealed shares."""
-    with _client(url, token) as client:
-        listing = _check(client.get("/api/v1/custodians", params={"tender_id": tender_id}))
-        publics = ceremony_inputs(listing)
-        click.echo("请与各保管人核对指纹 / check each custodian's fingerprint:", err=True)
-        for item, public in zip(listing, publics, strict=True):
-            click.echo(f"  {public.custodian_id:<12} {item.get('username', ''):<16} "
-                       f"{custody.display_fingerprint(public.fingerprint)}", err=True)
-        if not yes:
-            click.confirm("指纹一致？/ fingerprints confirmed?", abort=True, err=True)
-        try:
-            result = custody.run_ceremony(publics, k, tender_id)
-        except (ValueError, custody.CustodyError) as exc:
-            raise _fail_from(exc) from exc
-        answer = _check(client.post(f"{_tender_path(tender_id)}/custody",
-                                    json=result.upload_document()))
-    _echo_json({"tender_id": tender_id, "key_id": result.key_id, "commitment": result.commitment,
-                "k": result.k, "n": result.n, "platform": answer})
-
-
-def open_share_locally(sealed_b64: str, key_file: Path, passphrase: str, tender_id: str,
-                       custodian_id: str) -> dict[str, str]:
-    """Decrypt one's sealed share and sign it: the body of ``POST .../shares``."""
-    try:
-        keys = custody.load_key_file(key_file, passphrase)
-        share = custody.open_sealed_share(b64decode(sealed_b64), keys, tender_id, custodian_id)
-    except (ValueError, custody.CustodyError) as exc:
-        raise _fail_from(exc) from exc
-    signature = custody.sign_share_submission(share, tender_id, custodian_id, keys.signing_key)
-    return {"share_b64": b64encode(share), "signature_b64": b64encode(signature)}
-
-
-@custody_group.command("open-share")
-@click.option("--url", required=True)
-@click.option("--token", envvar=TOKEN_ENV)
-@click.option("--tender", "tender_id", required=True)
-@click.option("--key", "key_file", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--custodian-id", help="your custodian id (default: as the platform reports)")
-def open_share(url: str, token: str | None, tender_id: str, key_file: Path,
-               custodian_id: str | None) -> None:
-    """After the deadline: fetch your sealed share, decrypt it here, sign and submit it."""
-    with _client(url, token) as client:
-        mine = _check(client.get(f"{_tender_path(tender_id)}/custody/my-share"))
-        cid = custodian_id or str(mine.get("custodian_id", ""))
-        if not cid:
-            raise CliError("请用 --custodian-id 指定保管人编号", "give --custodian-id")
-        body = open_share_locally(str(mine["sealed_share_b64"]), key_file, _passphrase(),
-                                  tender_id, cid)
-        answer = _check(client.post(f"{_tender_path(tender_id)}/shares", json=body))
-    click.echo("份额已提交 / share submitted", err=True)
-    _echo_json(answer)
+    echo_json({"signing_public_key_b64": b64encode(key.public_key().export_key(format="raw"))})
 
 
 commands: list[click.Command] = [bid, custody_group]

@@ -2,7 +2,7 @@
 
 What the bidder's and custodian's CLI (``bidding/cli.py``) call: tender details with the
 opening public key, the streamed bid upload answered with a signed receipt, custodian keys,
-the ceremony upload, the sealed share and the share submission; and what integrations call.
+the share submission (the key ceremony is ceremony_controllers.py); and what integrations call.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from bidding import config, halves, opening, panel, submission, tenders
 from bidding.crypto import receipts
 from bidding.crypto.common import b64decode, b64encode
 from bidding.models import Bid, Tender, TenderState
+from bidding.openapi import RECEIPT_KEY_RESPONSES, SUBMIT_BID_RESPONSES, SubmitBidOperation
 from bidding.schemas import (
     AnswerIn,
     BidOut,
     CancelIn,
-    CeremonyOut,
     ClarificationIn,
     CustodianOut,
     DocumentIn,
@@ -36,7 +36,6 @@ from bidding.schemas import (
     OpeningKeyOut,
     ProgressOut,
     PublishIn,
-    SealedShareOut,
     SectionOut,
     ShareIn,
     ShareResultOut,
@@ -93,7 +92,7 @@ def tender_out(session: Any, tender: Tender, user: CurrentUser | None) -> Tender
     if tender.opening_public_key is not None and tender.opening_key_id is not None:
         key = OpeningKeyOut(b64encode(tender.opening_public_key), tender.opening_key_id,
                             tender.custody_k, tender.custody_n,
-                            (tender.ceremony or {}).get("commitment"))
+                            (tender.ceremony or {}).get("transcript_hash"))
     bidder_id = None
     if user is not None and Role.BIDDER.value in user.roles and user.organization_id:
         bidder_id = str(user.organization_id)
@@ -324,7 +323,8 @@ async def download_document(request: Request[Any, Any, Any], tender_id: FromQuer
 
 @put(f"{API}/tenders/{{tender_id:uuid}}/sections/{{section_id:uuid}}/bid",
      operation_id="submitBid", guards=[BIDDERS], request_max_body_size=None, status_code=201,
-     summary="Submit (or replace) a sealed bid: the raw envelope, streamed; answers the receipt")
+     summary="Submit (or replace) a sealed bid: the raw envelope, streamed; answers the receipt",
+     operation_class=SubmitBidOperation, responses=SUBMIT_BID_RESPONSES)
 async def submit_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                      section_id: FromQuery[uuid.UUID]) -> Response[dict[str, Any]]:
     accepted = await receive_bid(request, tender_id, section_id)
@@ -376,7 +376,8 @@ async def my_bids(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUI
 
 
 @get(f"{API}/receipts/public-key", operation_id="getReceiptPublicKey",
-     summary="The platform's receipt-signing public key (raw Ed25519, base64)")
+     summary="The platform's receipt-signing public key (raw Ed25519, base64)",
+     responses=RECEIPT_KEY_RESPONSES)
 async def receipt_public_key() -> dict[str, str]:
     public = await blocking(receipts.platform_receipt_public_key)
     return {"public_key_b64": b64encode(public), "key_id": receipts.key_id_of(public)}
@@ -422,37 +423,6 @@ async def register_custodian_key(request: Request[Any, Any, Any],
     return await blocking(_register, request, data)
 
 
-def _ceremony(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-              data: dict[str, Any]) -> CeremonyOut:
-    with db.transaction() as session:
-        tender = panel.upload_ceremony(session, actor_of(request), _user(request), tender_id,
-                                       data)
-        return CeremonyOut(str(tender.id), str(tender.opening_key_id), tender.state)
-
-
-@post(f"{API}/tenders/{{tender_id:uuid}}/custody", operation_id="uploadCeremony",
-      guards=[requires_role(Role.CUSTODIAN, Role.STAFF)],
-      summary="Upload the custody ceremony's opening public key and sealed shares")
-async def upload_ceremony(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
-                          data: JSONBody[dict[str, Any]]) -> CeremonyOut:
-    return await blocking(_ceremony, request, tender_id, data)
-
-
-def _my_share(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> SealedShareOut:
-    user = _user(request)
-    with db.read_only() as session:
-        member = panel.my_sealed_share(session, user, tender_id)
-        assert member.sealed_share is not None
-        return SealedShareOut(str(tender_id), panel.custodian_id(user.id), member.key_id,
-                              b64encode(member.sealed_share))
-
-
-@get(f"{API}/tenders/{{tender_id:uuid}}/custody/my-share", operation_id="getMySealedShare",
-     guards=[CUSTODIANS], summary="The caller's sealed share (open it locally)")
-async def my_share(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID]) -> SealedShareOut:
-    return await blocking(_my_share, request, tender_id)
-
-
 def submit_share_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, share_b64: str,
                      signature_b64: str) -> panel.ShareOutcome:
     user = _user(request)
@@ -460,11 +430,13 @@ def submit_share_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, shar
         with db.transaction() as session:
             return panel.submit_share(session, actor_of(request), user, tender_id, share_b64,
                                       signature_b64)
-    except panel.ShareRefused as refused:
-        with db.transaction() as session:  # the refusal itself is on the record
-            supervision.record(session, actor_of(request), "custody.share_refused",
-                               tenders.subject(tender_id),
-                               {"custodian": refused.custodian_id, "code": refused.code})
+    except UserError as refused:  # early, replayed, forged or not fitting: on the record
+        if refused.status != 404:
+            with db.transaction() as session:
+                supervision.record(session, actor_of(request), "custody.share_refused",
+                                   tenders.subject(tender_id),
+                                   {"custodian": panel.custodian_id(user.id),
+                                    "code": refused.code or "refused"})
         raise
 
 
@@ -583,6 +555,6 @@ ROUTES = [
     list_tenders, get_tender, create_tender, add_document, publish_tender, clarify_tender,
     raise_objection, answer_objection, cancel_tender, list_downloads, download_document,
     submit_bid, withdraw_bid, upload_backup, my_bids, receipt_public_key, list_custodians,
-    register_custodian_key, upload_ceremony, my_share, submit_share, get_opening,
+    register_custodian_key, submit_share, get_opening,
     get_opening_key,
 ]

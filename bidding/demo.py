@@ -6,7 +6,9 @@ second run changes nothing; once it has closed, the next start-up seeds a fresh 
 - key files for demo-custodian1..3 under ``var/demo/custodian-keys/`` (the crypto module's
   passphrase-protected format) with their passphrases in ``var/demo/custodian-passphrases.json``
   (owner-only), and their public keys registered on the platform;
-- a tender with one section, a 2-of-3 custodian panel, its custody ceremony done, a document,
+- a tender with one section, a 2-of-3 custodian panel, its dealer-free key ceremony done (each
+  demo custodian's steps run here with its key file: whoever can read ``var/demo/`` can open
+  the demo tenders before their deadline, the README and the tender page say so), a document,
   and *published as if 21 days ago*: R-10 needs 20 days between the documents and the deadline,
   so the rows are written directly (issue time in the past) instead of through ``publish``,
   with the log entry saying so. Its deadline is ``GGZY_DEMO_DEADLINE_MINUTES`` (default 5)
@@ -18,7 +20,8 @@ second run changes nothing; once it has closed, the next start-up seeds a fresh 
   December with a deadline in January of a year whose holidays are not confirmed yet
   (``GGZY_TEST_NOW``, docs/calendar.md);
 - DEMO BEHAVIOUR: job ``bidding.demo_shares`` a few seconds after the deadline decrypts and
-  submits the shares of demo-custodian1 and 2 with their key files, as the custodians would
+  submits the shares of demo-custodian1 and 2 (derived from the transcript with their key
+  files), as the custodians would
   with ``ggzy custody open-share``. Set ``GGZY_DEMO_AUTO_SHARES=0`` to do it by hand.
 """
 
@@ -35,8 +38,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bidding import panel, submission, tenders
-from bidding.crypto import custody
+from bidding import ceremony, ceremony_local, panel, submission, tenders
+from bidding.crypto import custody, dkg_custodian
 from bidding.crypto.envelope import seal_stream
 from bidding.models import PanelMember, Tender, TenderState
 from supervision import services as supervision
@@ -169,11 +172,15 @@ def _create(session: Session, title: str, description: str) -> Tender:
 
 
 def _ceremony(session: Session, tender: Tender, keys: dict[str, custody.CustodianKeys]) -> None:
-    """The ceremony, as ``ggzy custody ceremony`` would run it on a custodian's machine."""
-    publics = [keys[n].public(panel.custodian_id(_user(session, n).id)) for n in CUSTODIANS]
-    result = custody.run_ceremony(publics, 2, str(tender.id))
-    uploader = CurrentUser.of(_user(session, CUSTODIANS[0]))
-    panel.upload_ceremony(session, DEMO_ACTOR, uploader, tender.id, result.upload_document())
+    """The dealer-free ceremony, each demo custodian's steps done with its key file as
+    ``ggzy custody contribute`` and ``check`` would on its machine."""
+    staff = CurrentUser.of(_user(session, "demo-staff"))
+    custodians = [(CurrentUser.of(_user(session, n)), keys[n]) for n in CUSTODIANS]
+    ceremony_local.hold(session, staff, tender.id, custodians)
+    session.refresh(tender)
+    # Said on the tender page: every demo custodian's key file is on this machine.
+    tender.ceremony = {**(tender.ceremony or {}), "demo_key_files": True}
+    session.flush()
 
 
 def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
@@ -223,20 +230,17 @@ def submit_demo_shares(session: Session, job: jobs.ScheduledJob) -> None:
     if tender.state not in (TenderState.PUBLISHED.value, TenderState.CLOSED.value):
         return
     phrases = _passphrases()
+    transcript = ceremony.transcript_of(session, tender)
     for name in CUSTODIANS[: tender.custody_k]:
         user = _user(session, name)
         member = session.get(PanelMember, (tender.id, user.id))
-        if member is None or member.sealed_share is None or member.share is not None:
+        if member is None or member.share is not None:
             continue
         keys = custody.load_key_file(keys_dir() / f"{name}.json", phrases[name])
-        cid = panel.custodian_id(user.id)
-        share = custody.open_sealed_share(member.sealed_share, keys, str(tender.id), cid)
-        signature = custody.sign_share_submission(share, str(tender.id), cid, keys.signing_key)
-        from bidding.crypto.common import b64encode
-
+        body = dkg_custodian.share_submission(transcript, keys)
         actor = Actor(user_id=str(user.id), role="custodian", ip=None)
-        panel.submit_share(session, actor, CurrentUser.of(user), tender.id, b64encode(share),
-                           b64encode(signature))
+        panel.submit_share(session, actor, CurrentUser.of(user), tender.id, body["share_b64"],
+                           body["signature_b64"])
         tender = tenders.get_tender(session, tender.id)
         if tender.key_reconstructed_at is not None:
             return

@@ -42,10 +42,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "（R-11），首日不计入，期末遇节假日顺延。",
         "Publishing checks R-10 (20 days to the deadline) and R-11 (5 days on sale); the start "
         "day is not counted and a period ending on a rest day moves to the next working day."),
-    "bidding.ceremony_missing": _m("尚未完成开标密钥保管仪式（需由保管人运行 ggzy custody ceremony）",
-                                   "The custody ceremony is not done yet (a custodian runs "
-                                   "ggzy custody ceremony)"),
+    "bidding.ceremony_missing": _m("开标密钥尚未生成：须由全部保管人在各自电脑上共同完成"
+                                   "（ggzy custody contribute / check）",
+                                   "The opening key is not made yet: the custodians make it "
+                                   "together on their own machines (ggzy custody contribute / "
+                                   "check)"),
     "bidding.ceremony_done": _m("开标公钥已就绪", "Opening public key ready"),
+    "bidding.my_number": _m("本人编号", "My number"),
+    "bidding.ceremony": _m("开标密钥生成", "Opening-key ceremony"),
+    "bidding.ceremony_round": _m("第 {round} 轮", "round {round}"),
+    "bidding.ceremony_not_started": _m("尚未开始", "not started"),
+    "bidding.transcript_hash": _m("密钥生成记录摘要", "Ceremony transcript hash"),
+    "bidding.ceremony_steps": _m("请在您自己的电脑上完成以下步骤", "Take these steps on your own "
+                                 "machine"),
+    "bidding.ceremony_help": _m(
+        "开标私钥由全体保管人共同生成，任何人（包括平台和任何一位保管人）都不掌握完整私钥。"
+        "请依次运行：生成并提交贡献、核验他人发给您的份额、（如被投诉）答复投诉。",
+        "The opening key is made by all custodians together; nobody, the platform and any "
+        "single custodian included, ever holds the whole private key. Run in turn: deal and "
+        "post your contribution, check the shares dealt to you, answer complaints (if any)."),
+    "bidding.ceremony_contributed": _m("已提交贡献", "Contributions posted"),
+    "bidding.ceremony_checked": _m("已核验份额", "Shares checked"),
+    "bidding.ceremony_complaints": _m("投诉", "Complaints"),
+    "bidding.ceremony_start": _m("发起开标密钥生成", "Start the opening-key ceremony"),
+    "bidding.ceremony_restart": _m("重新发起（新一轮）", "Start a new round"),
+    "bidding.ceremony_restart_confirm": _m(
+        "发起新一轮将作废当前一轮及其开标公钥，各保管人须重新完成全部步骤。确定吗？",
+        "A new round voids the current one and its key; every custodian redoes every step. "
+        "Continue?"),
+    "bidding.ceremony_advance": _m("结束当前阶段", "Close the current phase"),
+    "bidding.ceremony_advance_confirm": _m(
+        "结束当前阶段后，尚未完成这一步的保管人将被视为缺席（未答复的投诉按成立处理）。确定吗？",
+        "Closing the phase treats custodians who have not taken this step as absent (an "
+        "unanswered complaint is upheld). Continue?"),
+    "bidding.demo_keys_warning": _m(
+        "演示项目：三位演示保管人的密钥文件和口令都保存在本机 var/demo/ 目录中，能读取该目录的人"
+        "可以在截止前解密本项目的投标。真实项目中每位保管人只在自己的电脑上保存自己的密钥文件。",
+        "Demo tender: the key files and passphrases of all three demo custodians are in var/demo/ "
+        "on this machine; whoever can read that folder can open this tender's bids before the "
+        "deadline. In a real tender each custodian keeps only its own key file on its own "
+        "machine."),
     "bidding.clarify": _m("发布澄清/修改", "Issue a clarification"),
     "bidding.clarify_text": _m("澄清内容", "Clarification text"),
     "bidding.affects": _m("影响投标文件编制（R-12：不足 15 日则顺延截止时间）",
@@ -76,6 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.needs_js": _m(
         "浏览器内加密需要启用 JavaScript；也可使用命令行 ggzy bid seal / ggzy bid submit。",
         "Sealing in the browser needs JavaScript; or use ggzy bid seal / ggzy bid submit."),
+    "bidding.record_checking": _m(
+        "正在核对开标公钥与公开记录（招标公告、监督日志、签名检查点）……",
+        "Checking the opening key against the public record (announcement, supervision log, "
+        "signed checkpoint)…"),
     "bidding.progress": _m("开标进度", "Opening progress"),
     "bidding.shares": _m("已提交的有效份额", "Valid shares submitted"),
     "bidding.decrypted": _m("已解密投标", "Bids decrypted"),
@@ -91,7 +131,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "Public key document (the .pub.json from ggzy custody keygen)"),
     "bidding.my_key": _m("我的登记公钥指纹", "My registered key fingerprint"),
     "bidding.my_panels": _m("我参与保管的项目", "Tenders I hold a share of"),
-    "bidding.submit_share": _m("解密并提交份额", "Open and submit my share"),
+    "bidding.submit_share": _m("计算并提交份额", "Derive and submit my share"),
     "bidding.key_file": _m("保管人密钥文件", "Custodian key file"),
     "bidding.passphrase": _m("口令", "Passphrase"),
     "bidding.share_b64": _m("份额（Base64）", "Share (base64)"),

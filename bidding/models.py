@@ -23,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,7 +125,7 @@ class CustodianKey(Base):
 
 
 class PanelMember(Base):
-    """A custodian on a tender's k-of-n panel, its sealed share and (after the deadline) share."""
+    """A custodian on a tender's k-of-n panel and (after the deadline) its submitted share."""
 
     __tablename__ = "tender_custodian"
 
@@ -132,13 +133,61 @@ class PanelMember(Base):
         ForeignKey("tender.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)  # 1..n, the Shamir x coordinate's order
-    key_id: Mapped[str | None] = mapped_column(String(128))
-    sealed_share: Mapped[bytes | None] = mapped_column(LargeBinary)
+    position: Mapped[int] = mapped_column(Integer)  # 1..n: its index in the key ceremony
+    key_id: Mapped[str | None] = mapped_column(String(128))  # its key in the ceremony done
     share: Mapped[bytes | None] = mapped_column(LargeBinary)  # only after the deadline
     share_submission: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     share_submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     share_bad: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CeremonyState(enum.StrEnum):
+    DEALING = "dealing"  # custodians publish their contributions
+    CHECKING = "checking"  # each checks the shares dealt to it, complains or confirms
+    ANSWERING = "answering"  # the accused reveal the complained-of shares
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class KeyCeremony(Base):
+    """One round of a tender's dealer-free key generation (docs/dkg.md). Public data only:
+    the ceremony document, and at the end the transcript the opening key is derived from."""
+
+    __tablename__ = "key_ceremony"
+    __table_args__ = (UniqueConstraint("tender_id", "round"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    digest: Mapped[str] = mapped_column(String(64))
+    started_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failure: Mapped[str | None] = mapped_column(String(64))
+    transcript: Mapped[bytes | None] = mapped_column(LargeBinary)
+    transcript_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class CeremonyStep(Base):
+    """A signed contribution, complaint or reveal, or a custodian's "all my shares check"."""
+
+    __tablename__ = "key_ceremony_step"
+    __table_args__ = (UniqueConstraint("ceremony_id", "kind", "author", "about"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ceremony_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("key_ceremony.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # contribution | complaint | reveal | checked
+    author: Mapped[int] = mapped_column(Integer)  # the custodian index that signed it
+    about: Mapped[int] = mapped_column(Integer, default=0)  # accused / recipient, else 0
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class TenderDocument(Base):

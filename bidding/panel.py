@@ -1,10 +1,11 @@
-"""Custody on the platform side: custodians' public keys, the ceremony upload, shares.
+"""Custody on the platform side: custodians' public keys and their shares after the deadline.
 
-The platform only ever holds public keys and sealed shares before the deadline: the ceremony
-runs on a custodian's machine (``ggzy custody ceremony``). Shares, decrypted by each custodian
-locally and signed, are refused before the deadline (R-22); with k valid shares the opening
-private key is rebuilt, checked against the public key, stored (it is after the deadline) and
-the opening starts.
+The platform only ever holds public data before the deadline: the opening key is made by the
+custodians together (``bidding.ceremony``, docs/dkg.md) and nobody holds its private half.
+After the deadline each custodian derives its share from the public transcript with its own
+key file, signs it and submits it (refused before the deadline, R-22); each share is checked
+on its own against the custodian's public share point, and with k of them the opening private
+key is rebuilt, checked against the public key, stored and the opening starts.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bidding.crypto import custody
+from bidding.crypto import custody, dkg
 from bidding.crypto.common import b64decode
-from bidding.crypto.envelope import import_opening_public_key
 from bidding.models import CustodianKey, PanelMember, Tender, TenderState
 from bidding.tenders import get_tender, job_subject, panel_of, subject
 from supervision import services as supervision
@@ -30,7 +30,7 @@ from trading.accounts import services as accounts
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
-from trading.errors import ConflictError, NotFoundError, UserError
+from trading.errors import ConflictError, UserError
 
 OPEN_JOB = "bidding.open"
 SHARES_ALERT_KIND = "bidding.opening_shares"  # watched from the closing (opening.py)
@@ -102,81 +102,11 @@ def all_custodians(session: Session) -> list[tuple[uuid.UUID, str, str]]:
             if Role.CUSTODIAN.value in u.role_names and u.is_active]
 
 
-# --- the ceremony --------------------------------------------------------------------------
-
-
-def _member(session: Session, tender_id: uuid.UUID, user_id: uuid.UUID) -> PanelMember | None:
-    return session.get(PanelMember, (tender_id, user_id))
-
-
-def upload_ceremony(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.UUID,
-                    document: Mapping[str, Any]) -> Tender:
-    """Store the ceremony's public output: opening public key, commitment, sealed shares."""
-    tender = get_tender(session, tender_id, lock=True)
-    if _member(session, tender_id, user.id) is None and Role.STAFF.value not in user.roles:
-        raise UserError("只有本项目的密钥保管人或交易中心工作人员可以上传仪式结果",
-                        "Only a custodian of this tender or staff may upload the ceremony",
-                        status=403, code="forbidden")
-    if tender.state != TenderState.DRAFT.value:
-        raise ConflictError("发布后不能更换开标密钥", "The opening key cannot change after "
-                            "publication")
-    public, key_id, sealed = _parse_ceremony(tender, document)
-    members = {custodian_id(m.user_id): m for m in panel_of(session, tender_id)}
-    if set(sealed) != set(members):
-        raise UserError("密封份额须与保管人名单一一对应", "Sealed shares must match the panel "
-                        "exactly", field="sealed_shares")
-    for cid, member in members.items():
-        key = active_key(session, member.user_id)
-        if key is None:
-            raise UserError(f"保管人 {cid} 尚未登记公钥", f"custodian {cid} has no key",
-                            status=409, field="sealed_shares")
-        member.sealed_share, member.key_id = sealed[cid], key.key_id
-        member.share, member.share_submission, member.share_submitted_at = None, None, None
-    tender.opening_public_key, tender.opening_key_id = public, key_id
-    tender.ceremony = {"k": tender.custody_k, "n": tender.custody_n,
-                       "commitment": custody.commitment_for(public),
-                       "uploaded_by": actor.user_id,
-                       "uploaded_at": clock.now(session).isoformat(),
-                       "custodian_keys": {cid: m.key_id for cid, m in members.items()}}
-    session.flush()
-    supervision.record(session, actor, "custody.ceremony_uploaded", subject(tender_id), {
-        "key_id": key_id, "commitment": custody.commitment_for(public),
-        "k": tender.custody_k, "n": tender.custody_n,
-        "sealed_share_sha256": {cid: hashlib.sha256(s).hexdigest() for cid, s in sealed.items()},
-    })
-    return tender
-
-
-def _parse_ceremony(tender: Tender, document: Mapping[str, Any]) -> tuple[
-        bytes, str, dict[str, bytes]]:
-    try:
-        public = b64decode(str(document["opening_public_key_b64"]))
-        import_opening_public_key(public)
-        key_id = str(document["key_id"])
-        k = int(document["k"])
-        commitment = str(document.get("commitment_hex", custody.commitment_for(public)))
-        raw_shares = document["sealed_shares"]
-        sealed = {str(c): b64decode(str(s)) for c, s in dict(raw_shares).items()}
-    except (KeyError, TypeError, ValueError) as error:
-        raise UserError("仪式结果格式无效", "Invalid ceremony document", field="body") from error
-    if key_id != custody.key_id_for(public) or commitment != custody.commitment_for(public):
-        raise UserError("开标公钥与其标识/承诺不符", "The key id or commitment does not match the "
-                        "opening public key", field="key_id")
-    if k != tender.custody_k:
-        raise UserError(f"门限应为 {tender.custody_k}", f"The threshold must be {tender.custody_k}",
-                        field="k")
-    if any(len(s) != custody.SEALED_SHARE_LENGTH for s in sealed.values()):
-        raise UserError("密封份额长度无效", "Invalid sealed share length", field="sealed_shares")
-    return public, key_id, sealed
-
-
-def my_sealed_share(session: Session, user: CurrentUser, tender_id: uuid.UUID) -> PanelMember:
-    member = _member(session, tender_id, user.id)
+def my_membership(session: Session, user: CurrentUser, tender_id: uuid.UUID) -> PanelMember:
+    member = session.get(PanelMember, (tender_id, user.id))
     if member is None:
         raise UserError("您不是本项目的密钥保管人", "You are not a custodian of this tender",
                         status=403, code="forbidden")
-    if member.sealed_share is None:
-        raise NotFoundError("密封份额", "Sealed share")
     return member
 
 
@@ -214,11 +144,8 @@ def submit_share(session: Session, actor: Actor, user: CurrentUser, tender_id: u
                  share_b64: str, signature_b64: str) -> ShareOutcome:
     """Accept one custodian's decrypted, signed share after the deadline."""
     tender = get_tender(session, tender_id, lock=True)  # one share submission at a time
-    member = _member(session, tender_id, user.id)
+    member = my_membership(session, user, tender_id)
     cid = custodian_id(user.id)
-    if member is None:
-        raise UserError("您不是本项目的密钥保管人", "You are not a custodian of this tender",
-                        status=403, code="forbidden")
     _check_after_deadline(session, tender)
     share, signature = _share_bytes(share_b64, signature_b64)
     _check_share(session, tender, member, cid, share, signature)
@@ -251,6 +178,27 @@ def _check_share(session: Session, tender: Tender, member: PanelMember, cid: str
     # A share found bad may be replaced by a corrected one; a good one never twice.
     if member.share is not None and not member.share_bad:
         raise ShareRefused(cid, "重复提交（重放）", "already submitted (replayed)", "share_replayed")
+    _check_signature(session, tender, member, cid, share, signature)
+    try:
+        value = dkg.decode_scalar(share)
+        dkg.check_share(_transcript(session, tender), member.position, value)
+    except ValueError as error:
+        raise ShareRefused(cid, "份额格式无效（应为 32 字节标量）",
+                           "malformed (a 32-byte scalar is expected)", "bad_share") from error
+    except custody.BadShareError as error:
+        raise ShareRefused(cid, "与本人在密钥生成记录中的份额公钥不符",
+                           "does not match its public share point in the ceremony transcript",
+                           "bad_share") from error
+
+
+def _transcript(session: Session, tender: Tender) -> dkg.Transcript:
+    from bidding import ceremony  # the ceremony module builds on this one
+
+    return ceremony.transcript_of(session, tender)
+
+
+def _check_signature(session: Session, tender: Tender, member: PanelMember, cid: str,
+                     share: bytes, signature: bytes) -> None:
     key = active_key(session, member.user_id)
     if key is None or key.signing_public_key is None:
         raise ShareRefused(cid, "未登记公钥", "no registered key", "no_key")
@@ -259,16 +207,11 @@ def _check_share(session: Session, tender: Tender, member: PanelMember, cid: str
                                         key.signing_public_key)
     except custody.ShareError as error:
         raise ShareRefused(cid, error.reason_zh, error.reason_en, "bad_signature") from error
-    for other in panel_of(session, tender.id):
-        if other.share is not None and not other.share_bad and other.user_id != member.user_id and (
-                other.share == share or other.share[:1] == share[:1]):
-            raise ShareRefused(cid, "与其他保管人的份额相同（重放）",
-                               "identical to another custodian's share (replayed)",
-                               "share_replayed")
 
 
-def _valid_shares(session: Session, tender_id: uuid.UUID) -> dict[str, bytes]:
-    return {custodian_id(m.user_id): m.share for m in panel_of(session, tender_id)
+def _valid_shares(session: Session, tender_id: uuid.UUID) -> dict[int, int]:
+    """Custodian index -> share, of the shares that checked on submission."""
+    return {m.position: dkg.decode_scalar(m.share) for m in panel_of(session, tender_id)
             if m.share is not None and not m.share_bad}
 
 
@@ -281,9 +224,8 @@ def try_reconstruct(session: Session, actor: Actor, tender: Tender,
     if len(shares) < need or tender.state != TenderState.CLOSED.value:
         _waiting(session, tender, outcome)
         return outcome
-    assert tender.opening_public_key is not None
     try:
-        key = custody.combine_shares(shares, need, tender.opening_public_key)
+        key = dkg.combine_shares(_transcript(session, tender), shares)
     except custody.BadShareError as error:
         key = _bad_shares(session, actor, tender, error, just_submitted, outcome)
         if key is None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
+from bidding.ceremony_controllers import ROUTES as CEREMONY_ROUTES
+from bidding.ceremony_views import ROUTES as CEREMONY_PAGES
 from bidding.cli import commands as CLI_COMMANDS
 from bidding.controllers import ROUTES as API_ROUTES
 from bidding.messages import MESSAGES
@@ -30,7 +32,7 @@ STATIC = create_static_files_router(path="/static/bidding",
 domain = Domain(
     name="bidding",
     models_module="bidding.models",
-    route_handlers=[*API_ROUTES, *PAGE_ROUTES, STATIC],
+    route_handlers=[*API_ROUTES, *CEREMONY_ROUTES, *PAGE_ROUTES, *CEREMONY_PAGES, STATIC],
     template_dir=HERE / "templates",
     task_modules=("bidding.tasks",),
     nav=(

@@ -95,7 +95,7 @@ class OpeningKeyOut(msgspec.Struct):
     key_id: str
     k: int
     n: int
-    commitment: str | None
+    transcript_hash: str | None  # SHA-256 of the key ceremony's transcript (docs/dkg.md)
 
 
 class DocumentOut(msgspec.Struct):
@@ -154,13 +154,6 @@ class CustodianOut(msgspec.Struct):
     public: dict[str, str] | None
 
 
-class SealedShareOut(msgspec.Struct):
-    tender_id: str
-    custodian_id: str
-    key_id: str | None
-    sealed_share_b64: str
-
-
 class ShareResultOut(msgspec.Struct):
     have: int
     need: int
@@ -184,12 +177,6 @@ class KeyOut(msgspec.Struct):
     key_id: str | None
     opening_private_key_b64: str
     opening_public_key_b64: str
-
-
-class CeremonyOut(msgspec.Struct):
-    tender_id: str
-    key_id: str
-    state: str
 
 
 class DownloadOut(msgspec.Struct):

@@ -7,7 +7,7 @@ module re-exports what other domains need.
 from __future__ import annotations
 
 from bidding.opening import Progress, build_record, progress, record_of
-from bidding.panel import register_key, submit_share, try_reconstruct, upload_ceremony
+from bidding.panel import register_key, submit_share, try_reconstruct
 from bidding.submission import accept, precheck, withdraw
 from bidding.tenders import (
     SectionInput,
@@ -46,6 +46,5 @@ __all__ = [
     "submit_share",
     "transition",
     "try_reconstruct",
-    "upload_ceremony",
     "withdraw",
 ]

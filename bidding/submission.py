@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bidding import config
+from bidding import ceremony, config
 from bidding.crypto import receipts
 from bidding.crypto.envelope import (
     EnvelopeChecker,
@@ -121,9 +121,15 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
     tender = get_tender(session, tender_id)
     section = get_section(session, tender_id, section_id)
     open_for_bids(session, tender, lock=False)
-    assert tender.deadline is not None and tender.opening_key_id is not None
+    # The key the envelope must be sealed to is the one the logged ceremony made, not the
+    # tender row's (a DBA could swap that; the log's signed checkpoints would show an edit).
+    key_id = ceremony.logged_key_id(session, tender.id)
+    if key_id is None:
+        raise ConflictError("该项目没有开标密钥生成记录，不能投标",
+                            "This tender has no logged key ceremony; bids are refused")
+    assert tender.deadline is not None
     return Target(tender_id=tender.id, section_id=section.id, bidder_id=org.id, user_id=user.id,
-                  key_id=tender.opening_key_id, deadline=tender.deadline,
+                  key_id=key_id, deadline=tender.deadline,
                   bidder_decrypts=tender.bidder_decrypts)
 
 
@@ -245,8 +251,6 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     tender = get_tender(session, target.tender_id)
     open_for_bids(session, tender, lock=True)
     assert tender.deadline is not None
-    if tender.opening_key_id != target.key_id:  # the key cannot change after publication
-        raise ConflictError("开标公钥已变化", "The opening key changed")
     bid = _insert_bid(session, target, incoming, info, signature, signer_public_key)
     bid.submitted_ip = actor.ip
     index = supervision.record(session, actor, "bid.submitted", subject(target.tender_id), {

@@ -341,6 +341,17 @@ def announcement_data(session: Session, tender: Tender) -> dict[str, Any]:
     prices = [s.max_price_fen for s in sections_of(session, tender.id)]
     if len(prices) == 1 and prices[0] is not None:
         data["maximum_price"] = yuan_text(prices[0])  # R-17: published
+    # The opening key on the public record: bidders' clients seal only to the key this logged
+    # notice names (docs/bidding.md), so a key swapped later in the tender row is refused.
+    import base64
+
+    if tender.opening_public_key is not None:
+        data["opening_public_key"] = base64.b64encode(tender.opening_public_key).decode()
+    if tender.opening_key_id:
+        data["opening_key_id"] = tender.opening_key_id
+    transcript = (tender.ceremony or {}).get("transcript_hash")
+    if isinstance(transcript, str) and transcript:
+        data["ceremony_transcript_hash"] = transcript
     return data
 
 
@@ -442,10 +453,10 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, deadline: dt.d
     tender = get_tender(session, tender_id, lock=True)
     if tender.state != TenderState.DRAFT.value:
         raise ConflictError("只有草稿可以发布", "Only a draft can be published")
-    if tender.opening_public_key is None:
-        raise UserError("发布前须完成开标密钥保管仪式（上传开标公钥）",
-                        "The custody ceremony must be done (opening public key uploaded) "
-                        "before publication", status=409, code="ceremony_missing")
+    if tender.opening_public_key is None or not (tender.ceremony or {}).get("transcript_hash"):
+        raise UserError("发布前须由保管人共同完成开标密钥生成",
+                        "The custodians must complete the opening-key ceremony before "
+                        "publication", status=409, code="ceremony_missing")
     if not documents_of(session, tender_id):
         raise UserError("发布前须上传招标文件", "Upload the tender documents before publishing",
                         status=409, field="file")

@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
-from bidding import backup, config, controllers, halves, opening, panel, submission, tenders
+from bidding import backup, ceremony, config, controllers, halves, opening, panel, submission, tenders
 from bidding.crypto import receipts
 from bidding.crypto.common import b64encode
 from bidding.models import Tender, TenderState
@@ -112,6 +112,10 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "paused": bool(tenders.open_objections(session, tender_id))
             and tender.state == TenderState.PUBLISHED.value,
             "now": clock.now(session),
+            "ceremony": ceremony.summary(session, tender_id),
+            "is_staff": user is not None and Role.STAFF.value in user.roles,
+            "on_panel": user is not None and any(
+                m.user_id == user.id for m in tenders.panel_of(session, tender_id)),
             "calendar_marks": calendar_years.marks(session, tenders.subject(tender_id))
             if _is_manager(user, tender) else [],
         }
@@ -481,13 +485,16 @@ def _share_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: i
     user = _user(request)
     with db.read_only() as session:
         tender = tenders.get_tender(session, tender_id)
-        member = panel.my_sealed_share(session, user, tender_id)
+        member = panel.my_membership(session, user, tender_id)
         have, need = panel.share_progress(session, tender_id)
         now = clock.now(session)
+        round_ = ceremony.latest(session, tender_id)
+        view = ceremony.public_view(session, round_) if round_ else None
+    phase = ceremony.phase_label(round_.state) if round_ else None
     return render(request, "bidding/custody_tender.html", status_code=status, error=error,
                   result=result, tender=tender, member=member, have=have, need=need, now=now,
-                  sealed_b64=b64encode(member.sealed_share or b""),
-                  custodian_id=panel.custodian_id(user.id))
+                  ceremony=view, phase=phase, custodian_id=panel.custodian_id(user.id),
+                  my_index=member.position, request_base=str(request.base_url).rstrip("/"))
 
 
 @get("/custody/bidding/tenders/{tender_id:uuid}", include_in_schema=False, guards=[CUSTODIANS])

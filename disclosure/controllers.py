@@ -48,12 +48,13 @@ def notice_out(notice: Notice) -> NoticeOut:
 
 
 @get("/api/v1/notices", operation_id="listNotices",
-     summary="Search public notices (keyword, region, category, type, dates), newest first")
+     summary="Search public notices (keyword, region, category, type, dates, tender), newest first")
 async def list_notices(q: FromQuery[str | None] = None, region: FromQuery[str | None] = None,
                        category: FromQuery[str | None] = None, type: FromQuery[str | None] = None,
                        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
-                       after: FromQuery[str | None] = None) -> NoticePage:
-    filters = services.make_filters(q, region, category, type, date_from, date_to)
+                       after: FromQuery[str | None] = None,
+                       tender_ref: FromQuery[str | None] = None) -> NoticePage:
+    filters = services.make_filters(q, region, category, type, date_from, date_to, tender_ref)
     return await blocking(_list_notices, filters, after)
 
 

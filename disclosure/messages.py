@@ -40,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "disclosure.hash": _m("内容哈希（SHA-256）", "Content hash (SHA-256)"),
     "disclosure.log_index": _m("监督日志序号", "Supervision log index"),
     "disclosure.proof": _m("查看存证证明", "Inclusion proof"),
+    "disclosure.show_full_value": _m("（展开完整公钥）", "(show the whole key)"),
     "disclosure.integrity": _m("防篡改存证", "Tamper evidence"),
     "disclosure.integrity_note": _m(
         "本公告内容的哈希值已写入电子监督日志，可凭存证证明独立核验。",

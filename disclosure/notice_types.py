@@ -6,13 +6,22 @@ technical requirements, agent, bidders, winner with amount, signing date and ter
 candidates' ranking, price, quality, duration, key personnel and how to object) and their kind,
 which decides normalization and redaction: personal addresses are always masked, money and
 dates are typed values that cannot carry free text.
+
+The tender announcement also carries the tender's opening public key, its key id and the hash
+of the key ceremony's transcript: bidders' clients seal only to the key this logged notice
+names (docs/bidding.md, "The opening key on the public record"). Keys and digests are typed
+values too (``hex``, ``base64``): the redaction must never touch them, or a digit run inside a
+key id would be "masked" as a phone number and the key would no longer match.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import decimal
 import enum
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,11 +56,14 @@ class Kind(enum.StrEnum):
     INTEGER = "integer"
     PERSONAL_ADDRESS = "personal_address"  # masked before publication, always
     LIST = "list"  # a list of objects described by ``items``
+    HEX = "hex"  # a digest or key id: lower-case hexadecimal, ``length`` digits
+    BASE64 = "base64"  # a public key: standard base64 of ``length`` bytes
 
 
-# Kinds whose values are typed (numbers, dates): they cannot hold an ID or a phone number,
-# and masking digits in them would falsify amounts.
-TYPED_KINDS = frozenset({Kind.MONEY, Kind.DATETIME, Kind.DATE, Kind.INTEGER})
+# Kinds whose values are typed (numbers, dates, keys, digests): they cannot hold an ID or a
+# phone number, and masking digits in them would falsify amounts or break keys.
+TYPED_KINDS = frozenset({Kind.MONEY, Kind.DATETIME, Kind.DATE, Kind.INTEGER, Kind.HEX,
+                         Kind.BASE64})
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ class Field:
     items: tuple[Field, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    length: int | None = None  # HEX: digits; BASE64: decoded bytes
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,16 @@ CANDIDATE_ITEMS = (
     _f("score", "评标得分", "Evaluation score", required=False),
 )
 
+# A P-256 point (SEC1 uncompressed, 65 bytes), the first 32 hex digits of its SHA-256, and the
+# SHA-256 of the ceremony transcript (docs/envelope.md, docs/dkg.md).
+KEY_ITEMS = (
+    _f("opening_public_key", "开标公钥", "Opening public key", Kind.BASE64, required=False,
+       length=65),
+    _f("opening_key_id", "开标公钥编号", "Opening key ID", Kind.HEX, required=False, length=32),
+    _f("ceremony_transcript_hash", "密钥生成记录摘要", "Key ceremony transcript hash", Kind.HEX,
+       required=False, length=64),
+)
+
 SPECS: dict[NoticeType, NoticeSpec] = {
     spec.type: spec
     for spec in (
@@ -125,6 +148,11 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             _f("opening_time", "开标时间", "Opening time", Kind.DATETIME),
             _f("opening_place", "开标地点", "Opening place"),
             CONTACT,
+            # The key bidders seal to, bound to the public record (last: they are for
+            # machines and for checking, not for reading first). Optional because a manual
+            # notice about a tender run elsewhere has no platform key; the platform's own
+            # announcements always carry the first two (bidding.tenders.announcement_data).
+            *KEY_ITEMS,
         )),
         NoticeSpec(NoticeType.CLARIFICATION, "澄清/修改公告", "Clarification / amendment", (
             TENDEREE, AGENT,
@@ -252,6 +280,10 @@ def _normalize(field: Field, value: Any, path: str, zh: str, en: str) -> Any:
         return _date(value, path, zh, en)
     if field.kind is Kind.INTEGER:
         return _integer(field, value, path, zh, en)
+    if field.kind is Kind.HEX:
+        return _hex(field, value, path, zh, en)
+    if field.kind is Kind.BASE64:
+        return _base64(field, value, path, zh, en)
     return _text(value, path, zh, en)
 
 
@@ -313,6 +345,30 @@ def _integer(field: Field, value: Any, path: str, zh: str, en: str) -> int:
     if field.maximum is not None and number > field.maximum:
         raise _bad(path, zh, en, f"不得大于 {field.maximum}", f"at most {field.maximum}")
     return number
+
+
+_HEX = re.compile(r"[0-9a-f]+")
+
+
+def _hex(field: Field, value: Any, path: str, zh: str, en: str) -> str:
+    text = value.strip().lower() if isinstance(value, str) else ""
+    if not _HEX.fullmatch(text) or (field.length is not None and len(text) != field.length):
+        digits = f" {field.length} 位" if field.length else ""
+        count = f" of {field.length} digits" if field.length else ""
+        raise _bad(path, zh, en, f"应为{digits}十六进制数", f"must be a hexadecimal number{count}")
+    return text
+
+
+def _base64(field: Field, value: Any, path: str, zh: str, en: str) -> str:
+    try:
+        raw = base64.b64decode(value.strip() if isinstance(value, str) else "", validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if not raw or (field.length is not None and len(raw) != field.length):
+        size = f"（{field.length} 字节）" if field.length else ""
+        count = f" of {field.length} bytes" if field.length else ""
+        raise _bad(path, zh, en, f"应为 base64 编码的数据{size}", f"must be base64{count}")
+    return base64.b64encode(raw).decode()
 
 
 def _normalize_list(field: Field, value: Any, path: str, zh: str, en: str) -> list[Any]:

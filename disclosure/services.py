@@ -144,6 +144,7 @@ def publish(
     )
     if due <= now:
         notice.status, notice.published_at, notice.feed_seq = "public", now, notice.log_index
+        _checkpoint_if_bidders_check(session, notice)
     session.add(notice)
     session.add(NoticePrivate(notice_id=notice.id, title=_check_title(title),
                               data=validate(view.spec, data), secret_fields=list(secret_fields),
@@ -151,6 +152,18 @@ def publish(
     session.flush()
     return PublishedNotice(notice.id, notice_path(notice.id), notice.content_hash,
                            notice.log_index, notice.status, notice.publish_at)
+
+
+# Notices that bidders' clients check against a signed checkpoint before they seal a bid
+# (the tender announcement names the opening key): each is covered by a checkpoint the moment
+# it is public, instead of up to GGZY_LOG_CHECKPOINT_INTERVAL later.
+CHECKPOINTED_TYPES = frozenset({NoticeType.TENDER_ANNOUNCEMENT.value})
+
+
+def _checkpoint_if_bidders_check(session: Session, notice: Notice) -> None:
+    # After the entry that makes it public (checkpoint_now must cover it; it takes no lock).
+    if notice.notice_type in CHECKPOINTED_TYPES:
+        supervision.checkpoint_now(session, "notice")
 
 
 def _log_body(notice: Notice) -> dict[str, Any]:
@@ -187,6 +200,7 @@ def release_scheduled(session: Session, notice_id: uuid.UUID) -> bool:
                              f"notice/{notice.id}", {"notice_id": str(notice.id),
                                                      "content_hash": notice.content_hash})
     notice.status, notice.published_at, notice.feed_seq = "public", now, seq
+    _checkpoint_if_bidders_check(session, notice)
     session.flush()
     return True
 
@@ -348,6 +362,7 @@ class Filters:
     notice_type: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    tender_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -368,7 +383,7 @@ def parse_date(value: str | None, name: str) -> dt.date | None:
 
 
 def make_filters(q: str | None, region: str | None, category: str | None, notice_type: str | None,
-             date_from: str | None, date_to: str | None) -> Filters:
+             date_from: str | None, date_to: str | None, tender_ref: str | None = None) -> Filters:
     """Filters from query parameters: unknown values are dropped, bad dates refused."""
     return Filters(
         q=q or None, region=search.normalize(region or "")[:32] or None,
@@ -376,6 +391,7 @@ def make_filters(q: str | None, region: str | None, category: str | None, notice
         notice_type=notice_type if notice_type in {t.value for t in NoticeType} else None,
         date_from=parse_date(date_from, "date_from"),
         date_to=parse_date(date_to, "date_to"),
+        tender_ref=tender_ref[:64] if tender_ref else None,
     )
 
 
@@ -484,6 +500,8 @@ def _plain_filters(filters: Filters) -> list[ColumnElement[bool]]:
         clauses.append(Notice.category == filters.category[:32])
     if filters.notice_type:
         clauses.append(Notice.notice_type == filters.notice_type[:32])
+    if filters.tender_ref:
+        clauses.append(Notice.tender_ref == filters.tender_ref[:64])
     zone = ZoneInfo(get_settings().timezone)
     if filters.date_from:
         start = dt.datetime.combine(filters.date_from, dt.time(), zone)
@@ -556,11 +574,20 @@ class Proof:
 
 
 def proof(session: Session, notice_id: uuid.UUID) -> Proof:
+    """The notice's entry and its audit path to a *signed* root when one covers it.
+
+    The tree size is the newest signed checkpoint's (GET /api/v1/log/checkpoints/{size} gives
+    its note), so that a client can check the path against a root the platform's log key
+    signed, rather than against a root computed from database rows anyone with write access
+    could have changed. Only a notice no checkpoint covers yet gets the current, unsigned size.
+    """
     notice = get_public(session, notice_id)
     entry = supervision.get_entry(session, notice.log_index)
     if entry is None:
         raise NotFoundError("日志条目", "log entry")
-    size = supervision.tree_size(session)
+    signed = supervision.latest_checkpoint(session)
+    size = signed.size if signed is not None and signed.size > notice.log_index else \
+        supervision.tree_size(session)
     path = supervision.inclusion_proof(session, notice.log_index, size)
     return Proof(notice.id, notice.log_index, size, supervision.root_at(session, size).hex(),
                  entry.leaf_hash.hex(), [p.hex() for p in path], entry.canonical.decode(),

@@ -48,6 +48,13 @@ class Row:
     kind: str = "text"
     columns: list[str] = field(default_factory=list)
     table: list[list[str]] = field(default_factory=list)
+    full: str = ""  # the whole value when ``value`` shows it shortened ("key" rows)
+    note: str = ""  # what unfolds it
+
+
+def group_digits(text: str, size: int = 4) -> str:
+    """A hex key id or digest in groups of four, so a person can read and compare it."""
+    return " ".join(text[i:i + size] for i in range(0, len(text), size))
 
 
 def _label(f: Field | NoticeSpec, lang: str) -> str:
@@ -80,6 +87,14 @@ def rows_for(spec: NoticeSpec, data: dict[str, Any], lang: str) -> list[Row]:
                             columns=[_label(i, lang) for i in f.items],
                             table=[[_display(i, item.get(i.key)) for i in f.items]
                                    for item in value]))
+        elif f.kind is Kind.HEX:
+            rows.append(Row(_label(f, lang), group_digits(str(value)), "grouped"))
+        elif f.kind is Kind.BASE64:
+            # A public key is for machines: its id (the row after it) is what people compare;
+            # the key itself is folded away, whole, one click from view.
+            text = str(value)
+            rows.append(Row(_label(f, lang), f"{text[:12]}…", "key", full=text,
+                            note=translate("disclosure.show_full_value", lang)))
         else:
             kind = "long" if f.kind is Kind.LONG_TEXT else "text"
             rows.append(Row(_label(f, lang), _display(f, value), kind))

@@ -1,4 +1,4 @@
-"""Custody of opening keys: custodians' long-term keys, the k-of-n ceremony, share handling.
+"""Custody of opening keys: custodians' long-term keys, key files, share submissions.
 
 A custodian holds two long-term keys in one passphrase-protected file on its own machine: a
 P-256 key that receives its sealed shares (HPKE) and an Ed25519 key that signs its share
@@ -6,16 +6,14 @@ submissions. The file format is readable by both the CLI and the custodian's bro
 (``share-open.js``): PBKDF2-SHA256 + AES-256-GCM around the raw private keys, i.e. only what
 WebCrypto can do natively. One file, one protection, two clients.
 
-The opening key of a tender is made by ``run_ceremony`` on a custodian's machine; its 32-byte
-scalar is split with pycryptodome's Shamir scheme (which splits 16-byte secrets: the two halves
-are split independently with the same x-coordinates, so one share = x | y_high | y_low), and each
-share is sealed with HPKE to its custodian. The plain private key never leaves the function.
+The opening key of a tender is made by its custodians together, with no dealer
+(``bidding.crypto.dkg``, docs/dkg.md); this module holds what that and the opening share: the
+custodians' keys and their files, the signed share submission, the errors.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import unicodedata
@@ -25,23 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from Crypto.Cipher import AES
-from Crypto.Protocol import HPKE
-from Crypto.Protocol.SecretSharing import Shamir
 from Crypto.PublicKey import ECC
 from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import eddsa
 
-from bidding.crypto.common import b64decode, b64encode, length_prefixed, sha256, valid_id
+from bidding.crypto.common import b64decode, b64encode, length_prefixed, sha256
 from bidding.crypto.envelope import import_opening_public_key
 
 KEY_FILE_FORMAT = "ggzy-custodian-key/1"
 PUBLIC_FORMAT = "ggzy-custodian-public/1"
 DEFAULT_KDF_ITERATIONS = 600_000  # OWASP 2023 figure for PBKDF2-HMAC-SHA256
 MIN_KDF_ITERATIONS = 1_000  # tests use small counts; real files use the default
-SHARE_VERSION = 1
-SHARE_LENGTH = 33  # x (1) | y of the high half (16) | y of the low half (16)
-SEALED_SHARE_LENGTH = 1 + 65 + SHARE_LENGTH + 16
-SHARE_INFO_LABEL = b"ggzy-share/1\x00"
 SUBMISSION_LABEL = b"ggzy-share-submission/1\x00"
 FINGERPRINT_LABEL = b"ggzy-custodian-public/1\x00"
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # n of P-256
@@ -229,6 +221,40 @@ def keys_from_document(document: Mapping[str, Any], passphrase: str) -> Custodia
     return keys
 
 
+def protect(payload: bytes, passphrase: str, label: str, *,
+            iterations: int = DEFAULT_KDF_ITERATIONS) -> dict[str, Any]:
+    """Any small secret kept next to a key file (a dealer's ephemeral keys between dealing and
+    the complaint period), protected exactly like the key file: PBKDF2-SHA256 + AES-256-GCM
+    with ``label`` as the format and the associated data."""
+    if not passphrase:
+        raise KeyFileError("口令不能为空", "the passphrase must not be empty")
+    salt, iv = os.urandom(16), os.urandom(12)
+    cipher = AES.new(_passphrase_key(passphrase, salt, iterations), AES.MODE_GCM, nonce=iv)
+    cipher.update(label.encode())
+    ciphertext, tag = cipher.encrypt_and_digest(payload)
+    return {"format": label,
+            "kdf": {"name": "PBKDF2-SHA256", "iterations": iterations, "salt": b64encode(salt)},
+            "cipher": {"name": "AES-256-GCM", "iv": b64encode(iv)},
+            "ciphertext": b64encode(ciphertext + tag)}
+
+
+def unprotect(document: Mapping[str, Any], passphrase: str, label: str) -> bytes:
+    try:
+        if document.get("format") != label:
+            raise ValueError("format")
+        iterations = int(document["kdf"]["iterations"])
+        if iterations < MIN_KDF_ITERATIONS:
+            raise ValueError("iterations")
+        salt = b64decode(document["kdf"]["salt"])
+        iv = b64decode(document["cipher"]["iv"])
+        blob = b64decode(document["ciphertext"])
+        cipher = AES.new(_passphrase_key(passphrase, salt, iterations), AES.MODE_GCM, nonce=iv)
+        cipher.update(label.encode())
+        return cipher.decrypt_and_verify(blob[:-16], blob[-16:])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise KeyFileError("口令错误或文件已损坏", "wrong passphrase or damaged file") from exc
+
+
 def load_key_file(path: Path, passphrase: str) -> CustodianKeys:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -239,88 +265,12 @@ def load_key_file(path: Path, passphrase: str) -> CustodianKeys:
     return keys_from_document(document, passphrase)
 
 
-# --------------------------------------------------------------------------- the ceremony
-
-@dataclass(frozen=True)
-class CeremonyResult:
-    opening_public_key: bytes  # uncompressed P-256 point
-    key_id: str
-    commitment: str  # SHA-256 of the opening public key, hex
-    k: int
-    n: int
-    sealed_shares: dict[str, bytes]  # custodian_id -> sealed share
-    share_indices: dict[str, int]  # custodian_id -> Shamir x-coordinate (public)
-
-    def upload_document(self) -> dict[str, Any]:
-        """The body of ``POST /api/v1/tenders/{id}/custody``."""
-        return {"opening_public_key_b64": b64encode(self.opening_public_key),
-                "key_id": self.key_id, "k": self.k, "commitment_hex": self.commitment,
-                "sealed_shares": {cid: b64encode(s) for cid, s in self.sealed_shares.items()}}
-
+# --------------------------------------------------------------------------- opening keys
 
 def key_id_for(opening_public_key: bytes) -> str:
-    """The opening key's id: the first 128 bits of its commitment (so a client can check that
-    a published key and its id belong together)."""
-    return commitment_for(opening_public_key)[:32]
-
-
-def commitment_for(opening_public_key: bytes) -> str:
-    return sha256(opening_public_key).hex()
-
-
-def share_info(tender_id: str, custodian_id: str) -> bytes:
-    return SHARE_INFO_LABEL + length_prefixed(tender_id.encode(), custodian_id.encode())
-
-
-def run_ceremony(custodian_public_keys: Sequence[CustodianPublic], k: int,
-                 tender_id: str) -> CeremonyResult:
-    n = len(custodian_public_keys)
-    ids = [c.custodian_id for c in custodian_public_keys]
-    if not valid_id(tender_id) or not all(valid_id(i) for i in ids):
-        raise ValueError("invalid tender or custodian id")
-    if len(set(ids)) != n:
-        raise ValueError("duplicate custodian id")
-    if not 2 <= k <= n <= 255:
-        raise CustodyError(f"门限无效：k={k}，n={n}（须 2 ≤ k ≤ n）",
-                           f"invalid threshold k={k} of n={n} (need 2 <= k <= n)")
-    opening_key = ECC.generate(curve="p256")
-    scalar = int(opening_key.d).to_bytes(32, "big")
-    high = Shamir.split(k, n, scalar[:16])
-    low = Shamir.split(k, n, scalar[16:])
-    del scalar
-    public = opening_key.public_key().export_key(format="raw")
-    sealed: dict[str, bytes] = {}
-    indices: dict[str, int] = {}
-    for custodian, (x_high, y_high), (x_low, y_low) in zip(custodian_public_keys, high, low,
-                                                           strict=True):
-        assert x_high == x_low
-        share = bytes([x_high]) + y_high + y_low
-        sealed[custodian.custodian_id] = seal_share(share, custodian, tender_id)
-        indices[custodian.custodian_id] = x_high
-    commitment = commitment_for(public)
-    return CeremonyResult(public, key_id_for(public), commitment, k, n, sealed, indices)
-
-
-def seal_share(share: bytes, custodian: CustodianPublic, tender_id: str) -> bytes:
-    receiver = import_opening_public_key(custodian.hpke_public_key)
-    context = HPKE.new(receiver_key=receiver, aead_id=HPKE.AEAD.AES256_GCM,
-                       info=share_info(tender_id, custodian.custodian_id))
-    return bytes([SHARE_VERSION]) + context.enc + context.seal(share)
-
-
-def open_sealed_share(sealed: bytes, custodian: CustodianKeys, tender_id: str,
-                      custodian_id: str) -> bytes:
-    if len(sealed) != SEALED_SHARE_LENGTH or sealed[0] != SHARE_VERSION:
-        raise ShareError("密封份额格式无效", "invalid sealed share")
-    try:
-        context = HPKE.new(receiver_key=custodian.hpke_key, aead_id=HPKE.AEAD.AES256_GCM,
-                           enc=sealed[1:66], info=share_info(tender_id, custodian_id))
-        share = bytes(context.unseal(sealed[66:]))
-    except ValueError as exc:
-        raise ShareError("无法解开份额：不是本人、本项目的份额，或密钥不符",
-                         "cannot open the share: not sealed to this custodian for this "
-                         "tender, or the wrong key") from exc
-    return share
+    """The opening key's id: the first 128 bits of its SHA-256 (so a client can check that a
+    published key and its id belong together)."""
+    return hashlib.sha256(opening_public_key).hexdigest()[:32]
 
 
 def submission_message(share: bytes, tender_id: str, custodian_id: str) -> bytes:
@@ -354,49 +304,3 @@ def export_opening_private_key(key: EccKey) -> bytes:
 
 def import_opening_private_key(raw: bytes) -> EccKey:
     return ECC.construct(curve="p256", d=int.from_bytes(raw, "big"))
-
-
-def _try_combine(shares: Sequence[bytes], opening_public_key: bytes) -> EccKey | None:
-    try:
-        high = Shamir.combine([(s[0], s[1:17]) for s in shares])
-        low = Shamir.combine([(s[0], s[17:33]) for s in shares])
-    except ValueError:  # e.g. a duplicate x-coordinate (a replayed share)
-        return None
-    d = int.from_bytes(high + low, "big")
-    if not 0 < d < P256_ORDER:
-        return None
-    key = ECC.construct(curve="p256", d=d)
-    if key.public_key().export_key(format="raw") != opening_public_key:
-        return None
-    return key
-
-
-def combine_shares(shares: Mapping[str, bytes], k: int, opening_public_key: bytes) -> EccKey:
-    """Rebuild the opening private key from custodians' shares and check it against the
-    public key. Raises ``NotEnoughSharesError`` (fewer than k well-formed shares) or
-    ``BadShareError`` (naming the shares that do not fit; with ``key`` set when the other
-    shares sufficed to rebuild it)."""
-    malformed = sorted(cid for cid, s in shares.items()
-                       if len(s) != SHARE_LENGTH or s[0] == 0)
-    usable = {cid: s for cid, s in sorted(shares.items()) if cid not in malformed}
-    if len(usable) < k:
-        if malformed:
-            raise BadShareError(malformed)
-        raise NotEnoughSharesError(len(usable), k)
-    good: tuple[str, ...] | None = None
-    key: EccKey | None = None
-    for subset in itertools.combinations(usable, k):
-        key = _try_combine([usable[cid] for cid in subset], opening_public_key)
-        if key is not None:
-            good = subset
-            break
-    if good is None or key is None:
-        raise BadShareError(sorted(shares), identified=False)
-    base = [usable[cid] for cid in good[:k - 1]]
-    bad = list(malformed)
-    for cid in usable:
-        if cid not in good and _try_combine([*base, usable[cid]], opening_public_key) is None:
-            bad.append(cid)
-    if bad:
-        raise BadShareError(sorted(bad), key=key)
-    return key

@@ -30,7 +30,36 @@
     var bar = form.querySelector(".bid-progress");
     bar.value = total ? Math.round(100 * done / total) : 0;
     form.querySelector(".bid-phase").textContent =
-      { hash: "计算摘要 / hashing", encrypt: "加密中 / sealing", upload: "上传中 / uploading" }[phase] || phase;
+      { check: "核对开标公钥 / checking the opening key", hash: "计算摘要 / hashing",
+        encrypt: "加密中 / sealing", upload: "上传中 / uploading" }[phase] || phase;
+  }
+
+  /* The opening key must be the one the logged tender announcement names (record-check.js):
+   * checked when the page opens, for the bidder to see, and again before every seal. */
+  var recordBox = document.getElementById("record-check");
+  async function checkRecord(data) {
+    try {
+      var checked = await window.GgzyRecordCheck.verifyTenderKey({
+        tenderId: data.tenderId, publicKeyB64: data.publicKey, keyId: data.keyId });
+    } catch (e) {
+      if (recordBox) {
+        recordBox.textContent = e.message;
+        recordBox.className = "record-check error-message";
+        recordBox.setAttribute("role", "alert");
+      }
+      throw e;
+    }
+    if (recordBox) {
+      recordBox.className = "record-check record-ok";
+      recordBox.textContent = "开标公钥已与招标公告核对一致（监督日志第 " + checked.logIndex + " 条，已签名检查点大小 " +
+        checked.checkpointSize + "，公钥编号 " + checked.keyId.replace(/(.{4})(?!$)/g, "$1 ") +
+        "）/ the opening key matches the tender announcement on the public record ";
+      var link = document.createElement("a");
+      link.href = checked.noticePath;
+      link.textContent = "招标公告 / announcement";
+      recordBox.appendChild(link);
+    }
+    return checked;
   }
 
   async function submit(event) {
@@ -42,6 +71,8 @@
     try {
       // Bidder-decrypts tenders: half of the file key is sealed to the bidder's own key.
       var bidderKey = form.elements.bidder_key ? await readKeyFile(form.elements.bidder_key) : null;
+      show(form, "check", 0, 0);
+      await checkRecord(data);  // refuses (throws) unless the key is the one on the record
       var sealed = await window.GgzySeal.sealFile(plaintext(form), {
         openingPublicKeyB64: data.publicKey, tenderId: data.tenderId, sectionId: data.sectionId,
         bidderId: data.bidderId, keyId: data.keyId,
@@ -115,6 +146,7 @@
   document.querySelectorAll("form.half-form").forEach(function (form) {
     form.addEventListener("submit", submitHalf);
   });
+  if (recordBox) checkRecord(recordBox.dataset).catch(function () {});  // shown in the box
   document.querySelectorAll("form.bid-form").forEach(function (form) {
     form.addEventListener("submit", submit);
     form.querySelector("button[type=submit]").disabled = false;  // enabled once the script runs

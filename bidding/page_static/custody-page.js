@@ -1,6 +1,7 @@
 /*
- * The custodian's page: opens the sealed share with the custodian's key file in this browser
- * (share-open.js), signs it, and submits it through the page's ordinary form. The key file
+ * The custodian's page: derives the custodian's share from the key-ceremony transcript with
+ * its key file in this browser (share-open.js), signs it, and submits it through the page's
+ * ordinary form. The key file
  * and the passphrase never leave the page.
  */
 (function () {
@@ -15,10 +16,9 @@
     try {
       var file = form.elements.keyfile.files[0];
       if (!file) throw new Error("请选择密钥文件 / choose your key file");
-      var body = await window.GgzyShareOpen.openAndSign(await file.text(), form.elements.passphrase.value, {
-        sealedShareB64: form.dataset.sealedShare, tenderId: form.dataset.tenderId,
-        custodianId: form.dataset.custodianId
-      });
+      var transcript = JSON.parse(document.getElementById("ceremony-transcript").textContent);
+      var body = await window.GgzyShareOpen.openAndSign(await file.text(), form.elements.passphrase.value,
+                                                        transcript);
       submitForm.elements.share_b64.value = body.share_b64;
       submitForm.elements.signature_b64.value = body.signature_b64;
       submitForm.submit();

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -74,3 +76,24 @@ def browser() -> Iterator[object]:
                                               args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def log_in(page: Any, server: str, username: str, password: str) -> None:
+    """Log in through the real log-in page, as a person would."""
+    page.goto(f"{server}/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{server}/home")
+
+
+@pytest.fixture
+def bid_storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The bid store in the test's folder (the live server inherits the variable)."""
+    from trading.settings import get_settings
+
+    storage = tmp_path / "storage"
+    monkeypatch.setenv("GGZY_STORAGE_DIR", str(storage))
+    get_settings.cache_clear()
+    yield storage
+    get_settings.cache_clear()

@@ -1,6 +1,7 @@
 """The browser client (bidding/static/bidding/*.js) in real headless Chromium against the
 Python implementation: the same test vector opens in both, browser envelopes open in Python,
-Python envelopes open in the browser, a 50 MB bid streams, a custodian opens its share.
+Python envelopes open in the browser, a 50 MB bid streams, a custodian derives its share
+of the opening key from the ceremony transcript.
 
 The page is served by a small local HTTP server of this test (the scripts, one HTML page with
 the platform's CSP, and a PUT endpoint that stores the upload), so these tests do not depend
@@ -23,6 +24,7 @@ from Crypto.PublicKey import ECC
 from bidding.crypto import custody, envelope
 from bidding.crypto.common import b64decode, b64encode
 from tests.unit.test_bidding_crypto_vectors import load_vector
+from tests.unit.test_bidding_dkg_share_vector import load_vector as load_share_vector
 
 pytestmark = pytest.mark.e2e
 
@@ -126,21 +128,22 @@ def test_vector_opens_identically_in_chromium(page) -> None:
 
 
 def test_share_vector_in_chromium(page) -> None:
-    s = load_vector()["share"]
+    """The custodian's share derived in the browser from the ceremony transcript is, byte for
+    byte, the one Python derives (tests/unit/test_bidding_dkg_share_vector.py)."""
+    s = load_share_vector()
     result = page.evaluate("""async (s) => GgzyShareOpen.openAndSign(JSON.stringify(s.key_file),
-        s.passphrase, {sealedShareB64: s.sealed_share_b64, tenderId: s.tender_id,
-                       custodianId: s.custodian_id})""", s)
-    assert result == {"share_b64": s["share_b64"], "signature_b64": s["signature_b64"]}
+        s.passphrase, s.transcript)""", s)
+    assert result == s["submission"]
     wrong = page.evaluate("""async (s) => {
-        try { await GgzyShareOpen.openAndSign(JSON.stringify(s.key_file), 'wrong', {
-                sealedShareB64: s.sealed_share_b64, tenderId: s.tender_id,
-                custodianId: s.custodian_id}); return 'opened'; }
+        try { await GgzyShareOpen.openAndSign(JSON.stringify(s.key_file), 'wrong', s.transcript);
+              return 'opened'; }
         catch (e) { return e.message; } }""", s)
     assert "wrong passphrase" in wrong
     foreign = page.evaluate("""async (s) => {
-        try { await GgzyShareOpen.openAndSign(JSON.stringify(s.key_file), s.passphrase, {
-                sealedShareB64: s.sealed_share_b64, tenderId: 'T-OTHER',
-                custodianId: s.custodian_id}); return 'opened'; }
+        const t = JSON.parse(JSON.stringify(s.transcript));
+        t.ceremony.tender_id = 'T-OTHER';  // shares sealed for another tender do not open
+        try { await GgzyShareOpen.openAndSign(JSON.stringify(s.key_file), s.passphrase, t);
+              return 'opened'; }
         catch (e) { return e.message; } }""", s)
     assert "cannot open the share" in foreign
 

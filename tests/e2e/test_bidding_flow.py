@@ -4,13 +4,13 @@ bar, gets a signed receipt; after the deadline the bid opens in Python and is on
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bidding.crypto import receipts
 from tests import clock as test_clock
+from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,
     PASSWORD,
@@ -25,20 +25,17 @@ from tests.integration.bidding.conftest import (
     seal,
     share_body,
 )
+from tests.integration.bidding.test_key_binding import (
+    announce,
+    forge_log_entry,
+    forge_notice,
+    rebuild_tree,
+    swap_key,
+)
 from tests.integration.bidding.test_opening import open_all_directly, run_close
-from trading.settings import get_settings
 
 # A real server process (and a browser): a time limit, so that a hang fails the test.
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-
-
-@pytest.fixture(autouse=True)
-def _storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    storage = tmp_path / "storage"
-    monkeypatch.setenv("GGZY_STORAGE_DIR", str(storage))  # inherited by the live server
-    get_settings.cache_clear()
-    yield storage
-    get_settings.cache_clear()
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), pytest.mark.usefixtures("bid_storage")]
 
 
 def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_path: Path) -> None:
@@ -46,14 +43,17 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
 
     scenario = make_tender(prefix="e2e")
     publish_now(scenario, db_now() + AHEAD)
+    notice_id = announce(scenario)
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("e2e-bidder0")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/home")
+    log_in(page, live_server, "e2e-bidder0", PASSWORD)
     page.goto(f"{live_server}/bidding/tenders/{scenario.tender_id}/bid")
+    # The page checks the key against the logged announcement before anything is sealed.
+    status = page.locator("#record-check.record-ok")
+    status.wait_for(timeout=30_000)
+    assert "开标公钥已与招标公告核对一致" in status.inner_text()
+    assert scenario.key_id[:4] + " " + scenario.key_id[4:8] in status.inner_text()
+    assert status.locator("a").get_attribute("href") == f"/notices/{notice_id}"
     attachment = tmp_path / "技术标.pdf"
     attachment.write_bytes(b"%PDF-1.7 technical bid " * 5000)
     page.get_by_label("投标报价（元）").fill("987,654.32")
@@ -89,6 +89,58 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
                    if b["bid_id"] == receipt.fields["receipt_id"]]
     assert browser_bid and browser_bid[0]["status"] == "opened"
     assert browser_bid[0]["price_fen"] == 98_765_432 and browser_bid[0]["duration_days"] == 280
+
+
+def test_the_bid_page_refuses_a_key_not_on_the_record(live_server, browser) -> None:
+    """A DBA swaps the tender's key, then also forges the announcement, the log entry and the
+    whole tree: at every depth the bid page refuses to seal, says why and tells the bidder not
+    to bid; nothing reaches the platform."""
+    import rfc8785
+    from sqlalchemy import func, select
+
+    from bidding.models import Bid
+    from trading import db
+
+    scenario = make_tender(prefix="e2r")
+    publish_now(scenario, db_now() + AHEAD)
+    notice_id = announce(scenario)
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    log_in(page, live_server, "e2r-bidder0", PASSWORD)
+    bid_page = f"{live_server}/bidding/tenders/{scenario.tender_id}/bid"
+    page.goto(bid_page)
+    page.locator("#record-check.record-ok").wait_for(timeout=30_000)
+    # The browser's RFC 8785 is the server's, on awkward input (escapes, UTF-16 key order).
+    awkward = {"\U0001f600": 1, "\ufffd": [None, True, -7, 10**15], "a\u2028": "\x1f\"\\/é€",
+               "": {"z": "", "Z": 0}}
+    assert page.evaluate("v => GgzyRecordCheck.canonicalJson(v)", awkward) == \
+        rfc8785.dumps(awkward).decode()
+
+    def refused(expected: str) -> None:
+        page.goto(bid_page)
+        box = page.locator("#record-check.error-message")
+        box.wait_for(timeout=30_000)
+        assert expected in box.inner_text() and "请勿投标，并联系交易中心" in box.inner_text()
+        page.get_by_label("投标报价（元）").fill("980000")
+        page.get_by_label("工期（日历天）").fill("280")
+        page.get_by_role("button", name="加密并提交").click()
+        error = page.locator(".bid-error")
+        error.wait_for(state="visible", timeout=30_000)
+        assert expected in error.inner_text() and "Do not bid" in error.inner_text()
+        assert page.locator(".bid-receipt").is_hidden()
+
+    public, key_id = swap_key(scenario)
+    refused("本页的开标公钥与招标公告载明的开标公钥不同")
+    forge_notice(notice_id, public, key_id)
+    refused("公告内容与监督日志记录的摘要不符")
+    forge_log_entry(notice_id)
+    refused("公告的日志条目不在已签名的检查点中")
+    rebuild_tree()
+    refused("检查点签名无效")
+    context.close()
+    with db.read_only() as session:
+        assert session.scalar(select(func.count()).select_from(Bid).where(
+            Bid.tender_id == scenario.tender_id)) == 0
 
 
 def _record(client, scenario) -> list[tuple[object, ...]]:
@@ -132,6 +184,7 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     # 2. through the CLI
     cli = make_tender(prefix="ccli")
     publish_now(cli, db_now() + AHEAD)
+    announce(cli)  # `bid seal` checks the key against it
     runner = CliRunner()
     attachment = tmp_path / "bid.pdf"
     attachment.write_bytes(b"%PDF-1.7 attachment")
@@ -184,13 +237,10 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             bidder_decrypts=True))
     publish_now(scenario, db_now() + AHEAD)
+    announce(scenario)  # the page and `bid seal` check the key against it
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("用户名").fill("bde-bidder0")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server}/home")
+    log_in(page, live_server, "bde-bidder0", PASSWORD)
     bid_page = f"{live_server}/bidding/tenders/{scenario.tender_id}/bid"
     page.goto(bid_page)
     with page.expect_download() as download:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import log_in
 from trading import db, demo
 
 pytestmark = pytest.mark.e2e
@@ -24,11 +25,7 @@ def test_each_demo_role_logs_in_and_sees_the_live_server_clock(live_server, brow
         if user.role.value in seen_roles:
             continue
         seen_roles.add(user.role.value)
-        page.goto(f"{live_server}/login")
-        page.get_by_label("用户名").fill(user.username)
-        page.get_by_label("密码").fill(logins[user.username])
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server}/home")
+        log_in(page, live_server, user.username, logins[user.username])
         assert ROLE_LABELS[user.role.value] in page.locator(".roles").inner_text()
         clock = page.locator("#server-clock")
         first = clock.inner_text()

@@ -1,5 +1,5 @@
 """The local (non-HTTP) parts of ``ggzy bid`` and ``ggzy custody``: keygen, seal, signatures,
-receipt verification, opening a sealed share. The HTTP round trips are covered by the bidding
+receipt verification. The HTTP round trips (and ``ggzy custody``) are covered by the bidding
 integration tests against the real application."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from Crypto.PublicKey import ECC
 
-from bidding import cli
+from bidding import cli, cli_common
 from bidding.crypto import custody, envelope, receipts
 from bidding.crypto.common import b64decode, b64encode
 
@@ -58,7 +58,7 @@ def test_bid_seal_produces_an_envelope_that_opens(runner, tmp_path, opening) -> 
     bid_file = tmp_path / "bid.pdf"
     bid_file.write_bytes(b"%PDF-1.7 price 1000000\n" * 5000)
     out = tmp_path / "bid.env"
-    args = ["seal", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)),
+    args = ["seal", "--no-record-check", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)),
             "--tender", "T-1", "--section", "S-1", "--bidder", "B-1", str(bid_file), str(out)]
     result = runner.invoke(cli.bid, args)
     assert result.exit_code == 0, result.output
@@ -74,7 +74,7 @@ def test_bid_seal_produces_an_envelope_that_opens(runner, tmp_path, opening) -> 
 
 def test_bid_seal_with_a_signing_key(runner, tmp_path, opening, monkeypatch) -> None:
     _, public, key_id = opening
-    monkeypatch.setenv(cli.PASSPHRASE_ENV, "bidder pass")
+    monkeypatch.setenv(cli_common.PASSPHRASE_ENV, "bidder pass")
     signing = tmp_path / "bidder.pem"
     made = runner.invoke(cli.bid, ["keygen", "--out", str(signing)])
     assert made.exit_code == 0, made.output
@@ -84,7 +84,8 @@ def test_bid_seal_with_a_signing_key(runner, tmp_path, opening, monkeypatch) -> 
     bid_file.write_bytes(b"price 42")
     out = tmp_path / "bid.env"
     result = runner.invoke(cli.bid, [
-        "seal", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)), "--tender", "T-1",
+        "seal", "--no-record-check", "--tender-key",
+        str(_tender_key_file(tmp_path, public, key_id)), "--tender", "T-1",
         "--section", "S-1", "--bidder", "B-1", "--signing-key", str(signing), str(bid_file),
         str(out)])
     assert result.exit_code == 0, result.output
@@ -100,7 +101,7 @@ def test_bid_seal_refuses_a_key_that_does_not_match_its_id(runner, tmp_path, ope
     bid_file = tmp_path / "bid.txt"
     bid_file.write_bytes(b"x")
     result = runner.invoke(cli.bid, [
-        "seal", "--tender-key", str(_tender_key_file(tmp_path, public, "0" * 32)),
+        "seal", "--no-record-check", "--tender-key", str(_tender_key_file(tmp_path, public, "0" * 32)),
         "--tender", "T-1", "--section", "S-1", "--bidder", "B-1", str(bid_file),
         str(tmp_path / "out.env")])
     assert result.exit_code != 0 and "does not match its key id" in result.output
@@ -141,28 +142,6 @@ def test_verify_receipt(runner, tmp_path, opening) -> None:
     assert forged.exit_code != 0 and "signature is invalid" in forged.output
 
 
-def test_open_share_locally_and_ceremony_inputs(tmp_path) -> None:
-    keys = {f"C-{i}": custody.generate_custodian_keys() for i in range(1, 4)}
-    listing = [{"custodian_id": cid, "username": f"user{cid}",
-                "public": k.public().to_document()} for cid, k in keys.items()]
-    publics = cli.ceremony_inputs(listing)
-    result = custody.run_ceremony(publics, 2, "T-1")
-    key_file = tmp_path / "c2.key"
-    custody.save_key_file(key_file, keys["C-2"], "pw", iterations=1000)
-    body = cli.open_share_locally(b64encode(result.sealed_shares["C-2"]), key_file, "pw", "T-1",
-                                  "C-2")
-    share = b64decode(body["share_b64"])
-    custody.verify_share_submission(share, b64decode(body["signature_b64"]), "T-1", "C-2",
-                                    keys["C-2"].public().signing_public_key)
-    with pytest.raises(cli.CliError):
-        cli.open_share_locally(b64encode(result.sealed_shares["C-1"]), key_file, "pw", "T-1",
-                               "C-2")
-    with pytest.raises(cli.CliError):
-        cli.ceremony_inputs([{"custodian_id": "C-1", "public_key": {"format": "x"}}])
-    with pytest.raises(cli.CliError, match="has not registered"):
-        cli.ceremony_inputs([{"custodian_id": "C-1", "public": None}])
-
-
 def test_commands_are_exported_for_the_plugin() -> None:
     assert [c.name for c in cli.commands] == ["bid", "custody"]
 
@@ -177,7 +156,7 @@ def test_bid_seal_builds_a_bid_plaintext_and_takes_ids_from_the_tender(runner, t
     attachment = tmp_path / "att.pdf"
     attachment.write_bytes(b"%PDF-1.7 technical proposal")
     out = tmp_path / "bid.env"
-    result = runner.invoke(cli.bid, ["seal", "--tender-key", str(tender), "--price",
+    result = runner.invoke(cli.bid, ["seal", "--no-record-check", "--tender-key", str(tender), "--price",
                                      "1,190,000.5", "--duration-days", "250", "--quality", "合格",
                                      str(attachment), str(out)])
     assert result.exit_code == 0, result.output
@@ -189,7 +168,8 @@ def test_bid_seal_builds_a_bid_plaintext_and_takes_ids_from_the_tender(runner, t
     assert json.loads(first) == {"format": "ggzy-bid/1", "price_fen": 119000050,
                                  "duration_days": 250, "quality": "合格", "items": {}}
     assert rest == attachment.read_bytes()
-    bad = runner.invoke(cli.bid, ["seal", "--tender-key", str(tender), "--price", "1.234",
+    bad = runner.invoke(cli.bid, ["seal", "--no-record-check", "--tender-key", str(tender),
+                                  "--price", "1.234",
                                   str(attachment), str(tmp_path / "bad.env")])
     assert bad.exit_code != 0 and "two decimals" in bad.output
 
@@ -241,7 +221,8 @@ def test_bidder_decrypts_keygen_seal_and_open_half(runner, tmp_path, opening) ->
     bid_file.write_bytes(b"%PDF-1.7 half and half\n" * 100)
     out = tmp_path / "bid.env"
     sealed = runner.invoke(cli.bid, [
-        "seal", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)), "--section",
+        "seal", "--no-record-check", "--tender-key",
+        str(_tender_key_file(tmp_path, public, key_id)), "--section",
         "S-1", "--bidder", "B-1", "--bidder-key", str(key_file), "--segment-size", "1024",
         str(bid_file), str(out)], input="pw 口令\n")
     assert sealed.exit_code == 0, sealed.output

@@ -1,4 +1,5 @@
-"""Fixtures for the bidding tests: a tender with a real custody ceremony, real envelopes."""
+"""Fixtures for the bidding tests: a tender with a real dealer-free key ceremony, real
+envelopes."""
 
 from __future__ import annotations
 
@@ -13,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bidding import panel, tenders
-from bidding.crypto import custody
-from bidding.crypto.common import b64encode
+from bidding import ceremony as key_ceremony
+from bidding import ceremony_local, panel, tenders
+from bidding.crypto import custody, dkg, dkg_custodian
 from bidding.crypto.envelope import seal_stream
-from bidding.models import PanelMember, Tender, TenderState
+from bidding.models import Tender, TenderState
 from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
@@ -135,7 +136,8 @@ def make_custodians(n: int, prefix: str = "cust") -> tuple[
     return ids, keys
 
 
-def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t") -> Scenario:
+def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t",
+                with_ceremony: bool = True) -> Scenario:
     staff = make_user(f"{prefix}-staff", Role.STAFF, OrganizationKind.TRADING_CENTER)
     tenderee = make_user(f"{prefix}-tenderee", Role.TENDEREE, OrganizationKind.TENDEREE)
     custodians, keys = make_custodians(n, prefix=f"{prefix}-cust")
@@ -150,7 +152,8 @@ def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t") 
         section_id = tenders.sections_of(session, tender.id)[0].id
         tender_id = tender.id
     scenario = Scenario(tender_id, section_id, staff, tenderee, custodians, keys)
-    ceremony(scenario)
+    if with_ceremony:
+        ceremony(scenario)
     with db.transaction() as session:
         tenders.add_document(session, TEST, tender_id, "招标文件.pdf", "application/pdf",
                              b"%PDF-1.4 tender documents")
@@ -160,15 +163,21 @@ def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t") 
 
 
 def ceremony(scenario: Scenario) -> None:
-    """As ``ggzy custody ceremony`` would do it on a custodian's machine."""
-    publics = [scenario.keys[c].public(panel.custodian_id(c)) for c in scenario.custodians]
-    with db.read_only() as session:
-        k = tenders.get_tender(session, scenario.tender_id).custody_k
-    result = custody.run_ceremony(publics, k, str(scenario.tender_id))
+    """The dealer-free ceremony, each custodian's steps done with its own keys (as
+    ``ggzy custody contribute`` and ``check`` would on their machines)."""
+    custodians = [(current(c), scenario.keys[c]) for c in scenario.custodians]
     with db.transaction() as session:
-        panel.upload_ceremony(session, TEST, current(scenario.custodians[0]),
-                              scenario.tender_id, result.upload_document())
-    scenario.public_key, scenario.key_id = result.opening_public_key, result.key_id
+        ceremony_local.hold(session, current(scenario.staff), scenario.tender_id, custodians)
+    with db.read_only() as session:
+        tender = tenders.get_tender(session, scenario.tender_id)
+        assert tender.opening_public_key is not None and tender.opening_key_id is not None
+        scenario.public_key, scenario.key_id = tender.opening_public_key, tender.opening_key_id
+
+
+def transcript(scenario: Scenario) -> dkg.Transcript:
+    with db.read_only() as session:
+        return key_ceremony.transcript_of(session, tenders.get_tender(session,
+                                                                      scenario.tender_id))
 
 
 def publish_now(scenario: Scenario, deadline: dt.datetime) -> None:
@@ -222,17 +231,9 @@ def bid_url(scenario: Scenario) -> str:
 
 
 def share_body(scenario: Scenario, custodian: uuid.UUID) -> dict[str, str]:
-    """What ``ggzy custody open-share`` sends: the decrypted share, signed."""
-    with db.read_only() as session:
-        member = session.get(PanelMember, (scenario.tender_id, custodian))
-        assert member is not None and member.sealed_share is not None
-        sealed = member.sealed_share
-    cid = panel.custodian_id(custodian)
-    keys = scenario.keys[custodian]
-    share = custody.open_sealed_share(sealed, keys, str(scenario.tender_id), cid)
-    signature = custody.sign_share_submission(share, str(scenario.tender_id), cid,
-                                              keys.signing_key)
-    return {"share_b64": b64encode(share), "signature_b64": b64encode(signature)}
+    """What ``ggzy custody open-share`` sends: the share derived from the transcript, signed."""
+    body = dkg_custodian.share_submission(transcript(scenario), scenario.keys[custodian])
+    return {"share_b64": body["share_b64"], "signature_b64": body["signature_b64"]}
 
 
 def tender_state(tender_id: uuid.UUID) -> str:

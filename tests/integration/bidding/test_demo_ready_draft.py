@@ -14,7 +14,7 @@ from bidding import tenders
 from bidding.models import Tender
 from supervision import services as supervision
 from tests.clock import beijing, set_now
-from tests.integration.trading.conftest import login
+from tests.integration.trading.conftest import csrf_token, login
 from trading import calendar_years, db, demo
 from trading.accounts.models import User
 
@@ -45,3 +45,31 @@ def test_staff_publish_the_demo_draft_into_a_provisional_year(client) -> None:
     login(client, "demo-staff", logins["demo-staff"])
     page = client.get(f"/bidding/tenders/{draft.id}")
     assert "临时期限" in page.text and "2027 年节假日安排尚未确认" in page.text
+
+
+def test_the_demo_tender_pages_say_its_keys_are_on_this_machine(client) -> None:
+    with db.transaction() as session:
+        logins = demo.seed(session)
+        tender_id = bidding_demo.demo_tender_id(session)
+    login(client, "demo-staff", logins["demo-staff"])
+    page = client.get(f"/bidding/tenders/{tender_id}")
+    assert page.status_code == 200
+    assert "var/demo/" in page.text and "截止前解密" in page.text
+
+
+def test_staff_start_a_round_from_the_tender_page_after_confirming(client) -> None:
+    with db.transaction() as session:
+        logins = demo.seed(session)
+        draft = session.scalars(select(Tender.id).where(
+            Tender.title == bidding_demo.READY_TITLE)).one()
+    login(client, "demo-staff", logins["demo-staff"])
+    page = client.get(f"/bidding/tenders/{draft}")
+    assert "第 1 轮 · 已完成" in page.text  # the demo's custodians made its key
+    assert 'data-confirm="发起新一轮将作废当前一轮' in page.text
+    answer = client.post(f"/bidding/tenders/{draft}/ceremony",
+                         data={"_csrf_token": csrf_token(client, f"/bidding/tenders/{draft}")},
+                         follow_redirects=True)
+    assert answer.status_code == 200
+    assert "第 2 轮 · 收集密钥贡献：已提交贡献 0/3" in answer.text
+    with db.read_only() as session:
+        assert session.get(Tender, draft).opening_public_key is None  # the old key is void

@@ -13,9 +13,11 @@ import pytest
 import redis
 from sqlalchemy import select, text
 
-from bidding.crypto import custody
+from bidding import ceremony as key_ceremony
+from bidding import tenders
+from bidding.crypto import custody, dkg, dkg_custodian
 from bidding.crypto.envelope import EnvelopeError, open_stream
-from bidding.models import Bid, PanelMember
+from bidding.models import Bid
 from tests import clock as test_clock
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import broker_url_for, delete_queue, make_app
@@ -31,7 +33,6 @@ from .conftest import (
     bid_url,
     db_now,
     make_tender,
-    panel,
     publish_now,
     seal,
 )
@@ -107,20 +108,20 @@ def test_a_copy_before_the_deadline_reveals_nothing(client, _storage: Path, tmp_
     with db.read_only() as session:
         assert all(p.opening_private_key is None for p in session.scalars(
             select(__import__("bidding.models", fromlist=["Tender"]).Tender)))
-        sealed = {m.user_id: m.sealed_share for m in session.scalars(select(PanelMember).where(
-            PanelMember.tender_id == scenario.tender_id))}
         stored = session.scalars(select(Bid.storage_key)).all()
-    # k-1 custodians (with their key files and passphrases) open their shares: not enough
+        # the DBA's copy holds the whole public transcript of the key ceremony
+        transcript = key_ceremony.transcript_of(session, tenders.get_tender(
+            session, scenario.tender_id))
+    # k-1 custodians (with their key files and passphrases) derive their shares: not enough
     k_minus_one = scenario.custodians[:1]
-    shares = {panel.custodian_id(c): custody.open_sealed_share(
-        sealed[c] or b"", scenario.keys[c], str(scenario.tender_id), panel.custodian_id(c))
-        for c in k_minus_one}
+    shares = dict(dkg_custodian.share_from_transcript(transcript, scenario.keys[c])
+                  for c in k_minus_one)
     with pytest.raises(custody.NotEnoughSharesError):
-        custody.combine_shares(shares, 2, scenario.public_key)
+        dkg.combine_shares(transcript, shares)
+    share_keys = [dkg.to_private_key(x) for x in shares.values()]
     # and no key at hand opens a stored envelope
     for key_path in stored:
-        for custodian in scenario.custodians:
+        candidates = [scenario.keys[c].hpke_key for c in scenario.custodians] + share_keys
+        for candidate in candidates:
             with open(_storage / key_path, "rb") as source, pytest.raises(EnvelopeError):
-                open_stream(source, io.BytesIO(),
-                            opening_private_key=scenario.keys[custodian].hpke_key,
-                            expected=None)
+                open_stream(source, io.BytesIO(), opening_private_key=candidate, expected=None)

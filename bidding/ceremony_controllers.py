@@ -1,0 +1,135 @@
+"""The key ceremony's JSON API (docs/bidding.md, "The opening-key ceremony").
+
+Staff or a panel custodian start a round; each custodian posts its signed contribution, its
+check (with complaints, if any) and its reveals; staff may close a phase when a custodian
+stays away. Anyone who may see the tender reads the ceremony: it is public data only.
+A refused step is logged in its own transaction (the refusal itself is evidence).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.params import FromQuery, JSONBody
+from sqlalchemy.orm import Session
+
+from bidding import ceremony, tenders
+from bidding.models import KeyCeremony, TenderState
+from trading import db
+from trading.accounts.models import Role
+from trading.accounts.services import CurrentUser
+from trading.audit import Actor
+from trading.errors import NotFoundError
+from trading.web import actor_of, blocking, current_user, requires_role
+
+API = "/api/v1/tenders/{tender_id:uuid}/ceremony"
+STARTERS = requires_role(Role.STAFF, Role.CUSTODIAN)
+CUSTODIANS = requires_role(Role.CUSTODIAN)
+STAFF = requires_role(Role.STAFF)
+
+
+class ChecksIn(msgspec.Struct):
+    complaints: list[dict[str, Any]] = msgspec.field(default_factory=list)
+
+
+class RevealsIn(msgspec.Struct):
+    reveals: list[dict[str, Any]]
+
+
+Step = Callable[[Session, Actor, CurrentUser, uuid.UUID], KeyCeremony]
+
+
+def _user(request: Request[Any, Any, Any]) -> CurrentUser:
+    user = current_user(request)
+    assert user is not None  # every caller is behind a guard
+    return user
+
+
+def _step(request: Request[Any, Any, Any], tender_id: uuid.UUID, name: str,
+          action: Step) -> dict[str, Any]:
+    actor = actor_of(request)
+    try:
+        with db.transaction() as session:
+            result = action(session, actor, _user(request), tender_id)
+            return ceremony.public_view(session, result)
+    except ceremony.StepRefused as refused:
+        with db.transaction() as session:
+            ceremony.record_refusal(session, actor, tender_id, name, refused.code or "refused")
+        raise
+
+
+@post(API, operation_id="startCeremony", guards=[STARTERS], status_code=201,
+      summary="Start a new round of the dealer-free opening-key ceremony (draft tenders)")
+async def start_ceremony(request: Request[Any, Any, Any],
+                         tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
+    return await blocking(_step, request, tender_id, "start", ceremony.start)
+
+
+@post(f"{API}/contributions", operation_id="contributeToCeremony", guards=[CUSTODIANS],
+      status_code=201, summary="Post the caller's signed contribution (ggzy-dkg-contribution/1)")
+async def contribute(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                     data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
+    def action(s: Session, a: Actor, u: CurrentUser, t: uuid.UUID) -> KeyCeremony:
+        return ceremony.contribute(s, a, u, t, data)
+    return await blocking(_step, request, tender_id, "contribution", action)
+
+
+@post(f"{API}/checks", operation_id="checkCeremonyShares", guards=[CUSTODIANS], status_code=201,
+      summary="The caller checked its dealt shares: no complaint, or signed complaints")
+async def check_shares(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                       data: JSONBody[ChecksIn]) -> dict[str, Any]:
+    def action(s: Session, a: Actor, u: CurrentUser, t: uuid.UUID) -> KeyCeremony:
+        return ceremony.check(s, a, u, t, data.complaints)
+    return await blocking(_step, request, tender_id, "check", action)
+
+
+@post(f"{API}/reveals", operation_id="answerCeremonyComplaints", guards=[CUSTODIANS],
+      status_code=201, summary="The accused reveals the complained-of shares (ggzy-dkg-reveal/1)")
+async def reveal(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
+                 data: JSONBody[RevealsIn]) -> dict[str, Any]:
+    def action(s: Session, a: Actor, u: CurrentUser, t: uuid.UUID) -> KeyCeremony:
+        return ceremony.reveal(s, a, u, t, data.reveals)
+    return await blocking(_step, request, tender_id, "reveal", action)
+
+
+@post(f"{API}/advance", operation_id="advanceCeremony", guards=[STAFF], status_code=200,
+      summary="Staff close the current phase (an absent custodian's step is then missing)")
+async def advance(request: Request[Any, Any, Any],
+                  tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
+    return await blocking(_step, request, tender_id, "advance", ceremony.advance)
+
+
+def may_see(session: Session, tender_id: uuid.UUID, user: CurrentUser | None) -> bool:
+    """A published tender's ceremony is public; a draft's is seen by staff, its tenderee and
+    its custodians (as the draft itself)."""
+    tender = tenders.get_tender(session, tender_id)
+    if tender.state != TenderState.DRAFT.value:
+        return True
+    if user is None:
+        return False
+    if Role.STAFF.value in user.roles or (
+            tender.tenderee_org_id is not None and tender.tenderee_org_id == user.organization_id):
+        return True
+    return any(m.user_id == user.id for m in tenders.panel_of(session, tender_id))
+
+
+def _view(tender_id: uuid.UUID, user: CurrentUser | None) -> dict[str, Any]:
+    with db.read_only() as session:
+        found = ceremony.latest(session, tender_id) if may_see(session, tender_id, user) else None
+        if found is None:
+            raise NotFoundError("开标密钥生成", "Key ceremony")
+        return ceremony.public_view(session, found)
+
+
+@get(API, operation_id="getCeremony", summary="The tender's latest key-ceremony round: the "
+     "ceremony document, every signed step and, when completed, the transcript")
+async def get_ceremony(request: Request[Any, Any, Any],
+                       tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
+    return await blocking(_view, tender_id, current_user(request))
+
+
+ROUTES = [start_ceremony, contribute, check_shares, reveal, advance, get_ceremony]
