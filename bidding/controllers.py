@@ -16,7 +16,7 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 
-from bidding import config, halves, opening, panel, submission, tenders
+from bidding import config, halves, opening, panel, sniff, submission, tenders
 from bidding.crypto import receipts
 from bidding.crypto.common import b64decode, b64encode
 from bidding.models import Bid, Tender, TenderState
@@ -48,6 +48,7 @@ from supervision import services as supervision
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
+from trading.audit import Actor
 from trading.errors import NotFoundError, UserError
 from trading.web import actor_of, blocking, current_user, language, requires_role
 
@@ -288,19 +289,16 @@ async def cancel_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uu
     return await blocking(_cancel, request, tender_id, data)
 
 
-def _downloads(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[DownloadOut]:
-    with db.read_only() as session:
-        rows = tenders.downloads_of(session, tender_id)
-        return [DownloadOut(str(r.document_id), str(r.user_id) if r.user_id else None,
-                            r.contact, r.ip, r.at) for r in rows]
-
-
 @get(f"{API}/tenders/{{tender_id:uuid}}/downloads", operation_id="listDownloads",
      guards=[requires_role(Role.STAFF, Role.TENDEREE, Role.REGULATOR)],
      summary="Who downloaded the documents (R-14: only after the deadline)")
 async def list_downloads(request: Request[Any, Any, Any],
                          tender_id: FromQuery[uuid.UUID]) -> list[DownloadOut]:
-    return await blocking(_downloads, request, tender_id)
+    from bidding import downloads  # the access rule: staff, regulators, its own tenderee
+
+    user = current_user(request)
+    assert user is not None  # behind the role guard
+    return await blocking(downloads.list_for, user, tender_id)
 
 
 def download(request: Request[Any, Any, Any], tender_id: uuid.UUID, document_id: uuid.UUID,
@@ -308,7 +306,10 @@ def download(request: Request[Any, Any, Any], tender_id: uuid.UUID, document_id:
     with db.transaction() as session:
         document, path = tenders.download_document(session, actor_of(request), tender_id,
                                                    document_id, contact)
-    return File(path=path, filename=document.filename, media_type=document.content_type)
+    # An allow-listed, sniffed type, as an attachment (nosniff is on every answer): an uploaded
+    # page or script never runs on the platform's origin.
+    return File(path=path, filename=document.filename, content_disposition_type="attachment",
+                media_type=sniff.served_type(document.content_type))
 
 
 @get(f"{API}/tenders/{{tender_id:uuid}}/documents/{{document_id:uuid}}",
@@ -515,11 +516,16 @@ def submit_half_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, secti
             session.expunge(bid)
             return bid
     except UserError as refused:
+        if refused.status == 404:
+            raise
         with db.transaction() as session:
-            supervision.record(session, actor_of(request), "bid.half_refused",
-                               tenders.subject(tender_id),
-                               {"section": section_id, "code": refused.code,
-                                "user": str(user.id)})
+            # Before the deadline the log must not say who is a bidder: no user, no address.
+            deadline = tenders.get_tender(session, tender_id).deadline
+            sealed = deadline is None or clock.now(session) < deadline
+            actor = Actor(user_id=None, role="bidder", ip=None) if sealed else actor_of(request)
+            body = {"section": section_id, "code": refused.code}
+            supervision.record(session, actor, "bid.half_refused", tenders.subject(tender_id),
+                               body if sealed else {**body, "user": str(user.id)})
         raise
 
 

@@ -347,3 +347,21 @@ class OpeningRecord(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     log_index: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class BidLogSeal(Base):
+    """Who made a ``bid.*`` log entry before the deadline. The log entry carries only a
+    commitment to this row (docs/bidding.md, "Who bid stays secret"); the closing reveals
+    the rows of its tender into the log (``tender.bidders_revealed``)."""
+
+    __tablename__ = "bid_log_seal"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    tender_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender.id", ondelete="CASCADE"), index=True
+    )
+    bid_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    bidder_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # the bidder's organization
+    user_id: Mapped[str | None] = mapped_column(String(64))  # the actor the entry does not name
+    ip: Mapped[str | None] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(64))  # hex

@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from bidding import config, tenders
+from bidding import config, sealed_log, tenders
 from bidding.crypto import custody
 from bidding.crypto.envelope import EnvelopeError, ExpectedIds, open_stream
 from bidding.models import (
@@ -92,6 +92,7 @@ def close(session: Session, job: jobs.ScheduledJob) -> None:
     tenders.transition(session, OPENING, tender_id, TenderState.PUBLISHED, TenderState.CLOSED,
                        "tender.closed", {"deadline": tender.deadline.isoformat()}, closed_at=now)
     tenders.reveal_downloads(session, OPENING, tender_id)
+    sealed_log.reveal(session, OPENING, tender_id)  # who bid: public from the close on
     frozen = _freeze(session, tender_id)
     _red_flags(session, tender_id, frozen, "closing")
     failed_sections = _fail_small_sections(session, tender_id, frozen)

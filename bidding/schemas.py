@@ -3,43 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from bidding import limits
+from trading.params import Fen, IdText, Label, Name, SmallCount
+from trading.params import text_length as bounded
+
 
 class SectionIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    estimated_price_fen: int
-    bid_security_fen: int
-    max_price_fen: int | None = None
+    name: Name
+    estimated_price_fen: Fen
+    bid_security_fen: Fen
+    max_price_fen: Fen | None = None
 
 
 class AnnouncementIn(msgspec.Struct, forbid_unknown_fields=True):
     """R-41: the tender announcement's items (all required; checked with the item named)."""
 
-    project_scope: str = ""
-    project_scale: str = ""
-    funding_source: str = ""
-    technical_requirements: str = ""
-    qualification: str = ""
-    opening_place: str = ""
-    contact: str = ""
+    project_scope: Annotated[str, bounded(1000)] = ""
+    project_scale: Annotated[str, bounded(1000)] = ""
+    funding_source: Annotated[str, bounded(200)] = ""
+    technical_requirements: Annotated[str, bounded(5000)] = ""
+    qualification: Annotated[str, bounded(5000)] = ""
+    opening_place: Annotated[str, bounded(200)] = ""
+    contact: Annotated[str, bounded(200)] = ""
 
 
 class TenderIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    category: str
-    region: str
-    evaluation_method: str
-    custody_k: int
-    custodian_ids: list[str]
-    sections: list[SectionIn]
-    description: str = ""
+    title: Name
+    category: Label
+    region: Label
+    evaluation_method: Label
+    custody_k: SmallCount
+    custodian_ids: Annotated[list[IdText], msgspec.Meta(max_length=limits.MAX_CUSTODIANS)]
+    sections: Annotated[list[SectionIn], msgspec.Meta(max_length=limits.MAX_SECTIONS)]
+    description: Annotated[str, bounded(limits.MAX_DESCRIPTION)] = ""
     bidder_decrypts: bool = False
     # Staff name the tenderee's organization; a tenderee's own is taken from its account.
-    tenderee_org_id: str | None = None
-    agent_org_id: str | None = None
+    tenderee_org_id: IdText | None = None
+    agent_org_id: IdText | None = None
     announcement: AnnouncementIn = msgspec.field(default_factory=AnnouncementIn)
 
 
@@ -49,29 +53,30 @@ class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
-    filename: str
-    content_b64: str
-    content_type: str = "application/octet-stream"
+    filename: Annotated[str, bounded(255)]
+    content_b64: str  # bounded by the route's body limit (config.MAX_DOCUMENT_BYTES)
+    # Informational only: the stored type is decided by sniffing the content (bidding.sniff).
+    content_type: Annotated[str, bounded(100)] = "application/octet-stream"
 
 
 class ClarificationIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
+    text: Annotated[str, bounded(limits.MAX_CLARIFICATION_TEXT)]
     affects_preparation: bool = True
     new_deadline: dt.datetime | None = None
 
 
 class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
+    text: Annotated[str, bounded(limits.MAX_OBJECTION_TEXT)]
 
 
 class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
-    answer: str
+    answer: Annotated[str, bounded(limits.MAX_ANSWER_TEXT)]
     # R-13/R-12: the answer amends the tender documents (issued as a clarification).
     amends_documents: bool = False
 
 
 class CancelIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
+    reason: Annotated[str, bounded(limits.MAX_CANCEL_REASON)]
 
 
 class ShareIn(msgspec.Struct):

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bidding import ceremony, config
+from bidding import ceremony, config, sealed_log
 from bidding.crypto import receipts
 from bidding.crypto.envelope import (
     EnvelopeChecker,
@@ -36,7 +36,7 @@ from bidding.crypto.envelope import (
     verify_envelope_signature,
 )
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
-from bidding.tenders import get_section, get_tender, subject
+from bidding.tenders import get_section, get_tender
 from supervision import services as supervision
 from trading import clock, db, files
 from trading.accounts.models import Organization, OrganizationKind, Role
@@ -253,11 +253,12 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     assert tender.deadline is not None
     bid = _insert_bid(session, target, incoming, info, signature, signer_public_key)
     bid.submitted_ip = actor.ip
-    index = supervision.record(session, actor, "bid.submitted", subject(target.tender_id), {
-        "bid": str(bid.id), "section": str(target.section_id), "bidder": str(target.bidder_id),
-        "envelope_sha256": incoming.digest, "size": incoming.size, "key_id": target.key_id,
-        "signed": signature is not None,
-    })
+    # Who bid is sealed until the closing: the entry names neither the bidder nor the user
+    # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
+    index = sealed_log.record_sealed(
+        session, actor, "bid.submitted", target.tender_id, bid.id, target.bidder_id,
+        incoming.digest, {"section": str(target.section_id), "size": incoming.size,
+                          "key_id": target.key_id, "signed": signature is not None})
     # The decisive check: the last statement before the commit, on the database clock.
     now = clock.now(session)
     if now >= tender.deadline:
@@ -328,10 +329,8 @@ def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.
     now = clock.now(session)
     bid.status, bid.ended_at = BidStatus.WITHDRAWN.value, now
     session.flush()
-    supervision.record(session, actor, "bid.withdrawn", subject(tender_id), {
-        "bid": str(bid.id), "section": str(section_id), "bidder": str(org.id),
-        "envelope_sha256": bid.envelope_sha256,
-    })
+    sealed_log.record_sealed(session, actor, "bid.withdrawn", tender_id, bid.id, org.id,
+                             bid.envelope_sha256, {"section": str(section_id)})
     assert tender.deadline is not None
     if clock.now(session) >= tender.deadline:
         raise late_error(tender.deadline, clock.now(session))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from bidding import config, periods
+from bidding import config, limits, periods, sniff
 from bidding.models import (
     Clarification,
     DocumentDownload,
@@ -88,9 +88,16 @@ def get_section(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -
     return found
 
 
-def list_tenders(session: Session, *, include_drafts: bool = False) -> list[Tender]:
+def list_tenders(session: Session, *, include_drafts: bool = False,
+                 drafts_of: uuid.UUID | None = None) -> list[Tender]:
+    """Published and later tenders; drafts too when ``include_drafts`` (staff: all of them),
+    or only the drafts of the tenderee organization ``drafts_of`` (a tenderee sees no other
+    organization's drafts, not even their titles)."""
     query = select(Tender).order_by(Tender.created_at.desc())
-    if not include_drafts:
+    if drafts_of is not None and not include_drafts:
+        query = query.where(or_(Tender.state != TenderState.DRAFT.value,
+                                Tender.tenderee_org_id == drafts_of))
+    elif not include_drafts:
         query = query.where(Tender.state != TenderState.DRAFT.value)
     return list(session.scalars(query))
 
@@ -225,6 +232,7 @@ def _check_panel(session: Session, k: int, custodian_ids: list[uuid.UUID]) -> No
 def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
                   data: TenderInput) -> Tender:
     title = _required(data.title, "title", "项目名称", "Title")
+    limits.check_tender_input(session, data)  # sizes, amounts, the agent's kind
     if not data.sections:
         raise UserError("至少需要一个标段", "At least one section is required", field="sections")
     for index, section in enumerate(data.sections):
@@ -275,8 +283,6 @@ def _check_announcement(session: Session, data: TenderInput) -> dict[str, Any]:
         raise UserError("招标公告缺少必填项：招标人（单位）", "The tender announcement misses a "
                         "required item: Tenderee (organization)", field="tenderee_org_id",
                         code="missing_item")
-    if data.agent_org_id is not None and _organization_name(session, data.agent_org_id) is None:
-        raise UserError("招标代理机构不存在", "Unknown tendering agent", field="agent_org_id")
     unknown = sorted(set(data.announcement) - {key for key, *_ in ANNOUNCEMENT_ITEMS})
     if unknown:
         raise UserError(f"招标公告包含未定义的数据项：{unknown[0][:40]}",
@@ -400,7 +406,7 @@ def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename:
     digest, path = _write_file(config.documents_dir() / str(tender_id), content)
     document = TenderDocument(
         tender_id=tender_id, kind=kind, filename=name[:255],
-        content_type=(content_type or "application/octet-stream")[:100], sha256=digest,
+        content_type=sniff.content_type(content), sha256=digest,  # never the uploader's
         size=len(content), storage_key=str(path.relative_to(config.storage_root())),
         created_at=clock.now(session),
     )
@@ -495,8 +501,8 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
             new_deadline: dt.datetime | None = None) -> Clarification:
     """Issue a clarification; if it affects bid preparation and comes later than 15 days before
     the deadline, the deadline moves (R-12). Every downloader is notified (R-15)."""
-    if not text.strip():
-        raise UserError("请填写澄清内容", "The clarification text is required", field="text")
+    limits.required_text(text, "text", limits.MAX_CLARIFICATION_TEXT, "澄清内容", "The clarification",
+                         ("请填写澄清内容", "The clarification text is required"))
     # Lock order: the job row first (jobs.schedule), then the tender, then the log head.
     tender = get_tender(session, tender_id)
     if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
@@ -617,6 +623,7 @@ def raise_objection(session: Session, actor: Actor, tender_id: uuid.UUID, text: 
     """R-13: objections to the documents at least 10 days before the deadline."""
     if not text.strip() or actor.user_id is None:
         raise UserError("请填写异议内容", "The objection text is required", field="text")
+    limits.check_objection(session, tender_id, uuid.UUID(actor.user_id), text)
     tender = get_tender(session, tender_id)
     if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
         raise ConflictError("只有已发布的项目可以提出异议", "Only a published tender takes objections")
@@ -631,7 +638,9 @@ def raise_objection(session: Session, actor: Actor, tender_id: uuid.UUID, text: 
     supervision.watch_deadline(session, OBJECTION_ALERT_KIND, f"objection/{objection.id}",
                                "tenderee", objection.answer_due,
                                f"「{tender.title}」异议答复", f"answer to an objection on "
-                               f"'{tender.title}'")
+                               f"'{tender.title}'",
+                               organization_id=str(tender.tenderee_org_id)
+                               if tender.tenderee_org_id else None)
     supervision.record(session, actor, "tender.objection_raised", subject(tender_id), {
         "objection": str(objection.id), "answer_due": objection.answer_due.isoformat(),
     })
@@ -649,8 +658,8 @@ def answer_objection(session: Session, actor: Actor, tender_id: uuid.UUID,
         raise NotFoundError("异议", "Objection")
     if objection.answered_at is not None:
         raise ConflictError("该异议已答复", "The objection was already answered")
-    if not answer.strip():
-        raise UserError("请填写答复", "The answer is required", field="answer")
+    limits.required_text(answer, "answer", limits.MAX_ANSWER_TEXT, "答复", "The answer",
+                         ("请填写答复", "The answer is required"))
     tender = get_tender(session, tender_id)
     now = clock.now(session)
     objection.answer, objection.answered_at = answer.strip(), now

@@ -34,7 +34,7 @@ async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
     target = await blocking(_precheck, user, tender_id, section_id)
     limit = config.max_bid_bytes()
     announced = request.headers.get("content-length")
-    if announced and announced.isdigit() and int(announced) > limit:
+    if announced and announced.isascii() and announced.isdigit() and int(announced) > limit:
         raise _too_large(limit)
     signature = submission.decode_signature(request.headers.get("x-bid-signature"))
     signer = submission.decode_signature(request.headers.get("x-bidder-public-key"))

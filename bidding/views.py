@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,18 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
-from bidding import backup, ceremony, config, controllers, halves, opening, panel, submission, tenders
+from bidding import (
+    backup,
+    ceremony,
+    config,
+    controllers,
+    halves,
+    limits,
+    opening,
+    panel,
+    submission,
+    tenders,
+)
 from bidding.crypto import receipts
 from bidding.crypto.common import b64encode
 from bidding.models import Tender, TenderState
@@ -48,14 +60,20 @@ def yuan(fen: int | None) -> str:
     return f"{sign}{fen // 100:,}.{fen % 100:02d}"
 
 
+#: Yuan with at most two decimals, ASCII digits only (int() also reads other scripts' digits).
+YUAN = re.compile(r"([0-9]+)(?:\.([0-9]{0,2}))?")
+
+
 def parse_yuan(value: str, field: str) -> int:
     """Yuan with at most two decimals → integer fen, without floats."""
-    text = value.strip().replace(",", "")
-    whole, _, cents = text.partition(".")
-    if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)):
+    found = YUAN.fullmatch(value.strip().replace(",", ""))
+    if found is None:
         raise UserError("金额格式应为元，最多两位小数", "Amounts are yuan with at most two "
                         "decimals", field=field)
-    return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
+    whole, cents = found.group(1).lstrip("0") or "0", found.group(2) or ""
+    fen = int(whole) * 100 + int(cents.ljust(2, "0")) if len(whole) <= 18 else limits.MAX_FEN + 1
+    limits.check_fen(fen, field)
+    return fen
 
 
 def _user(request: Request[Any, Any, Any]) -> CurrentUser:
@@ -76,8 +94,11 @@ def _error_page(request: Request[Any, Any, Any], error: UserError,
 def _list_page(request: Request[Any, Any, Any]) -> Template:
     user = current_user(request)
     with db.read_only() as session:
-        manager = user is not None and user.has_any({Role.STAFF.value, Role.TENDEREE.value})
-        rows = tenders.list_tenders(session, include_drafts=manager)
+        # Staff see every draft; a tenderee only its own organization's (issue 10).
+        staff = user is not None and Role.STAFF.value in user.roles
+        own = (user.organization_id if user is not None and not staff
+               and Role.TENDEREE.value in user.roles else None)
+        rows = tenders.list_tenders(session, include_drafts=staff, drafts_of=own)
     return render(request, "bidding/tender_list.html", tenders=rows)
 
 

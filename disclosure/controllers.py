@@ -26,6 +26,7 @@ from disclosure.schemas import (
 from trading import db
 from trading.accounts.models import Role
 from trading.errors import UserError
+from trading.params import Cursor, PageLimit
 from trading.settings import get_settings
 from trading.web import actor_of, blocking, requires_role
 
@@ -66,7 +67,7 @@ def _list_notices(filters: services.Filters, after: str | None) -> NoticePage:
 
 @get("/api/v1/notices/changes", operation_id="listNoticeChanges",
      summary="Notices in the order they became public; pass the last feed_seq as cursor")
-async def notice_changes(cursor: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> ChangeFeed:
+async def notice_changes(cursor: FromQuery[Cursor] = -1, limit: FromQuery[PageLimit] = 100) -> ChangeFeed:
     return await blocking(_changes, cursor, limit)
 
 
@@ -151,7 +152,7 @@ def _unredacted(request: Request[Any, Any, Any], notice_id: uuid.UUID) -> Unreda
 
 @get("/api/v1/ocds/releases", operation_id="getOcdsReleasePackage",
      summary="OCDS release package, in publication order; continue with ?after=<next>")
-async def ocds_releases(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> dict[str, Any]:
+async def ocds_releases(after: FromQuery[Cursor] = -1, limit: FromQuery[PageLimit] = 100) -> dict[str, Any]:
     return await blocking(_ocds_releases, after, limit)
 
 
@@ -166,7 +167,8 @@ def _ocds_releases(after: int, limit: int) -> dict[str, Any]:
 
 @get("/api/v1/ocds/records", operation_id="getOcdsRecordPackage",
      summary="OCDS record package (compiled records), by tender; continue with ?after=<ref>")
-async def ocds_records(after: FromQuery[str | None] = None, limit: FromQuery[int] = 50) -> dict[str, Any]:
+async def ocds_records(after: FromQuery[str | None] = None,
+                       limit: FromQuery[PageLimit] = 50) -> dict[str, Any]:
     return await blocking(_ocds_records, after, max(1, min(limit, 100)))
 
 

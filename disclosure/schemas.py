@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+from trading.params import text_length
+
+FieldList = Annotated[list[Annotated[str, text_length(200)]], msgspec.Meta(max_length=200)]
 
 
 class NoticeOut(msgspec.Struct):
@@ -57,15 +61,15 @@ class ProofOut(msgspec.Struct):
 
 
 class PublishIn(msgspec.Struct):
-    notice_type: str
-    tender_ref: str
-    title: str
+    notice_type: Annotated[str, text_length(32)]
+    tender_ref: Annotated[str, text_length(64)]
+    title: Annotated[str, text_length(300)]
     data: dict[str, Any]
-    region: str
-    category: str
+    region: Annotated[str, text_length(32)]
+    category: Annotated[str, text_length(32)]
     publish_at: dt.datetime | None = None
     corrects: uuid.UUID | None = None
-    secret_fields: list[str] = msgspec.field(default_factory=list)
+    secret_fields: FieldList = msgspec.field(default_factory=list)
 
 
 class PublishOut(msgspec.Struct):
@@ -78,10 +82,10 @@ class PublishOut(msgspec.Struct):
 
 
 class PreviewIn(msgspec.Struct):
-    notice_type: str
-    title: str
+    notice_type: Annotated[str, text_length(32)]
+    title: Annotated[str, text_length(300)]
     data: dict[str, Any]
-    secret_fields: list[str] = msgspec.field(default_factory=list)
+    secret_fields: FieldList = msgspec.field(default_factory=list)
 
 
 class PreviewOut(msgspec.Struct):

@@ -18,7 +18,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -75,6 +75,7 @@ def watch_deadline(
     label_zh: str,
     label_en: str,
     margin: dt.timedelta | None = None,
+    organization_id: str | None = None,
 ) -> Alert:
     """Watch a legal limit (again: a live alert for (kind, subject) is moved, not doubled)."""
     if not _KIND.match(kind):
@@ -91,6 +92,8 @@ def watch_deadline(
         session.add(row)
     row.responsible_role, row.label_zh, row.label_en = responsible_role, label_zh, label_en
     row.due_at, row.yellow_at, row.updated_at = due_at, yellow_at, now
+    if organization_id is not None:  # a move by a caller that does not know it keeps it
+        row.organization_id = organization_id
     row.state = state_at(now, yellow_at, due_at)
     session.flush()
     _schedule(session, row, now)
@@ -131,13 +134,20 @@ def refresh_alert(session: Session, alert_id: int) -> str | None:
 
 
 def list_alerts(session: Session, roles: frozenset[str] | None = None,
-                include_cleared: bool = False, limit: int = 500) -> list[Alert]:
-    """Alerts, the most urgent first; ``roles`` limits them to those the roles answer for."""
+                include_cleared: bool = False, limit: int = 500,
+                organization_id: str | None = None) -> list[Alert]:
+    """Alerts, the most urgent first; ``roles`` limits them to those the roles answer for, and
+    then to alerts of no organization or of ``organization_id`` (the caller's)."""
     query = select(SupervisionAlert).order_by(SupervisionAlert.due_at).limit(limit)
     if not include_cleared:
         query = query.where(SupervisionAlert.state.in_(ACTIVE))
     if roles is not None:
         query = query.where(SupervisionAlert.responsible_role.in_(sorted(roles)))
+        if organization_id is None:
+            query = query.where(SupervisionAlert.organization_id.is_(None))
+        else:
+            query = query.where(or_(SupervisionAlert.organization_id.is_(None),
+                                    SupervisionAlert.organization_id == organization_id))
     now = clock.now(session)
     found = [_view(row, now) for row in session.scalars(query)]
     order = {"red": 0, "yellow": 1, "watching": 2, "cleared": 3}

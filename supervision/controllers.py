@@ -16,6 +16,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Stream
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from supervision import alerts, checkpoints, export, redflags, services
 from supervision.schemas import (
@@ -36,6 +37,7 @@ from supervision.schemas import (
 from trading import db
 from trading.accounts.models import Role, User
 from trading.errors import NotFoundError, UserError
+from trading.params import Cursor, OptionalTreeSize, PageLimit, Seq, TreeSize
 from trading.web import actor_of, blocking, current_user, requires_role
 
 REGULATOR = [requires_role(Role.REGULATOR)]
@@ -61,7 +63,16 @@ def entry_out(entry: services.Entry) -> EntryOut:
 
 
 def _bad_size(error: ValueError) -> UserError:
-    return UserError("请求的树大小或序号超出日志范围", f"out of range: {error}", field="size")
+    # Never the live size: it would let anyone watch the log grow before a deadline.
+    return UserError("请求的树大小或序号不在最新已签名检查点的范围内",
+                     "the size or index is not within the newest signed checkpoint",
+                     field="size")
+
+
+def _within_checkpoint(session: Session, *sizes: int) -> None:
+    """Proofs are given only up to the newest signed checkpoint (the only size anyone is told)."""
+    if any(size > services.published_size(session) for size in sizes):
+        raise _bad_size(ValueError("beyond the newest checkpoint"))
 
 
 # --- public: the log's key, checkpoints, consistency -----------------------------------------
@@ -89,7 +100,7 @@ def _latest() -> CheckpointOut:
 
 @get("/api/v1/log/checkpoints/{size:int}", operation_id="getCheckpoint",
      summary="The signed checkpoint of a given tree size")
-async def checkpoint_by_size(size: FromPath[int]) -> CheckpointOut:
+async def checkpoint_by_size(size: FromPath[TreeSize]) -> CheckpointOut:
     return await blocking(_by_size, size)
 
 
@@ -103,12 +114,13 @@ def _by_size(size: int) -> CheckpointOut:
 
 @get("/api/v1/log/consistency", operation_id="getConsistencyProof",
      summary="RFC 9162 consistency proof between two tree sizes")
-async def consistency(first: FromQuery[int], second: FromQuery[int]) -> ConsistencyOut:
+async def consistency(first: FromQuery[TreeSize], second: FromQuery[TreeSize]) -> ConsistencyOut:
     return await blocking(_consistency, first, second)
 
 
 def _consistency(first: int, second: int) -> ConsistencyOut:
     with db.read_only() as session:
+        _within_checkpoint(session, first, second)
         try:
             proof = services.consistency_proof(session, first, second)
         except ValueError as error:
@@ -118,12 +130,13 @@ def _consistency(first: int, second: int) -> ConsistencyOut:
 
 @get("/api/v1/log/inclusion", operation_id="getInclusionProof", guards=[requires_role()],
      summary="RFC 9162 inclusion proof of entry `index` in the tree of `size`")
-async def inclusion(index: FromQuery[int], size: FromQuery[int]) -> InclusionOut:
+async def inclusion(index: FromQuery[Seq], size: FromQuery[TreeSize]) -> InclusionOut:
     return await blocking(_inclusion, index, size)
 
 
 def _inclusion(index: int, size: int) -> InclusionOut:
     with db.read_only() as session:
+        _within_checkpoint(session, size)
         try:
             proof = services.inclusion_proof(session, index, size)
         except ValueError as error:
@@ -139,17 +152,19 @@ def _inclusion(index: int, size: int) -> InclusionOut:
 
 @get("/api/v1/log/entries/{seq:int}", operation_id="getLogEntry", guards=REGULATOR,
      summary="One entry with its inclusion proof against the newest checkpoint")
-async def log_entry(seq: FromPath[int]) -> ProvenEntryOut:
+async def log_entry(seq: FromPath[Seq]) -> ProvenEntryOut:
     return await blocking(_proven_entry, seq)
 
 
 def _proven_entry(seq: int) -> ProvenEntryOut:
     with db.read_only() as session:
-        entry = services.get_entry(session, seq)
-        if entry is None:
-            raise NotFoundError(f"日志条目 {seq}", f"log entry {seq}")
         signed = checkpoints.latest_checkpoint(session)
-        proof = services.inclusion_proof(session, seq, signed.size) if signed and seq < signed.size else []
+        # An entry past the newest checkpoint is "not found", like one past the log's end:
+        # looking entries up must not tell the live size.
+        entry = services.get_entry(session, seq) if signed and 0 <= seq < signed.size else None
+        if entry is None or signed is None:
+            raise NotFoundError(f"日志条目 {seq}", f"log entry {seq}")
+        proof = services.inclusion_proof(session, seq, signed.size)
     return ProvenEntryOut(entry=entry_out(entry), checkpoint=checkpoint_out(signed) if signed else None,
                           inclusion_proof=[b64(p) for p in proof])
 
@@ -158,7 +173,7 @@ def _proven_entry(seq: int) -> ProvenEntryOut:
      summary="The log up to a signed checkpoint (default the newest; `size=N` that of size N; "
              "`witnessed=true` the newest a witness cosigned, `witness=name` repeatable), as a "
              "ggzy-log-export/v1 JSON Lines stream")
-async def export_log(size: FromQuery[int | None] = None, witnessed: FromQuery[bool] = False,
+async def export_log(size: FromQuery[OptionalTreeSize] = None, witnessed: FromQuery[bool] = False,
                      witness: FromQuery[list[str] | None] = None) -> Stream:
     # Chosen before the stream's headers are sent: bad input is a 400, a missing checkpoint
     # a 404, never a broken stream.
@@ -231,12 +246,16 @@ async def list_alerts(include_cleared: FromQuery[bool] = False) -> list[AlertOut
 async def my_alerts(request: Request[Any, Any, Any]) -> list[AlertOut]:
     user = current_user(request)
     assert user is not None
-    return await blocking(_alerts, frozenset(user.roles), False)
+    # Only the caller's organization's alerts (and those of none): issue 10, item 4.
+    org = str(user.organization_id) if user.organization_id else None
+    return await blocking(_alerts, frozenset(user.roles), False, org)
 
 
-def _alerts(roles: frozenset[str] | None, include_cleared: bool) -> list[AlertOut]:
+def _alerts(roles: frozenset[str] | None, include_cleared: bool,
+            organization_id: str | None = None) -> list[AlertOut]:
     with db.read_only() as session:
-        return [alert_out(a) for a in alerts.list_alerts(session, roles, include_cleared)]
+        return [alert_out(a) for a in alerts.list_alerts(session, roles, include_cleared,
+                                                         organization_id=organization_id)]
 
 
 def flag_out(flag: redflags.StoredFlag) -> RedFlagOut:
@@ -261,21 +280,24 @@ def _flags(tender: str | None) -> list[RedFlagOut]:
 
 @get("/api/v1/supervision/exchange/entries", operation_id="exchangeEntries", guards=REGULATOR,
      summary="Log entries after a sequence number, paged (pass next_after back as after)")
-async def exchange_entries(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> EntryPage:
+async def exchange_entries(after: FromQuery[Cursor] = -1, limit: FromQuery[PageLimit] = 100) -> EntryPage:
     return await blocking(_entry_page, after, limit)
 
 
 def _entry_page(after: int, limit: int) -> EntryPage:
     limit = max(1, min(limit, MAX_PAGE))
     with db.read_only() as session:
-        found = services.entries(session, after=after, limit=limit)
+        # Up to the newest signed checkpoint: the exchange tells no live size either.
+        found = services.entries(session, after=after, limit=limit,
+                                 before=services.published_size(session))
     return EntryPage(entries=[entry_out(e) for e in found],
                      next_after=found[-1].seq if len(found) == limit else None)
 
 
 @get("/api/v1/supervision/exchange/checkpoints", operation_id="exchangeCheckpoints",
      guards=REGULATOR, summary="Signed checkpoints after a tree size, paged")
-async def exchange_checkpoints(after: FromQuery[int] = -1, limit: FromQuery[int] = 100) -> CheckpointPage:
+async def exchange_checkpoints(after: FromQuery[Cursor] = -1,
+                               limit: FromQuery[PageLimit] = 100) -> CheckpointPage:
     return await blocking(_checkpoint_page, after, limit)
 
 

@@ -38,11 +38,12 @@ def choose_end(size: int | None = None, witnessed: bool = False,
                         field="size")
     with db.read_only() as session:
         if size is not None:
-            total = services.tree_size(session)
-            if size > total:
-                raise UserError(f"日志只有 {total} 个条目，没有大小为 {size} 的检查点",
-                                f"the log holds {total} entries: there is no size {size}",
-                                field="size")
+            # Measured against the newest signed checkpoint, never the live size, which only
+            # signed checkpoints tell (issue 10): 12 and 13 get the same answer.
+            if size > services.published_size(session):
+                raise UserError(f"没有大小为 {size} 的检查点：超出最新已签名检查点",
+                                f"there is no checkpoint of size {size}: beyond the newest "
+                                "signed checkpoint", field="size")
             found = checkpoints.checkpoint_at(session, size)
             if found is None:
                 below = session.scalar(select(func.max(LogCheckpoint.size))

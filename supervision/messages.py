@@ -15,7 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "supervision.notices": {"zh-CN": "公告原文", "en": "Unredacted notices"},
     "supervision.log": {"zh-CN": "监督日志", "en": "Supervision log"},
     "supervision.export": {"zh-CN": "下载日志导出文件", "en": "Download the log export"},
-    "supervision.log_size": {"zh-CN": "日志共 {size} 条。", "en": "The log holds {size} entries."},
+    "supervision.log_size": {"zh-CN": "截至最新检查点，日志共 {size} 条。",
+                              "en": "As of its newest signed checkpoint the log holds {size} entries."},
     "supervision.latest_checkpoint": {
         "zh-CN": "最新检查点：大小 {size}，见证联署 {cosignatures} 个，",
         "en": "Newest checkpoint: size {size}, {cosignatures} witness cosignature(s), signed",

@@ -168,6 +168,10 @@ class SupervisionAlert(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     cleared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     resolution: Mapped[str | None] = mapped_column(String(200))
+    # The organization whose users answer for it (e.g. the tenderee of an objection's tender):
+    # its users with the responsible role see it, other organizations' do not. NULL: every
+    # holder of the role.
+    organization_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class RedFlag(Base):

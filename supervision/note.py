@@ -234,7 +234,7 @@ def parse_checkpoint_body(body: str) -> Checkpoint:
     origin, size_text, root_text, *rest = lines[:-1]
     if not origin:
         raise NoteError("检查点缺少来源行", "the checkpoint has no origin line")
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+    if not (size_text.isascii() and size_text.isdigit()) or (size_text != "0" and size_text.startswith("0")):
         raise NoteError(f"检查点的树大小无效：{size_text!r}", f"invalid tree size {size_text!r}")
     root = _b64(root_text, "检查点根哈希", "checkpoint root hash")
     if len(root) != 32:

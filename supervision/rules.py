@@ -19,6 +19,9 @@ BID_ACTIONS = frozenset({"bid.submitted", "bid.modified", "bid.replaced", "bid.w
 DRAW_COMMIT_ACTION = "draw.committed"
 CLARIFIED_ACTION = "tender.clarified"
 DOWNLOADS_REVEALED_ACTION = "tender.downloads_revealed"
+# Who bid stays secret until the close: bid entries before it carry a commitment, opened here.
+BIDDERS_REVEALED_ACTION = "tender.bidders_revealed"
+BID_COMMITMENT_FORMAT = "ggzy-bid-commitment/1"
 DRAW_RESULT_ACTIONS = frozenset({"draw.result", "draw.revealed", "draw.completed"})
 # The opening key of a tender: the dealer-free ceremony with its transcript (docs/dkg.md). The
 # older dealer ceremony (``custody.ceremony_uploaded``) is gone; a bid under such a key is named.
@@ -32,6 +35,15 @@ def notified_commitment(clarification: str, notified: int, salt_hex: str) -> str
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def bid_commitment(action: str, bid: str, envelope_sha256: str, bidder: str,
+                   user_id: str | None, ip: str | None, salt_hex: str) -> str:
+    """Who made a ``bid.*`` entry before the deadline: the entry holds this hex SHA-256 instead
+    of the bidder, its user and address; ``tender.bidders_revealed`` opens it at the closing."""
+    text = "\n".join((BID_COMMITMENT_FORMAT, action, bid, envelope_sha256, bidder,
+                      user_id or "", ip or "", salt_hex))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class DomainRules:
     """Order rules the log makes visible; state is per tender and per draw, not per entry."""
 
@@ -40,6 +52,9 @@ class DomainRules:
         self.commitments: dict[str, tuple[int, str | None]] = {}
         self.notified: dict[str, tuple[int, str]] = {}  # clarification -> (seq, commitment)
         self.keys: dict[str, tuple[int, str]] = {}  # tender -> (seq of its ceremony, key id)
+        # tender -> {seq: (action, bid, envelope digest, commitment)} of sealed bid entries
+        self.sealed: dict[str, dict[int, tuple[str, str, str, str]]] = {}
+        self.revealed: set[str] = set()
         self.violations: list[str] = []
 
     def check(self, seq: int, doc: dict[str, Any]) -> None:
@@ -57,6 +72,9 @@ class DomainRules:
                              f"a bid for {tender} after its close (entry {self.closed[tender]})")
             if "key_id" in body:
                 self._check_bid_key(seq, tender, body["key_id"])
+            self._check_sealed(seq, str(action), tender, doc, body)
+        elif action == BIDDERS_REVEALED_ACTION:
+            self._check_bidders_revealed(seq, subject, body)
         elif action == OPEN_ACTION and subject not in self.closed:
             self._breach(seq, f"{subject} 开标前没有截标记录", f"{subject} opened without a close")
         elif action == DRAW_COMMIT_ACTION:
@@ -101,6 +119,60 @@ class DomainRules:
                          f"{ceremony[0]}）产生的 {ceremony[1]}",
                          f"a bid sealed to key {found}, not to {ceremony[1]} which the key "
                          f"ceremony of {tender} (entry {ceremony[0]}) produced")
+
+    # -- who bid stays secret until the close --
+
+    def _check_sealed(self, seq: int, action: str, tender: str, doc: dict[str, Any],
+                      body: dict[str, Any]) -> None:
+        if tender in self.closed:
+            return  # after the close nothing is secret (and a bid is already named above)
+        actor = doc.get("actor")
+        named = isinstance(actor, dict) and bool(actor.get("user_id") or actor.get("ip"))
+        if "bidder" in body or named:
+            self._breach(seq, f"{tender} 截标前的投标记录公开了投标人、用户或地址",
+                         f"{tender}: a bid entry names its bidder, user or address before the "
+                         "close")
+        commitment = body.get("commitment")
+        if isinstance(commitment, str):
+            self.sealed.setdefault(tender, {})[seq] = (
+                action, str(body.get("bid")), str(body.get("envelope_sha256")), commitment)
+
+    def _check_bidders_revealed(self, seq: int, subject: str, body: dict[str, Any]) -> None:
+        if subject not in self.closed:
+            self._breach(seq, f"{subject} 截标前公开了投标人",
+                         f"{subject}: bidders revealed before the close")
+        if subject in self.revealed:
+            self._breach(seq, f"{subject} 的投标人被公开了两次", f"{subject}: bidders revealed twice")
+        self.revealed.add(subject)
+        sealed = self.sealed.get(subject, {})
+        items = body.get("entries")
+        opened: set[int] = set()
+        for item in items if isinstance(items, list) else []:
+            entry = item.get("seq") if isinstance(item, dict) else None
+            committed = sealed.get(entry) if isinstance(entry, int) else None
+            if committed is None or not isinstance(item, dict) or not isinstance(entry, int):
+                self._breach(seq, f"{subject} 公开了不存在的投标承诺（条目 {entry}）",
+                             f"{subject}: a reveal names no sealed bid entry (entry {entry})")
+                continue
+            action, bid, digest, commitment = committed
+            values = [item.get(k) for k in ("bidder", "user_id", "ip", "salt")]
+            if (str(item.get("bid")) != bid or not all(isinstance(v, str | None) for v in values)
+                    or bid_commitment(action, bid, digest, str(values[0]), values[1], values[2],
+                                      str(values[3])) != commitment):
+                self._breach(seq, f"{subject} 公开的投标人与条目 {entry} 的承诺不符",
+                             f"{subject}: the revealed bidder does not open the commitment of "
+                             f"entry {entry}")
+            opened.add(entry)
+        for missing in sorted(set(sealed) - opened):
+            self._breach(seq, f"{subject} 截标时没有公开条目 {missing} 的投标人",
+                         f"{subject}: the close does not reveal the bidder of entry {missing}")
+
+    def finish(self) -> None:
+        """At the end of the log: every closed tender with sealed bid entries revealed them."""
+        for tender, close in self.closed.items():
+            if self.sealed.get(tender) and tender not in self.revealed:
+                self._breach(close, f"{tender} 已截标，但投标人从未公开",
+                             f"{tender} is closed but its bidders were never revealed")
 
     # -- R-14 --
 

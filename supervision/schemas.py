@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+from trading.params import Int64
 
 
 class LogKeyOut(msgspec.Struct):
@@ -36,13 +38,13 @@ class InclusionOut(msgspec.Struct):
 
 
 class CosignatureIn(msgspec.Struct, forbid_unknown_fields=True):
-    size: int
-    cosignature: str
+    size: Int64
+    cosignature: Annotated[str, msgspec.Meta(max_length=4096)]
 
 
 class WitnessKeyIn(msgspec.Struct, forbid_unknown_fields=True):
-    username: str
-    vkey: str
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    vkey: Annotated[str, msgspec.Meta(max_length=400)]
 
 
 class WitnessKeyOut(msgspec.Struct):

@@ -23,7 +23,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import merkle
-from supervision.models import LogEntry, LogHead, LogNode
+from supervision.models import LogCheckpoint, LogEntry, LogHead, LogNode
 from trading import clock
 from trading.audit import Actor
 
@@ -182,10 +182,17 @@ def consistency_proof(session: Session, m: int, n: int) -> list[bytes]:
     return _hash_ranges(session, merkle.consistency_ranges(m, n))
 
 
+def published_size(session: Session) -> int:
+    """The size of the newest signed checkpoint: the only log size the platform tells anyone.
+    The live size (``tree_size``) would let a reader watch activity grow before a deadline, so
+    answers to outsiders and regulators stop at the newest checkpoint and never name it."""
+    return session.scalar(select(func.max(LogCheckpoint.size))) or 0
+
+
 def _require_size(session: Session, size: int) -> None:
-    current = tree_size(session)
-    if not 0 <= size <= current:
-        raise ValueError(f"size {size} is outside the log, which holds {current} entries")
+    # The message does not name the log's size (the live size is told to nobody).
+    if not 0 <= size <= tree_size(session):
+        raise ValueError(f"size {size} is not a size of the log")
 
 
 def _hash_ranges(session: Session, ranges: list[merkle.Range]) -> list[bytes]:
@@ -226,11 +233,13 @@ def entries(
     after: int | None = None,
     limit: int = DEFAULT_PAGE,
     action_prefix: str | None = None,
+    before: int | None = None,
 ) -> list[Entry]:
     """Entries in log order, optionally filtered, starting after sequence number ``after``.
 
     Page through the log by passing the last ``seq`` you received as the next ``after``.
-    ``action_prefix`` (e.g. ``notice.``) keeps the actions that start with it.
+    ``action_prefix`` (e.g. ``notice.``) keeps the actions that start with it; ``before``
+    (e.g. ``published_size``) keeps the entries whose ``seq`` is below it.
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -243,6 +252,8 @@ def entries(
         query = query.where(LogEntry.subject == subject)
     if after is not None:
         query = query.where(LogEntry.seq > after)
+    if before is not None:
+        query = query.where(LogEntry.seq < before)
     return [_to_entry(row) for row in session.scalars(query)]
 
 
@@ -304,6 +315,7 @@ if TYPE_CHECKING:
     from supervision.redflags import BidFacts as BidFacts
     from supervision.redflags import StoredFlag as StoredFlag
     from supervision.redflags import assess_bids as assess_bids
+    from supervision.rules import bid_commitment as bid_commitment
     from supervision.verifier import notified_commitment as notified_commitment
 
 _ELSEWHERE = {
@@ -311,6 +323,7 @@ _ELSEWHERE = {
     "supervision.checkpoints": ("SignedCheckpoint", "checkpoint_now", "latest_checkpoint"),
     "supervision.redflags": ("BidFacts", "StoredFlag", "assess_bids"),
     "supervision.verifier": ("notified_commitment",),
+    "supervision.rules": ("bid_commitment",),
 }
 
 

@@ -194,6 +194,8 @@ class Verifier:
             self.report.trusted_export_entries = self.earlier.finish(self.tree.size)
         self.report.entries = self.tree.size
         self.report.root = self.tree.root()
+        if self.rules is not None:
+            self.rules.finish()
         self.report.violations = list(self.rules.violations) if self.rules else []
         return self.report
 

@@ -18,6 +18,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.errors import NotFoundError
 from trading.i18n import translate
+from trading.params import Cursor
 from trading.web import blocking, current_user, language, requires_role
 from trading.web import render as render_page
 
@@ -47,7 +48,7 @@ def _dashboard(request: Request[Any, Any, Any]) -> Template:
         per_month = redflags.flags_per_month(session)
         overdue = [a for a in alerts.list_alerts(session) if a.effective_state == "red"]
         latest = checkpoints.latest_checkpoint(session)
-        size = services.tree_size(session)
+        size = services.published_size(session)  # never the live size (issue 10)
     state_rows = [(translate(f"supervision.state.{k}", lang), v) for k, v in alert_counts.items()]
     return render(
         request, "supervision/dashboard.html",
@@ -70,13 +71,16 @@ async def alerts_page(request: Request[Any, Any, Any], cleared: FromQuery[bool] 
 async def my_alerts_page(request: Request[Any, Any, Any]) -> Template:
     user = current_user(request)
     assert user is not None
-    return await blocking(_alerts_page, request, frozenset(user.roles), False)
+    # Only the caller's organization's alerts (and those of none): issue 10, item 4.
+    org = str(user.organization_id) if user.organization_id else None
+    return await blocking(_alerts_page, request, frozenset(user.roles), False, org)
 
 
 def _alerts_page(request: Request[Any, Any, Any], roles: frozenset[str] | None,
-                 cleared: bool) -> Template:
+                 cleared: bool, organization_id: str | None = None) -> Template:
     with db.read_only() as session:
-        found = alerts.list_alerts(session, roles, include_cleared=cleared)
+        found = alerts.list_alerts(session, roles, include_cleared=cleared,
+                                   organization_id=organization_id)
     return render(request, "supervision/alerts.html", alerts=found, mine=roles is not None,
                   cleared=cleared)
 
@@ -107,14 +111,17 @@ def _projects_page(request: Request[Any, Any, Any]) -> Template:
 async def timeline_page(
     request: Request[Any, Any, Any],
     subject: FromQuery[str],
-    after: FromQuery[int] = -1,
+    after: FromQuery[Cursor] = -1,
 ) -> Template:
     return await blocking(_timeline_page, request, subject, after)
 
 
 def _timeline_page(request: Request[Any, Any, Any], subject: str, after: int) -> Template:
     with db.read_only() as session:
-        found = services.entries(session, subject=subject, after=after, limit=PAGE)
+        # Up to the newest signed checkpoint, like every other reader of the log: a bid made a
+        # minute ago shows up with the next checkpoint, and the live size is told to nobody.
+        found = services.entries(session, subject=subject, after=after, limit=PAGE,
+                                 before=services.published_size(session))
         latest = checkpoints.latest_checkpoint(session)
         steps = [_proven(session, entry, latest) for entry in found]
     return render(request, "supervision/timeline.html", subject=subject, steps=steps,
@@ -138,7 +145,7 @@ def _proven(session: Any, entry: services.Entry,
 
 
 @get("/supervision/notices", include_in_schema=False, guards=REGULATOR)
-async def notices_page(request: Request[Any, Any, Any], after: FromQuery[int] = -1) -> Template:
+async def notices_page(request: Request[Any, Any, Any], after: FromQuery[Cursor] = -1) -> Template:
     return await blocking(_prefixed_page, request, "notice.", after, "supervision/notices.html")
 
 
@@ -165,7 +172,7 @@ def _draws_page(request: Request[Any, Any, Any]) -> Template:
 @get("/supervision/log", include_in_schema=False, guards=REGULATOR)
 async def log_page(
     request: Request[Any, Any, Any],
-    after: FromQuery[int] = -1,
+    after: FromQuery[Cursor] = -1,
     action: FromQuery[str | None] = None,
 ) -> Template:
     return await blocking(_log_page, request, after, action)
@@ -173,9 +180,10 @@ async def log_page(
 
 def _log_page(request: Request[Any, Any, Any], after: int, action: str | None) -> Template:
     with db.read_only() as session:
-        found = services.entries(session, action=action or None, after=after, limit=PAGE)
+        size = services.published_size(session)  # never the live size (issue 10)
+        found = services.entries(session, action=action or None, after=after, limit=PAGE,
+                                 before=size)
         latest = checkpoints.latest_checkpoint(session)
-        size = services.tree_size(session)
     return render(request, "supervision/log.html", entries=found, latest=latest, size=size,
                   action=action or "", next_after=found[-1].seq if len(found) == PAGE else None)
 

@@ -19,7 +19,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 
-from trading import clock, db
+from trading import clock, db, server_errors
 from trading.settings import PROJECT_ROOT, get_settings
 
 # The test clock (trading.clock): tests move time instead of sleeping until a deadline.
@@ -110,3 +110,64 @@ def database(template_database: str, tmp_path: Path) -> Iterator[str]:
     yield url
     db.get_engine().dispose()
     _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --------------------------------------------------------------------------------------------
+# The 5xx rule: a server error answered by the in-process app fails the test that caused it.
+# A test that provokes one on purpose says why: @pytest.mark.allows_server_error("reason").
+_SERVER_ERRORS = pytest.StashKey[list[server_errors.ServerError]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allows_server_error(reason): this test provokes a 5xx answer on purpose")
+
+
+def _allowed(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("allows_server_error")
+    if marker is None:
+        return False
+    if not (marker.args and isinstance(marker.args[0], str) and marker.args[0].strip()):
+        pytest.fail("@pytest.mark.allows_server_error needs a reason", pytrace=False)
+    return True
+
+
+def _check_server_errors(item: pytest.Item, when: str) -> None:
+    found = item.stash.get(_SERVER_ERRORS, [])
+    if not found:
+        return
+    listed = "\n".join(f"  {error}" for error in found)
+    found.clear()
+    if not _allowed(item):
+        pytest.fail(f"the app answered a server error during {when} (every 5xx fails the "
+                    f"test; mark it allows_server_error(\"why\") if it is deliberate):\n{listed}",
+                    pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    found: list[server_errors.ServerError] = []
+    item.stash[_SERVER_ERRORS] = found
+    server_errors.add_listener(found.append)
+    result = yield
+    _check_server_errors(item, "setup")
+    return result
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    result = yield
+    _check_server_errors(item, "the test")
+    return result
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    try:
+        result = yield
+    finally:
+        found = item.stash.get(_SERVER_ERRORS, None)
+        if found is not None:
+            server_errors.remove_listener(found.append)
+    _check_server_errors(item, "teardown")
+    return result

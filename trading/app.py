@@ -33,6 +33,9 @@ from trading import clock, i18n
 from trading.accounts import views as account_views
 from trading.domain import Domain, NavItem
 from trading.errors import UserError
+from trading.json_limits import LimitedRequest
+from trading.limits import RequestSizeMiddleware
+from trading.proxy import ForwardedHeadersMiddleware, parse_proxies
 from trading.settings import get_settings
 
 DOMAINS: tuple[Domain, ...] = (
@@ -128,11 +131,12 @@ def declare_bearer_auth(route_handlers: list[Any]) -> None:
 
 
 def create_app() -> Litestar:
-    from trading import calendar_views, web
+    from trading import calendar_views, openapi_errors, web
     from trading import views as core_views
 
     domains = load_domains()
     settings = get_settings()
+    parse_proxies(settings.trusted_proxies)  # a mistyped proxy stops start-up, not a request
     template_dirs = [CORE_DIR / "templates"] + [d.template_dir for d in domains if d.template_dir]
     route_handlers: list[Any] = [
         *core_views.ROUTES,
@@ -145,14 +149,26 @@ def create_app() -> Litestar:
     declare_bearer_auth(route_handlers)
     return Litestar(
         route_handlers=route_handlers,
+        request_class=LimitedRequest,  # JSON bodies: size, depth, UTF-8 (trading.json_limits)
         template_config=TemplateConfig(engine=_template_engine(template_dirs, settings.debug)),
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="ggzy_csrf", exclude=["/api/"],
-            cookie_samesite="lax",
+            cookie_samesite="lax", cookie_secure=settings.cookies_always_secure,
         ),
-        middleware=[*(m for d in domains for m in d.middleware), web.AuthenticationMiddleware()],
+        # The default body limit of every route that declares none; trading.limits applies it
+        # (and each route's own) before anything reads a body.
+        request_max_body_size=settings.max_body_bytes,
+        # Order matters (first = outermost; Litestar nests its CSRF middleware inside all of
+        # these): the client address and scheme are settled first (trusted proxies), then the
+        # user (headers only), then the size policy — before CSRF parses any form body.
+        middleware=[
+            ForwardedHeadersMiddleware(),
+            *(m for d in domains for m in d.middleware),
+            web.AuthenticationMiddleware(),
+            RequestSizeMiddleware(),
+        ],
         before_send=[web.add_security_headers],
-        on_startup=[web.limit_threads],
+        on_startup=[web.limit_threads, openapi_errors.document_errors],
         exception_handlers={
             UserError: web.handle_user_error,
             HTTPException: web.handle_http_error,

@@ -159,7 +159,8 @@ def page_year(value: str | None, session: Session) -> int:
 
 
 def _count(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() and len(value) < 7 else None
+    # isdecimal, not isdigit: int() refuses digits such as '²' that isdigit accepts.
+    return int(value) if value is not None and value.isdecimal() and len(value) < 7 else None
 
 
 def _page(request: Request[Any, Any, Any], year: str | None, status: int = 200,

@@ -64,13 +64,14 @@ def _print_logins(logins: dict[str, str]) -> None:
 @click.option("--workers", default=1, show_default=True, help="web worker processes")
 def web(host: str, port: int, workers: int) -> None:
     """Serve the web application with uvicorn."""
-    os.execvp(sys.executable, [sys.executable, *_web_argv(host, port, workers)])  # noqa: S606
+    os.execvp(sys.executable, [sys.executable, *web_argv(host, port, workers)])  # noqa: S606
 
 
-def _web_argv(host: str, port: int, workers: int) -> list[str]:
-    return ["-m", "uvicorn", "--factory", "trading.app:create_app", "--host", host,
-            "--port", str(port), "--workers", str(workers), "--no-server-header",
-            "--proxy-headers", "--log-level", "info"]
+def web_argv(host: str, port: int, workers: int) -> list[str]:
+    # trading.http_server runs uvicorn with a bounded request head and without uvicorn's own
+    # forwarded-header handling (the app's, trading.proxy, follows GGZY_TRUSTED_PROXIES).
+    return ["-m", "trading.http_server", "--host", host, "--port", str(port),
+            "--workers", str(workers), "--log-level", "info"]
 
 
 @main.command()
@@ -115,7 +116,7 @@ def run(host: str, port: int) -> None:
     _start_test_clock()
     logins = _seed()
     commands = {
-        "web": [sys.executable, *_web_argv(host, port, 1)],
+        "web": [sys.executable, *web_argv(host, port, 1)],
         "worker": [sys.executable, *_worker_argv(None)],
         "dispatcher": [sys.executable, "-m", "trading.cli", "dispatcher"],
     }

@@ -74,6 +74,23 @@ class Settings:
     # tests move time instead of waiting for it. ``test_now`` starts it at that instant.
     test_clock: bool = False
     test_now: dt.datetime | None = None
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks).
+    # Empty by default: forwarded headers are ignored, so nobody can pick their own address.
+    trusted_proxies: tuple[str, ...] = ()
+    # Strict-Transport-Security max-age; 0 sends no HSTS header (set it once TLS is in front).
+    hsts_seconds: int = 0
+    # "auto": cookies are Secure when the request arrived over HTTPS (as seen directly or from
+    # a trusted proxy's X-Forwarded-Proto) or GGZY_PUBLIC_URL is https; "1" always; "0" never.
+    secure_cookies: str = "auto"
+    # Request-size policy (trading.limits): the default body limit of every route that does not
+    # declare its own, and the ceiling on request head bytes enforced by ``ggzy web``.
+    max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+
+    @property
+    def cookies_always_secure(self) -> bool:
+        return self.secure_cookies == "1" or (
+            self.secure_cookies == "auto" and self.public_url.startswith("https://"))
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,11 +118,34 @@ def load_settings() -> Settings:
         environment=environment,
         test_clock=_test_clock(environment, test_now),
         test_now=test_now,
+        trusted_proxies=tuple(p for p in _env("GGZY_TRUSTED_PROXIES", "").replace(",", " ").split()),
+        hsts_seconds=_int("GGZY_HSTS_SECONDS", 0),
+        secure_cookies=_choice("GGZY_SECURE_COOKIES", "auto", ("auto", "0", "1")),
+        max_body_bytes=_int("GGZY_MAX_BODY_BYTES", 1024 * 1024, minimum=1024),
+        max_header_bytes=_int("GGZY_MAX_HEADER_BYTES", 64 * 1024, minimum=4096),
     )
 
 
 class SettingsError(RuntimeError):
     """A setting that cannot be used (the message names it)."""
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = _env(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from error
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _env(name, default)
+    if value not in allowed:
+        raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _test_now() -> dt.datetime | None:

@@ -4,7 +4,7 @@ account endpoints."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from kombu import Connection
@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from trading import clock, db, jobs
 from trading.accounts import services as accounts
+from trading.params import text_length
 from trading.settings import get_settings
 from trading.web import LANG_COOKIE, blocking, client_ip, current_user, render, requires_role
 
@@ -127,11 +128,11 @@ async def me(request: Request[Any, Any, Any]) -> Me:
 
 
 class BidderRegistration(msgspec.Struct, forbid_unknown_fields=True):
-    org_name: str
-    credit_code: str
-    username: str
-    display_name: str
-    password: str
+    org_name: Annotated[str, text_length(200)]
+    credit_code: Annotated[str, text_length(18)]
+    username: Annotated[str, text_length(64)]
+    display_name: Annotated[str, text_length(100)]
+    password: Annotated[str, text_length(1024)]
 
 
 class Registered(msgspec.Struct):

@@ -28,7 +28,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from trading import audit, clock, db
+from trading import audit, clock, db, denials, server_errors
 from trading.accounts import services as accounts
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -134,16 +134,45 @@ _ENCODED_DOCS_HEADERS = [
 ]
 
 
+def secure_cookies(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether cookies get the Secure flag (``GGZY_SECURE_COOKIES``): always when set to 1 or
+    when the public address is https; with ``auto`` also when this request came over HTTPS —
+    directly or, from a trusted proxy, by X-Forwarded-Proto (``trading.proxy``)."""
+    settings = get_settings()
+    if settings.secure_cookies == "0":
+        return False
+    return settings.cookies_always_secure or connection.scope.get("scheme") == "https"
+
+
+_NO_STORE = (b"cache-control", b"no-store")
+_PRIVATE_PREFIXES = (API_PREFIX, "/account")
+
+
+def _private(scope: Scope) -> bool:
+    """Answers no shared or browser cache may keep: anything for a signed-in user (pages show
+    their data; /account shows a new API token) and every /account and API answer."""
+    return scope.get("user") is not None or scope["path"].startswith(_PRIVATE_PREFIXES)
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: unlike route middleware it also covers 404 and 405 answers.
 
     No handler sets these headers, so appending pre-encoded pairs is enough; setting them one by
     one through MutableScopeHeaders rescans the header list each time (measurable on hot pages).
+    Cache-Control is the exception: a private answer replaces whatever the handler set.
     """
     if message["type"] != "http.response.start":
         return
     extra = _ENCODED_DOCS_HEADERS if scope["path"].startswith("/schema") else _ENCODED_SECURITY_HEADERS
-    message["headers"] = [*message.get("headers", ()), *extra]
+    headers = [*message.get("headers", ()), *extra]
+    if _private(scope):
+        headers = [h for h in headers if h[0].lower() != b"cache-control"]
+        headers.append(_NO_STORE)
+    hsts = get_settings().hsts_seconds
+    if hsts:
+        headers.append((b"strict-transport-security",
+                        f"max-age={hsts}; includeSubDomains".encode()))
+    message["headers"] = headers
 
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
@@ -200,9 +229,11 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+def _problem(status: int, title: str, detail: str, headers: dict[str, str] | None = None,
+             **extra: Any) -> Response[dict[str, Any]]:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(content=body, status_code=status, media_type="application/problem+json")
+    return Response(content=body, status_code=status, media_type="application/problem+json",
+                    headers=headers)
 
 
 _FIELD_IN_MESSAGE = re.compile(r"(?:at `\$\.([\w.\[\]]+)`|required field `(\w+)`)")
@@ -224,14 +255,13 @@ def _validation_errors(error: ValidationException) -> list[dict[str, str]]:
 
 
 def _record_denial(request: Request[Any, Any, Any], reason: str) -> None:
+    """Count the refusal (trading.denials): counters, an alert past a threshold and at most an
+    hourly summary entry in the log — never one log entry per refusal (issue 10, item 6)."""
+    route = f"{request.method} {request.scope.get('path_template') or request.url.path}"
     try:
-        with db.transaction() as session:
-            audit.record(
-                session, actor_of(request), "access.denied",
-                f"route/{request.method} {request.url.path}", {"reason": reason},
-            )
+        denials.count(denials.Denial(route=route, actor=actor_of(request), reason=reason or ""))
     except Exception:  # the refusal itself must still reach the user
-        logger.exception("could not record an access denial")
+        logger.exception("could not count an access denial")
 
 
 def handle_user_error(request: Request[Any, Any, Any], error: UserError) -> Response[Any]:
@@ -247,6 +277,7 @@ def handle_user_error(request: Request[Any, Any, Any], error: UserError) -> Resp
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     status = error.status_code
+    server_errors.report(request.method, request.url.path, status, error)
     lang = language(request)
     if status == 403:
         _record_denial(request, error.detail)
@@ -257,12 +288,15 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
         if isinstance(error, ValidationException):
             extra["errors"] = _validation_errors(error)
         detail = translate(f"error.{status}", lang) if status in (401, 403, 404) else error.detail
-        return _problem(status, error.detail or str(status), detail, **extra)
+        # error.headers carries e.g. the Allow header of a 405 (RFC 9110 requires it).
+        return _problem(status, error.detail or str(status), detail, headers=error.headers,
+                        **extra)
     message = translate(f"error.{status}", lang) if status in (401, 403, 404) else error.detail
     return _error_page(request, status, message)
 
 
 def handle_server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    server_errors.report(request.method, request.url.path, 500, error)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     lang = language(request)
     if _wants_json(request):

@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(database: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GGZY_DATABASE_URL": database}
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "trading.app:create_app",
@@ -42,14 +42,14 @@ def live_server(database: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, process)
+        wait_until_up(url, process)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

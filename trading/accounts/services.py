@@ -18,13 +18,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from trading import audit, clock
+from trading.accounts import devices, throttle
 from trading.accounts.credit_code import CreditCodeError, validate_credit_code
 from trading.accounts.models import (
     ApiToken,
-    LoginFailure,
     Organization,
     OrganizationKind,
     Role,
@@ -34,7 +34,6 @@ from trading.accounts.models import (
 )
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
-from trading.settings import get_settings
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
@@ -85,10 +84,13 @@ class LoginFailed(UserError):
 
 
 class LoginThrottled(UserError):
-    def __init__(self, minutes: int) -> None:
+    def __init__(self, seconds: int) -> None:
+        wait_zh = f"{seconds} 秒" if seconds < 120 else f"{(seconds + 59) // 60} 分钟"
+        wait_en = f"{seconds} seconds" if seconds < 120 else f"{(seconds + 59) // 60} minutes"
         super().__init__(
-            f"登录失败次数过多，请 {minutes} 分钟后再试",
-            f"Too many failed log-ins; try again in {minutes} minutes",
+            f"登录失败次数过多，请 {wait_zh}后再试（已登录过的设备不受他处失败影响）",
+            f"Too many failed log-ins; try again in {wait_en} (a device you logged in from "
+            "before is not held back by failures elsewhere)",
             status=429,
             code="throttled",
         )
@@ -229,42 +231,24 @@ def register_bidder(
     )
 
 
-def _recent_failures(
-    session: Session, column: InstrumentedAttribute[str], value: str, since: dt.datetime
-) -> int:
-    query = select(func.count()).select_from(LoginFailure).where(column == value, LoginFailure.at >= since)
-    return session.scalar(query) or 0
-
-
-def authenticate(session: Session, username: str, password: str, ip: str | None) -> User:
-    """Check a log-in; failures are throttled per account and per address and logged.
+def authenticate(session: Session, username: str, password: str, ip: str | None,
+                 device_cookie: str | None = None) -> User:
+    """Check a log-in, throttled by ``throttle`` (per account and address or known device).
 
     A refusal raises *after* recording the failure in ``session``: the caller commits the
     session anyway, or the throttle would never see the failures.
     """
-    settings = get_settings()
     now = clock.now(session)
-    since = now - dt.timedelta(seconds=settings.login_failure_window_seconds)
     key = username.strip().lower()[:64]
-    address = (ip or "unknown")[:64]
-    minutes = settings.login_failure_window_seconds // 60
-    if (
-        _recent_failures(session, LoginFailure.username, key, since)
-        >= settings.login_max_failures_per_account
-        or _recent_failures(session, LoginFailure.address, address, since)
-        >= settings.login_max_failures_per_address
-    ):
-        audit.record(
-            session, Actor(None, "public", ip), "account.login_throttled", f"login/{key}", {}
-        )
-        raise LoginThrottled(minutes)
     user = session.scalar(select(User).where(func.lower(User.username) == key))
+    device_id = devices.known_device(device_cookie, user.id) if user is not None else None
+    bucket = throttle.bucket_of(ip, device_id)
+    wait = throttle.wait_seconds(session, key, bucket, now)
+    if wait:
+        throttle.refused(key, bucket, wait)
+        raise LoginThrottled(wait)
     if user is None or not user.is_active or not _verify(user, password):
-        session.add(LoginFailure(username=key, address=address, at=now))
-        audit.record(
-            session, Actor(None, "public", ip), "account.login_failed", f"login/{key}",
-            {"username": key},
-        )
+        throttle.record_failure(session, key, bucket, ip, now)
         raise LoginFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -11,6 +11,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from trading import db
+from trading.accounts import devices
 from trading.accounts import services as accounts
 from trading.accounts.models import Role
 from trading.errors import UserError
@@ -25,6 +26,7 @@ from trading.web import (
     redirect,
     render,
     requires_role,
+    secure_cookies,
 )
 
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -60,22 +62,31 @@ async def login_submit(request: Request[Any, Any, Any], data: Form) -> Response[
 
 def _login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     ip = client_ip(request)
+    device_cookie = request.cookies.get(devices.DEVICE_COOKIE)
     refused: UserError | None = None
     with db.transaction() as session:
         try:
             user = accounts.authenticate(
-                session, data.get("username", ""), data.get("password", ""), ip
+                session, data.get("username", ""), data.get("password", ""), ip, device_cookie
             )
         except UserError as error:
             refused = error  # commit the recorded failure, then answer
         else:
             token = accounts.start_web_session(session, user, ip)
+            user_id = user.id
     if refused is not None:
         return _form_error(request, "trading/login.html", refused, data)
     response = Redirect(path=_safe_next(data.get("next")), status_code=303)
+    secure = secure_cookies(request)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-        secure=request.url.scheme == "https", max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+        secure=secure, max_age=int(accounts.SESSION_LIFETIME.total_seconds()),
+    )
+    # This browser now proves it logged in as the user: a wrong-password flood from other
+    # addresses will not hold it back (trading.accounts.throttle).
+    response.set_cookie(
+        devices.DEVICE_COOKIE, devices.issue(user_id, device_cookie), httponly=True,
+        samesite="lax", path="/login", secure=secure, max_age=devices.DEVICE_COOKIE_SECONDS,
     )
     return response
 
@@ -136,18 +147,19 @@ def _workspace(request: Request[Any, Any, Any]) -> Template:
 
 
 @get("/account", include_in_schema=False, guards=[requires_role()])
-async def account_page(
-    request: Request[Any, Any, Any], created_token: FromQuery[str | None] = None
-) -> Template:
-    return await blocking(_account_page, request, created_token)
+async def account_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_account_page, request)
 
 
-def _account_page(request: Request[Any, Any, Any], created_token: str | None = None) -> Template:
+def _account_page(request: Request[Any, Any, Any]) -> Template:
+    """The user's tokens. A new token is shown only in the answer to the POST that created it
+    (from server-side state, never from the URL, which anyone can write and which stays in
+    histories and logs); query parameters such as ``created_token`` are ignored."""
     user = current_user(request)
     assert user is not None
     with db.read_only() as session:
         tokens = accounts.list_api_tokens(session, user.id)
-    return render(request, "trading/account.html", tokens=tokens, created_token=created_token)
+    return render(request, "trading/account.html", tokens=tokens, created_token=None)
 
 
 @post("/account/tokens", include_in_schema=False, guards=[requires_role()])
