@@ -6,6 +6,7 @@ module re-exports what other domains need.
 
 from __future__ import annotations
 
+from bidding.committee_facts import DrawableSection, SectionFacts, section_facts, sections_for_draw
 from bidding.opening import Progress, build_record, progress, record_of
 from bidding.panel import register_key, submit_share, try_reconstruct
 from bidding.submission import accept, precheck, withdraw
@@ -25,7 +26,9 @@ from bidding.tenders import (
 )
 
 __all__ = [
+    "DrawableSection",
     "Progress",
+    "SectionFacts",
     "SectionInput",
     "TenderInput",
     "accept",
@@ -42,6 +45,8 @@ __all__ = [
     "raise_objection",
     "record_of",
     "register_key",
+    "section_facts",
+    "sections_for_draw",
     "sections_of",
     "submit_share",
     "transition",

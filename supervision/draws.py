@@ -1,16 +1,35 @@
 """Re-running a verifiable expert draw from its log entries (design: transparency-log.md).
 
-Standard library only. The expert_pool domain logs, under one subject ``draw:<id>``:
+Standard library only: a regulator runs it on a machine that has never seen the platform.
+All entries of one draw share the subject ``draw:<draw number>``.
 
-- ``draw.committed``  body ``{"commitment": hex SHA-256(r_platform), "pool_hash": hex,
+``ggzy-draw-v1`` (kept for old entries; supervision/demo.py seeds one):
+
+- ``draw.committed``  ``{"commitment": hex SHA-256(r_platform), "pool_hash": hex,
   "categories": {category: count}, "algorithm": "ggzy-draw-v1"}``;
-- ``draw.contributed`` body ``{"r_other": hex}`` (the second party's randomness);
-- ``draw.result``     body ``{"r_platform": hex, "eligible": {category: [expert ids]},
-  "selected": {category: [expert ids in rank order]}}``.
+- ``draw.contributed`` ``{"r_other": hex}``;
+- ``draw.result``     ``{"r_platform": hex, "eligible": {category: [ids]},
+  "selected": {category: [ids in rank order]}}``;
+- seed = SHA-256(b"ggzy-draw-v1" || draw id || pool_hash || r_platform || r_other).
 
-pool_hash = SHA-256 of the JSON ``eligible`` mapping with sorted keys and sorted id lists
-(compact separators); seed = SHA-256(b"ggzy-draw-v1" || draw id || pool_hash || r_platform ||
-r_other); experts ranked by HMAC-SHA256(seed, expert id), ascending, per category.
+``ggzy-draw-v2`` (the expert_pool domain; expert ids are expert numbers ``E000123``):
+
+- ``draw.committed``  ``{"algorithm": "ggzy-draw-v2", "categories": {code: count},
+  "backups": {code: n}, "pool_hash": hex, "commitment": hex SHA-256(r_platform),
+  "parameters": {...}}``;
+- ``draw.contributed`` ``{"value": the text the supervising officer typed, "r_other":
+  hex SHA-256(b"ggzy-draw-v2/other" || value)}``;
+- ``draw.result``     ``{"r_platform": hex, "eligible": {code: [numbers]}, "excluded":
+  {number: reason}, "ranked": {code: first count+backups numbers}, "selected": {code: first
+  count numbers}}``;
+- ``draw.replaced``   ``{"out", "in", "specialty", "reason", "rank", "skipped": [{"expert",
+  "rank", "reason"}]}``: ``in`` is the first rank not used before, after the ``skipped`` ones
+  (experts no longer eligible when the seat was passed on), which consume their ranks;
+- ``draw.exhausted``  ``{"out", "specialty", "reason", "skipped": [...]}``: no rank was left;
+- seed = SHA-256(b"ggzy-draw-v2" || draw number || pool_hash || r_platform || r_other).
+
+Both versions: pool_hash = SHA-256 of the compact JSON ``eligible`` mapping with sorted keys
+and sorted id lists; experts ranked per category by HMAC-SHA256(seed, id), ascending.
 """
 
 from __future__ import annotations
@@ -18,11 +37,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 TAG = b"ggzy-draw-v1"
+ALGORITHM_V1 = "ggzy-draw-v1"
+ALGORITHM_V2 = "ggzy-draw-v2"
+TAG_V2 = ALGORITHM_V2.encode()
+OTHER_TAG = b"ggzy-draw-v2/other"
+SUBJECT_PREFIX = "draw:"
+REPLACEMENT_ACTIONS = ("draw.replaced", "draw.exhausted")
 
 
 class LoggedStep(Protocol):
@@ -34,18 +59,41 @@ class LoggedStep(Protocol):
     def body(self) -> dict[str, Any]: ...
 
 
+@dataclass(frozen=True)
+class Step:
+    """A log entry as read from an export (what ``LoggedStep`` needs)."""
+
+    seq: int
+    action: str
+    body: dict[str, Any]
+
+
 @dataclass
 class DrawCheck:
     subject: str
     committed_at: int | None = None
     contributed_at: int | None = None
     result_at: int | None = None
+    algorithm: str = ALGORITHM_V1
     problems: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)  # short places of the mismatches
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.result_at is not None
+
+    @property
+    def verdict(self) -> str:
+        """``match`` or ``mismatch: <where>`` (which entry, which part, which specialty)."""
+        if self.ok:
+            return "match"
+        return "mismatch: " + "; ".join(self.where or ["result missing"])
+
+    def mismatch(self, seq: int | None, part: str, zh: str, en: str, specialty: str = "") -> None:
+        place = f"entry {seq}: {part}" + (f" ({specialty})" if specialty else "")
+        self.where.append(place)
+        self.problems.append(f"条目 {seq}：{zh} / entry {seq}: {en}")
 
 
 def pool_hash(eligible: dict[str, list[str]]) -> str:
@@ -55,13 +103,34 @@ def pool_hash(eligible: dict[str, list[str]]) -> str:
 
 
 def ranking(seed: bytes, experts: Sequence[str]) -> list[str]:
-    return sorted(experts, key=lambda e: hmac.new(seed, e.encode(), hashlib.sha256).digest())
+    """Ascending HMAC-SHA256(seed, id); the keyed state is prepared once and copied per id."""
+    keyed = hmac.new(seed, digestmod=hashlib.sha256)
+
+    def score(expert: str) -> bytes:
+        mac = keyed.copy()
+        mac.update(expert.encode())
+        return mac.digest()
+
+    return sorted(experts, key=score)
 
 
-def seed_for(draw_id: str, pool: str, r_platform: str, r_other: str) -> bytes:
-    parts = [TAG, draw_id.encode(), bytes.fromhex(pool), bytes.fromhex(r_platform),
+def seed_for(draw_id: str, pool: str, r_platform: str, r_other: str, tag: bytes = TAG) -> bytes:
+    parts = [tag, draw_id.encode(), bytes.fromhex(pool), bytes.fromhex(r_platform),
              bytes.fromhex(r_other)]
     return hashlib.sha256(b"".join(parts)).digest()
+
+
+def seed_v2(number: str, pool: str, r_platform: str, r_other: str) -> bytes:
+    return seed_for(number, pool, r_platform, r_other, TAG_V2)
+
+
+def r_other_of(value: str) -> str:
+    """v2: the second party's randomness from the text the supervising officer typed."""
+    return hashlib.sha256(OTHER_TAG + value.encode()).hexdigest()
+
+
+def commitment_of(r_platform: bytes) -> str:
+    return hashlib.sha256(r_platform).hexdigest()
 
 
 def check_draw(subject: str, steps: Sequence[LoggedStep]) -> DrawCheck:
@@ -72,6 +141,10 @@ def check_draw(subject: str, steps: Sequence[LoggedStep]) -> DrawCheck:
     result.committed_at = commit.seq if commit else None
     result.contributed_at = contribution.seq if contribution else None
     result.result_at = outcome.seq if outcome else None
+    if commit is not None and commit.body.get("algorithm") == ALGORITHM_V2:
+        result.algorithm = ALGORITHM_V2
+        _check_v2(subject, steps, commit, contribution, outcome, result)
+        return result
     if commit is None or outcome is None:
         result.problems.append("缺少承诺或结果 / commitment or result missing")
         return result
@@ -109,3 +182,134 @@ def _check_values(subject: str, commit: dict[str, Any], contribution: dict[str, 
                                    f"category {category} does not reproduce")
     if not any("reproduce" in p for p in result.problems):
         result.checks.append("抽取结果可复现 / the result reproduces")
+
+
+# --- v2 ---------------------------------------------------------------------------------------
+
+
+def _check_v2(subject: str, steps: Sequence[LoggedStep], commit: LoggedStep,
+              contribution: LoggedStep | None, outcome: LoggedStep | None, result: DrawCheck) -> None:
+    if contribution is None or outcome is None:
+        if any(s.action in REPLACEMENT_ACTIONS for s in steps) or outcome is not None:
+            result.mismatch(commit.seq, "result", "缺少第二方随机数或结果", "contribution or result missing")
+        return  # committed and waiting: nothing to re-run yet (``ok`` stays False)
+    if not commit.seq < contribution.seq < outcome.seq:
+        result.mismatch(outcome.seq, "order", "顺序错误：承诺→贡献→结果",
+                        "wrong order: commit → contribute → result")
+    try:
+        seed, full = _check_v2_result(subject, commit, contribution, outcome, result)
+        if seed is not None:
+            _check_replacements(steps, outcome, full, result)
+    except (KeyError, ValueError, TypeError, AttributeError) as error:
+        result.mismatch(outcome.seq, "result", f"记录不完整：{error!r}", f"incomplete record: {error!r}")
+
+
+def _check_v2_result(subject: str, commit: LoggedStep, contribution: LoggedStep,
+                     outcome: LoggedStep, result: DrawCheck) -> tuple[bytes | None, dict[str, list[str]]]:
+    body = outcome.body
+    r_platform = str(body["r_platform"])
+    if commitment_of(bytes.fromhex(r_platform)) != str(commit.body["commitment"]).lower():
+        result.mismatch(outcome.seq, "seed", "公开的平台随机数与承诺不符（随机数）",
+                        "seed: the revealed r_platform does not match the commitment")
+    else:
+        result.checks.append("平台随机数与承诺一致 / r_platform matches the commitment")
+    r_other = str(contribution.body["r_other"])
+    value = contribution.body.get("value")
+    if not isinstance(value, str) or r_other_of(value) != r_other.lower():
+        result.mismatch(contribution.seq, "seed", "监督人员输入的值与第二方随机数不符（随机数）",
+                        "seed: the supervising officer's value does not give r_other")
+    eligible = {str(k): [str(n) for n in v] for k, v in dict(body["eligible"]).items()}
+    if pool_hash(eligible) != commit.body.get("pool_hash"):
+        result.mismatch(outcome.seq, "pool", "候选名单与承诺时的哈希不符（候选名单）",
+                        "pool: the eligible list differs from the committed pool hash")
+        return None, {}
+    result.checks.append("候选名单与承诺一致 / the eligible list matches the pool hash")
+    excluded = dict(body.get("excluded", {}))
+    listed = {n for numbers in eligible.values() for n in numbers}
+    if listed & set(excluded):
+        result.mismatch(outcome.seq, "pool", "回避的专家出现在候选名单中（候选名单）",
+                        "pool: an excluded expert is in the eligible list")
+    number = subject.split(":", 1)[-1]
+    seed = seed_v2(number, str(commit.body["pool_hash"]), r_platform, r_other)
+    counts = {str(k): int(v) for k, v in dict(commit.body["categories"]).items()}
+    backups = {str(k): int(v) for k, v in dict(commit.body.get("backups", {})).items()}
+    full = {code: ranking(seed, eligible.get(code, [])) for code in counts}
+    bad = False
+    for code, count in counts.items():
+        ranked = list(dict(body["ranked"]).get(code, []))
+        selected = list(dict(body["selected"]).get(code, []))
+        if ranked != full[code][: count + backups.get(code, 0)] or selected != full[code][:count]:
+            bad = True
+            result.mismatch(outcome.seq, "result", f"专业 {code} 的抽取结果无法复现（结果）",
+                            f"result: specialty {code} does not reproduce", code)
+    if not bad:
+        result.checks.append("抽取结果可复现 / the result reproduces")
+    return seed, full
+
+
+def _check_replacements(steps: Sequence[LoggedStep], outcome: LoggedStep,
+                        full: dict[str, list[str]], result: DrawCheck) -> None:
+    used = {code: set(dict(outcome.body["selected"]).get(code, [])) for code in full}
+    count, before = 0, len(result.where)
+    for step in steps:
+        if step.action not in REPLACEMENT_ACTIONS or step.seq < outcome.seq:
+            continue
+        count += 1
+        code = str(step.body.get("specialty"))
+        order = full.get(code)
+        if order is None:
+            result.mismatch(step.seq, "replacement", f"替补的专业 {code} 不在本次抽取中",
+                            f"replacement: specialty {code} is not in this draw", code)
+            continue
+        if str(step.body.get("out")) not in used[code]:
+            result.mismatch(step.seq, "replacement", f"被替换的专家不是专业 {code} 已抽中的专家",
+                            f"replacement: the expert replaced was not drawn for {code}", code)
+        taken = [(str(s.get("expert")), s.get("rank")) for s in list(step.body.get("skipped", []))]
+        if step.action == "draw.replaced":
+            taken.append((str(step.body.get("in")), step.body.get("rank")))
+        for expert, rank in taken:
+            expected = next((i for i, e in enumerate(order) if e not in used[code]), None)
+            if expected is None or order[expected] != expert or rank != expected + 1:
+                result.mismatch(step.seq, "replacement", f"专业 {code} 的替补不是下一个未用的名次",
+                                f"replacement: {code} did not take the next unused rank", code)
+                break
+            used[code].add(expert)
+        if step.action == "draw.exhausted" and any(e not in used[code] for e in order):
+            result.mismatch(step.seq, "replacement", f"专业 {code} 仍有未用的名次却称已用尽",
+                            f"replacement: {code} declared exhausted with ranks left", code)
+    if count and len(result.where) == before:
+        result.checks.append("替补均取下一个未用名次 / every replacement took the next unused rank")
+
+
+# --- reading an export ------------------------------------------------------------------------
+
+_DRAW_MARK = b'"subject":"' + SUBJECT_PREFIX.encode()
+
+
+def steps_from_export(lines: Iterable[bytes], only: str | None = None) -> dict[str, list[Step]]:
+    """The draw entries of a log export (``ggzy-log-export/v1``), read in one streaming pass.
+
+    Only entries of ``draw:`` subjects are kept (``only``: one draw number); everything else is
+    skipped without decoding. The export's own integrity is ``ggzy log verify``'s job.
+    """
+    found: dict[str, list[Step]] = {}
+    for line in lines:
+        if _DRAW_MARK not in line or not line.startswith(b'{"entry":'):
+            continue
+        doc = json.loads(line)["entry"]
+        subject = str(doc.get("subject", ""))
+        if not subject.startswith(SUBJECT_PREFIX):
+            continue
+        if only is not None and subject != SUBJECT_PREFIX + only:
+            continue
+        body = doc.get("body")
+        found.setdefault(subject, []).append(
+            Step(int(doc["seq"]), str(doc.get("action")), body if isinstance(body, dict) else {}))
+    return found
+
+
+def check_export(lines: Iterable[bytes], only: str | None = None) -> Iterator[DrawCheck]:
+    """Every draw in an export that reached its commitment, re-run, in order of first entry."""
+    for subject, steps in steps_from_export(lines, only).items():
+        if any(s.action == "draw.committed" for s in steps):
+            yield check_draw(subject, steps)

@@ -6,10 +6,11 @@ Every page here only reads: regulators may look at everything and change nothing
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request, get
-from litestar.params import FromQuery
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromQuery
 from litestar.response import Stream, Template
 
 from supervision import alerts, charts, checkpoints, draws, merkle, redflags, services
@@ -23,6 +24,7 @@ from trading.web import blocking, current_user, language, requires_role
 from trading.web import render as render_page
 
 REGULATOR = [requires_role(Role.REGULATOR)]
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE = 100
 
 
@@ -162,11 +164,25 @@ async def draws_page(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_draws_page, request)
 
 
-def _draws_page(request: Request[Any, Any, Any]) -> Template:
+def _draws_page(request: Request[Any, Any, Any], verify: str | None = None) -> Template:
     with db.read_only() as session:
-        checks = [draws.check_draw(subject, services.entries(session, subject=subject, limit=50))
+        checks = [draws.check_draw(subject, services.entries(session, subject=subject, limit=500))
                   for subject in services.subjects(session, "draw:")]
-    return render(request, "supervision/draws.html", checks=checks)
+        verified = None
+        if verify is not None:
+            if not verify.startswith(draws.SUBJECT_PREFIX) or len(verify) > 200:
+                raise NotFoundError("抽取", "Draw")
+            found = services.entries(session, subject=verify, limit=10_000)
+            if not found:
+                raise NotFoundError("抽取", "Draw")
+            verified = draws.check_draw(verify, found)
+    return render(request, "supervision/draws.html", checks=checks, verified=verified)
+
+
+@post("/supervision/draws/verify", include_in_schema=False, guards=REGULATOR, status_code=200)
+async def verify_draw(request: Request[Any, Any, Any], data: Form) -> Template:
+    """One click: re-run one draw from its log entries and say match or mismatch, and where."""
+    return await blocking(_draws_page, request, str(data.get("subject", "")))
 
 
 @get("/supervision/log", include_in_schema=False, guards=REGULATOR)
@@ -202,4 +218,4 @@ def _require_checkpoint() -> None:
 
 
 ROUTES = [dashboard, alerts_page, my_alerts_page, red_flags_page, projects_page, timeline_page,
-          notices_page, draws_page, log_page, export_download]
+          notices_page, draws_page, verify_draw, log_page, export_download]

@@ -52,6 +52,8 @@ ORGS = (
             "91140300MA0HXT003"),
     DemoOrg("bidder3", "太行智造科技股份有限公司（演示）", OrganizationKind.BIDDER,
             "91140300MA0HXT004"),
+    # Experts sign in as persons; their employers are in their pool records (expert_pool demo).
+    DemoOrg("experts", "评标专家（演示，个人账号）", OrganizationKind.OTHER, None),
 )
 
 USERS = (
@@ -64,7 +66,14 @@ USERS = (
     DemoUser("demo-custodian1", "密钥保管人 周一", Role.CUSTODIAN, "center"),
     DemoUser("demo-custodian2", "密钥保管人 吴二", Role.CUSTODIAN, "regulator"),
     DemoUser("demo-custodian3", "密钥保管人 郑三", Role.CUSTODIAN, "tenderee"),
-    DemoUser("demo-expert", "评标专家 冯工", Role.EXPERT, "center"),
+    DemoUser("demo-expert", "评标专家 冯工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert2", "评标专家 韩工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert3", "评标专家 杨工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert4", "评标专家 朱工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert5", "评标专家 秦工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert6", "评标专家 许会计师", Role.EXPERT, "experts"),
+    DemoUser("demo-expert7", "评标专家 何造价师", Role.EXPERT, "experts"),
+    DemoUser("demo-expert8", "评标专家 吕造价师", Role.EXPERT, "experts"),
     DemoUser("demo-regulator", "监管 陈处长", Role.REGULATOR, "regulator"),
 )
 

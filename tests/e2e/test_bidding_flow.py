@@ -14,10 +14,10 @@ from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,
     PASSWORD,
-    _cheap_password_hashing,  # noqa: F401 (fixture)
     bearer,
     bid_plaintext,
     bid_url,
+    cheap_password_hashing,  # noqa: F401 (fixture)
     db_now,
     make_tender,
     pass_deadline,

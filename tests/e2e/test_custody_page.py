@@ -16,10 +16,10 @@ from tests.integration.bidding.conftest import (
     AHEAD,
     FAST_KDF,
     PASSWORD,
-    _cheap_password_hashing,  # noqa: F401 (fixture)
     bearer,
     bid_plaintext,
     bid_url,
+    cheap_password_hashing,  # noqa: F401 (fixture)
     db_now,
     make_tender,
     pass_deadline,

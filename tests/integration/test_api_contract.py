@@ -20,7 +20,7 @@ from schemathesis.checks import (
 )
 
 from tests.integration.bidding.conftest import (
-    _cheap_password_hashing,  # noqa: F401 (fixture)
+    cheap_password_hashing,  # noqa: F401 (fixture)
     make_user,
     token_for,
 )

@@ -42,7 +42,7 @@ AHEAD = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
-def _cheap_password_hashing() -> Iterator[None]:
+def cheap_password_hashing() -> Iterator[None]:
     """Real Argon2id, at its lowest cost: these tests make many users (0.35 s each otherwise).
     Verification reads the parameters from each hash, so log-in works unchanged."""
     from argon2 import PasswordHasher
@@ -54,7 +54,7 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _storage(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def storage_dir(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Each test stores bids and documents under its own directory."""
     storage = tmp_path / "storage"
     monkeypatch.setenv("GGZY_STORAGE_DIR", str(storage))

@@ -29,7 +29,7 @@ from .conftest import (
 from .test_opening import PRICES, open_all_directly, run_close
 
 
-def test_backup_reupload_opens_a_bid_damaged_by_the_platform(client, _storage: Path) -> None:
+def test_backup_reupload_opens_a_bid_damaged_by_the_platform(client, storage_dir: Path) -> None:
     scenario = make_tender(prefix="bk")
     publish_now(scenario, db_now() + AHEAD)
     envelopes = {}
@@ -45,7 +45,7 @@ def test_backup_reupload_opens_a_bid_damaged_by_the_platform(client, _storage: P
             Bid.tender_id == scenario.tender_id,
             Bid.bidder_id == scenario.bidder_org(owner), Bid.status == "submitted")).one()
     # the platform damages the stored file before the opening (one byte flipped)
-    stored = _storage / damaged.storage_key
+    stored = storage_dir / damaged.storage_key
     content = bytearray(stored.read_bytes())
     content[len(content) // 2] ^= 0x01
     stored.write_bytes(bytes(content))

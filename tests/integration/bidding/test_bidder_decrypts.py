@@ -210,13 +210,13 @@ def test_bid_page_submits_a_pasted_half(client) -> None:
                       ).status_code == 403
 
 
-def test_a_damaged_stored_envelope_does_not_blame_the_bidders_half(client, _storage) -> None:
+def test_a_damaged_stored_envelope_does_not_blame_the_bidders_half(client, storage_dir) -> None:
     """R-25: if the platform damaged the stored file, the bidder's (right) half is not refused
     as wrong; the opening then classifies the bid as withdrawn (platform fault)."""
     scenario, keys, envelopes = _bids_in_and_shares_submitted(client, "bf")
     first = scenario.bidders[0]
     with db.read_only() as session:
-        stored = _storage / session.scalars(select(Bid.storage_key).where(
+        stored = storage_dir / session.scalars(select(Bid.storage_key).where(
             Bid.bidder_id == scenario.bidder_org(first))).one()
     damaged = bytearray(stored.read_bytes())
     damaged[-3] ^= 0xFF  # the last (only) segment's tag

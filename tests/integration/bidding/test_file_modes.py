@@ -26,7 +26,7 @@ def lax_umask() -> Iterator[None]:
     os.umask(previous)
 
 
-def test_a_stored_bid_and_the_documents_are_owner_only(client, _storage: Path,
+def test_a_stored_bid_and_the_documents_are_owner_only(client, storage_dir: Path,
                                                        lax_umask: None) -> None:
     scenario = make_tender()
     publish_now(scenario, db_now() + dt.timedelta(hours=1))
@@ -34,10 +34,10 @@ def test_a_stored_bid_and_the_documents_are_owner_only(client, _storage: Path,
     answer = client.put(bid_url(scenario), content=seal(scenario, bidder, bid_plaintext(1, "x")),
                         headers=bearer(bidder))
     assert answer.status_code == 201, answer.text
-    stored = [p for p in _storage.rglob("*")]
+    stored = [p for p in storage_dir.rglob("*")]
     assert any(p.is_file() and "bids" in p.parts for p in stored)
     assert any(p.is_file() and "bids" not in p.parts for p in stored)  # the tender documents
     for path in stored:
         expected = 0o700 if path.is_dir() else 0o600
-        assert _mode(path) == expected, f"{path.relative_to(_storage)} is {oct(_mode(path))}"
-    assert _mode(_storage) == 0o700
+        assert _mode(path) == expected, f"{path.relative_to(storage_dir)} is {oct(_mode(path))}"
+    assert _mode(storage_dir) == 0o700

@@ -75,7 +75,7 @@ def broker_contents(url: str, var_dir: Path) -> bytes:
     return files_under(var_dir)  # the embedded broker is an SQLite file in the var dir
 
 
-def test_a_copy_before_the_deadline_reveals_nothing(client, _storage: Path, tmp_path: Path,
+def test_a_copy_before_the_deadline_reveals_nothing(client, storage_dir: Path, tmp_path: Path,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     scenario: Scenario = make_tender()
@@ -96,7 +96,7 @@ def test_a_copy_before_the_deadline_reveals_nothing(client, _storage: Path, tmp_
             assert jobs.dispatch_once(session, app) == 1
         assert db_now() < deadline  # the copy is taken before the deadline
         copy = b"".join([
-            dump_database(), files_under(_storage), files_under(get_settings().var_dir),
+            dump_database(), files_under(storage_dir), files_under(get_settings().var_dir),
             files_under(tmp_path), repr(get_settings()).encode(),
             caplog.text.encode(), broker_contents(str(app.conf.broker_url), tmp_path),
         ])
@@ -123,5 +123,5 @@ def test_a_copy_before_the_deadline_reveals_nothing(client, _storage: Path, tmp_
     for key_path in stored:
         candidates = [scenario.keys[c].hpke_key for c in scenario.custodians] + share_keys
         for candidate in candidates:
-            with open(_storage / key_path, "rb") as source, pytest.raises(EnvelopeError):
+            with open(storage_dir / key_path, "rb") as source, pytest.raises(EnvelopeError):
                 open_stream(source, io.BytesIO(), opening_private_key=candidate, expected=None)

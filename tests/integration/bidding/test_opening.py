@@ -252,7 +252,7 @@ def test_redelivered_and_concurrent_tasks_count_once(client) -> None:
     assert actions.count("bid.opened") == 3 and actions.count("opening.record") == 1
 
 
-def test_bidder_fault_is_revoked_platform_fault_withdrawn(client, _storage: Path) -> None:
+def test_bidder_fault_is_revoked_platform_fault_withdrawn(client, storage_dir: Path) -> None:
     scenario = make_tender(bidders=4)
     publish_now(scenario, db_now() + AHEAD)
     submit_bids(client, scenario, PRICES)
@@ -268,7 +268,7 @@ def test_bidder_fault_is_revoked_platform_fault_withdrawn(client, _storage: Path
             Bid.tender_id == scenario.tender_id, Bid.open_status == "pending",
             Bid.bidder_id == first)).one()
         assert lost is not None
-        (_storage / lost.storage_key).unlink()
+        (storage_dir / lost.storage_key).unlink()
     for custodian in scenario.custodians[:2]:
         submit_share(client, scenario, custodian)
     open_all_directly(scenario)

@@ -45,7 +45,7 @@ def stored_files(storage: Path) -> list[Path]:
     return [p for p in (storage / "bids").rglob("*") if p.is_file()] if storage.exists() else []
 
 
-def test_bid_is_stored_logged_and_receipted(client, scenario: Scenario, _storage: Path) -> None:
+def test_bid_is_stored_logged_and_receipted(client, scenario: Scenario, storage_dir: Path) -> None:
     bidder = scenario.bidders[0]
     envelope = seal(scenario, bidder, bid_plaintext(99_000_000, "secret"))
     answer = client.put(bid_url(scenario), content=envelope, headers=bearer(bidder))
@@ -57,7 +57,7 @@ def test_bid_is_stored_logged_and_receipted(client, scenario: Scenario, _storage
     import hashlib
 
     assert receipt.fields["envelope_sha256"] == hashlib.sha256(envelope).hexdigest()
-    assert len(stored_files(_storage)) == 1
+    assert len(stored_files(storage_dir)) == 1
     assert "bid.submitted" in log_actions(f"tender/{scenario.tender_id}")
     # the receipt's key is published
     key = client.get("/api/v1/receipts/public-key").json()
@@ -83,7 +83,7 @@ def test_replace_supersedes_and_withdraw(client, scenario: Scenario) -> None:
 
 
 def test_late_bid_is_refused_with_deadline_and_server_time(client, scenario: Scenario,
-                                                           _storage: Path) -> None:
+                                                           storage_dir: Path) -> None:
     bidder = scenario.bidders[0]
     envelope = seal(scenario, bidder, bid_plaintext(5))
     set_deadline(scenario.tender_id, db_now() - dt.timedelta(milliseconds=1))
@@ -92,7 +92,7 @@ def test_late_bid_is_refused_with_deadline_and_server_time(client, scenario: Sce
     body = answer.json()
     assert body["title"] == "deadline_passed"
     assert "服务器时间" in body["message_zh"] and "server time" in body["message_en"]
-    assert bid_count() == 0 and stored_files(_storage) == []
+    assert bid_count() == 0 and stored_files(storage_dir) == []
 
 
 def _refused(client, scenario: Scenario, storage: Path, content: bytes, status: int,
@@ -104,34 +104,34 @@ def _refused(client, scenario: Scenario, storage: Path, content: bytes, status: 
     assert stored_files(storage) == []  # not even a partial upload
 
 
-def test_unencrypted_bid_is_refused(client, scenario: Scenario, _storage: Path) -> None:
-    _refused(client, scenario, _storage, b"%PDF-1.7 my plain bid", 422, "envelope_not_encrypted")
+def test_unencrypted_bid_is_refused(client, scenario: Scenario, storage_dir: Path) -> None:
+    _refused(client, scenario, storage_dir, b"%PDF-1.7 my plain bid", 422, "envelope_not_encrypted")
 
 
-def test_truncated_envelope_is_refused(client, scenario: Scenario, _storage: Path) -> None:
+def test_truncated_envelope_is_refused(client, scenario: Scenario, storage_dir: Path) -> None:
     envelope = seal(scenario, scenario.bidders[0], bid_plaintext(5) * 50)
-    _refused(client, scenario, _storage, envelope[:-10], 422, "envelope_truncated")
+    _refused(client, scenario, storage_dir, envelope[:-10], 422, "envelope_truncated")
 
 
-def test_malformed_envelope_is_refused(client, scenario: Scenario, _storage: Path) -> None:
+def test_malformed_envelope_is_refused(client, scenario: Scenario, storage_dir: Path) -> None:
     envelope = bytearray(seal(scenario, scenario.bidders[0], bid_plaintext(5)))
     envelope[9] = 7  # the version byte
     answer = client.put(bid_url(scenario), content=bytes(envelope),
                         headers=bearer(scenario.bidders[0]))
     assert answer.status_code == 422 and answer.json()["title"].startswith("envelope_")
-    assert bid_count() == 0 and stored_files(_storage) == []
+    assert bid_count() == 0 and stored_files(storage_dir) == []
 
 
-def test_foreign_tender_envelope_is_refused(client, scenario: Scenario, _storage: Path) -> None:
+def test_foreign_tender_envelope_is_refused(client, scenario: Scenario, storage_dir: Path) -> None:
     envelope = seal(scenario, scenario.bidders[0], bid_plaintext(5), tender_id=uuid.uuid4())
-    _refused(client, scenario, _storage, envelope, 422, "envelope_wrong_target")
+    _refused(client, scenario, storage_dir, envelope, 422, "envelope_wrong_target")
 
 
-def test_oversize_envelope_is_refused(client, scenario: Scenario, _storage: Path,
+def test_oversize_envelope_is_refused(client, scenario: Scenario, storage_dir: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GGZY_MAX_BID_BYTES", "2000")
     envelope = seal(scenario, scenario.bidders[0], bid_plaintext(5) + b"x" * 5000)
-    _refused(client, scenario, _storage, envelope, 413, "envelope_too_large")
+    _refused(client, scenario, storage_dir, envelope, 413, "envelope_too_large")
 
 
 def test_platform_operator_may_not_bid(client, scenario: Scenario) -> None:
@@ -151,7 +151,7 @@ def test_tender_api_gives_what_the_cli_needs(client, scenario: Scenario) -> None
 
 
 @pytest.mark.skipif("os.environ.get('GGZY_TEST_DATABASE', 'sqlite') != 'sqlite'")
-def test_a_50_mb_bid_streams(client, scenario: Scenario, _storage: Path) -> None:
+def test_a_50_mb_bid_streams(client, scenario: Scenario, storage_dir: Path) -> None:
     """Streaming: a 50 MB envelope is accepted (one backend is enough for the size)."""
     import os
 

@@ -88,6 +88,11 @@ ALLOWED = {
     ("POST", "/login"), ("POST", "/logout"), ("POST", "/register"),
     ("POST", "/api/v1/bidder-registrations"), ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{token_id:uuid}/revoke"), ("POST", "/api/v1/log/cosignatures"),
+    # The supervising officer's value at an expert draw (the second party's randomness: only
+    # the draw's own supervisor, a regulator, may give it) and the one-click re-run of a draw,
+    # which reads the log and changes nothing.
+    ("POST", "/api/v1/expert-draws/{number:str}/contribution"),
+    ("POST", "/experts/draws/{number:str}/contribution"), ("POST", "/supervision/draws/verify"),
 }
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "path": "x", "decimal": "1",

@@ -1,0 +1,430 @@
+"""Draw requests and the verifiable draw (R-30..R-34; design: transparency-log.md).
+
+A request is checked and saved (``draw.requested``); ``commit`` fixes the eligible pool after
+recusal and logs its hash with H(r_platform) (``draw.committed``); the supervising officer's
+typed value arrives after that (``contribute``: ``draw.contributed``), and only then are the
+seed, the ranking and the result computed and logged (``draw.result``). Nobody alone controls
+the committee, and ``supervision.draws`` re-runs it from the log. Replacements take the next
+rank (``draw_replacement.replace``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from bidding import services as bidding
+from expert_pool import draw_rules, recusal
+from expert_pool.models import (
+    Draw,
+    DrawExclusion,
+    DrawPick,
+    DrawRequirement,
+    DrawState,
+    Expert,
+    PickState,
+    Specialty,
+)
+from expert_pool.notify import NO_ANSWER_JOB, ask_expert, tell
+from supervision import draws as verifiable
+from supervision import services as supervision
+from trading import clock, jobs
+from trading.accounts.models import Role
+from trading.accounts.services import CurrentUser
+from trading.audit import Actor
+from trading.errors import ConflictError, NotFoundError, UserError
+
+ALGORITHM = verifiable.ALGORITHM_V2
+NUMBER_PREFIX = "CQ"
+MAX_VALUE = 200  # the supervising officer's typed value
+MAX_REASON = 500
+SEATED = (PickState.CONFIRMED.value, PickState.CHECKED_IN.value)
+
+
+@dataclass(frozen=True)
+class RequirementInput:
+    specialty_code: str
+    count: int
+    backups: int = 2
+
+
+@dataclass(frozen=True)
+class DrawInput:
+    tender_id: uuid.UUID
+    section_id: uuid.UUID
+    committee_size: int
+    tenderee_representatives: int
+    requirements: list[RequirementInput]
+    evaluation_at: dt.datetime  # aware
+    place: str
+    supervisor_user_id: uuid.UUID
+    expected_days: int = 1
+    regions_include: list[str] = field(default_factory=list)
+    regions_exclude: list[str] = field(default_factory=list)
+    region_reason: str = ""
+    min_title: int = 0
+    min_years: int = 0
+    cap_draws: int | None = None
+    cap_days: int | None = None
+    answer_minutes: int = 120
+
+
+@dataclass
+class SpecialtyCount:
+    code: str
+    name_zh: str
+    name_en: str
+    needed: int
+    eligible: int
+
+
+@dataclass
+class Preview:
+    counts: list[SpecialtyCount]
+    problems: list[UserError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def get_draw(session: Session, draw_id: uuid.UUID, *, lock: bool = False) -> Draw:
+    query = select(Draw).where(Draw.id == draw_id)
+    draw = session.scalar(query.with_for_update() if lock else query)
+    if draw is None:
+        raise NotFoundError("抽取", "Draw")
+    return draw
+
+
+def draw_by_number(session: Session, number: str) -> Draw:
+    draw = session.scalar(select(Draw).where(Draw.number == number))
+    if draw is None:
+        raise NotFoundError("抽取", "Draw")
+    return draw
+
+
+def list_draws(session: Session, tender_id: uuid.UUID | None = None) -> list[Draw]:
+    query = select(Draw).order_by(Draw.requested_at.desc(), Draw.number.desc())
+    if tender_id is not None:
+        query = query.where(Draw.tender_id == tender_id)
+    return list(session.scalars(query))
+
+
+def requirements_of(session: Session, draw_id: uuid.UUID) -> list[DrawRequirement]:
+    """In the order they were asked for (which decides an expert matching two of them)."""
+    rows = list(session.scalars(select(DrawRequirement).where(DrawRequirement.draw_id == draw_id)))
+    draw = session.get(Draw, draw_id)
+    order = list((draw.eligible or {}).keys()) if draw is not None else []
+    return sorted(rows, key=lambda r: order.index(r.specialty_code) if r.specialty_code in order
+                  else len(order))
+
+
+def picks_of(session: Session, draw_id: uuid.UUID) -> list[DrawPick]:
+    """Rank order per specialty."""
+    return list(session.scalars(select(DrawPick).where(DrawPick.draw_id == draw_id)
+                                .order_by(DrawPick.specialty_code, DrawPick.rank)))
+
+
+def exclusions_of(session: Session, draw_id: uuid.UUID) -> list[DrawExclusion]:
+    """Who was left out and why: regulators only (callers guard)."""
+    return list(session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == draw_id)
+                                .order_by(DrawExclusion.expert_number)))
+
+
+def may_see_names(user: CurrentUser, draw: Draw, own_expert_id: uuid.UUID | None) -> bool:
+    """R-33: staff running draws, regulators and the draw's supervising officer see the names.
+
+    An expert sees only its own pick (``own_expert_id``; the caller shows that one row), never
+    the whole committee; bidders, tenderees and the public see none.
+    """
+    del own_expert_id  # an expert's own row is shown by the caller, not through this answer
+    if user.has_any((Role.STAFF.value, Role.REGULATOR.value)):
+        return True
+    return user.id == draw.supervisor_user_id
+
+
+# --- checking a request ----------------------------------------------------------------------
+
+
+def context_for(session: Session, data: DrawInput, facts: bidding.SectionFacts, now: dt.datetime,
+                draw_id: uuid.UUID | None = None,
+                supervisor: tuple[str | None] | None = None) -> recusal.Context:
+    first = clock.legal_day(data.evaluation_at)
+    if supervisor is None:
+        supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
+    return recusal.Context(
+        requirement_codes=[r.specialty_code for r in data.requirements],
+        first_day=first, last_day=first + dt.timedelta(days=max(data.expected_days, 1) - 1),
+        now=now, bidder_codes=frozenset(b.credit_code for b in facts.bidders if b.credit_code),
+        tenderee_code=facts.tenderee_credit_code,
+        supervising_code=supervisor[0] if supervisor else None,
+        government_procurement=facts.government_procurement,
+        regions_include=tuple(data.regions_include), regions_exclude=tuple(data.regions_exclude),
+        min_title=data.min_title, min_years=data.min_years, cap_draws=data.cap_draws,
+        cap_days=data.cap_days, draw_id=draw_id)
+
+
+def _counts(session: Session, data: DrawInput, found: recusal.Assessment) -> list[SpecialtyCount]:
+    codes = [r.specialty_code for r in data.requirements]
+    names = {s.code: s for s in session.scalars(select(Specialty).where(Specialty.code.in_(codes)))}
+    counts = []
+    for requirement in data.requirements:
+        node = names.get(requirement.specialty_code)
+        counts.append(SpecialtyCount(requirement.specialty_code, node.name_zh if node else "",
+                                     node.name_en if node else "", requirement.count,
+                                     found.count(requirement.specialty_code)))
+    return counts
+
+
+def _shortages(counts: list[SpecialtyCount]) -> list[UserError]:
+    return [UserError(f"专业 {c.code} 需要 {c.needed} 名，符合条件的只有 {c.eligible} 名",
+                      f"Specialty {c.code} needs {c.needed} experts; only {c.eligible} are eligible",
+                      field="requirements", code="too_few_experts")
+            for c in counts if c.eligible < c.needed]
+
+
+def _check(session: Session, data: DrawInput,
+           draw_id: uuid.UUID | None = None) -> tuple[Preview, recusal.Assessment | None]:
+    now = clock.now(session)
+    facts = bidding.section_facts(session, data.tender_id, data.section_id)
+    supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
+    problems = draw_rules.committee_problems(data, facts) + draw_rules.request_problems(
+        session, data, now, supervisor)
+    codes = [r.specialty_code for r in data.requirements]
+    if not codes or not set(codes) <= draw_rules.known_specialties(session, codes):
+        return Preview([], problems), None
+    found = recusal.assess(session, context_for(session, data, facts, now, draw_id, supervisor))
+    counts = _counts(session, data, found)
+    return Preview(counts, problems + _shortages(counts)), found
+
+
+def preview(session: Session, data: DrawInput) -> Preview:
+    """The live count the request form shows: nothing written, nothing logged."""
+    return _check(session, data)[0]
+
+
+def _refuse(checked: Preview) -> None:
+    if checked.problems:
+        raise checked.problems[0]
+
+
+def _next_number(session: Session, now: dt.datetime) -> str:
+    prefix = f"{NUMBER_PREFIX}-{clock.legal_day(now).year}-"
+    last = session.scalar(select(func.max(Draw.number)).where(Draw.number.startswith(prefix)))
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:04d}"
+
+
+def parameters(draw: Draw) -> dict[str, object]:
+    """What the log holds of a request: conditions only, never a name."""
+    return {
+        "draw": draw.number, "tender": str(draw.tender_id), "section": str(draw.section_id),
+        "committee_size": draw.committee_size,
+        "tenderee_representatives": draw.tenderee_representatives,
+        "regions_include": list(draw.regions_include), "regions_exclude": list(draw.regions_exclude),
+        "region_reason": draw.region_reason, "min_title": draw.min_title,
+        "min_years": draw.min_years, "cap_draws": draw.cap_draws, "cap_days": draw.cap_days,
+        "evaluation_day": draw.evaluation_on.isoformat(), "expected_days": draw.expected_days,
+    }
+
+
+def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput) -> Draw:
+    """Save a request that meets R-30 and has enough eligible experts; logs ``draw.requested``."""
+    checked, _ = _check(session, data)
+    _refuse(checked)
+    now = clock.now(session)
+    draw = Draw(
+        number=_next_number(session, now), tender_id=data.tender_id, section_id=data.section_id,
+        state=DrawState.REQUESTED.value, committee_size=data.committee_size,
+        tenderee_representatives=data.tenderee_representatives,
+        regions_include=list(data.regions_include), regions_exclude=list(data.regions_exclude),
+        region_reason=data.region_reason.strip(), min_title=data.min_title,
+        min_years=data.min_years, cap_draws=data.cap_draws, cap_days=data.cap_days,
+        evaluation_on=clock.legal_day(data.evaluation_at),
+        evaluation_at=data.evaluation_at.astimezone(dt.UTC), expected_days=data.expected_days,
+        place=data.place.strip(), answer_minutes=data.answer_minutes,
+        supervisor_user_id=data.supervisor_user_id, requested_by=requested_by, requested_at=now,
+        algorithm=ALGORITHM)
+    session.add(draw)
+    session.flush()
+    # The requirement order is kept in ``eligible``'s key order from here on.
+    draw.eligible = {r.specialty_code: [] for r in data.requirements}
+    for requirement in data.requirements:
+        session.add(DrawRequirement(draw_id=draw.id, specialty_code=requirement.specialty_code,
+                                    count=requirement.count, backups=requirement.backups))
+    session.flush()
+    supervision.record(session, actor, "draw.requested", subject(draw), {
+        "parameters": parameters(draw),
+        "categories": {r.specialty_code: r.count for r in data.requirements},
+        "backups": {r.specialty_code: r.backups for r in data.requirements}})
+    return draw
+
+
+def subject(draw: Draw) -> str:
+    return f"{verifiable.SUBJECT_PREFIX}{draw.number}"
+
+
+def input_of(session: Session, draw: Draw) -> DrawInput:
+    """A saved request as the checks read it (to re-check at commit and at a replacement)."""
+    return DrawInput(
+        tender_id=draw.tender_id, section_id=draw.section_id, committee_size=draw.committee_size,
+        tenderee_representatives=draw.tenderee_representatives,
+        requirements=[RequirementInput(r.specialty_code, r.count, r.backups)
+                      for r in requirements_of(session, draw.id)],
+        evaluation_at=draw.evaluation_at, place=draw.place,
+        supervisor_user_id=draw.supervisor_user_id, expected_days=draw.expected_days,
+        regions_include=list(draw.regions_include), regions_exclude=list(draw.regions_exclude),
+        region_reason=draw.region_reason, min_title=draw.min_title, min_years=draw.min_years,
+        cap_draws=draw.cap_draws, cap_days=draw.cap_days, answer_minutes=draw.answer_minutes)
+
+
+# --- the verifiable draw ----------------------------------------------------------------------
+
+
+def _require_state(draw: Draw, *states: DrawState) -> None:
+    if draw.state not in {s.value for s in states}:
+        raise ConflictError(f"抽取 {draw.number} 当前状态不允许此操作",
+                            f"Draw {draw.number} is not in a state that allows this")
+
+
+def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
+    """Fix the eligible pool now (recusal recomputed) and commit to H(r_platform)."""
+    draw = get_draw(session, draw_id, lock=True)
+    _require_state(draw, DrawState.REQUESTED)
+    data = input_of(session, draw)
+    checked, found = _check(session, data, draw.id)
+    _refuse(checked)
+    assert found is not None
+    eligible = {r.specialty_code: list(found.eligible.get(r.specialty_code, []))
+                for r in data.requirements}
+    r_platform = secrets.token_bytes(32)
+    draw.eligible = eligible
+    draw.pool_hash = verifiable.pool_hash(eligible)
+    draw.r_platform = r_platform
+    draw.commitment = verifiable.commitment_of(r_platform)
+    draw.committed_at = clock.now(session)
+    draw.state = DrawState.COMMITTED.value
+    session.execute(delete(DrawExclusion).where(DrawExclusion.draw_id == draw.id))
+    if found.excluded:  # one multi-row insert: hundreds of rows on a large pool
+        session.execute(insert(DrawExclusion), [
+            {"draw_id": draw.id, "expert_number": number, "reason": reason, "detail": detail}
+            for number, (reason, detail) in found.excluded.items()])
+    session.flush()
+    supervision.record(session, actor, "draw.committed", subject(draw), {
+        "algorithm": ALGORITHM,
+        "categories": {r.specialty_code: r.count for r in data.requirements},
+        "backups": {r.specialty_code: r.backups for r in data.requirements},
+        "pool_hash": draw.pool_hash, "commitment": draw.commitment,
+        "parameters": parameters(draw)})
+    return draw
+
+
+def contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid.UUID,
+               value: str) -> Draw:
+    """The supervising officer's value, typed at the draw: then the seed, ranking and result."""
+    draw = get_draw(session, draw_id, lock=True)
+    if user_id != draw.supervisor_user_id:
+        raise UserError("只有本次抽取的监督人可以输入随机值",
+                        "Only this draw's supervising officer may contribute", status=403,
+                        code="forbidden")
+    _require_state(draw, DrawState.COMMITTED)
+    if not value.strip() or len(value) > MAX_VALUE:
+        raise UserError(f"请输入 1 至 {MAX_VALUE} 个字符", f"Type 1 to {MAX_VALUE} characters",
+                        field="value")
+    assert draw.r_platform is not None and draw.pool_hash is not None and draw.eligible is not None
+    draw.r_other = verifiable.r_other_of(value)
+    supervision.record(session, actor, "draw.contributed", subject(draw),
+                       {"value": value, "r_other": draw.r_other})
+    seed = seed_of(draw)
+    requirements = requirements_of(session, draw.id)
+    ranked: dict[str, list[str]] = {}
+    selected: dict[str, list[str]] = {}
+    for requirement in requirements:
+        order = verifiable.ranking(seed, draw.eligible.get(requirement.specialty_code, []))
+        ranked[requirement.specialty_code] = order[: requirement.count + requirement.backups]
+        selected[requirement.specialty_code] = order[: requirement.count]
+    wanted = [n for numbers in ranked.values() for n in numbers]
+    experts = {e.number: e for e in session.scalars(select(Expert).where(Expert.number.in_(wanted)))}
+    seats = []
+    for requirement in requirements:
+        for rank, number in enumerate(ranked[requirement.specialty_code], start=1):
+            pick = DrawPick(draw_id=draw.id, specialty_code=requirement.specialty_code, rank=rank,
+                            expert_id=experts[number].id, expert_number=number,
+                            state=PickState.RESERVE.value)
+            session.add(pick)
+            if rank <= requirement.count:
+                seats.append((pick, experts[number]))
+    session.flush()  # one insert for every pick, before the asks name them
+    for pick, expert in seats:
+        ask(session, draw, pick, expert)
+    draw.drawn_at = clock.now(session)
+    draw.state = DrawState.DRAWN.value
+    excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
+                                    .where(DrawExclusion.draw_id == draw.id)).all())
+    supervision.record(session, actor, "draw.result", subject(draw), {
+        "r_platform": draw.r_platform.hex(), "eligible": draw.eligible, "excluded": excluded,
+        "ranked": ranked, "selected": selected})
+    return draw
+
+
+def seed_of(draw: Draw) -> bytes:
+    assert draw.r_platform is not None and draw.pool_hash is not None and draw.r_other is not None
+    return verifiable.seed_v2(draw.number, draw.pool_hash, draw.r_platform.hex(), draw.r_other)
+
+
+def ask(session: Session, draw: Draw, pick: DrawPick, expert: Expert) -> None:
+    ask_expert(session, pick, expert, evaluation_at=draw.evaluation_at, place=draw.place,
+               answer_minutes=draw.answer_minutes, draw_number=draw.number)
+
+
+def refresh_state(session: Session, actor: Actor, draw: Draw) -> Draw:
+    """After a confirmation: every seat confirmed makes the draw completed (``draw.completed``)."""
+    if draw.state != DrawState.DRAWN.value:
+        return draw
+    seated: dict[str, list[str]] = {}
+    for pick in picks_of(session, draw.id):
+        if pick.state in SEATED:
+            seated.setdefault(pick.specialty_code, []).append(pick.expert_number)
+    if all(len(seated.get(r.specialty_code, [])) >= r.count for r in requirements_of(session, draw.id)):
+        draw.state = DrawState.COMPLETED.value
+        supervision.record(session, actor, "draw.completed", subject(draw), {"seated": seated})
+    return draw
+
+
+def cancel(session: Session, actor: Actor, draw_id: uuid.UUID, reason: str) -> Draw:
+    """Call a draw off (e.g. the evaluation is postponed); asked experts are told."""
+    draw = get_draw(session, draw_id, lock=True)
+    _require_state(draw, DrawState.REQUESTED, DrawState.COMMITTED, DrawState.DRAWN,
+                   DrawState.COMPLETED)
+    if not reason.strip() or len(reason) > MAX_REASON:
+        raise UserError(f"请说明取消理由（至多 {MAX_REASON} 字）",
+                        f"Give the reason (at most {MAX_REASON} characters)", field="reason")
+    asked = [p for p in picks_of(session, draw.id)
+             if p.state in (PickState.NOTIFIED.value, *SEATED, PickState.CANCEL_REQUESTED.value)]
+    for pick in asked:
+        jobs.cancel(session, NO_ANSWER_JOB, f"draw-pick:{pick.id}")
+        expert = session.get(Expert, pick.expert_id)
+        if expert is not None:
+            tell(session, expert, "draw.cancelled",
+                 f"抽取 {draw.number} 的评标已取消，无需到场。",
+                 f"The evaluation of draw {draw.number} is called off; you need not attend.",
+                 draw_id=draw.id, payload={"draw": draw.number})
+    draw.state = DrawState.CANCELLED.value
+    draw.cancelled_reason = reason.strip()
+    supervision.record(session, actor, "draw.cancelled", subject(draw), {"reason": draw.cancelled_reason})
+    return draw
+
+
+def replace(session: Session, actor: Actor, pick_id: int, reason: str) -> DrawPick | None:
+    """The seat of ``pick_id`` (already in its final state) passes to the next rank (R-34)."""
+    from expert_pool.draw_replacement import replace as pass_on  # it builds on this module
+
+    return pass_on(session, actor, pick_id, reason)

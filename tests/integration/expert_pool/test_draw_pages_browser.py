@@ -1,0 +1,58 @@
+"""draw-form.js in a real browser: the eligible counts appear next to each specialty row as the
+form changes, and an impossible request is refused with the numbers before it is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import bid_storage, browser, live_server, log_in  # noqa: F401 (fixtures)
+from tests.integration.bidding.conftest import (  # noqa: F401 (fixture)
+    PASSWORD,
+    cheap_password_hashing,
+)
+from tests.integration.expert_pool.conftest import add_expert, closed_section, db_now
+from tests.integration.expert_pool.test_draw_pages import beijing_input, regulator
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), pytest.mark.usefixtures("bid_storage")]
+
+
+def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:  # noqa: F811
+    with httpx.Client(base_url=live_server) as http:
+        script = http.get("/static/expert_pool/draw-form.js")
+        if script.status_code != 200:
+            pytest.skip("expert_pool's static route is not mounted yet (plugin wiring)")
+        section = closed_section(http, "bjs")
+    regulator("bjs-sup")
+    for i in range(1, 3):
+        add_expert(i, "A01")
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, live_server, "bjs-staff", PASSWORD)
+    page.goto(f"{live_server}/experts/draws/new")
+    if "查看符合条件人数" not in page.content():
+        pytest.skip("the draw pages' messages are not wired into the plugin yet")
+    page.select_option("#f-section", f"{section.tender_id}/{section.section_id}")
+    page.fill("#f-reps", "1")
+    page.fill("#f-at", beijing_input(db_now() + dt.timedelta(days=3)))
+    page.fill("#f-place", "评标室")
+    page.select_option("#f-supervisor", label="bjs-sup 用户")
+    page.select_option("#f-code-0", "A01")
+    page.fill("#f-count-0", "4")
+    page.dispatch_event("#f-count-0", "change")
+    count = page.locator("#count-0")
+    count.get_by_text("需要 4 / 符合条件 2").wait_for()
+    page.get_by_role("button", name="提交抽取申请").click()
+    problem = page.locator("#draw-form-problem")
+    problem.wait_for()
+    assert "需要 4，符合条件 2" in problem.inner_text()
+    assert page.url.endswith("/experts/draws/new")
+
+    for i in range(3, 6):
+        add_expert(i, "A01")
+    page.dispatch_event("#f-count-0", "change")
+    count.get_by_text("需要 4 / 符合条件 5").wait_for()
+    page.get_by_role("button", name="提交抽取申请").click()
+    page.wait_for_url("**/experts/draws/CQ-*?done=requested")
+    assert "抽取申请已保存" in page.locator("p.notice").inner_text()

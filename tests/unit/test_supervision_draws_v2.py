@@ -1,0 +1,132 @@
+"""supervision.draws v2 over entry lists: a real draw matches; each tampering is named."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+
+from supervision import draws
+from supervision.draws import Step, check_draw
+
+
+def _entries(numbers: int = 12, count: int = 3, backups: int = 2) -> list[Step]:
+    number = "CQ-2026-0007"
+    eligible = {"A01": [f"E{i:06d}" for i in range(1, numbers + 1)], "B02": ["E000100", "E000101"]}
+    counts, spare = {"A01": count, "B02": 1}, {"A01": backups, "B02": 1}
+    r_platform = secrets.token_bytes(32)
+    pool = draws.pool_hash(eligible)
+    value = "2026 监督 7"
+    r_other = draws.r_other_of(value)
+    seed = draws.seed_v2(number, pool, r_platform.hex(), r_other)
+    full = {c: draws.ranking(seed, eligible[c]) for c in eligible}
+    return [
+        Step(10, "draw.requested", {}),
+        Step(11, "draw.committed", {"algorithm": "ggzy-draw-v2", "categories": counts,
+                                    "backups": spare, "pool_hash": pool,
+                                    "commitment": hashlib.sha256(r_platform).hexdigest(),
+                                    "parameters": {"draw": number}}),
+        Step(12, "draw.contributed", {"value": value, "r_other": r_other}),
+        Step(13, "draw.result", {"r_platform": r_platform.hex(), "eligible": eligible,
+                                 "excluded": {"E000999": "bidder_employee"},
+                                 "ranked": {c: full[c][: counts[c] + spare[c]] for c in eligible},
+                                 "selected": {c: full[c][: counts[c]] for c in eligible}}),
+        Step(14, "draw.replaced", {"out": full["A01"][0], "in": full["A01"][3], "specialty": "A01",
+                                   "reason": "declined", "rank": 4, "skipped": []}),
+        Step(15, "draw.replaced", {"out": full["A01"][1], "in": full["A01"][5], "specialty": "A01",
+                                   "reason": "declined", "rank": 6,
+                                   "skipped": [{"expert": full["A01"][4], "rank": 5,
+                                                "reason": "suspended"}]}),
+    ]
+
+
+SUBJECT = "draw:CQ-2026-0007"
+
+
+def test_a_faithful_draw_matches() -> None:
+    check = check_draw(SUBJECT, _entries())
+    assert check.ok, check.problems
+    assert check.verdict == "match"
+    assert check.algorithm == "ggzy-draw-v2"
+
+
+def test_a_changed_r_platform_is_a_seed_mismatch() -> None:
+    entries = _entries()
+    entries[3].body["r_platform"] = secrets.token_bytes(32).hex()
+    check = check_draw(SUBJECT, entries)
+    assert not check.ok
+    assert "entry 13: seed" in check.verdict
+    assert any("随机数" in p for p in check.problems)
+
+
+def test_a_changed_supervisor_value_is_a_seed_mismatch() -> None:
+    entries = _entries()
+    entries[2].body["value"] = "something else"
+    assert "entry 12: seed" in check_draw(SUBJECT, entries).verdict
+
+
+def test_a_changed_pool_is_a_pool_mismatch() -> None:
+    entries = _entries()
+    entries[3].body["eligible"]["A01"].append("E000500")
+    check = check_draw(SUBJECT, entries)
+    assert "entry 13: pool" in check.verdict
+    assert any("候选名单" in p for p in check.problems)
+
+
+def test_a_changed_result_names_the_specialty() -> None:
+    entries = _entries()
+    selected = entries[3].body["selected"]["A01"]
+    selected[0], selected[1] = selected[1], selected[0]
+    check = check_draw(SUBJECT, entries)
+    assert check.verdict == "mismatch: entry 13: result (A01)"
+    assert any("结果" in p for p in check.problems)
+
+
+def test_a_replacement_that_skips_a_rank_is_named() -> None:
+    entries = _entries()
+    entries[4].body["in"], entries[4].body["rank"] = entries[5].body["in"], 6
+    check = check_draw(SUBJECT, entries)
+    assert "entry 14: replacement (A01)" in check.verdict
+
+
+def test_exhausted_with_ranks_left_is_named() -> None:
+    entries = _entries()
+    entries.append(Step(16, "draw.exhausted", {"out": entries[4].body["in"], "specialty": "A01",
+                                               "reason": "declined", "skipped": []}))
+    assert "entry 16: replacement (A01)" in check_draw(SUBJECT, entries).verdict
+
+
+def test_committed_without_a_result_is_not_a_match_but_no_mismatch_either() -> None:
+    check = check_draw(SUBJECT, _entries()[:3])
+    assert not check.ok and check.problems == []
+
+
+def test_v1_entries_still_check() -> None:
+    eligible = {"civil": ["a", "b", "c", "d"]}
+    r_platform, r_other = secrets.token_bytes(32).hex(), secrets.token_bytes(32).hex()
+    pool = draws.pool_hash(eligible)
+    seed = draws.seed_for("SV-1", pool, r_platform, r_other)
+    steps = [Step(1, "draw.committed", {"commitment": hashlib.sha256(bytes.fromhex(r_platform))
+                                        .hexdigest(), "pool_hash": pool, "categories": {"civil": 2},
+                                        "algorithm": "ggzy-draw-v1"}),
+             Step(2, "draw.contributed", {"r_other": r_other}),
+             Step(3, "draw.result", {"r_platform": r_platform, "eligible": eligible,
+                                     "selected": {"civil": draws.ranking(seed, eligible["civil"])[:2]}})]
+    assert check_draw("draw:SV-1", steps).ok
+    bad = copy.deepcopy(steps)
+    bad[2].body["selected"]["civil"].reverse()
+    assert not check_draw("draw:SV-1", bad).ok
+
+
+def test_an_export_is_read_for_draw_entries_only() -> None:
+    import json
+
+    lines = [b'{"format":"ggzy-log-export/v1"}\n']
+    for step in _entries():
+        doc = {"action": step.action, "body": step.body, "seq": step.seq, "subject": SUBJECT}
+        lines.append(b'{"entry":' + json.dumps(doc, separators=(",", ":"), sort_keys=True,
+                                                ensure_ascii=False).encode() + b',"leaf":"x"}\n')
+    lines.append(b'{"entry":{"action":"tender.closed","seq":99,"subject":"tender:1"},"leaf":"x"}\n')
+    found = list(draws.check_export(lines))
+    assert [c.verdict for c in found] == ["match"]
+    assert list(draws.check_export(lines, "CQ-2026-0008")) == []
