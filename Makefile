@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 PG_TEST_BROKER ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint test-sqlite test-postgres benchmarks clean
+.PHONY: install run test lint test-sqlite test-postgres benchmarks bench-draw clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test-postgres: install
 
 benchmarks: install
 	$(BIN)/python -m loadtests $(BENCH)
+
+## A committee draw over 100,000 experts and 50 bidders (PostgreSQL on 127.0.0.1:5432).
+bench-draw: install
+	$(BIN)/python -m loadtests expert_draw
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -27,7 +27,7 @@ from expert_pool.models import (
     PickState,
 )
 from supervision import services as supervision
-from trading import clock, jobs
+from trading import clock
 from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
@@ -63,14 +63,6 @@ class NotDrawn(UserError):
 
 def subject(draw: Draw) -> str:
     return f"draw:{draw.number}"
-
-
-def job_subject(pick_id: int) -> str:
-    return f"draw-pick:{pick_id}"
-
-
-def pick_of_subject(job_subject_text: str) -> int:
-    return int(job_subject_text.removeprefix("draw-pick:"))
 
 
 def expert_of_user(session: Session, user_id: uuid.UUID) -> Expert | None:
@@ -148,8 +140,9 @@ def _body(pick: DrawPick, **extra: Any) -> dict[str, Any]:
 
 def _give_up(session: Session, actor: Actor, pick: DrawPick, draw: Draw, action: str,
              reason_code: str, **extra: Any) -> None:
-    """Log the seat given up, then ask the next in rank (the replacement logs itself)."""
-    jobs.cancel(session, notify.NO_ANSWER_JOB, job_subject(pick.id))
+    """Log the seat given up, then ask the next in rank (the replacement logs itself).
+
+    The batch's no-answer job stays: when it runs it finds this seat answered and skips it."""
     supervision.record(session, actor, action, subject(draw), _body(pick, reason=reason_code,
                                                                     **extra))
     drawing.replace(session, actor, pick.id, reason_code)
@@ -172,7 +165,6 @@ def confirm(session: Session, actor: Actor, user_id: uuid.UUID, pick_id: int) ->
                             "in rank")
     pick.state = PickState.CONFIRMED.value
     pick.answered_at = moment
-    jobs.cancel(session, notify.NO_ANSWER_JOB, job_subject(pick.id))
     when = _local(draw.evaluation_at)
     notify.tell(session, expert, "draw.confirmed",
                 f"您已确认参加评标（抽取编号 {draw.number}）：{when} 于 {draw.place}，请按时到场签到。",
@@ -199,6 +191,17 @@ def decline(session: Session, actor: Actor, user_id: uuid.UUID, pick_id: int,
                 draw_id=draw.id)
     _give_up(session, actor, pick, draw, "draw.declined", "declined")
     return pick
+
+
+def expire_due(session: Session, draw_number: str) -> int:
+    """The no-answer job of one batch of asks: every seat of the draw still unanswered at its
+    due time passes on (a later batch's seats wait for their own job). Idempotent."""
+    overdue = session.scalars(
+        select(DrawPick.id).join(Draw, Draw.id == DrawPick.draw_id)
+        .where(Draw.number == draw_number, DrawPick.state == PickState.NOTIFIED.value,
+               DrawPick.answer_due <= clock.now(session))
+        .order_by(DrawPick.specialty_code, DrawPick.rank)).all()
+    return sum(expire(session, pick_id) for pick_id in overdue)
 
 
 def expire(session: Session, pick_id: int) -> bool:
@@ -385,20 +388,22 @@ def declare_recusal(session: Session, actor: Actor, user_id: uuid.UUID, pick_id:
         raise UserError("请选择回避事由", "Please choose a ground", field="ground",
                         code="invalid") from error
     text = _reason(detail, "detail", required=chosen is RecusalGround.OTHER)
-    if pick.state not in (PickState.NOTIFIED.value, PickState.CONFIRMED.value,
-                          PickState.CANCEL_REQUESTED.value, PickState.CHECKED_IN.value):
+    # The project is named to the expert only at check-in; before it, a conflict is a decline.
+    if pick.state in (PickState.NOTIFIED.value, PickState.CONFIRMED.value,
+                      PickState.CANCEL_REQUESTED.value):
+        raise ConflictError("回避声明在评标当日签到后提交（签到时告知项目）；签到前如有回避事由，"
+                            "请谢绝或申请取消",
+                            "A recusal is declared after check-in on the evaluation day, when the "
+                            "project is named; before it, decline or ask to withdraw")
+    if pick.state != PickState.CHECKED_IN.value:
         raise _state_refusal(pick, "提交回避声明", "declare a recusal")
-    was_checked_in = pick.state == PickState.CHECKED_IN.value
-    withdrawn = pick.state == PickState.CANCEL_REQUESTED.value
     pick.state = PickState.RECUSED.value
     pick.recusal_ground = chosen.value
     pick.reason = text
-    if withdrawn:
-        _settle_alert(session, draw, "recused")
     notify.tell(session, expert, "draw.recused",
                 f"您已就抽取编号 {draw.number} 的评标提交回避声明，该席位由下一位专家递补。",
                 f"You declared a recusal for draw {draw.number}; the seat passes to the next in "
                 "rank.", draw_id=draw.id)
     _give_up(session, actor, pick, draw, "draw.recused", "recused", ground=chosen.value,
-             work_void=was_checked_in)
+             work_void=True)  # R-34: what the expert did at the evaluation counts for nothing
     return pick

@@ -33,6 +33,7 @@ class SeatView:
     checked_in_at: dt.datetime | None
     pledged_at: dt.datetime | None
     recusal_ground: str | None
+    reason: str  # what the expert wrote when declining, withdrawing or recusing
     project: str | None
     can_confirm: bool
     can_decline: bool
@@ -60,7 +61,7 @@ def seat_view(session: Session, pick: DrawPick, draw: Draw) -> SeatView:
         pick_id=pick.id, draw_number=draw.number, draw_state=draw.state,
         evaluation_at=draw.evaluation_at, evaluation_days=(first, last), place=draw.place,
         state=state, answer_due=pick.answer_due, checked_in_at=pick.checked_in_at,
-        pledged_at=pick.pledged_at, recusal_ground=pick.recusal_ground,
+        pledged_at=pick.pledged_at, recusal_ground=pick.recusal_ground, reason=pick.reason,
         project=_project(session, draw) if pick.checked_in_at is not None else None,
         can_confirm=notified and in_time,
         can_decline=notified,
@@ -69,9 +70,7 @@ def seat_view(session: Session, pick: DrawPick, draw: Draw) -> SeatView:
         can_check_in=open_draw and on_the_day and state in (PickState.CONFIRMED.value,
                                                             PickState.CANCEL_REQUESTED.value),
         can_pledge=open_draw and state == PickState.CHECKED_IN.value and pick.pledged_at is None,
-        can_recuse=open_draw and state in (PickState.NOTIFIED.value, PickState.CONFIRMED.value,
-                                           PickState.CANCEL_REQUESTED.value,
-                                           PickState.CHECKED_IN.value),
+        can_recuse=open_draw and state == PickState.CHECKED_IN.value,
     )
 
 

@@ -4,8 +4,10 @@ late cancellations, cancelling the draw and rating the experts after the evaluat
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -37,8 +39,9 @@ from expert_pool.draw_views_common import (
     user_name,
     user_of,
 )
-from expert_pool.models import DrawState, ExclusionReason, Expert, PickState, Rating
+from expert_pool.models import DrawExclusion, DrawState, ExclusionReason, Expert, PickState, Rating
 from trading import clock, db
+from trading.accounts.models import Organization
 from trading.errors import UserError
 from trading.web import actor_of, blocking, language, redirect, render
 
@@ -57,6 +60,39 @@ def _exclusion_key(reason: str) -> str:
     return f"drawpage.excl.{reason}" if reason in known else "drawpage.excl.poor_record"
 
 
+CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+@dataclass(frozen=True)
+class ExclusionRow:
+    """One recused expert as the regulator reads it: name, and the organisation behind a
+    credit code instead of the bare code."""
+    expert_number: str
+    name: str
+    reason: str
+    detail: str
+
+
+def _exclusion_rows(session: Session, exclusions: list[DrawExclusion]) -> list[ExclusionRow]:
+    if not exclusions:
+        return []
+    experts = {e.number: e for e in session.scalars(
+        select(Expert).where(Expert.number.in_({x.expert_number for x in exclusions})))}
+    codes = {x.detail for x in exclusions if CREDIT_CODE.fullmatch(x.detail)}
+    names = {o.credit_code: o.name for o in session.scalars(
+        select(Organization).where(Organization.credit_code.in_(codes)))} if codes else {}
+    for known in experts.values():  # an employee's own employer is named on the record
+        if known.employer_credit_code in codes:
+            names.setdefault(known.employer_credit_code, known.employer_name)
+    rows = []
+    for x in exclusions:
+        expert = experts.get(x.expert_number)
+        detail = f"{names[x.detail]}（{x.detail}）" if x.detail in names else x.detail
+        rows.append(ExclusionRow(x.expert_number, expert.name if expert else "—", x.reason,
+                                 detail or "—"))
+    return rows
+
+
 def detail_context(request: Request[Any, Any, Any], number: str) -> dict[str, Any]:
     user = user_of(request)
     lang = language(request)
@@ -68,7 +104,8 @@ def detail_context(request: Request[Any, Any, Any], number: str) -> dict[str, An
         blocks = committee(session, draw, show_names, lang)
         now = clock.now(session)
         rated = {r.expert_id: r for r in session.scalars(select(Rating).where(Rating.draw_id == draw.id))}
-        exclusions = drawing.exclusions_of(session, draw.id) if is_regulator(user) else []
+        exclusions = _exclusion_rows(session, drawing.exclusions_of(session, draw.id)) \
+            if is_regulator(user) else []
         return {
             "draw": draw, "label": section_label(session, draw.tender_id, draw.section_id),
             "state_key": draw_state_key(draw.state), "law_key": None,

@@ -15,7 +15,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bidding import services as bidding
@@ -30,7 +30,14 @@ from expert_pool.models import (
     PickState,
     Specialty,
 )
-from expert_pool.notify import NO_ANSWER_JOB, ask_expert, tell
+from expert_pool.notify import (
+    NO_ANSWER_JOB,
+    Invitation,
+    answers_subject,
+    ask_expert,
+    ask_experts,
+    tell,
+)
 from supervision import draws as verifiable
 from supervision import services as supervision
 from trading import clock, jobs
@@ -198,12 +205,27 @@ def _check(session: Session, data: DrawInput,
     supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
     problems = draw_rules.committee_problems(data, facts) + draw_rules.request_problems(
         session, data, now, supervisor)
+    if draw_id is None:
+        problems += _live_draw_problems(session, data)
     codes = [r.specialty_code for r in data.requirements]
     if not codes or not set(codes) <= draw_rules.known_specialties(session, codes):
         return Preview([], problems), None
     found = recusal.assess(session, context_for(session, data, facts, now, draw_id, supervisor))
     counts = _counts(session, data, found)
     return Preview(counts, problems + _shortages(counts)), found
+
+
+def _live_draw_problems(session: Session, data: DrawInput) -> list[UserError]:
+    """One committee per section: a new draw only once the earlier one is cancelled (with its
+    reason logged), so a disliked result cannot be quietly drawn again beside it."""
+    live = session.scalar(select(Draw.number).where(
+        Draw.tender_id == data.tender_id, Draw.section_id == data.section_id,
+        Draw.state != DrawState.CANCELLED.value).limit(1))
+    if live is None:
+        return []
+    return [UserError(f"该标段已有抽取 {live}；如需重新抽取，请先取消该抽取并说明理由",
+                      f"This section already has draw {live}; cancel it, with the reason, "
+                      "before drawing again", field="section_id", status=409, code="draw_exists")]
 
 
 def preview(session: Session, data: DrawInput) -> Preview:
@@ -312,8 +334,7 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     draw.commitment = verifiable.commitment_of(r_platform)
     draw.committed_at = clock.now(session)
     draw.state = DrawState.COMMITTED.value
-    session.execute(delete(DrawExclusion).where(DrawExclusion.draw_id == draw.id))
-    if found.excluded:  # one multi-row insert: hundreds of rows on a large pool
+    if found.excluded:  # one multi-row insert; committed once, so there is nothing to replace
         session.execute(insert(DrawExclusion), [
             {"draw_id": draw.id, "expert_number": number, "reason": reason, "detail": detail}
             for number, (reason, detail) in found.excluded.items()])
@@ -363,8 +384,8 @@ def contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid
             if rank <= requirement.count:
                 seats.append((pick, experts[number]))
     session.flush()  # one insert for every pick, before the asks name them
-    for pick, expert in seats:
-        ask(session, draw, pick, expert)
+    ask_experts(session, seats, Invitation(draw.number, draw.evaluation_at, draw.place,
+                                           draw.answer_minutes))
     draw.drawn_at = clock.now(session)
     draw.state = DrawState.DRAWN.value
     excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
@@ -409,8 +430,9 @@ def cancel(session: Session, actor: Actor, draw_id: uuid.UUID, reason: str) -> D
                         f"Give the reason (at most {MAX_REASON} characters)", field="reason")
     asked = [p for p in picks_of(session, draw.id)
              if p.state in (PickState.NOTIFIED.value, *SEATED, PickState.CANCEL_REQUESTED.value)]
+    for due in {p.answer_due for p in asked if p.state == PickState.NOTIFIED.value and p.answer_due}:
+        jobs.cancel(session, NO_ANSWER_JOB, answers_subject(draw.number, due))
     for pick in asked:
-        jobs.cancel(session, NO_ANSWER_JOB, f"draw-pick:{pick.id}")
         expert = session.get(Expert, pick.expert_id)
         if expert is not None:
             tell(session, expert, "draw.cancelled",

@@ -8,6 +8,7 @@ def _m(zh: str, en: str) -> dict[str, str]:
 
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "attendance.your_reason": _m("您填写的理由", "Your reason"),
     # inbox
     "attendance.inbox.title": _m("我的消息", "My messages"),
     "attendance.inbox.empty": _m("暂无消息。", "No messages."),
@@ -138,6 +139,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attendance.late.expert": _m("专家编号", "Expert"),
     "attendance.late.reason": _m("取消理由", "Reason"),
     "attendance.late.note": _m("审核说明（不同意时必填）", "Note (required when refusing)"),
+    "attendance.late.decision": _m("审核", "Decision"),
+    "attendance.late.note_approve": _m("审核说明（可空）", "Note (optional)"),
+    "attendance.late.note_refuse": _m("不同意理由（必填）", "Reason for refusing (required)"),
+    "attendance.late.refuse_confirm": _m("不同意取消后该专家须按时参加评标，确定？",
+                                         "The expert must attend. Continue?"),
     "attendance.late.approve": _m("同意取消", "Approve"),
     "attendance.late.refuse": _m("不同意", "Refuse"),
     "attendance.late.approve_confirm": _m("同意该专家取消参加？席位将由下一位专家递补。",

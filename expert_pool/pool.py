@@ -213,6 +213,8 @@ def problems(session: Session, data: ExpertInput, today: dt.date) -> tuple[Check
     codes: list[str] = []
     main = data.main_specialty.strip().upper()
     try:
+        if main:  # checked on its own first, so that a report names the main code's column
+            specialties.check_codes(session, [main], field="main_specialty")
         codes = specialties.check_codes(session, data.specialties)
         if not codes:
             raise UserError("请至少选择一个专业", "Choose at least one specialty", field="specialties")

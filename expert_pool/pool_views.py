@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from expert_pool import pool, pool_changes, pool_lifecycle, pool_views_admin, pool_views_me
+from expert_pool import pool, pool_changes, pool_lifecycle, pool_views_admin, pool_views_me, specialties
 from expert_pool.idcard import mask_id_number, mask_mobile
 from expert_pool.models import Expert, IntegrityKind
 from expert_pool.pool_views_common import (
@@ -45,7 +45,11 @@ def _list(request: Request[Any, Any, Any], keyword: str, specialty: str, status:
     with db.read_only() as session:
         found = pool.search_experts(session, keyword, specialty, status, region, page)
         names = {e.id: pool.links_of(session, e) for e in found.rows}
+        codes = sorted({link.specialty_code for links in names.values() for link in links})
+        specialty_names = specialties.names(session, codes, language(request))
+        choices = specialties.active_choices(session)
     return render(request, "expert_pool/pool_list.html", found=found, links=names,
+                  specialty_names=specialty_names, choices=choices,
                   mask_id=mask_id_number, is_staff=is_staff(request), statuses=pool.STATUS_LABELS,
                   query={"keyword": keyword, "specialty": specialty, "status": status,
                          "region": region})

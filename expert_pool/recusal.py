@@ -53,6 +53,12 @@ LONGEST_DRAW_DAYS = 30  # expected_days is at most this: bounds the overlap sear
 Narrowing = Collection[uuid.UUID] | Select[uuid.UUID]
 
 
+def _rows(session: Session, query: Any) -> Any:
+    """Plain Core rows: these reads return thousands of tuples, and the ORM's per-row result
+    processing cost as much as the query itself (measured with pyinstrument on 100,000 experts)."""
+    return session.connection().execute(query)
+
+
 def _within(only: Narrowing) -> Any:
     return only if isinstance(only, Select) else list(only)
 
@@ -92,7 +98,7 @@ class Assessment:
 def subtree_codes(session: Session, roots: Sequence[str]) -> dict[str, str]:
     """Each specialty code under one of ``roots`` (itself included) -> the first root holding it."""
     children: dict[str, list[str]] = {}
-    for code, parent in session.execute(select(Specialty.code, Specialty.parent_code)):
+    for code, parent in _rows(session, select(Specialty.code, Specialty.parent_code)):
         if parent is not None:
             children.setdefault(parent, []).append(code)
     owner: dict[str, str] = {}
@@ -135,7 +141,7 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     if only is not None:
         query = query.where(Expert.id.in_(list(only)))
     chosen: dict[uuid.UUID, tuple[str, str, str, dt.date | None, str | None]] = {}
-    for expert_id, number, status, until, employer, code in session.execute(query):
+    for expert_id, number, status, until, employer, code in _rows(session, query):
         root = owner[code]
         held = chosen.get(expert_id)
         if held is None or order[root] < order[held[0]]:
@@ -182,7 +188,7 @@ def _exclusions(session: Session, context: Context,
     for expert_id, (_, _, _, _, employer) in chosen.items():
         if employer and employer == context.supervising_code:
             add(expert_id, ExclusionReason.SUPERVISING_DEPARTMENT, employer)
-    for expert_id in session.scalars(_unavailable(context, only)):
+    for (expert_id,) in _rows(session, _unavailable(context, only)):
         add(expert_id, ExclusionReason.UNAVAILABLE)
     for expert_id, number in _busy(session, context, only):
         add(expert_id, ExclusionReason.SAME_DAY_COMMITTEE, number)
@@ -205,7 +211,7 @@ def _conflicts(session: Session, context: Context,
         DeclaredConflict.credit_code.in_(sorted(context.bidder_codes)))
     query = query.where(DeclaredConflict.expert_id.in_(_within(only)))
     since = _years_before(context.first_day, FORMER_EMPLOYER_YEARS)
-    for expert_id, kind, code, ended in session.execute(query.order_by(DeclaredConflict.id)):
+    for expert_id, kind, code, ended in _rows(session, query.order_by(DeclaredConflict.id)):
         if kind == ConflictKind.SHAREHOLDING.value:
             add(expert_id, ExclusionReason.SHAREHOLDING, code)
         elif kind == ConflictKind.RELATIVE_EMPLOYER.value:
@@ -243,7 +249,7 @@ def _busy(session: Session, context: Context,
         query = query.where(Draw.id != context.draw_id)
     query = query.where(DrawPick.expert_id.in_(_within(only)))
     found = []
-    for expert_id, number, starts, days in session.execute(query):
+    for expert_id, number, starts, days in _rows(session, query):
         if starts + dt.timedelta(days=max(days, 1) - 1) >= context.first_day:
             found.append((expert_id, number))
     return found
@@ -265,7 +271,7 @@ def _capped(session: Session, context: Context,
     if context.draw_id is not None:
         query = query.where(Draw.id != context.draw_id)
     query = query.where(DrawPick.expert_id.in_(_within(only)))
-    return [(expert_id, count) for expert_id, count in session.execute(query)]
+    return [(expert_id, count) for expert_id, count in _rows(session, query)]
 
 
 def _poor(session: Session, context: Context,
@@ -280,7 +286,7 @@ def _poor(session: Session, context: Context,
         .having(records >= POOR_COUNT)
     )
     query = query.where(IntegrityRecord.expert_id.in_(_within(only)))
-    found = [(expert_id, f"{count} 次谢绝/未应答/临时取消") for expert_id, count in session.execute(query)]
+    found = [(expert_id, f"{count} 次谢绝/未应答/临时取消") for expert_id, count in _rows(session, query)]
     position = func.row_number().over(partition_by=Rating.expert_id,
                                       order_by=(Rating.rated_at.desc(), Rating.draw_id))
     recent = select(Rating.expert_id.label("expert_id"),
@@ -295,5 +301,5 @@ def _poor(session: Session, context: Context,
         .group_by(latest.c.expert_id)
         .having(mean < LOW_RATING * 3)
     )
-    found += [(expert_id, f"近期评分均值 {float(avg) / 3:.2f}") for expert_id, avg in session.execute(low)]
+    found += [(expert_id, f"近期评分均值 {float(avg) / 3:.2f}") for expert_id, avg in _rows(session, low)]
     return found

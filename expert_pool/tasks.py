@@ -1,7 +1,8 @@
 """Timed work of the expert pool (``@job_handler``s; imported by the worker).
 
-- job ``expert_pool.no_answer`` (subject ``draw-pick:<id>``): a drawn expert who has not
-  answered by the due time loses the seat to the next in rank (``attendance.expire``).
+- job ``expert_pool.no_answer`` (subject ``draw-answers:<draw number>:<due>``, one per batch of
+  experts asked together): a drawn expert who has not answered by the due time loses the seat
+  to the next in rank (``attendance.expire_due``).
 """
 
 from __future__ import annotations
@@ -15,4 +16,4 @@ from trading.jobs import ScheduledJob
 
 @jobs.job_handler(notify.NO_ANSWER_JOB)
 def no_answer(session: Session, job: ScheduledJob) -> None:
-    attendance.expire(session, attendance.pick_of_subject(job.subject))
+    attendance.expire_due(session, notify.draw_of_answers_subject(job.subject))

@@ -103,8 +103,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "supervision.draw.bad": {"zh-CN": "有问题", "en": "Problem"},
     "supervision.draw.verify": {"zh-CN": "核验", "en": "Verify"},
     "supervision.draw.verified": {"zh-CN": "已按日志复算该次抽取", "en": "The draw was re-run from the log"},
-    "supervision.draw.match": {"zh-CN": "一致（match）：结果可由日志复现",
+    "supervision.draw.match": {"zh-CN": "一致：结果可由日志复现",
                                "en": "Match: the log reproduces the result"},
-    "supervision.draw.mismatch": {"zh-CN": "不一致（mismatch）", "en": "Mismatch"},
+    "supervision.draw.mismatch": {"zh-CN": "不一致", "en": "Mismatch"},
     "supervision.draw.where": {"zh-CN": "位置", "en": "Where"},
 }

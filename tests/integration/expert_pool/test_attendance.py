@@ -173,9 +173,15 @@ def test_every_asked_expert_confirms_and_the_draw_completes(client) -> None:
     assert actions(drawn).count("draw.confirmed") == COUNT
     assert state_of(drawn) == DrawState.COMPLETED.value
     assert bodies(drawn, "draw.confirmed")[0]["expert"] == seats[0].expert_number
-    with db.read_only() as session:  # answered: the no-answer job is called off
-        job = jobs.get_job(session, notify.NO_ANSWER_JOB, f"draw-pick:{seats[0].id}")
-        assert job is None or job.status != "queued"
+    assert seats[0].answer_due is not None  # the batch's no-answer job finds nothing to do
+    test_clock.advance_past(seats[0].answer_due)
+    with db.transaction() as session:
+        job = jobs.get_job(session, notify.NO_ANSWER_JOB,
+                           notify.answers_subject(drawn.number, seats[0].answer_due))
+        assert job is not None
+        no_answer(session, job)
+    assert {p.state for p in picks(drawn) if p.id in {s.id for s in seats}} == {"confirmed"}
+    assert actions(drawn).count("draw.no_answer") == 0
 
 
 def test_confirming_twice_is_refused(client) -> None:
@@ -242,17 +248,21 @@ def test_a_decline_needs_a_reason_and_passes_the_seat_to_the_next_in_rank(client
 
 def test_no_answer_by_the_due_time_passes_the_seat_on_once(client) -> None:
     drawn = make_draw(client)
-    seat, reserve = asked(drawn)[0], first_reserve(drawn)
+    seat, *others = asked(drawn)
+    reserve = first_reserve(drawn)
+    for other in others:  # the rest of the batch answers in time
+        assert api(client, drawn, other, "confirm").status_code == 200
     assert seat.answer_due is not None
+    batch = notify.answers_subject(drawn.number, seat.answer_due)
     with db.transaction() as session:  # too early: nothing happens
-        job = jobs.get_job(session, notify.NO_ANSWER_JOB, f"draw-pick:{seat.id}")
+        job = jobs.get_job(session, notify.NO_ANSWER_JOB, batch)
         assert job is not None
         no_answer(session, job)
     assert pick(drawn, seat.id).state == PickState.NOTIFIED.value
     test_clock.advance_past(seat.answer_due)
     for _ in range(2):  # idempotent: a second run finds nothing to do
         with db.transaction() as session:
-            job = jobs.get_job(session, notify.NO_ANSWER_JOB, f"draw-pick:{seat.id}")
+            job = jobs.get_job(session, notify.NO_ANSWER_JOB, batch)
             assert job is not None
             no_answer(session, job)
     assert pick(drawn, seat.id).state == PickState.NO_ANSWER.value

@@ -39,7 +39,8 @@ def test_an_expert_reads_the_inbox_and_confirms_from_the_page(client) -> None:
     assert f"/experts/me/draws/{seat.id}" in seats.text
     page = client.get(f"/experts/me/draws/{seat.id}")
     assert page.status_code == 200
-    assert "确认参加" in page.text and "谢绝" in page.text and "回避声明" in page.text
+    assert "确认参加" in page.text and "谢绝" in page.text
+    assert "提交回避声明" not in page.text  # a recusal comes at the evaluation, after check-in
     assert drawn.tender_title not in page.text  # the project stays unnamed before check-in
     assert "data-confirm" in page.text
     done = post_form(client, f"/experts/me/draws/{seat.id}/confirm", {},
@@ -65,7 +66,8 @@ def test_a_decline_without_a_reason_is_shown_in_words_then_declined(client) -> N
     assert empty.status_code == 400 and "请填写理由" in empty.text
     done = post_form(client, f"{path}/decline", {"reason": "外地出差"}, form_page=path)
     assert done.status_code == 303
-    assert "已谢绝" in client.get(done.headers["location"]).text
+    after = client.get(done.headers["location"]).text
+    assert "已谢绝" in after and "外地出差" in after  # the expert sees the reason it gave
     assert pick(drawn, reserve.id).state == PickState.NOTIFIED.value
 
 

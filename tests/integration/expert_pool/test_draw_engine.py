@@ -12,6 +12,7 @@ from expert_pool import drawing
 from expert_pool.models import DrawPick, DrawState, InboxMessage, PickState
 from supervision import draws as verifiable
 from supervision import services as supervision
+from tests.integration.bidding.conftest import log_actions
 from tests.integration.expert_pool.conftest import (
     ClosedSection,
     add_expert,
@@ -198,12 +199,30 @@ def test_cancel_tells_the_asked_experts(client) -> None:
     assert steps(draw.number)[-1].body == {"reason": "评标推迟"}
 
 
+def test_a_second_draw_for_a_section_waits_for_the_first_to_be_cancelled(client) -> None:
+    section = closed_section(client, "two")
+    supervisor = regulator()
+    pool(1, 10)
+    first = run_draw(draw_input(section, supervisor))
+    before = len(log_actions("draw:"))
+    with db.transaction() as session, pytest.raises(UserError) as refused:
+        drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+    assert first.number in refused.value.message_zh and refused.value.status == 409
+    assert len(log_actions("draw:")) == before
+    with db.transaction() as session:
+        drawing.cancel(session, STAFF, first.id, "评标时间调整")
+    with db.transaction() as session:
+        again = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+        assert again.number != first.number
+
+
 def test_numbers_follow_the_year(client) -> None:
     section = closed_section(client, "num")
     supervisor = regulator()
     pool(1, 10)  # the first draw's four are busy that day
     first = run_draw(draw_input(section, supervisor))
+    other = closed_section(client, "num2")  # one live draw per section
     with db.transaction() as session:
-        second = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+        second = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(other, supervisor))
         assert second.number[:8] == first.number[:8]
         assert int(second.number[-4:]) == int(first.number[-4:]) + 1

@@ -149,7 +149,8 @@ def test_an_expert_on_another_committee_that_day_is_excluded(client) -> None:
     with db.read_only() as session:
         asked = [p.expert_number for p in drawing.picks_of(session, first.id) if p.state == "notified"]
     pool(200, 6)
-    reasons = _commit_and_reasons(draw_input(section, supervisor))
+    other = closed_section(client, "rc2")  # another tender, evaluated the same day
+    reasons = _commit_and_reasons(draw_input(other, supervisor))
     assert {reasons[n] for n in asked} == {"same_day_committee"}
 
 
@@ -160,7 +161,8 @@ def test_the_draw_cap_excludes_an_often_drawn_expert(client) -> None:
         asked = [p.expert_number for p in drawing.picks_of(session, first.id) if p.state == "notified"]
     pool(200, 6)
     later = db_now() + dt.timedelta(days=10)  # another day: not busy, only capped
-    reasons = _commit_and_reasons(draw_input(section, supervisor, evaluation_at=later,
+    other = closed_section(client, "rk2")
+    reasons = _commit_and_reasons(draw_input(other, supervisor, evaluation_at=later,
                                              cap_draws=1, cap_days=30))
     assert {reasons[n] for n in asked} == {"draw_cap"}
 

@@ -101,7 +101,9 @@ def test_the_regulator_verifies_one_draw_with_one_click(client) -> None:  # type
     answer = post_form(client, "/supervision/draws/verify", {"subject": f"draw:{number}"},
                        form_page="/supervision/draws")
     assert answer.status_code == 200, answer.text
-    assert "一致（match）" in answer.text
+    assert "一致：结果可由日志复现" in answer.text
+    assert "平台随机数与承诺一致" in answer.text
+    assert "r_platform matches the commitment" not in answer.text  # the reader's language only
     missing = post_form(client, "/supervision/draws/verify", {"subject": "draw:NONE"},
                         form_page="/supervision/draws")
     assert missing.status_code == 404
@@ -136,4 +138,4 @@ def test_a_tampered_log_says_mismatch_in_the_portal(client) -> None:  # type: ig
     login(client, "supervisor")
     answer = post_form(client, "/supervision/draws/verify", {"subject": f"draw:{number}"},
                        form_page="/supervision/draws")
-    assert "不一致（mismatch）" in answer.text and f"entry {row.seq}: seed" in answer.text
+    assert "不一致" in answer.text and f"entry {row.seq}: seed" in answer.text
