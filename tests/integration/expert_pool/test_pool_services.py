@@ -73,8 +73,9 @@ def test_create_gives_readable_numbers_and_logs_without_personal_data() -> None:
     ({"years_in_specialty": -1}, "years_in_specialty"),
     ({"expert_type": "lawyer"}, "expert_type"),
     ({"pool": "private"}, "pool"),
-    ({"specialties": ["A9999"], "main_specialty": "A9999"}, "specialties"),
+    ({"specialties": ["A9999"], "main_specialty": "A9999"}, "main_specialty"),
     ({"specialties": [], "main_specialty": ""}, "specialties"),
+    ({"specialties": ["A0101", "A9999"], "main_specialty": "A0101"}, "specialties"),
     ({"main_specialty": "B01"}, "main_specialty"),
     ({"name": ""}, "name"),
 ])
@@ -100,7 +101,7 @@ def test_an_inactive_specialty_is_refused() -> None:
         assert session.get(Specialty, "A0101").active is False  # the whole branch
     with pytest.raises(UserError) as raised:
         create(1)
-    assert raised.value.field == "specialties"
+    assert raised.value.field == "main_specialty"  # the main code is named first
 
 
 def test_a_duplicate_id_number_is_refused() -> None:
