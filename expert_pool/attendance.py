@@ -35,7 +35,7 @@ CANCEL_NOTICE = dt.timedelta(hours=24)  # less than this before the evaluation: 
 REASON_MAX = 500
 SYSTEM = Actor.system("expert_pool.no_answer")
 #: Staff see a pending late cancellation as an e-supervision alert, due at the evaluation.
-LATE_ALERT = "expert_pool.late_cancellation"
+LATE_ALERT = drawing.LATE_CANCELLATION_ALERT
 
 #: Where the pledge and a recusal stand in the law (shown to the expert, cited in the record).
 RECUSAL_BASIS = "《评标委员会和评标方法暂行规定》第十二条"

@@ -49,6 +49,8 @@ from trading.errors import ConflictError, NotFoundError, UserError
 ALGORITHM = verifiable.ALGORITHM_V2
 NUMBER_PREFIX = "CQ"
 MAX_VALUE = 200  # the supervising officer's typed value
+AWAITING_SUPERVISOR = "expert_pool.awaiting_supervisor"  # alert: committed, no value yet
+LATE_CANCELLATION_ALERT = "expert_pool.late_cancellation"  # alert: attendance's staff queue
 MAX_REASON = 500
 SEATED = (PickState.CONFIRMED.value, PickState.CHECKED_IN.value)
 
@@ -339,6 +341,13 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
             {"draw_id": draw.id, "expert_number": number, "reason": reason, "detail": detail}
             for number, (reason, detail) in found.excluded.items()])
     session.flush()
+    # The supervising officer is told by an alert that the draw waits for their value (taken
+    # before the log entry: the log head is always the last lock).
+    supervision.watch_deadline(
+        session, AWAITING_SUPERVISOR, subject(draw), "regulator", draw.evaluation_at,
+        f"抽取 {draw.number}：已生成承诺，等待监督人输入随机数",
+        f"Draw {draw.number}: committed, waiting for the supervising officer's value",
+        margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)))
     supervision.record(session, actor, "draw.committed", subject(draw), {
         "algorithm": ALGORITHM,
         "categories": {r.specialty_code: r.count for r in data.requirements},
@@ -362,6 +371,7 @@ def contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid
                         field="value")
     assert draw.r_platform is not None and draw.pool_hash is not None and draw.eligible is not None
     draw.r_other = verifiable.r_other_of(value)
+    supervision.resolve_deadline(session, AWAITING_SUPERVISOR, subject(draw), "contributed")
     supervision.record(session, actor, "draw.contributed", subject(draw),
                        {"value": value, "r_other": draw.r_other})
     seed = seed_of(draw)
@@ -441,6 +451,8 @@ def cancel(session: Session, actor: Actor, draw_id: uuid.UUID, reason: str) -> D
                  draw_id=draw.id, payload={"draw": draw.number})
     draw.state = DrawState.CANCELLED.value
     draw.cancelled_reason = reason.strip()
+    for alert in (AWAITING_SUPERVISOR, LATE_CANCELLATION_ALERT):
+        supervision.resolve_deadline(session, alert, subject(draw), "draw_cancelled")
     supervision.record(session, actor, "draw.cancelled", subject(draw), {"reason": draw.cancelled_reason})
     return draw
 

@@ -92,8 +92,11 @@ def test_a_draw_runs_end_to_end_and_reproduces(client) -> None:
     assert [p.rank for p in asked] == [1, 2, 3, 4]
     assert len(inbox) == 4
     entries = steps(draw.number)
-    assert [e.action for e in entries] == ["draw.requested", "draw.committed", "draw.contributed",
-                                           "draw.result"]
+    assert [e.action for e in entries if e.action.startswith("draw.")] == [
+        "draw.requested", "draw.committed", "draw.contributed", "draw.result"]
+    # the supervising officer's alert, raised at the commit and cleared by the value
+    assert [e.action for e in entries if e.action.startswith("alert.")] == [
+        "alert.watching", "alert.cleared"]
     result = entries[-1].body
     assert result["selected"]["A01"] == [p.expert_number for p in asked]
     check = verifiable.check_draw(f"draw:{draw.number}", entries)
@@ -226,3 +229,25 @@ def test_numbers_follow_the_year(client) -> None:
         second = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(other, supervisor))
         assert second.number[:8] == first.number[:8]
         assert int(second.number[-4:]) == int(first.number[-4:]) + 1
+
+
+def _live_alerts(number: str) -> list[str]:
+    with db.read_only() as session:
+        return [a.kind for a in supervision.list_alerts(session, roles=frozenset({"regulator"}))
+                if a.subject == f"draw:{number}"]
+
+
+def test_the_supervising_officer_is_alerted_until_the_value_is_given(client) -> None:
+    section = closed_section(client, "alr")
+    supervisor = regulator()
+    pool(1, 8)
+    with db.transaction() as session:
+        draw = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+        draw_id, number = draw.id, draw.number
+    assert _live_alerts(number) == []
+    with db.transaction() as session:
+        drawing.commit(session, STAFF, draw_id)
+    assert _live_alerts(number) == [drawing.AWAITING_SUPERVISOR]
+    with db.transaction() as session:
+        drawing.contribute(session, STAFF, supervisor, draw_id, "监督人输入 9")
+    assert _live_alerts(number) == []
