@@ -149,8 +149,9 @@ def test_an_expert_on_another_committee_that_day_is_excluded(client) -> None:
     with db.read_only() as session:
         asked = [p.expert_number for p in drawing.picks_of(session, first.id) if p.state == "notified"]
     pool(200, 6)
-    other = closed_section(client, "rc2")  # another tender, evaluated the same day
-    reasons = _commit_and_reasons(draw_input(other, supervisor))
+    other = closed_section(client, "rc2")  # another tender (its closing moves the clock on)
+    # evaluated at the same moment: "now + N days" again could fall on the next day by now
+    reasons = _commit_and_reasons(draw_input(other, supervisor, evaluation_at=first.evaluation_at))
     assert {reasons[n] for n in asked} == {"same_day_committee"}
 
 
