@@ -61,8 +61,7 @@ class NotDrawn(UserError):
                          status=403, code="not_drawn")
 
 
-def subject(draw: Draw) -> str:
-    return f"draw:{draw.number}"
+subject = drawing.subject  # one spelling of a draw's log subject
 
 
 def expert_of_user(session: Session, user_id: uuid.UUID) -> Expert | None:

@@ -99,7 +99,7 @@ def own_expert_id(session: Session, user: CurrentUser | None) -> uuid.UUID | Non
 
 def committer(session: Session, draw: Draw) -> str:
     """Who made the commitment: read from the log (the draw row keeps only who requested)."""
-    for entry in log.entries(session, subject=f"draw:{draw.number}", limit=50):
+    for entry in log.entries(session, subject=drawing.subject(draw), limit=50):
         if "commit" in entry.action and entry.actor.user_id:
             return user_name(session, uuid.UUID(entry.actor.user_id))
     return "—"
