@@ -15,11 +15,11 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bidding import services as bidding
-from expert_pool import draw_rules, recusal
+from expert_pool import bulk, draw_rules, recusal
 from expert_pool.models import (
     Draw,
     DrawExclusion,
@@ -181,7 +181,7 @@ def context_for(session: Session, data: DrawInput, facts: bidding.SectionFacts, 
         cap_days=data.cap_days, draw_id=draw_id)
 
 
-def _counts(session: Session, data: DrawInput, found: recusal.Assessment) -> list[SpecialtyCount]:
+def _counts(session: Session, data: DrawInput, eligible: dict[str, int]) -> list[SpecialtyCount]:
     codes = [r.specialty_code for r in data.requirements]
     names = {s.code: s for s in session.scalars(select(Specialty).where(Specialty.code.in_(codes)))}
     counts = []
@@ -189,7 +189,7 @@ def _counts(session: Session, data: DrawInput, found: recusal.Assessment) -> lis
         node = names.get(requirement.specialty_code)
         counts.append(SpecialtyCount(requirement.specialty_code, node.name_zh if node else "",
                                      node.name_en if node else "", requirement.count,
-                                     found.count(requirement.specialty_code)))
+                                     eligible.get(requirement.specialty_code, 0)))
     return counts
 
 
@@ -200,8 +200,10 @@ def _shortages(counts: list[SpecialtyCount]) -> list[UserError]:
             for c in counts if c.eligible < c.needed]
 
 
-def _check(session: Session, data: DrawInput,
-           draw_id: uuid.UUID | None = None) -> tuple[Preview, recusal.Assessment | None]:
+def _check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, *,
+           listing: bool = False) -> tuple[Preview, recusal.Assessment | None]:
+    """The request's problems and live counts; with ``listing`` also the eligible pool itself
+    (the commit needs it; a request only needs the counts, which the database adds up)."""
     now = clock.now(session)
     facts = bidding.section_facts(session, data.tender_id, data.section_id)
     supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
@@ -212,8 +214,11 @@ def _check(session: Session, data: DrawInput,
     codes = [r.specialty_code for r in data.requirements]
     if not codes or not set(codes) <= draw_rules.known_specialties(session, codes):
         return Preview([], problems), None
-    found = recusal.assess(session, context_for(session, data, facts, now, draw_id, supervisor))
-    counts = _counts(session, data, found)
+    context = context_for(session, data, facts, now, draw_id, supervisor)
+    found = recusal.assess(session, context) if listing else None
+    eligible = ({code: found.count(code) for code in codes} if found is not None
+                else recusal.count_eligible(session, context))
+    counts = _counts(session, data, eligible)
     return Preview(counts, problems + _shortages(counts)), found
 
 
@@ -324,7 +329,7 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     draw = get_draw(session, draw_id, lock=True)
     _require_state(draw, DrawState.REQUESTED)
     data = input_of(session, draw)
-    checked, found = _check(session, data, draw.id)
+    checked, found = _check(session, data, draw.id, listing=True)
     _refuse(checked)
     assert found is not None
     eligible = {r.specialty_code: list(found.eligible.get(r.specialty_code, []))
@@ -336,11 +341,8 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     draw.commitment = verifiable.commitment_of(r_platform)
     draw.committed_at = clock.now(session)
     draw.state = DrawState.COMMITTED.value
-    if found.excluded:  # one multi-row insert; committed once, so there is nothing to replace
-        session.execute(insert(DrawExclusion), [
-            {"draw_id": draw.id, "expert_number": number, "reason": reason, "detail": detail}
-            for number, (reason, detail) in found.excluded.items()])
     session.flush()
+    bulk.insert_exclusions(session, draw.id, found.excluded)  # committed once: nothing to replace
     # The supervising officer is told by an alert that the draw waits for their value (taken
     # before the log entry: the log head is always the last lock).
     supervision.watch_deadline(

@@ -114,6 +114,35 @@ class ExpertSpecialty(Base):
     is_main: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ExpertDrawable(Base):
+    """A projection of the experts a draw can consider, one row per (expert, specialty).
+
+    Kept in step with ``expert`` and ``expert_specialty_link`` by ``expert_pool.drawable``
+    (ORM flush and bulk-statement events), so that a draw reads its candidates with one
+    index-only range scan by specialty instead of joining 100,000 experts (measured: 7 ms
+    against 34-55 ms on PostgreSQL). Only statuses a draw looks at are held.
+    """
+
+    __tablename__ = "expert_drawable"
+    __table_args__ = (
+        Index("ix_expert_drawable_candidates", "specialty_code", "title", "years_in_specialty",
+              postgresql_include=["expert_id", "number", "status", "region",
+                                  "employer_credit_code", "penalized_until"]),
+    )
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("expert.id", ondelete="CASCADE"), primary_key=True
+    )
+    specialty_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[int] = mapped_column(SmallInteger)
+    years_in_specialty: Mapped[int] = mapped_column(SmallInteger)
+    region: Mapped[str] = mapped_column(String(64))
+    employer_credit_code: Mapped[str | None] = mapped_column(String(18))
+    penalized_until: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class Qualification(Base):
     """A practising qualification (执业资格), e.g. 一级注册建造师."""
 
@@ -171,6 +200,8 @@ class IntegrityKind(enum.StrEnum):
 
 class IntegrityRecord(Base):
     __tablename__ = "expert_integrity"
+    # A draw counts each expert's declines and no-answers of the last year (recusal).
+    __table_args__ = (Index("ix_expert_integrity_recent", "kind", "occurred_on", "expert_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("expert.id", ondelete="CASCADE"), index=True)
@@ -249,7 +280,7 @@ class Draw(Base):
     commitment: Mapped[str | None] = mapped_column(String(64))
     r_other: Mapped[str | None] = mapped_column(String(64))
     committed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    drawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    drawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)  # the cap
     cancelled_reason: Mapped[str] = mapped_column(String(500), default="")
 
 

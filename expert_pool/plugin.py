@@ -9,6 +9,7 @@ from expert_pool import (
     attendance_views,
     draw_controllers,
     draw_views,
+    drawable,  # noqa: F401  (its session events keep the draw projection in step)
     messages_attendance,
     messages_draw,
     messages_draw_pages,

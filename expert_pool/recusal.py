@@ -1,22 +1,26 @@
 """Who may sit on a committee (R-31, R-32): matching experts, and why the others are left out.
 
-Set-based: one query for the matching experts and one per kind of exclusion, each answering
-for the whole pool at once, so that a draw over 100,000 experts costs a handful of indexed
-queries and no query per expert. An expert matching two requirements is assigned to the first
-(requirement order), so one expert is never ranked twice in a draw.
+Each exclusion is one SQL condition over the drawable projection (``expert_pool.drawable``),
+in the order of the law's list; the database applies them all in one statement. The request's
+live count adds them up there (``count_eligible``: a few rows come back); the commit lists every
+candidate with the first reason that excludes it (``assess``: a CASE of the same conditions),
+then reads the detail a regulator sees for the excluded few. One definition serves both, so the
+count shown and the pool committed cannot disagree. An expert matching two requirements is
+assigned to the first (requirement order), so one expert is never ranked twice in a draw.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, null, or_, select
 from sqlalchemy.orm import Session
 
+from expert_pool.bulk import Among, among_for, custom_plans
 from expert_pool.models import (
     ConflictKind,
     DeclaredConflict,
@@ -24,8 +28,7 @@ from expert_pool.models import (
     DrawPick,
     DrawState,
     ExclusionReason,
-    Expert,
-    ExpertSpecialty,
+    ExpertDrawable,
     ExpertStatus,
     IntegrityKind,
     IntegrityRecord,
@@ -38,7 +41,10 @@ from expert_pool.models import (
 # Picks that hold an expert on the evaluation day (a reserve or a decline does not).
 BUSY_STATES = (PickState.NOTIFIED.value, PickState.CONFIRMED.value, PickState.CHECKED_IN.value,
                PickState.CANCEL_REQUESTED.value)
-DRAWABLE = (ExpertStatus.IN_POOL.value, ExpertStatus.SUSPENDED.value, ExpertStatus.PENALIZED.value)
+EMPLOYER_REASONS = (ExclusionReason.BIDDER_EMPLOYEE, ExclusionReason.TENDEREE_EMPLOYEE,
+                    ExclusionReason.SUPERVISING_DEPARTMENT)
+CONFLICT_REASONS = (ExclusionReason.SHAREHOLDING, ExclusionReason.RELATIVE,
+                    ExclusionReason.BIDDER_FORMER_EMPLOYEE)
 POOR_KINDS = (IntegrityKind.DECLINE.value, IntegrityKind.NO_ANSWER.value,
               IntegrityKind.LATE_CANCELLATION.value)
 POOR_COUNT = 3  # such records within POOR_WINDOW
@@ -48,6 +54,8 @@ LOW_RATING = 2.5  # mean of (punctuality + quality + conduct) / 3 over the last 
 FORMER_EMPLOYER_YEARS = 3  # GP Regs §9
 LONGEST_DRAW_DAYS = 30  # expected_days is at most this: bounds the overlap search
 
+
+D = ExpertDrawable
 
 # Either a few expert ids or a subquery selecting them.
 Narrowing = Collection[uuid.UUID] | Select[uuid.UUID]
@@ -117,10 +125,97 @@ def _region_conditions(context: Context) -> list[ColumnElement[bool]]:
     """Regions match by prefix: "山西省" takes every city and county under it."""
     found: list[ColumnElement[bool]] = []
     if context.regions_include:
-        found.append(or_(*(Expert.region.startswith(r, autoescape=True)
+        found.append(or_(*(D.region.startswith(r, autoescape=True)
                            for r in context.regions_include)))
-    found += [~Expert.region.startswith(r, autoescape=True) for r in context.regions_exclude]
+    found += [~D.region.startswith(r, autoescape=True) for r in context.regions_exclude]
     return found
+
+
+@dataclass
+class _Query:
+    """The candidate rows of one draw and the exclusion rules as SQL over them."""
+
+    matching: list[ColumnElement[bool]]  # the request's conditions on the projection
+    requirement_of_row: ColumnElement[int]  # index of the requirement a row's specialty is under
+    narrowed: Select[uuid.UUID]  # the candidates, for subqueries over unbounded history
+    rules: list[tuple[ExclusionReason, ColumnElement[bool]]]  # in the order of the law's list
+    busy: dict[uuid.UUID, str]  # expert -> the other draw holding it that day
+
+    @property
+    def requirement(self) -> ColumnElement[int]:
+        """Per expert (grouped): the first requirement it matches."""
+        return func.min(self.requirement_of_row)
+
+    def eligible(self) -> list[ColumnElement[bool]]:
+        return [*self.matching, *(not_(rule) for _, rule in self.rules)]
+
+    def reason(self) -> ColumnElement[Any]:
+        if not self.rules:
+            return null()
+        return case(*((rule, reason.value) for reason, rule in self.rules), else_=null())
+
+
+def _query(session: Session, context: Context, only: Collection[uuid.UUID] | None) -> _Query:
+    owner = subtree_codes(session, context.requirement_codes)
+    order = {code: i for i, code in enumerate(context.requirement_codes)}
+    matching = [D.specialty_code.in_(sorted(owner)), D.title >= context.min_title,
+                D.years_in_specialty >= context.min_years, *_region_conditions(context)]
+    if only is not None:
+        matching.append(D.expert_id.in_(list(only)))
+    # Subqueries over history (ratings, records) are narrowed to the candidates.
+    narrowed = select(D.expert_id).where(D.specialty_code.in_(sorted(owner)))
+    if only is not None:
+        narrowed = narrowed.where(D.expert_id.in_(list(only)))
+    busy = _busy(session, context)
+    among = among_for(session)
+    custom_plans(session)
+    return _Query(matching, case({code: order[root] for code, root in owner.items()},
+                                 value=D.specialty_code),
+                  narrowed, _rules(context, narrowed, busy, among), busy)
+
+
+def _rules(context: Context, narrowed: Select[uuid.UUID], busy: dict[uuid.UUID, str],
+           among: Among) -> list[tuple[ExclusionReason, ColumnElement[bool]]]:
+    """Each reason as a condition on a candidate row; none is ever NULL (``NOT`` must hold)."""
+    employer = D.employer_credit_code
+    rules: list[tuple[ExclusionReason, ColumnElement[bool]]] = [
+        (ExclusionReason.PENALIZED, and_(D.status == ExpertStatus.PENALIZED.value, or_(
+            D.penalized_until.is_(None), D.penalized_until >= context.first_day))),
+        (ExclusionReason.SUSPENDED, D.status == ExpertStatus.SUSPENDED.value),
+    ]
+    if context.bidder_codes:
+        rules.append((ExclusionReason.BIDDER_EMPLOYEE,
+                      and_(employer.is_not(None), among(employer, context.bidder_codes))))
+    if context.tenderee_code:
+        rules.append((ExclusionReason.TENDEREE_EMPLOYEE,
+                      and_(employer.is_not(None), employer == context.tenderee_code)))
+    rules += [(reason, D.expert_id.in_(ids)) for reason, ids in _conflict_rules(context, among)]
+    if context.supervising_code:
+        rules.append((ExclusionReason.SUPERVISING_DEPARTMENT,
+                      and_(employer.is_not(None), employer == context.supervising_code)))
+    rules.append((ExclusionReason.UNAVAILABLE, D.expert_id.in_(_unavailable(context))))
+    if busy:
+        rules.append((ExclusionReason.SAME_DAY_COMMITTEE, among(D.expert_id, busy)))
+    if context.cap_draws is not None and context.cap_days is not None:
+        rules.append((ExclusionReason.DRAW_CAP,
+                      D.expert_id.in_(_ids(_capped(context)))))
+    rules.append((ExclusionReason.POOR_RECORD, or_(
+        D.expert_id.in_(_ids(_poor_records(context))),
+        D.expert_id.in_(_ids(_low_ratings(narrowed))))))
+    return rules
+
+
+def count_eligible(session: Session, context: Context) -> dict[str, int]:
+    """Requirement code -> how many experts a draw would rank for it (the request's live count).
+
+    The same rules as ``assess``, counted in the database: nothing per expert comes back.
+    """
+    query = _query(session, context, None)
+    per_expert = (select(D.expert_id, query.requirement.label("requirement"))
+                  .where(*query.eligible()).group_by(D.expert_id).subquery())
+    counted = dict(_rows(session, select(per_expert.c.requirement, func.count())
+                         .group_by(per_expert.c.requirement)).all())
+    return {code: int(counted.get(i, 0)) for i, code in enumerate(context.requirement_codes)}
 
 
 def assess(session: Session, context: Context, only: Collection[uuid.UUID] | None = None) -> Assessment:
@@ -128,97 +223,101 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
 
     ``only`` narrows the same rules to a few experts (a replacement re-checks its candidate).
     """
-    owner = subtree_codes(session, context.requirement_codes)
-    order = {code: i for i, code in enumerate(context.requirement_codes)}
-    query = (
-        select(Expert.id, Expert.number, Expert.status, Expert.penalized_until,
-               Expert.employer_credit_code, ExpertSpecialty.specialty_code)
-        .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
-        .where(ExpertSpecialty.specialty_code.in_(list(owner)), Expert.status.in_(DRAWABLE),
-               Expert.title >= context.min_title, Expert.years_in_specialty >= context.min_years,
-               *_region_conditions(context))
-    )
-    if only is not None:
-        query = query.where(Expert.id.in_(list(only)))
-    chosen: dict[uuid.UUID, tuple[str, str, str, dt.date | None, str | None]] = {}
-    for expert_id, number, status, until, employer, code in _rows(session, query):
-        root = owner[code]
-        held = chosen.get(expert_id)
-        if held is None or order[root] < order[held[0]]:
-            chosen[expert_id] = (root, number, status, until, employer)
-    # Every exclusion query is narrowed to the matching experts (a semi-join in the database),
-    # so what comes back grows with the candidates, not with the pool.
-    narrowed = only if only is not None else select(ExpertSpecialty.expert_id).where(
-        ExpertSpecialty.specialty_code.in_(list(owner)))
-    reasons = _exclusions(session, context, chosen, narrowed)
-    result = Assessment(eligible={code: [] for code in context.requirement_codes})
-    for expert_id, (root, number, *_rest) in chosen.items():
-        found = reasons.get(expert_id)
-        if found is None:
-            result.eligible[root].append(number)
-            result.ids[number] = expert_id
+    query = _query(session, context, only)
+    listing = (select(D.expert_id, D.number, query.requirement_of_row, query.reason(),
+                      D.penalized_until, D.employer_credit_code).where(*query.matching))
+    codes = context.requirement_codes
+    first: dict[str, tuple[int, str | None, uuid.UUID, str | None, dt.date | None]] = {}
+    for expert_id, number, requirement, reason, until, employer in _rows(session, listing):
+        held = first.get(number)
+        if held is None or requirement < held[0]:  # one row per specialty matched
+            first[number] = (requirement, reason, expert_id, employer, until)
+    result = Assessment(eligible={code: [] for code in codes})
+    recused: dict[ExclusionReason, dict[uuid.UUID, tuple[str, str | None, dt.date | None]]] = {}
+    for number, (requirement, reason, expert_id, employer, until) in first.items():
+        if reason is None:
+            result.eligible[codes[requirement]].append(number)
         else:
-            result.excluded[number] = found
-            result.excluded_codes[number] = root
+            result.excluded_codes[number] = codes[requirement]
+            recused.setdefault(ExclusionReason(reason), {})[expert_id] = (number, employer, until)
     for numbers in result.eligible.values():
         numbers.sort()
+    details = _details(session, context, recused, query)
+    for reason, experts in recused.items():
+        for expert_id, (number, _employer, _until) in experts.items():
+            result.excluded[number] = (reason.value, details.get(expert_id, "")[:300])
     return result
 
 
-def _exclusions(session: Session, context: Context,
-                chosen: dict[uuid.UUID, tuple[str, str, str, dt.date | None, str | None]],
-                only: Narrowing) -> dict[uuid.UUID, tuple[str, str]]:
-    """expert id -> (reason, detail); the first reason found wins, in the order of the law's list."""
-    reasons: dict[uuid.UUID, tuple[str, str]] = {}
+def _details(session: Session, context: Context,
+             recused: dict[ExclusionReason, dict[uuid.UUID, tuple[str, str | None, dt.date | None]]],
+             query: _Query) -> dict[uuid.UUID, str]:
+    """What a regulator reads beside each reason: the code, the other draw, the count.
 
-    def add(expert_id: uuid.UUID, reason: ExclusionReason, detail: str = "") -> None:
-        if expert_id in chosen and expert_id not in reasons:
-            reasons[expert_id] = (reason.value, detail[:300])
-
-    for expert_id, (_, _, status, until, employer) in chosen.items():
-        if status == ExpertStatus.PENALIZED.value and (until is None or until >= context.first_day):
-            add(expert_id, ExclusionReason.PENALIZED, f"至 {until}" if until else "")
-        elif status == ExpertStatus.SUSPENDED.value:
-            add(expert_id, ExclusionReason.SUSPENDED)
-        elif employer and employer in context.bidder_codes:
-            add(expert_id, ExclusionReason.BIDDER_EMPLOYEE, employer)
-        elif employer and employer == context.tenderee_code:
-            add(expert_id, ExclusionReason.TENDEREE_EMPLOYEE, employer)
-    _conflicts(session, context, add, only)
-    for expert_id, (_, _, _, _, employer) in chosen.items():
-        if employer and employer == context.supervising_code:
-            add(expert_id, ExclusionReason.SUPERVISING_DEPARTMENT, employer)
-    for (expert_id,) in _rows(session, _unavailable(context, only)):
-        add(expert_id, ExclusionReason.UNAVAILABLE)
-    for expert_id, number in _busy(session, context, only):
-        add(expert_id, ExclusionReason.SAME_DAY_COMMITTEE, number)
-    if context.cap_draws is not None and context.cap_days is not None:
-        for expert_id, drawn in _capped(session, context, only):
-            add(expert_id, ExclusionReason.DRAW_CAP, f"{drawn}/{context.cap_days}")
-    for expert_id, detail in _poor(session, context, only):
-        add(expert_id, ExclusionReason.POOR_RECORD, detail)
-    return reasons
+    Each detail query is the rule's own set query (bounded: a bidder's codes, a period), read
+    whole and looked up here; passing hundreds of excluded ids back as parameters cost more."""
+    found: dict[uuid.UUID, str] = {}
+    for reason, experts in recused.items():
+        if reason == ExclusionReason.PENALIZED:
+            found.update({i: f"至 {until}" if until else "" for i, (_, _, until) in experts.items()})
+        elif reason in EMPLOYER_REASONS:
+            found.update({i: employer or "" for i, (_, employer, _) in experts.items()})
+        elif reason == ExclusionReason.SAME_DAY_COMMITTEE:
+            found.update({i: query.busy.get(i, "") for i in experts})
+        elif reason in CONFLICT_REASONS:
+            found.update(_only(experts, _conflict_codes(session, context, reason, query.narrowed)))
+        elif reason == ExclusionReason.DRAW_CAP:
+            found.update(_only(experts, {i: f"{drawn}/{context.cap_days}" for i, drawn in _rows(
+                session, _capped(context))}))
+        elif reason == ExclusionReason.POOR_RECORD:
+            found.update(_only(experts, {i: f"近期评分均值 {float(mean) / 3:.2f}" for i, mean in _rows(
+                session, _low_ratings(query.narrowed))}))
+            found.update(_only(experts, {i: f"{count} 次谢绝/未应答/临时取消" for i, count in _rows(
+                session, _poor_records(context, query.narrowed))}))
+    return found
 
 
-def _conflicts(session: Session, context: Context,
-               add: Callable[[uuid.UUID, ExclusionReason, str], None],
-               only: Narrowing) -> None:
+def _only(experts: Collection[uuid.UUID], details: dict[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    return {i: detail for i, detail in details.items() if i in experts}
+
+
+def _ids(query: Select[*tuple[Any, ...]]) -> Select[uuid.UUID]:
+    """The experts a (grouped) detail query names, as a subquery for ``IN``."""
+    return select(query.subquery().c.expert_id)
+
+
+def _conflict_kinds(context: Context) -> list[tuple[ExclusionReason, ColumnElement[bool]]]:
     """Declared interests touching a bidder (R-32); a past employer only in procurement (3 years)."""
+    kinds: list[tuple[ExclusionReason, ColumnElement[bool]]] = [
+        (ExclusionReason.SHAREHOLDING, DeclaredConflict.kind == ConflictKind.SHAREHOLDING.value),
+        (ExclusionReason.RELATIVE, DeclaredConflict.kind == ConflictKind.RELATIVE_EMPLOYER.value),
+    ]
+    if context.government_procurement:
+        since = _years_before(context.first_day, FORMER_EMPLOYER_YEARS)
+        kinds.append((ExclusionReason.BIDDER_FORMER_EMPLOYEE, and_(
+            DeclaredConflict.kind == ConflictKind.PAST_EMPLOYER.value,
+            or_(DeclaredConflict.ended_on.is_(None), DeclaredConflict.ended_on >= since))))
+    return kinds
+
+
+def _conflict_rules(context: Context,
+                    among: Among) -> list[tuple[ExclusionReason, Select[uuid.UUID]]]:
     if not context.bidder_codes:
-        return
-    query = select(DeclaredConflict.expert_id, DeclaredConflict.kind, DeclaredConflict.credit_code,
-                   DeclaredConflict.ended_on).where(
-        DeclaredConflict.credit_code.in_(sorted(context.bidder_codes)))
-    query = query.where(DeclaredConflict.expert_id.in_(_within(only)))
-    since = _years_before(context.first_day, FORMER_EMPLOYER_YEARS)
-    for expert_id, kind, code, ended in _rows(session, query.order_by(DeclaredConflict.id)):
-        if kind == ConflictKind.SHAREHOLDING.value:
-            add(expert_id, ExclusionReason.SHAREHOLDING, code)
-        elif kind == ConflictKind.RELATIVE_EMPLOYER.value:
-            add(expert_id, ExclusionReason.RELATIVE, code)
-        elif (kind == ConflictKind.PAST_EMPLOYER.value and context.government_procurement
-              and (ended is None or ended >= since)):
-            add(expert_id, ExclusionReason.BIDDER_FORMER_EMPLOYEE, code)
+        return []
+    return [(reason, select(DeclaredConflict.expert_id).where(
+        among(DeclaredConflict.credit_code, context.bidder_codes), kind))
+        for reason, kind in _conflict_kinds(context)]
+
+
+def _conflict_codes(session: Session, context: Context, reason: ExclusionReason,
+                    candidates: Select[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The bidder's credit code of each candidate's first declared interest of this kind."""
+    kind = dict(_conflict_kinds(context))[reason]
+    query = (select(DeclaredConflict.expert_id, DeclaredConflict.credit_code)
+             .where(among_for(session)(DeclaredConflict.credit_code, context.bidder_codes), kind,
+                    DeclaredConflict.expert_id.in_(candidates))
+             .order_by(DeclaredConflict.id.desc()))
+    return dict(_rows(session, query).all())  # the lowest id is written last and wins
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -228,78 +327,77 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _unavailable(context: Context, only: Narrowing) -> Select[uuid.UUID]:
-    query = select(Unavailability.expert_id).distinct().where(
+def _unavailable(context: Context) -> Select[uuid.UUID]:
+    return select(Unavailability.expert_id).where(
         Unavailability.starts_on <= context.last_day, Unavailability.ends_on >= context.first_day)
-    query = query.where(Unavailability.expert_id.in_(_within(only)))
-    return query
 
 
-def _busy(session: Session, context: Context,
-          only: Narrowing) -> list[tuple[uuid.UUID, str]]:
-    """Experts holding a seat on another live draw whose evaluation days overlap these."""
+def _busy(session: Session, context: Context) -> dict[uuid.UUID, str]:
+    """Experts holding a seat on another live draw whose evaluation days overlap these.
+
+    Read whole (live draws within a month's window hold a bounded number of seats) because
+    the overlap test is date arithmetic that SQLite and PostgreSQL spell differently."""
     earliest = context.first_day - dt.timedelta(days=LONGEST_DRAW_DAYS)
     query = (
         select(DrawPick.expert_id, Draw.number, Draw.evaluation_on, Draw.expected_days)
         .join(Draw, Draw.id == DrawPick.draw_id)
         .where(DrawPick.state.in_(BUSY_STATES), Draw.state != DrawState.CANCELLED.value,
                Draw.evaluation_on >= earliest, Draw.evaluation_on <= context.last_day)
+        .order_by(Draw.number.desc())
     )
     if context.draw_id is not None:
         query = query.where(Draw.id != context.draw_id)
-    query = query.where(DrawPick.expert_id.in_(_within(only)))
-    found = []
+    found: dict[uuid.UUID, str] = {}
     for expert_id, number, starts, days in _rows(session, query):
         if starts + dt.timedelta(days=max(days, 1) - 1) >= context.first_day:
-            found.append((expert_id, number))
+            found[expert_id] = number  # the earliest numbered draw, read last
     return found
 
 
-def _capped(session: Session, context: Context,
-            only: Narrowing) -> list[tuple[uuid.UUID, int]]:
-    """Experts already asked in ``cap_draws`` draws within the last ``cap_days`` days."""
+def _capped(context: Context, only: Collection[uuid.UUID] | None = None) -> Select[uuid.UUID, int]:
+    """Experts already asked in ``cap_draws`` draws within the last ``cap_days`` days (the
+    draws of the period first, by their index: they are few beside the pool)."""
     assert context.cap_draws is not None and context.cap_days is not None
-    since = context.now - dt.timedelta(days=context.cap_days)
+    recent = select(Draw.id).where(Draw.drawn_at >= context.now - dt.timedelta(days=context.cap_days))
+    if context.draw_id is not None:
+        recent = recent.where(Draw.id != context.draw_id)
     drawn = func.count(func.distinct(DrawPick.draw_id))
     query = (
-        select(DrawPick.expert_id, drawn)
-        .join(Draw, Draw.id == DrawPick.draw_id)
-        .where(DrawPick.state != PickState.RESERVE.value, Draw.drawn_at >= since)
+        select(DrawPick.expert_id.label("expert_id"), drawn)
+        .where(DrawPick.draw_id.in_(recent), DrawPick.state != PickState.RESERVE.value)
         .group_by(DrawPick.expert_id)
         .having(drawn >= context.cap_draws)
     )
-    if context.draw_id is not None:
-        query = query.where(Draw.id != context.draw_id)
-    query = query.where(DrawPick.expert_id.in_(_within(only)))
-    return [(expert_id, count) for expert_id, count in _rows(session, query)]
+    return query if only is None else query.where(DrawPick.expert_id.in_(list(only)))
 
 
-def _poor(session: Session, context: Context,
-          only: Narrowing) -> list[tuple[uuid.UUID, str]]:
-    """Repeated declines, no answers or late cancellations in a year, or low recent ratings."""
-    since = context.first_day - POOR_WINDOW
+def _poor_records(context: Context, only: Narrowing | None = None) -> Select[uuid.UUID, int]:
+    """Repeated declines, no answers or late cancellations within a year (a bounded window:
+    read by its index, not narrowed to the candidates)."""
     records = func.count(IntegrityRecord.id)
     query = (
-        select(IntegrityRecord.expert_id, records)
-        .where(IntegrityRecord.kind.in_(POOR_KINDS), IntegrityRecord.occurred_on >= since)
+        select(IntegrityRecord.expert_id.label("expert_id"), records)
+        .where(IntegrityRecord.kind.in_(POOR_KINDS),
+               IntegrityRecord.occurred_on >= context.first_day - POOR_WINDOW)
         .group_by(IntegrityRecord.expert_id)
         .having(records >= POOR_COUNT)
     )
-    query = query.where(IntegrityRecord.expert_id.in_(_within(only)))
-    found = [(expert_id, f"{count} 次谢绝/未应答/临时取消") for expert_id, count in _rows(session, query)]
+    return query if only is None else query.where(IntegrityRecord.expert_id.in_(_within(only)))
+
+
+def _low_ratings(only: Narrowing) -> Select[tuple[uuid.UUID, Any]]:
+    """A low mean over the latest ratings; the mean is of the three marks' sum (ratings are
+    all of an expert's history, so they are narrowed to the candidates first)."""
     position = func.row_number().over(partition_by=Rating.expert_id,
                                       order_by=(Rating.rated_at.desc(), Rating.draw_id))
-    recent = select(Rating.expert_id.label("expert_id"),
+    latest = select(Rating.expert_id.label("expert_id"),
                     (Rating.punctuality + Rating.quality + Rating.conduct).label("total"),
-                    position.label("position"))
-    recent = recent.where(Rating.expert_id.in_(_within(only)))
-    latest = recent.subquery()
+                    position.label("position")).where(
+        Rating.expert_id.in_(_within(only))).subquery()
     mean = func.avg(latest.c.total)
-    low = (
-        select(latest.c.expert_id, mean)
+    return (
+        select(latest.c.expert_id.label("expert_id"), mean)
         .where(latest.c.position <= RATINGS_CONSIDERED)
         .group_by(latest.c.expert_id)
         .having(mean < LOW_RATING * 3)
     )
-    found += [(expert_id, f"近期评分均值 {float(avg) / 3:.2f}") for expert_id, avg in _rows(session, low)]
-    return found

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import update
 
+from expert_pool import drawable
 from expert_pool.models import Expert, ExpertSpecialty, ExpertStatus, Specialty, Title
 from tests.integration.bidding.conftest import (  # noqa: F401 (fixtures)
     AHEAD,
@@ -32,6 +35,18 @@ from tests.integration.bidding.test_opening import run_close, submit_bids
 from trading import db
 from trading.accounts.credit_code import check_character, id_number_check_character
 from trading.accounts.models import Organization, OrganizationKind, Role
+
+
+@pytest.fixture(autouse=True)
+def drawable_in_step(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every expert test, whatever it wrote: the draws' projection matches the pool."""
+    uses_database = "database" in request.fixturenames
+    if uses_database:
+        request.getfixturevalue("database")  # set up first, so that it is dropped after this check
+    yield
+    if uses_database:
+        with db.read_only() as session:
+            assert drawable.differences(session.connection()) == 0
 
 
 def credit_code(serial: int) -> str:

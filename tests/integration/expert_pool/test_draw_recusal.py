@@ -26,7 +26,10 @@ from trading import db
 
 
 def _commit_and_reasons(data: drawing.DrawInput) -> dict[str, str]:
+    """The reasons a regulator reads; and the count the request showed is the pool committed
+    (the count is added up in the database, the pool listed: one set of rules for both)."""
     with db.transaction() as session:
+        shown = {c.code: c.eligible for c in drawing.preview(session, data).counts}
         draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data).id
         drawing.commit(session, STAFF, draw_id)
         found = {e.expert_number: e.reason for e in drawing.exclusions_of(session, draw_id)}
@@ -34,6 +37,7 @@ def _commit_and_reasons(data: drawing.DrawInput) -> dict[str, str]:
         assert draw is not None and draw.eligible is not None
         for numbers in draw.eligible.values():
             assert not set(numbers) & set(found)
+        assert shown == {code: len(numbers) for code, numbers in draw.eligible.items()}
     return found
 
 
