@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import hmac
 import secrets
 
 from supervision import draws
@@ -130,3 +131,12 @@ def test_an_export_is_read_for_draw_entries_only() -> None:
     found = list(draws.check_export(lines))
     assert [c.verdict for c in found] == ["match"]
     assert list(draws.check_export(lines, "CQ-2026-0008")) == []
+
+
+def test_the_ranking_is_ascending_hmac_sha256_of_the_seed_over_each_expert_number() -> None:
+    """The ranking's own HMAC (keyed states copied per id) gives what RFC 2104's ``hmac`` gives,
+    for a 32-byte seed and for a key longer than SHA-256's block (which HMAC hashes first)."""
+    numbers = [f"E{i:06d}" for i in range(1, 400)]
+    for seed in (secrets.token_bytes(32), secrets.token_bytes(100), b""):
+        expected = sorted(numbers, key=lambda n, key=seed: hmac.new(key, n.encode(), "sha256").digest())
+        assert draws.ranking(seed, numbers) == expected
