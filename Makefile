@@ -46,6 +46,7 @@ benchmarks: install
 ## A committee draw over 100,000 experts and 50 bidders (PostgreSQL on 127.0.0.1:5432).
 bench-draw: install
 	$(BIN)/python -m loadtests expert_draw
+	BENCH_DRAW_SPECIALTIES=316 $(BIN)/python -m loadtests expert_draw
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -14,6 +14,7 @@ Start a worker with ``celery -A trading.worker:celery_app worker`` (see ``worker
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import socket
 import sqlite3
@@ -193,3 +194,4 @@ def run_worker(
 def _fresh_engine_in_child(**_: Any) -> None:
     # A prefork child must not reuse the parent's pooled database connections.
     db.get_engine().dispose(close=False)
+    gc.freeze()  # see trading.http_server.served_app
