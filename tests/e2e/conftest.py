@@ -36,7 +36,7 @@ def live_server(database: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "GGZY_DATABASE_URL": database}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "trading.app:create_app",
+        [sys.executable, "-m", "trading.http_server",  # what `ggzy web` runs
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=PROJECT_ROOT, env=env,
     )
