@@ -7,10 +7,11 @@ with an index-only range scan instead.
 
 It is kept in step by session events rather than by calls in each writer, so that no write
 path can forget it: every ORM flush that touches an ``Expert`` or an ``ExpertSpecialty``
-refreshes those experts' rows in the same transaction, and a bulk ``insert``/``update``/
-``delete`` statement on either (which names no instances) rebuilds the projection after it
-runs. Plain Core statements on the tables bypass the ORM: code that uses them (the draw
-benchmark's loader) calls ``rebuild`` itself. ``differences`` tells a stale projection (the
+notes those experts, whose rows are refreshed in the same transaction before it commits (or
+before a draw reads the projection: ``sync``), and a bulk ``insert``/``update``/``delete``
+statement on either (which names no instances) rebuilds the projection after it runs. Plain
+Core statements on the tables bypass the ORM: code that uses them (the draw benchmark's loader)
+calls ``rebuild`` itself. ``differences`` tells a stale projection (the
 expert tests check it after each test).
 """
 
@@ -79,13 +80,35 @@ def _touched(objects: Iterable[object]) -> set[uuid.UUID]:
     return ids
 
 
+PENDING = "expert_pool.drawable.pending"  # session.info key: experts written, not yet refreshed
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     # new/dirty/deleted still show what this flush wrote (SQLAlchemy keeps the pre-flush lists
-    # until after_flush_postexec); the rows themselves are already in the database.
+    # until after_flush_postexec). The refresh waits for the commit or the next read, so that
+    # an import of thousands of experts refreshes in a few statements, not two per expert.
     ids = _touched([*session.new, *session.dirty, *session.deleted])
     if ids:
-        refresh(session.connection(), ids)
+        session.info.setdefault(PENDING, set()).update(ids)
+
+
+def sync(session: Session) -> None:
+    """Bring the projection up to this session's writes (before reading it)."""
+    session.flush()
+    pending = session.info.pop(PENDING, None)
+    if pending:
+        refresh(session.connection(), pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    sync(session)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, not_, null, or_, select
 from sqlalchemy.orm import Session
 
+from expert_pool import drawable
 from expert_pool.bulk import Among, among_for, custom_plans
 from expert_pool.models import (
     ConflictKind,
@@ -156,6 +157,7 @@ class _Query:
 
 
 def _query(session: Session, context: Context, only: Collection[uuid.UUID] | None) -> _Query:
+    drawable.sync(session)
     owner = subtree_codes(session, context.requirement_codes)
     order = {code: i for i, code in enumerate(context.requirement_codes)}
     matching = [D.specialty_code.in_(sorted(owner)), D.title >= context.min_title,
