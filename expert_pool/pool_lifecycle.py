@@ -30,7 +30,7 @@ from expert_pool.pool import (
     touch,
 )
 from supervision import services as supervision
-from trading import clock
+from trading import clock, jobs
 from trading.accounts.credit_code import CreditCodeError, validate_credit_code
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
@@ -46,9 +46,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], ExpertStatus]] = {
     "retire": (frozenset({S.APPLIED.value, S.REVIEWED.value, S.IN_POOL.value, S.SUSPENDED.value,
                           S.PENALIZED.value}), S.RETIRED),
 }
+# Moves only the platform makes (not offered to staff): the end of a penalty at its end date.
+SYSTEM_TRANSITIONS = {"end_penalty": (frozenset({S.PENALIZED.value}), S.IN_POOL)}
 ACTION_LABELS = {"review": ("审核通过", "review"), "admit": ("准予入库", "admit"),
                  "suspend": ("暂停", "suspend"), "penalize": ("处罚", "penalize"),
-                 "reinstate": ("恢复", "reinstate"), "retire": ("退出专家库", "retire")}
+                 "reinstate": ("恢复", "reinstate"), "retire": ("退出专家库", "retire"),
+                 "end_penalty": ("处罚期满恢复", "end the penalty")}
+PENALTY_ENDS_JOB = "expert_pool.penalty_ends"  # due at 24:00 (Beijing) of the last day
 MAX_UNAVAILABLE_DAYS = 366
 MAX_REASON = 500
 
@@ -64,7 +68,7 @@ def _reason(reason: str) -> str:
 
 def _move(session: Session, actor: Actor, expert: Expert, action: str, reason: str,
           basis: str = "") -> str:
-    starts, target = TRANSITIONS[action]
+    starts, target = TRANSITIONS.get(action) or SYSTEM_TRANSITIONS[action]
     if expert.status not in starts:
         zh, en = STATUS_LABELS.get(expert.status, (expert.status, expert.status))
         act_zh, act_en = ACTION_LABELS[action]
@@ -72,6 +76,8 @@ def _move(session: Session, actor: Actor, expert: Expert, action: str, reason: s
                             f"The expert is {en.lower()}: cannot {act_en}", field="status")
     text = _reason(reason)
     before = expert.status
+    if before == S.PENALIZED.value and action != "end_penalty":
+        jobs.cancel(session, PENALTY_ENDS_JOB, subject(expert))  # ended early by staff
     expert.status = target.value
     expert.status_reason = text
     expert.status_basis = basis.strip()[:200]
@@ -119,10 +125,24 @@ def penalize(session: Session, actor: Actor, expert: Expert, until: dt.date | st
     if not basis.strip():
         raise UserError("请填写处罚依据（法规名称及条款）", "State the basis (law and article)",
                         field="basis")
+    jobs.schedule(session, PENALTY_ENDS_JOB, subject(expert), clock.legal_end_of_day_utc(end))
     _move(session, actor, expert, "penalize", reason, basis)
     expert.penalized_from, expert.penalized_until = start, end
     record_integrity(session, actor, expert, IntegrityKind.PENALTY, start, basis.strip(),
                      reason.strip(), until=end)
+
+
+def end_penalty(session: Session, actor: Actor, expert: Expert) -> bool:
+    """Back in the pool once the penalty's last day is over (the job at 24:00 of that day);
+    ``False`` when there is nothing to end (reinstated, suspended or retired meanwhile)."""
+    until = expert.penalized_until
+    if expert.status != S.PENALIZED.value or until is None:
+        return False
+    if until >= clock.legal_day(clock.now(session)):
+        return False
+    _move(session, actor, expert, "end_penalty", f"处罚期满（至 {until.isoformat()}）",
+          expert.status_basis)
+    return True
 
 
 # --- availability --------------------------------------------------------------------------

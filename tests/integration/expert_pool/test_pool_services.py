@@ -16,10 +16,13 @@ from expert_pool.models import (
     IntegrityRecord,
     Specialty,
 )
+from expert_pool.tasks import penalty_ends
+from tests.clock import advance_past
 from tests.integration.bidding.conftest import db_now, log_actions
 from tests.integration.expert_pool.test_pool_support import STAFF, sample, seeded
-from trading import clock, db
+from trading import clock, db, jobs
 from trading.errors import UserError
+from trading.jobs import JobStatus
 
 
 @pytest.fixture(autouse=True)
@@ -155,6 +158,51 @@ def test_penalize_writes_an_integrity_penalty() -> None:
         record = session.scalars(select(IntegrityRecord)).one()
     assert record.kind == IntegrityKind.PENALTY.value and record.until == until
     assert "expert.integrity_recorded" in log_actions(f"expert:{number}")
+
+
+def _penalized(until: dt.date) -> str:
+    number = create(1)
+    with db.transaction() as session:
+        expert = pool.expert_by_number(session, number)
+        pool_lifecycle.review(session, STAFF, expert)
+        pool_lifecycle.admit(session, STAFF, expert)
+        pool_lifecycle.penalize(session, STAFF, expert, until, "私下接触投标人", None,
+                                "《招标投标法实施条例》第七十二条")
+    return number
+
+
+def _run_penalty_job(number: str) -> None:
+    with db.transaction() as session:
+        job = jobs.get_job(session, pool_lifecycle.PENALTY_ENDS_JOB, f"expert:{number}")
+        assert job is not None
+        penalty_ends(session, job)
+
+
+def test_a_penalty_ends_by_itself_after_its_last_day() -> None:
+    until = clock.legal_day(db_now()) + dt.timedelta(days=2)
+    number = _penalized(until)
+    with db.read_only() as session:
+        job = jobs.get_job(session, pool_lifecycle.PENALTY_ENDS_JOB, f"expert:{number}")
+        assert job is not None and job.due_at == clock.legal_end_of_day_utc(until)
+    _run_penalty_job(number)  # early (a stray message): still penalized
+    with db.read_only() as session:
+        assert pool.expert_by_number(session, number).status == ExpertStatus.PENALIZED.value
+    advance_past(clock.legal_end_of_day_utc(until))
+    _run_penalty_job(number)
+    with db.read_only() as session:
+        expert = pool.expert_by_number(session, number)
+        assert expert.status == ExpertStatus.IN_POOL.value and expert.penalized_until is None
+        assert "处罚期满" in expert.status_reason
+    assert log_actions(f"expert:{number}").count("expert.status_changed") == 4
+
+
+def test_reinstating_early_cancels_the_end_of_penalty_job() -> None:
+    number = _penalized(clock.legal_day(db_now()) + dt.timedelta(days=30))
+    with db.transaction() as session:
+        pool_lifecycle.reinstate(session, STAFF, pool.expert_by_number(session, number), "复议撤销")
+    with db.read_only() as session:
+        assert jobs.get_job(session, pool_lifecycle.PENALTY_ENDS_JOB,
+                            f"expert:{number}").status == JobStatus.CANCELLED.value
 
 
 def test_record_integrity_signature_other_helpers_use() -> None:
