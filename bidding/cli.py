@@ -34,9 +34,9 @@ from bidding.cli_common import (
     passphrase,
     tender_path,
 )
-from bidding.crypto import custody, envelope, receipts
-from bidding.crypto.common import b64decode, b64encode
 from bidding.custody_cli import custody_group
+from bidding.sealing.crypto import custody, envelope, receipts
+from bidding.sealing.crypto.common import b64decode, b64encode
 
 _CHUNK = 1 << 16
 

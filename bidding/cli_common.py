@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from bidding.crypto.common import valid_id
+from bidding.sealing.crypto.common import valid_id
 
 PASSPHRASE_ENV = "GGZY_KEY_PASSPHRASE"  # noqa: S105 - the name of a variable
 TOKEN_ENV = "GGZY_API_TOKEN"  # noqa: S105 - the name of a variable

@@ -17,8 +17,6 @@ from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 
 from bidding import config, halves, opening, panel, sniff, submission, tenders
-from bidding.crypto import receipts
-from bidding.crypto.common import b64decode, b64encode
 from bidding.models import Bid, Tender, TenderState
 from bidding.openapi import RECEIPT_KEY_RESPONSES, SUBMIT_BID_RESPONSES, SubmitBidOperation
 from bidding.schemas import (
@@ -43,6 +41,8 @@ from bidding.schemas import (
     TenderOut,
     TenderSummary,
 )
+from bidding.sealing.crypto import receipts
+from bidding.sealing.crypto.common import b64decode, b64encode
 from bidding.upload import receive_backup, receive_bid
 from supervision import services as supervision
 from trading import clock, db

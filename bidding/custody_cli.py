@@ -25,7 +25,7 @@ from bidding.cli_common import (
     passphrase,
     tender_path,
 )
-from bidding.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
 
 
 @click.group("custody")

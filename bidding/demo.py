@@ -39,9 +39,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bidding import ceremony, ceremony_local, panel, submission, tenders
-from bidding.crypto import custody, dkg_custodian
-from bidding.crypto.envelope import seal_stream
 from bidding.models import PanelMember, Tender, TenderState
+from bidding.sealing.crypto import custody, dkg_custodian
+from bidding.sealing.crypto.envelope import seal_stream
 from supervision import services as supervision
 from trading import clock, jobs
 from trading.accounts.models import Organization, User

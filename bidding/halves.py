@@ -28,10 +28,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bidding import config, submission, tenders
-from bidding.crypto import custody, envelope
-from bidding.crypto.common import b64decode
-from bidding.crypto.envelope import HALF_LENGTH, EnvelopeError, check_bidder_half
 from bidding.models import Bid, OpenStatus, Tender, TenderState
+from bidding.sealing.crypto import custody, envelope
+from bidding.sealing.crypto.common import b64decode
+from bidding.sealing.crypto.envelope import HALF_LENGTH, EnvelopeError, check_bidder_half
 from bidding.tenders import get_tender, job_subject, subject, tender_id_of
 from supervision import services as supervision
 from trading import clock, jobs

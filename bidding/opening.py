@@ -32,8 +32,6 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from bidding import config, sealed_log, tenders
-from bidding.crypto import custody
-from bidding.crypto.envelope import EnvelopeError, ExpectedIds, open_stream
 from bidding.models import (
     Bid,
     BidStatus,
@@ -44,6 +42,8 @@ from bidding.models import (
     Tender,
     TenderState,
 )
+from bidding.sealing.crypto import custody
+from bidding.sealing.crypto.envelope import EnvelopeError, ExpectedIds, open_stream
 from bidding.tenders import get_tender, job_subject, subject, tender_id_of
 from supervision import services as supervision
 from trading import clock, db, jobs

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bidding.crypto import custody, dkg
-from bidding.crypto.common import b64decode
 from bidding.models import CustodianKey, PanelMember, Tender, TenderState
+from bidding.sealing.crypto import custody, dkg
+from bidding.sealing.crypto.common import b64decode
 from bidding.tenders import get_tender, job_subject, panel_of, subject
 from supervision import services as supervision
 from trading import clock, jobs

@@ -27,15 +27,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidding import ceremony, config, sealed_log
-from bidding.crypto import receipts
-from bidding.crypto.envelope import (
+from bidding.models import Bid, BidStatus, Section, Tender, TenderState
+from bidding.sealing.crypto import receipts
+from bidding.sealing.crypto.envelope import (
     EnvelopeChecker,
     EnvelopeError,
     EnvelopeInfo,
     ExpectedIds,
     verify_envelope_signature,
 )
-from bidding.models import Bid, BidStatus, Section, Tender, TenderState
 from bidding.tenders import get_section, get_tender
 from supervision import services as supervision
 from trading import clock, db, files

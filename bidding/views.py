@@ -29,9 +29,9 @@ from bidding import (
     submission,
     tenders,
 )
-from bidding.crypto import receipts
-from bidding.crypto.common import b64encode
 from bidding.models import Tender, TenderState
+from bidding.sealing.crypto import receipts
+from bidding.sealing.crypto.common import b64encode
 from bidding.upload import receive_bid
 from trading import calendar_years, clock, db
 from trading.accounts.models import Role

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bidding.crypto import receipts
+from bidding.sealing.crypto import receipts
 from tests import clock as test_clock
 from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
@@ -161,7 +161,7 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from bidding.cli import yuan_to_fen
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
     from trading.cli import main
 
     prices = ("980000.00", "955000", "1012500.5")
@@ -227,8 +227,8 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     from sqlalchemy import select, update
 
     from bidding import halves, opening, tenders
-    from bidding.crypto.envelope import seal_stream
     from bidding.models import Bid, Tender
+    from bidding.sealing.crypto.envelope import seal_stream
     from trading import db, jobs
     from trading.cli import main
 

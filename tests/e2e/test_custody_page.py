@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bidding import tenders
-from bidding.crypto import custody
+from bidding.sealing.crypto import custody
 from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from Crypto.PublicKey import ECC
 
 from bidding import cli, cli_common
-from bidding.crypto import custody, envelope, receipts
-from bidding.crypto.common import b64decode, b64encode
+from bidding.sealing.crypto import custody, envelope, receipts
+from bidding.sealing.crypto.common import b64decode, b64encode
 
 
 @pytest.fixture

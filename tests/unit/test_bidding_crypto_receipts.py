@@ -7,7 +7,7 @@ import stat
 import pytest
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import receipts
+from bidding.sealing.crypto import receipts
 
 FIELDS: dict[str, str | int] = {
     "receipt_id": "R-1", "tender_id": "T-1", "section_id": "S-1", "bidder_id": "B-1",

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 
 from bidding import ceremony as key_ceremony
 from bidding import ceremony_local, panel, tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.envelope import seal_stream
 from bidding.models import Tender, TenderState
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.envelope import seal_stream
 from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,

@@ -11,9 +11,9 @@ from Crypto.PublicKey.ECC import EccKey
 from sqlalchemy import select, update
 
 from bidding import halves, opening, tenders
-from bidding.crypto.common import b64encode
-from bidding.crypto.envelope import open_bidder_half, seal_stream
 from bidding.models import Bid, OpenStatus, Tender
+from bidding.sealing.crypto.common import b64encode
+from bidding.sealing.crypto.envelope import open_bidder_half, seal_stream
 from tests import clock as test_clock
 from trading import db, jobs
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bidding import opening, tenders
-from bidding.crypto import custody
+from bidding.sealing.crypto import custody
 from tests.e2e.conftest import live_server  # noqa: F401 (fixture: a real server process)
 from trading import db, jobs
 from trading.cli import main

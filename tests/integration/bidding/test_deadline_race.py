@@ -20,8 +20,8 @@ import uuid
 from sqlalchemy import select
 
 from bidding import opening, submission, tenders
-from bidding.crypto import receipts
 from bidding.models import Bid
+from bidding.sealing.crypto import receipts
 from supervision import services as log
 from tests import clock as test_clock
 from tests.conftest import BACKEND

@@ -15,9 +15,9 @@ from sqlalchemy import select, text
 
 from bidding import ceremony as key_ceremony
 from bidding import tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.envelope import EnvelopeError, open_stream
 from bidding.models import Bid
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.envelope import EnvelopeError, open_stream
 from tests import clock as test_clock
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import broker_url_for, delete_queue, make_app

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import update
 
 from bidding import tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.common import b64encode
 from bidding.models import CustodianKey
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.common import b64encode
 from trading import clock, db
 
 from .conftest import (

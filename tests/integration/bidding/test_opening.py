@@ -12,8 +12,8 @@ from celery import Celery
 from sqlalchemy import select
 
 from bidding import opening, panel, tenders
-from bidding.crypto.common import b64decode, b64encode
 from bidding.models import Bid, OpenStatus, PanelMember
+from bidding.sealing.crypto.common import b64decode, b64encode
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import (
     TIME_LIMIT,
@@ -181,7 +181,7 @@ def test_wrong_share_is_named_and_replay_refused(client) -> None:
     good0, cust1, good2 = scenario.custodians
     assert submit_share(client, scenario, good0).status_code == 201
     # custodian 1 sends a share that is signed but wrong (e.g. a damaged copy)
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     body = share_body(scenario, cust1)
     share = bytearray(b64decode(body["share_b64"]))
@@ -212,7 +212,7 @@ def test_bad_signature_and_replay_are_refused_and_named(client) -> None:
     again = submit_share(client, scenario, first, body)
     assert again.status_code == 422 and again.json()["title"] == "share_replayed"
     # another custodian replaying first's share (signed by itself) is refused too
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     copied = b64decode(body["share_b64"])
     signature = custody.sign_share_submission(copied, str(scenario.tender_id),
@@ -293,7 +293,7 @@ def test_regulator_gets_the_key_after_the_opening(client) -> None:
         submit_share(client, scenario, custodian)
     open_all_directly(scenario)
     key = client.get(url, headers=bearer(regulator)).json()
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     private = custody.import_opening_private_key(b64decode(key["opening_private_key_b64"]))
     assert private.public_key().export_key(format="raw") == scenario.public_key

@@ -10,8 +10,8 @@ import uuid
 from sqlalchemy import select
 
 from bidding import opening, sealed_log, tenders
-from bidding.crypto import receipts
 from bidding.models import Bid
+from bidding.sealing.crypto import receipts
 from supervision import checkpoints, export, note, services, verifier
 from tests.integration.trading.conftest import login
 from trading import db, jobs

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bidding import demo as bidding_demo
 from bidding import tenders
-from bidding.crypto.envelope import seal_stream
+from bidding.sealing.crypto.envelope import seal_stream
 from expert_pool.cli import draw as draw_cli
 from supervision import export
 from supervision import services as supervision

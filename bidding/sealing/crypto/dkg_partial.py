@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from Crypto.PublicKey._point import EccPoint
 
-from bidding.crypto.common import length_prefixed, sha256
-from bidding.crypto.custody import BadShareError, NotEnoughSharesError
-from bidding.crypto.dkg import custodian_ids, lagrange_at_zero, random_scalar, share_matches
-from bidding.crypto.dkg_transcript import (
+from bidding.sealing.crypto.common import length_prefixed, sha256
+from bidding.sealing.crypto.custody import BadShareError, NotEnoughSharesError
+from bidding.sealing.crypto.dkg import custodian_ids, lagrange_at_zero, random_scalar, share_matches
+from bidding.sealing.crypto.dkg_transcript import (
     G,
     PartialDecryption,
     Q,

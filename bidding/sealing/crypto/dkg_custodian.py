@@ -14,8 +14,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bidding.crypto import custody, dkg
-from bidding.crypto.common import b64decode, b64encode
+from bidding.sealing.crypto import custody, dkg
+from bidding.sealing.crypto.common import b64decode, b64encode
 
 SECRETS_FORMAT = "ggzy-dkg-dealer-secrets/1"
 

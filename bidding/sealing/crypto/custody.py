@@ -7,7 +7,7 @@ submissions. The file format is readable by both the CLI and the custodian's bro
 WebCrypto can do natively. One file, one protection, two clients.
 
 The opening key of a tender is made by its custodians together, with no dealer
-(``bidding.crypto.dkg``, docs/dkg.md); this module holds what that and the opening share: the
+(``bidding.sealing.crypto.dkg``, docs/dkg.md); this module holds what that and the opening share: the
 custodians' keys and their files, the signed share submission, the errors.
 """
 
@@ -27,8 +27,8 @@ from Crypto.PublicKey import ECC
 from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import eddsa
 
-from bidding.crypto.common import b64decode, b64encode, length_prefixed, sha256
-from bidding.crypto.envelope import import_opening_public_key
+from bidding.sealing.crypto.common import b64decode, b64encode, length_prefixed, sha256
+from bidding.sealing.crypto.envelope import import_opening_public_key
 
 KEY_FILE_FORMAT = "ggzy-custodian-key/1"
 PUBLIC_FORMAT = "ggzy-custodian-public/1"

@@ -5,7 +5,7 @@ Everything a ceremony logs is here: the ``Ceremony`` (roster, threshold, binding
 custodian's ``PartialDecryption``, and the ``Transcript`` with its SHA-256 hash. Points are
 65-byte uncompressed P-256, scalars 32-byte big-endian, byte strings standard base64 in JSON,
 and every signed or hashed document is serialised with RFC 8785 (JSON Canonicalization Scheme).
-The computations on these objects are in ``bidding.crypto.dkg``; the specification is
+The computations on these objects are in ``bidding.sealing.crypto.dkg``; the specification is
 ``docs/dkg.md``. Standard library, pycryptodome and ``rfc8785`` only (offline verifier).
 """
 
@@ -22,8 +22,8 @@ from Crypto.PublicKey import ECC
 from Crypto.PublicKey._point import EccPoint
 from Crypto.Signature import eddsa
 
-from bidding.crypto.common import b64decode, b64encode, length_prefixed, sha256, valid_id
-from bidding.crypto.custody import (
+from bidding.sealing.crypto.common import b64decode, b64encode, length_prefixed, sha256, valid_id
+from bidding.sealing.crypto.custody import (
     P256_ORDER,
     CustodianKeys,
     CustodianPublic,

@@ -26,7 +26,7 @@ from Crypto.PublicKey import ECC
 from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import eddsa
 
-from bidding.crypto.common import b64decode, b64encode, sha256
+from bidding.sealing.crypto.common import b64decode, b64encode, sha256
 
 RECEIPT_TYPE = "ggzy-bid-receipt/1"
 REQUIRED_FIELDS = ("receipt_id", "tender_id", "section_id", "bidder_id", "envelope_sha256",
