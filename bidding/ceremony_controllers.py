@@ -17,8 +17,9 @@ from litestar import Request, get, post
 from litestar.params import FromQuery, JSONBody
 from sqlalchemy.orm import Session
 
-from bidding import ceremony, tenders
+from bidding import lookup
 from bidding.models import KeyCeremony, TenderState
+from bidding.sealing import ceremony
 from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
@@ -106,7 +107,7 @@ async def advance(request: Request[Any, Any, Any],
 def may_see(session: Session, tender_id: uuid.UUID, user: CurrentUser | None) -> bool:
     """A published tender's ceremony is public; a draft's is seen by staff, its tenderee and
     its custodians (as the draft itself)."""
-    tender = tenders.get_tender(session, tender_id)
+    tender = lookup.get_tender(session, tender_id)
     if tender.state != TenderState.DRAFT.value:
         return True
     if user is None:
@@ -114,7 +115,7 @@ def may_see(session: Session, tender_id: uuid.UUID, user: CurrentUser | None) ->
     if Role.STAFF.value in user.roles or (
             tender.tenderee_org_id is not None and tender.tenderee_org_id == user.organization_id):
         return True
-    return any(m.user_id == user.id for m in tenders.panel_of(session, tender_id))
+    return any(m.user_id == user.id for m in lookup.panel_of(session, tender_id))
 
 
 def _view(tender_id: uuid.UUID, user: CurrentUser | None) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from litestar import Request, Response, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from bidding import ceremony, views
+from bidding import views
+from bidding.sealing import ceremony
 from trading import db
 from trading.accounts.models import Role
 from trading.errors import UserError

@@ -16,9 +16,10 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromQuery, JSONBody
 from litestar.response import File
 
-from bidding import config, halves, opening, panel, sniff, submission, tenders
+from bidding import config, lookup
 from bidding.models import Bid, Tender, TenderState
 from bidding.openapi import RECEIPT_KEY_RESPONSES, SUBMIT_BID_RESPONSES, SubmitBidOperation
+from bidding.opening import halves, records, shares
 from bidding.schemas import (
     AnswerIn,
     BidOut,
@@ -41,9 +42,12 @@ from bidding.schemas import (
     TenderOut,
     TenderSummary,
 )
+from bidding.sealing import panels
 from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.common import b64decode, b64encode
-from bidding.upload import receive_backup, receive_bid
+from bidding.submission import intake
+from bidding.submission.upload import receive_backup, receive_bid
+from bidding.tendering import clarifications, documents, objections, sniff, tenders
 from supervision import services as supervision
 from trading import clock, db
 from trading.accounts.models import Role
@@ -74,7 +78,7 @@ def check_manager(user: CurrentUser, tender: Tender) -> None:
 
 
 def _managed(session: Any, user: CurrentUser, tender_id: uuid.UUID) -> Tender:
-    tender = tenders.get_tender(session, tender_id)
+    tender = lookup.get_tender(session, tender_id)
     check_manager(user, tender)
     return tender
 
@@ -85,10 +89,10 @@ def _managed(session: Any, user: CurrentUser, tender_id: uuid.UUID) -> Tender:
 def tender_out(session: Any, tender: Tender, user: CurrentUser | None) -> TenderOut:
     sections = [SectionOut(str(s.id), s.number, s.name, s.estimated_price_fen, s.max_price_fen,
                            s.bid_security_fen, s.failed)
-                for s in tenders.sections_of(session, tender.id)]
-    documents = [DocumentOut(str(d.id), d.kind, d.filename, d.sha256, d.size,
-                             f"/bidding/tenders/{tender.id}/documents/{d.id}")
-                 for d in tenders.documents_of(session, tender.id)]
+                for s in lookup.sections_of(session, tender.id)]
+    documents_out = [DocumentOut(str(d.id), d.kind, d.filename, d.sha256, d.size,
+                                 f"/bidding/tenders/{tender.id}/documents/{d.id}")
+                     for d in documents.documents_of(session, tender.id)]
     key = None
     if tender.opening_public_key is not None and tender.opening_key_id is not None:
         key = OpeningKeyOut(b64encode(tender.opening_public_key), tender.opening_key_id,
@@ -102,7 +106,7 @@ def tender_out(session: Any, tender: Tender, user: CurrentUser | None) -> Tender
         evaluation_method=tender.evaluation_method, description=tender.description,
         state=tender.state, bidder_decrypts=tender.bidder_decrypts, deadline=tender.deadline,
         documents_issued_at=tender.documents_issued_at, sale_ends_at=tender.sale_ends_at,
-        sections=sections, documents=documents, opening=key, server_time=clock.now(session),
+        sections=sections, documents=documents_out, opening=key, server_time=clock.now(session),
         bidder_id=bidder_id,
     )
 
@@ -117,12 +121,12 @@ def _visible(session: Any, tender: Tender, user: CurrentUser | None) -> bool:
         return True
     if tender.tenderee_org_id is not None and tender.tenderee_org_id == user.organization_id:
         return True
-    return any(m.user_id == user.id for m in tenders.panel_of(session, tender.id))
+    return any(m.user_id == user.id for m in lookup.panel_of(session, tender.id))
 
 
 def _get_tender(tender_id: uuid.UUID, user: CurrentUser | None) -> TenderOut:
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         if not _visible(session, tender, user):
             raise NotFoundError("招标项目", "Tender")
         return tender_out(session, tender, user)
@@ -192,8 +196,8 @@ def _add_document(request: Request[Any, Any, Any], tender_id: uuid.UUID,
                         field="content_b64") from error
     with db.transaction() as session:
         _managed(session, _user(request), tender_id)
-        document = tenders.add_document(session, actor_of(request), tender_id, data.filename,
-                                        data.content_type, content)
+        document = documents.add_document(session, actor_of(request), tender_id, data.filename,
+                                          data.content_type, content)
         return DocumentOut(str(document.id), document.kind, document.filename, document.sha256,
                            document.size, f"/bidding/tenders/{tender_id}/documents/{document.id}")
 
@@ -231,9 +235,9 @@ def _clarify(request: Request[Any, Any, Any], tender_id: uuid.UUID,
         new_deadline = new_deadline.replace(tzinfo=clock.local_zone())
     with db.transaction() as session:
         _managed(session, _user(request), tender_id)
-        tenders.clarify(session, actor_of(request), tender_id, data.text,
-                        data.affects_preparation, new_deadline)
-        return tender_out(session, tenders.get_tender(session, tender_id), _user(request))
+        clarifications.clarify(session, actor_of(request), tender_id, data.text,
+                               data.affects_preparation, new_deadline)
+        return tender_out(session, lookup.get_tender(session, tender_id), _user(request))
 
 
 @post(f"{API}/tenders/{{tender_id:uuid}}/clarifications", operation_id="clarifyTender",
@@ -246,7 +250,7 @@ async def clarify_tender(request: Request[Any, Any, Any], tender_id: FromQuery[u
 def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID, data: ObjectionIn) -> dict[
         str, Any]:
     with db.transaction() as session:
-        objection = tenders.raise_objection(session, actor_of(request), tender_id, data.text)
+        objection = objections.raise_objection(session, actor_of(request), tender_id, data.text)
         return {"id": str(objection.id), "answer_due": objection.answer_due.isoformat()}
 
 
@@ -261,9 +265,9 @@ def _answer(request: Request[Any, Any, Any], tender_id: uuid.UUID, objection_id:
             data: AnswerIn) -> dict[str, Any]:
     with db.transaction() as session:
         _managed(session, _user(request), tender_id)
-        objection = tenders.answer_objection(session, actor_of(request), tender_id,
-                                             objection_id, data.answer,
-                                             data.amends_documents)
+        objection = objections.answer_objection(session, actor_of(request), tender_id,
+                                                objection_id, data.answer,
+                                                data.amends_documents)
         return {"id": str(objection.id), "answered_at": str(objection.answered_at)}
 
 
@@ -294,7 +298,7 @@ async def cancel_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uu
      summary="Who downloaded the documents (R-14: only after the deadline)")
 async def list_downloads(request: Request[Any, Any, Any],
                          tender_id: FromQuery[uuid.UUID]) -> list[DownloadOut]:
-    from bidding import downloads  # the access rule: staff, regulators, its own tenderee
+    from bidding.tendering import downloads  # the access rule: staff, regulators, its own tenderee
 
     user = current_user(request)
     assert user is not None  # behind the role guard
@@ -304,8 +308,8 @@ async def list_downloads(request: Request[Any, Any, Any],
 def download(request: Request[Any, Any, Any], tender_id: uuid.UUID, document_id: uuid.UUID,
              contact: str | None) -> File:
     with db.transaction() as session:
-        document, path = tenders.download_document(session, actor_of(request), tender_id,
-                                                   document_id, contact)
+        document, path = documents.download_document(session, actor_of(request), tender_id,
+                                                     document_id, contact)
     # An allow-listed, sniffed type, as an attachment (nosniff is on every answer): an uploaded
     # page or script never runs on the platform's origin.
     return File(path=path, filename=document.filename, content_disposition_type="attachment",
@@ -336,8 +340,8 @@ async def submit_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.
 def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
               section_id: uuid.UUID) -> dict[str, str]:
     with db.transaction() as session:
-        bid = submission.withdraw(session, actor_of(request), _user(request), tender_id,
-                                  section_id)
+        bid = intake.withdraw(session, actor_of(request), _user(request), tender_id,
+                              section_id)
         return {"bid_id": str(bid.id), "status": bid.status}
 
 
@@ -357,8 +361,8 @@ def bid_out(bid: Bid) -> BidOut:
 
 def _my_bids(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[BidOut]:
     with db.read_only() as session:
-        org = submission.bidder_org(session, _user(request))
-        return [bid_out(b) for b in submission.bids_of_bidder(session, tender_id, org.id)]
+        org = intake.bidder_org(session, _user(request))
+        return [bid_out(b) for b in intake.bids_of_bidder(session, tender_id, org.id)]
 
 
 @put(f"{API}/tenders/{{tender_id:uuid}}/bids/{{bid_id:uuid}}/backup",
@@ -391,15 +395,15 @@ def _custodians(tender_id: uuid.UUID | None) -> list[CustodianOut]:
     with db.read_only() as session:
         if tender_id is None:
             result = []
-            for user_id, username, name in panel.all_custodians(session):
-                key = panel.active_key(session, user_id)
-                result.append(CustodianOut(panel.custodian_id(user_id), username, name, None,
-                                           panel.public_document(key) if key else None))
+            for user_id, username, name in panels.all_custodians(session):
+                key = panels.active_key(session, user_id)
+                result.append(CustodianOut(panels.custodian_id(user_id), username, name, None,
+                                           panels.public_document(key) if key else None))
             return result
-        return [CustodianOut(panel.custodian_id(e.member.user_id), e.username, e.display_name,
+        return [CustodianOut(panels.custodian_id(e.member.user_id), e.username, e.display_name,
                              e.member.position,
-                             panel.public_document(e.key) if e.key else None)
-                for e in panel.panel(session, tender_id)]
+                             panels.public_document(e.key) if e.key else None)
+                for e in panels.panel(session, tender_id)]
 
 
 @get(f"{API}/custodians", operation_id="listCustodians",
@@ -412,9 +416,9 @@ async def list_custodians(tender_id: FromQuery[uuid.UUID | None] = None) -> list
 def _register(request: Request[Any, Any, Any], data: dict[str, Any]) -> CustodianOut:
     user = _user(request)
     with db.transaction() as session:
-        key = panel.register_key(session, actor_of(request), user, data)
-        return CustodianOut(panel.custodian_id(user.id), user.username, user.display_name, None,
-                            panel.public_document(key))
+        key = panels.register_key(session, actor_of(request), user, data)
+        return CustodianOut(panels.custodian_id(user.id), user.username, user.display_name, None,
+                            panels.public_document(key))
 
 
 @post(f"{API}/custodians/me/keys", operation_id="registerCustodianKey", guards=[CUSTODIANS],
@@ -425,18 +429,18 @@ async def register_custodian_key(request: Request[Any, Any, Any],
 
 
 def submit_share_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, share_b64: str,
-                     signature_b64: str) -> panel.ShareOutcome:
+                     signature_b64: str) -> shares.ShareOutcome:
     user = _user(request)
     try:
         with db.transaction() as session:
-            return panel.submit_share(session, actor_of(request), user, tender_id, share_b64,
-                                      signature_b64)
+            return shares.submit_share(session, actor_of(request), user, tender_id, share_b64,
+                                       signature_b64)
     except UserError as refused:  # early, replayed, forged or not fitting: on the record
         if refused.status != 404:
             with db.transaction() as session:
                 supervision.record(session, actor_of(request), "custody.share_refused",
-                                   tenders.subject(tender_id),
-                                   {"custodian": panel.custodian_id(user.id),
+                                   lookup.subject(tender_id),
+                                   {"custodian": panels.custodian_id(user.id),
                                     "code": refused.code or "refused"})
         raise
 
@@ -444,7 +448,7 @@ def submit_share_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, shar
 def _submit_share(request: Request[Any, Any, Any], tender_id: uuid.UUID,
                   data: ShareIn) -> ShareResultOut:
     user = _user(request)
-    if data.custodian_id is not None and data.custodian_id != panel.custodian_id(user.id):
+    if data.custodian_id is not None and data.custodian_id != panels.custodian_id(user.id):
         raise UserError("份额只能由保管人本人提交", "A share is submitted by its own custodian",
                         status=403, field="custodian_id", code="forbidden")
     outcome = submit_share_for(request, tender_id, data.share_b64, data.signature_b64)
@@ -466,11 +470,11 @@ async def submit_share(request: Request[Any, Any, Any], tender_id: FromQuery[uui
 
 def progress_out(tender_id: uuid.UUID) -> ProgressOut:
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         if tender.state == TenderState.DRAFT.value:
             raise NotFoundError("招标项目", "Tender")
-        state = opening.progress(session, tender_id)
-        record = opening.record_of(session, tender_id)
+        state = records.progress(session, tender_id)
+        record = records.record_of(session, tender_id)
         return ProgressOut(state.state, state.shares, state.need, state.total, state.done,
                            state.key_rebuilt, record.record if record else None,
                            record.sha256 if record else None)
@@ -484,7 +488,7 @@ async def get_opening(tender_id: FromQuery[uuid.UUID]) -> ProgressOut:
 
 def _key(tender_id: uuid.UUID) -> KeyOut:
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         if tender.opened_at is None or tender.opening_private_key is None:
             raise UserError("开标完成后才提供开标私钥", "The key is available after the opening",
                             status=409, code="not_opened")
@@ -520,11 +524,11 @@ def submit_half_for(request: Request[Any, Any, Any], tender_id: uuid.UUID, secti
             raise
         with db.transaction() as session:
             # Before the deadline the log must not say who is a bidder: no user, no address.
-            deadline = tenders.get_tender(session, tender_id).deadline
+            deadline = lookup.get_tender(session, tender_id).deadline
             sealed = deadline is None or clock.now(session) < deadline
             actor = Actor(user_id=None, role="bidder", ip=None) if sealed else actor_of(request)
             body = {"section": section_id, "code": refused.code}
-            supervision.record(session, actor, "bid.half_refused", tenders.subject(tender_id),
+            supervision.record(session, actor, "bid.half_refused", lookup.subject(tender_id),
                                body if sealed else {**body, "user": str(user.id)})
         raise
 
@@ -546,7 +550,7 @@ async def submit_half(request: Request[Any, Any, Any], tender_id: FromQuery[uuid
 
 def _my_halves(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
     with db.read_only() as session:
-        org = submission.bidder_org(session, _user(request))
+        org = intake.bidder_org(session, _user(request))
         return halves.half_status(session, tender_id, org.id)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from bidding import limits
+from bidding.tendering import limits
 from trading.params import Fen, IdText, Label, Name, SmallCount
 from trading.params import text_length as bounded
 

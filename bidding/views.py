@@ -17,22 +17,23 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 
-from bidding import (
-    backup,
-    ceremony,
-    config,
-    controllers,
-    halves,
-    limits,
-    opening,
-    panel,
-    submission,
-    tenders,
-)
+from bidding import config, controllers, lookup
 from bidding.models import Tender, TenderState
+from bidding.opening import backup, halves, records, shares
+from bidding.sealing import ceremony, panels
 from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.common import b64encode
-from bidding.upload import receive_bid
+from bidding.submission import intake
+from bidding.submission.upload import receive_bid
+from bidding.tendering import (
+    announcement,
+    clarifications,
+    documents,
+    limits,
+    objections,
+    tenders,
+)
+from bidding.tendering import notifications as tender_notifications
 from trading import calendar_years, clock, db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
@@ -120,24 +121,24 @@ def _is_manager(user: CurrentUser | None, tender: Tender) -> bool:
 def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
     user = current_user(request)
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         if tender.state == TenderState.DRAFT.value and not _is_manager(user, tender):
             raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
         return {
-            "tender": tender, "sections": tenders.sections_of(session, tender_id),
-            "documents": tenders.documents_of(session, tender_id),
-            "panel": panel.panel(session, tender_id), "yuan": yuan,
+            "tender": tender, "sections": lookup.sections_of(session, tender_id),
+            "documents": documents.documents_of(session, tender_id),
+            "panel": panels.panel(session, tender_id), "yuan": yuan,
             "manager": _is_manager(user, tender),
             "is_bidder": user is not None and Role.BIDDER.value in user.roles,
-            "objections": tenders.objections_of(session, tender_id),
-            "paused": bool(tenders.open_objections(session, tender_id))
+            "objections": objections.objections_of(session, tender_id),
+            "paused": bool(objections.open_objections(session, tender_id))
             and tender.state == TenderState.PUBLISHED.value,
             "now": clock.now(session),
             "ceremony": ceremony.summary(session, tender_id),
             "is_staff": user is not None and Role.STAFF.value in user.roles,
             "on_panel": user is not None and any(
-                m.user_id == user.id for m in tenders.panel_of(session, tender_id)),
-            "calendar_marks": calendar_years.marks(session, tenders.subject(tender_id))
+                m.user_id == user.id for m in lookup.panel_of(session, tender_id)),
+            "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
             if _is_manager(user, tender) else [],
         }
 
@@ -163,12 +164,12 @@ async def document_download(request: Request[Any, Any, Any], tender_id: FromPath
 def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | None = None,
               values: dict[str, str] | None = None) -> Template:
     with db.read_only() as session:
-        custodians = panel.all_custodians(session)
+        custodians = panels.all_custodians(session)
         tenderees = tenders.organizations_of_kind(session, "tenderee")
         agents = tenders.organizations_of_kind(session, "agent")
     return render(request, "bidding/tender_new.html", status_code=status, error=error,
                   values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
-                  tenderees=tenderees, agents=agents, items=tenders.ANNOUNCEMENT_ITEMS)
+                  tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS)
 
 
 @get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
@@ -202,7 +203,7 @@ def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderI
         custodian_ids=[controllers.parse_uuid(str(c), "custodians") for c in custodians],
         sections=[section], description=str(data.get("description", "")),
         bidder_decrypts=data.get("bidder_decrypts") == "1", tenderee_org_id=tenderee_org,
-        announcement={key: str(data.get(key, "")) for key, *_ in tenders.ANNOUNCEMENT_ITEMS},
+        announcement={key: str(data.get(key, "")) for key, *_ in announcement.ANNOUNCEMENT_ITEMS},
         agent_org_id=controllers.parse_uuid(agent, "agent_org_id") if agent else None,
     )
 
@@ -231,7 +232,7 @@ def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any) 
     user = _user(request)
     try:
         with db.transaction() as session:
-            controllers.check_manager(user, tenders.get_tender(session, tender_id))
+            controllers.check_manager(user, lookup.get_tender(session, tender_id))
             action(session)
     except UserError as error:
         return _error_page(request, error, "bidding/tender_detail.html",
@@ -251,7 +252,7 @@ async def _read_upload(data: dict[str, Any]) -> tuple[str, str, bytes]:
 async def document_upload(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                           data: Multipart) -> Response[Any]:
     name, content_type, content = await _read_upload(data)
-    return await blocking(_manage, request, tender_id, lambda s: tenders.add_document(
+    return await blocking(_manage, request, tender_id, lambda s: documents.add_document(
         s, actor_of(request), tender_id, name, content_type, content))
 
 
@@ -289,7 +290,7 @@ async def tender_publish(request: Request[Any, Any, Any], tender_id: FromPath[uu
 @post("/bidding/tenders/{tender_id:uuid}/clarifications", include_in_schema=False, guards=[MANAGERS])
 async def tender_clarify(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                          data: Form) -> Response[Any]:
-    return await blocking(_manage, request, tender_id, lambda s: tenders.clarify(
+    return await blocking(_manage, request, tender_id, lambda s: clarifications.clarify(
         s, actor_of(request), tender_id, data.get("text", ""),
         data.get("affects_preparation") == "1"))
 
@@ -306,7 +307,7 @@ async def tender_cancel(request: Request[Any, Any, Any], tender_id: FromPath[uui
       include_in_schema=False, guards=[MANAGERS])
 async def objection_answer(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                            objection_id: FromPath[uuid.UUID], data: Form) -> Response[Any]:
-    return await blocking(_manage, request, tender_id, lambda s: tenders.answer_objection(
+    return await blocking(_manage, request, tender_id, lambda s: objections.answer_objection(
         s, actor_of(request), tender_id, objection_id, data.get("answer", ""),
         data.get("amends_documents") == "1"))
 
@@ -315,7 +316,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             data: dict[str, str]) -> Response[Any]:
     try:
         with db.transaction() as session:
-            tenders.raise_objection(session, actor_of(request), tender_id, data.get("text", ""))
+            objections.raise_objection(session, actor_of(request), tender_id, data.get("text", ""))
     except UserError as error:
         return _error_page(request, error, "bidding/tender_detail.html",
                            **detail_context(request, tender_id))
@@ -335,16 +336,16 @@ def _bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int
               error: str | None = None) -> Template:
     user = _user(request)
     with db.read_only() as session:
-        org = submission.bidder_org(session, user)
-        tender = tenders.get_tender(session, tender_id)
+        org = intake.bidder_org(session, user)
+        tender = lookup.get_tender(session, tender_id)
         if tender.state == TenderState.DRAFT.value:
             raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
-        bids = submission.bids_of_bidder(session, tender_id, org.id)
+        bids = intake.bids_of_bidder(session, tender_id, org.id)
         return render(
             request, "bidding/bid.html", status_code=status, error=error, tender=tender,
-            sections=tenders.sections_of(session, tender_id), bids=bids, bidder_id=org.id,
+            sections=lookup.sections_of(session, tender_id), bids=bids, bidder_id=org.id,
             public_key_b64=b64encode(tender.opening_public_key or b""), yuan=yuan,
-            names=submission.section_names(session, tender_id), now=clock.now(session),
+            names=intake.section_names(session, tender_id), now=clock.now(session),
             receipts={b.id: json.loads(b.receipt) for b in bids},
             halves=(halves.half_status(session, tender_id, org.id) if tender.bidder_decrypts
                     else None),
@@ -417,7 +418,7 @@ async def bid_half(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUI
 def _prefix(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             bid_id: uuid.UUID) -> dict[str, str]:
     with db.read_only() as session:
-        org = submission.bidder_org(session, _user(request))
+        org = intake.bidder_org(session, _user(request))
         return {"prefix_b64": b64encode(halves.envelope_prefix(session, tender_id, bid_id,
                                                                org.id))}
 
@@ -433,8 +434,8 @@ def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
               section_id: uuid.UUID) -> Response[Any]:
     try:
         with db.transaction() as session:
-            submission.withdraw(session, actor_of(request), _user(request), tender_id,
-                                section_id)
+            intake.withdraw(session, actor_of(request), _user(request), tender_id,
+                            section_id)
     except UserError as error:
         return _bid_page(request, tender_id, error.status, error.message(language(request)))
     return redirect(f"/bidding/tenders/{tender_id}/bid")
@@ -449,8 +450,8 @@ async def bid_withdraw(request: Request[Any, Any, Any], tender_id: FromPath[uuid
 
 def _receipt(request: Request[Any, Any, Any], bid_id: uuid.UUID) -> Response[str]:
     with db.read_only() as session:
-        org = submission.bidder_org(session, _user(request))
-        receipt = submission.receipt_of(session, bid_id, org.id)
+        org = intake.bidder_org(session, _user(request))
+        receipt = intake.receipt_of(session, bid_id, org.id)
     return Response(content=json.dumps(receipt, ensure_ascii=False, indent=2),
                     media_type="application/json", headers={
                         "content-disposition": f'attachment; filename="receipt-{bid_id}.json"'})
@@ -468,11 +469,11 @@ def _custody_page(request: Request[Any, Any, Any], status: int = 200,
                   error: str | None = None) -> Template:
     user = _user(request)
     with db.read_only() as session:
-        key = panel.active_key(session, user.id)
-        memberships = [tenders.get_tender(session, m.tender_id)
-                       for m in session.scalars(panel.select_memberships(user.id))]
+        key = panels.active_key(session, user.id)
+        memberships = [lookup.get_tender(session, m.tender_id)
+                       for m in session.scalars(panels.select_memberships(user.id))]
     return render(request, "bidding/custody.html", status_code=status, error=error, key=key,
-                  memberships=memberships, custodian_id=panel.custodian_id(user.id))
+                  memberships=memberships, custodian_id=panels.custodian_id(user.id))
 
 
 @get("/custody", include_in_schema=False, guards=[CUSTODIANS])
@@ -490,7 +491,7 @@ def _register(request: Request[Any, Any, Any], data: dict[str, str]) -> Response
         if not isinstance(document, dict):
             raise UserError("公钥文档无效", "Invalid public key document", field="document")
         with db.transaction() as session:
-            panel.register_key(session, actor_of(request), _user(request), document)
+            panels.register_key(session, actor_of(request), _user(request), document)
     except UserError as error:
         return _custody_page(request, error.status, error.message(language(request)))
     return redirect("/custody")
@@ -505,16 +506,16 @@ def _share_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: i
                 error: str | None = None, result: str | None = None) -> Template:
     user = _user(request)
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
-        member = panel.my_membership(session, user, tender_id)
-        have, need = panel.share_progress(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
+        member = panels.my_membership(session, user, tender_id)
+        have, need = shares.share_progress(session, tender_id)
         now = clock.now(session)
         round_ = ceremony.latest(session, tender_id)
         view = ceremony.public_view(session, round_) if round_ else None
     phase = ceremony.phase_label(round_.state) if round_ else None
     return render(request, "bidding/custody_tender.html", status_code=status, error=error,
                   result=result, tender=tender, member=member, have=have, need=need, now=now,
-                  ceremony=view, phase=phase, custodian_id=panel.custodian_id(user.id),
+                  ceremony=view, phase=phase, custodian_id=panels.custodian_id(user.id),
                   my_index=member.position, request_base=str(request.base_url).rstrip("/"))
 
 
@@ -547,7 +548,7 @@ def _opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Temp
     progress = controllers.progress_out(tender_id)
     user = current_user(request)
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         live = tender.state in (TenderState.PUBLISHED.value, TenderState.CLOSED.value)
     # The regulator re-checks the record with the rebuilt key (only after the opening).
     key_b64 = None
@@ -556,7 +557,7 @@ def _opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Temp
         key_b64 = b64encode(tender.opening_private_key)
     return render(request, "bidding/opening.html", tender=tender, progress=progress,
                   refresh=REFRESH_SECONDS if live else None, yuan=yuan,
-                  status_zh=opening.STATUS_ZH, key_b64=key_b64)
+                  status_zh=records.STATUS_ZH, key_b64=key_b64)
 
 
 @get("/bidding/tenders/{tender_id:uuid}/opening", include_in_schema=False)
@@ -566,7 +567,7 @@ async def opening_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid
 
 def _notifications(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
-        rows = tenders.notifications_for(session, _user(request).id)
+        rows = tender_notifications.notifications_for(session, _user(request).id)
     return render(request, "bidding/notifications.html", notifications=rows)
 
 

@@ -226,8 +226,9 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     from Crypto.PublicKey import ECC
     from sqlalchemy import select, update
 
-    from bidding import halves, opening, tenders
+    from bidding import lookup
     from bidding.models import Bid, Tender
+    from bidding.opening import decryption, halves
     from bidding.sealing.crypto.envelope import seal_stream
     from trading import db, jobs
     from trading.cli import main
@@ -299,13 +300,13 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     context.close()
 
     with db.read_only() as session:  # the window ends: 30 minutes pass
-        halves_due = tenders.get_tender(session, scenario.tender_id).halves_due_at
+        halves_due = lookup.get_tender(session, scenario.tender_id).halves_due_at
     assert halves_due is not None
     test_clock.advance_past(halves_due)
     for kind, handler in ((halves.HALVES_JOB, halves.close_window),
-                          (opening.OPEN_JOB, opening.start)):
+                          (decryption.OPEN_JOB, decryption.start)):
         with db.transaction() as session:
-            job = jobs.get_job(session, kind, tenders.job_subject(scenario.tender_id))
+            job = jobs.get_job(session, kind, lookup.job_subject(scenario.tender_id))
             assert job is not None
             handler(session, job)
     open_all_directly(scenario)

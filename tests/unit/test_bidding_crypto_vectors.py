@@ -589,8 +589,8 @@ def test_the_project_computes_the_example_intermediates() -> None:
 def test_the_platform_accepts_and_opens_the_example() -> None:
     """The upload check with the ids spelled as the platform spells them (``str(uuid)``), then
     the opening with the receipted digest and the detached signature, then the first line."""
-    from bidding.opening import parse_plaintext_header
-    from bidding.submission import Target
+    from bidding.opening.decryption import parse_plaintext_header
+    from bidding.submission.intake import Target
 
     v = load_example()
     i = v["inputs"]

@@ -15,8 +15,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bidding import limits
 from bidding.models import Objection, Tender, TenderDocument
+from bidding.tendering import limits
 from tests.integration.trading.conftest import login, post_form
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
@@ -277,7 +277,7 @@ def test_objections_are_bounded_in_length_and_in_number_per_bidder(client) -> No
 
 
 def test_clarifications_and_answers_are_bounded_too(database) -> None:
-    from bidding import tenders
+    from bidding.tendering import clarifications, objections
     from trading.errors import UserError
 
     from .conftest import TEST
@@ -286,20 +286,20 @@ def test_clarifications_and_answers_are_bounded_too(database) -> None:
     publish_now(scenario, db_now() + limits_days(30))
     log_before = _log_size()
     with pytest.raises(UserError) as refused, db.transaction() as session:
-        tenders.clarify(session, TEST, scenario.tender_id, "澄" * (limits.MAX_CLARIFICATION_TEXT + 1),
+        clarifications.clarify(session, TEST, scenario.tender_id, "澄" * (limits.MAX_CLARIFICATION_TEXT + 1),
                         True)
     assert refused.value.field == "text" and "澄清内容过长" in refused.value.message_zh
     assert _log_size() == log_before
     with db.transaction() as session:
-        objection = tenders.raise_objection(session, current(scenario.bidders[0]).actor("203.0.113.9"),
+        objection = objections.raise_objection(session, current(scenario.bidders[0]).actor("203.0.113.9"),
                                             scenario.tender_id, "异议")
     log_before = _log_size()
     with pytest.raises(UserError) as too_long, db.transaction() as session:
-        tenders.answer_objection(session, TEST, scenario.tender_id, objection.id,
+        objections.answer_objection(session, TEST, scenario.tender_id, objection.id,
                                  "答" * (limits.MAX_ANSWER_TEXT + 1))
     assert too_long.value.field == "answer"
     with pytest.raises(UserError) as blank, db.transaction() as session:
-        tenders.answer_objection(session, TEST, scenario.tender_id, objection.id, "  ")
+        objections.answer_objection(session, TEST, scenario.tender_id, objection.id, "  ")
     assert blank.value.message_zh == "请填写答复"
     assert _log_size() == log_before
 

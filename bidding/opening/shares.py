@@ -1,7 +1,5 @@
-"""Custody on the platform side: custodians' public keys and their shares after the deadline.
+"""The custodians' shares after the deadline, and the opening key rebuilt from them.
 
-The platform only ever holds public data before the deadline: the opening key is made by the
-custodians together (``bidding.ceremony``, docs/dkg.md) and nobody holds its private half.
 After the deadline each custodian derives its share from the public transcript with its own
 key file, signs it and submits it (refused before the deadline, R-22); each share is checked
 on its own against the custodian's public share point, and with k of them the opening private
@@ -13,101 +11,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bidding.models import CustodianKey, PanelMember, Tender, TenderState
+from bidding.lookup import get_tender, job_subject, panel_of, subject
+from bidding.models import PanelMember, Tender, TenderState
+from bidding.opening import halves
+from bidding.sealing import ceremony
 from bidding.sealing.crypto import custody, dkg
 from bidding.sealing.crypto.common import b64decode
-from bidding.tenders import get_tender, job_subject, panel_of, subject
+from bidding.sealing.panels import active_key, custodian_id, my_membership
 from supervision import services as supervision
 from trading import clock, jobs
-from trading.accounts import services as accounts
-from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
 OPEN_JOB = "bidding.open"
 SHARES_ALERT_KIND = "bidding.opening_shares"  # watched from the closing (opening.py)
-
-
-def custodian_id(user_id: uuid.UUID) -> str:
-    """The id a custodian has inside ceremonies and share signatures: its user id."""
-    return str(user_id)
-
-
-# --- long-term keys ------------------------------------------------------------------------
-
-
-def register_key(session: Session, actor: Actor, user: CurrentUser,
-                 document: Mapping[str, Any]) -> CustodianKey:
-    """Register the custodian's public keys (the private ones stay in its key file)."""
-    if Role.CUSTODIAN.value not in user.roles:
-        raise UserError("只有密钥保管人可以登记公钥", "Only custodians register keys", status=403,
-                        code="forbidden")
-    try:
-        public = custody.CustodianPublic.from_document(custodian_id(user.id), document)
-    except custody.CustodyError as error:
-        raise UserError(error.reason_zh, error.reason_en, field="public_key") from error
-    now = clock.now(session)
-    session.execute(update(CustodianKey).where(
-        CustodianKey.user_id == user.id, CustodianKey.revoked_at.is_(None)).values(revoked_at=now))
-    key = CustodianKey(user_id=user.id, key_id=public.fingerprint,
-                       public_key=public.hpke_public_key,
-                       signing_public_key=public.signing_public_key, created_at=now)
-    session.add(key)
-    session.flush()
-    supervision.record(session, actor, "custody.key_registered", f"user/{user.id}", {
-        "fingerprint": public.fingerprint})
-    return key
-
-
-def active_key(session: Session, user_id: uuid.UUID) -> CustodianKey | None:
-    query = select(CustodianKey).where(CustodianKey.user_id == user_id,
-                                       CustodianKey.revoked_at.is_(None))
-    return session.scalars(query.order_by(CustodianKey.created_at.desc()).limit(1)).first()
-
-
-def public_document(key: CustodianKey) -> dict[str, str]:
-    assert key.signing_public_key is not None
-    return custody.CustodianPublic(custodian_id(key.user_id), key.public_key,
-                                   key.signing_public_key).to_document()
-
-
-@dataclass(frozen=True)
-class PanelEntry:
-    member: PanelMember
-    username: str
-    display_name: str
-    key: CustodianKey | None
-
-
-def panel(session: Session, tender_id: uuid.UUID) -> list[PanelEntry]:
-    entries = []
-    for member in panel_of(session, tender_id):
-        user = accounts.get_user(session, member.user_id)
-        entries.append(PanelEntry(member, user.username, user.display_name,
-                                  active_key(session, member.user_id)))
-    return entries
-
-
-def all_custodians(session: Session) -> list[tuple[uuid.UUID, str, str]]:
-    """(user id, username, display name) of every active custodian, for the tender form."""
-    return [(u.id, u.username, u.display_name) for u in accounts.list_users(session)
-            if Role.CUSTODIAN.value in u.role_names and u.is_active]
-
-
-def my_membership(session: Session, user: CurrentUser, tender_id: uuid.UUID) -> PanelMember:
-    member = session.get(PanelMember, (tender_id, user.id))
-    if member is None:
-        raise UserError("您不是本项目的密钥保管人", "You are not a custodian of this tender",
-                        status=403, code="forbidden")
-    return member
 
 
 # --- shares after the deadline -------------------------------------------------------------
@@ -192,8 +116,6 @@ def _check_share(session: Session, tender: Tender, member: PanelMember, cid: str
 
 
 def _transcript(session: Session, tender: Tender) -> dkg.Transcript:
-    from bidding import ceremony  # the ceremony module builds on this one
-
     return ceremony.transcript_of(session, tender)
 
 
@@ -269,8 +191,6 @@ def _store_key(session: Session, actor: Actor, tender: Tender, private_key: byte
     session.execute(update(Tender).where(Tender.id == tender.id).values(
         opening_private_key=private_key, key_reconstructed_at=now))
     if tender.bidder_decrypts:  # the bidders' window for their key halves comes first
-        from bidding import halves
-
         halves.open_window(session, tender, now)
     else:
         jobs.schedule(session, OPEN_JOB, job_subject(tender.id), now)
@@ -287,8 +207,3 @@ def share_progress(session: Session, tender_id: uuid.UUID) -> tuple[int, int]:
 
 def check_deadline_passed(tender: Tender, now: dt.datetime) -> bool:
     return tender.deadline is not None and now >= tender.deadline
-
-
-def select_memberships(user_id: uuid.UUID) -> Any:
-    """The panels a custodian sits on."""
-    return select(PanelMember).where(PanelMember.user_id == user_id)

@@ -26,8 +26,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bidding import ceremony, config, sealed_log
+from bidding import config
+from bidding.lookup import get_section, get_tender
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
+from bidding.sealing import ceremony
 from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.envelope import (
     EnvelopeChecker,
@@ -36,7 +38,7 @@ from bidding.sealing.crypto.envelope import (
     ExpectedIds,
     verify_envelope_signature,
 )
-from bidding.tenders import get_section, get_tender
+from bidding.submission import sealed_log
 from supervision import services as supervision
 from trading import clock, db, files
 from trading.accounts.models import Organization, OrganizationKind, Role

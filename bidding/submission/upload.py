@@ -8,7 +8,9 @@ from typing import Any
 
 from litestar import Request
 
-from bidding import backup, config, submission
+from bidding import config
+from bidding.opening import backup
+from bidding.submission import intake
 from trading import db
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -16,9 +18,9 @@ from trading.web import actor_of, blocking, current_user
 
 
 def _precheck(user: CurrentUser, tender_id: uuid.UUID,
-              section_id: uuid.UUID) -> submission.Target:
+              section_id: uuid.UUID) -> intake.Target:
     with db.read_only() as session:
-        return submission.precheck(session, user, tender_id, section_id)
+        return intake.precheck(session, user, tender_id, section_id)
 
 
 def _too_large(limit: int) -> UserError:
@@ -28,7 +30,7 @@ def _too_large(limit: int) -> UserError:
 
 
 async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                      section_id: uuid.UUID) -> submission.Accepted:
+                      section_id: uuid.UUID) -> intake.Accepted:
     user = current_user(request)
     assert user is not None  # the route's guard
     target = await blocking(_precheck, user, tender_id, section_id)
@@ -36,16 +38,16 @@ async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
     announced = request.headers.get("content-length")
     if announced and announced.isascii() and announced.isdigit() and int(announced) > limit:
         raise _too_large(limit)
-    signature = submission.decode_signature(request.headers.get("x-bid-signature"))
-    signer = submission.decode_signature(request.headers.get("x-bidder-public-key"))
-    incoming = submission.IncomingBid(target, limit)
+    signature = intake.decode_signature(request.headers.get("x-bid-signature"))
+    signer = intake.decode_signature(request.headers.get("x-bidder-public-key"))
+    incoming = intake.IncomingBid(target, limit)
     try:
         async for chunk in request.stream():
             incoming.write(chunk)  # refuses (and deletes the file) at the first bad byte
     except BaseException:
         incoming.discard()
         raise
-    return await blocking(submission.accept, actor_of(request), incoming, signature, signer)
+    return await blocking(intake.accept, actor_of(request), incoming, signature, signer)
 
 
 def _backup_precheck(user: CurrentUser, tender_id: uuid.UUID,

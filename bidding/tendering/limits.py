@@ -20,7 +20,7 @@ from trading.errors import UserError
 from trading.params import INT64_MAX
 
 if TYPE_CHECKING:
-    from bidding.tenders import TenderInput
+    from bidding.tendering.tenders import TenderInput
 
 #: A tender's free-text description (characters).
 MAX_DESCRIPTION = 20_000

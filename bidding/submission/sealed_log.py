@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidding.lookup import subject
 from bidding.models import BidLogSeal
-from bidding.tenders import subject
 from supervision import services as supervision
 from trading.accounts.models import Role
 from trading.audit import Actor

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from bidding import ceremony
 from bidding.models import KeyCeremony
+from bidding.sealing import ceremony
 from bidding.sealing.crypto import custody, dkg, dkg_custodian
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor

@@ -31,8 +31,11 @@ from sqlalchemy import update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
-from bidding import config, opening, submission, tenders
+from bidding import config, lookup
 from bidding.models import Bid, OpeningRecord, OpenStatus, TenderState
+from bidding.opening import decryption, notices, records
+from bidding.submission import intake
+from bidding.tendering import announcement
 from supervision import services as supervision
 from trading import clock, db, files
 from trading.accounts.services import CurrentUser
@@ -62,8 +65,8 @@ class BackupTarget:
 def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
              bid_id: uuid.UUID) -> BackupTarget:
     """Own bid, classified withdrawn (platform fault), the record written, inside the window."""
-    org = submission.bidder_org(session, user)
-    tender = tenders.get_tender(session, tender_id)
+    org = intake.bidder_org(session, user)
+    tender = lookup.get_tender(session, tender_id)
     bid = session.get(Bid, bid_id)
     if bid is None or bid.tender_id != tender_id or bid.bidder_id != org.id:
         raise NotFoundError("投标", "Bid")
@@ -123,7 +126,7 @@ class IncomingBackup:
 def _frozen_digest(session: Session, tender_id: uuid.UUID, bid_id: uuid.UUID) -> str | None:
     """The bid's digest on the closing's frozen list (the log entry, not the bid row)."""
     for entry in supervision.entries(session, action="opening.bids_frozen",
-                                     subject=tenders.subject(tender_id), limit=1):
+                                     subject=lookup.subject(tender_id), limit=1):
         for item in entry.body.get("bids", []):
             if item.get("bid") == str(bid_id):
                 return str(item.get("envelope_sha256"))
@@ -133,7 +136,7 @@ def _frozen_digest(session: Session, tender_id: uuid.UUID, bid_id: uuid.UUID) ->
 def _refuse(actor: Actor, target: BackupTarget, digest: str, code: str, zh: str,
             en: str) -> BackupRefused:
     with db.transaction() as session:  # the refusal itself is on the record
-        supervision.record(session, actor, "bid.backup_refused", tenders.subject(target.tender_id),
+        supervision.record(session, actor, "bid.backup_refused", lookup.subject(target.tender_id),
                            {"bid": str(target.bid_id), "sha256": digest, "code": code,
                             "expected_sha256": target.envelope_sha256})
     return BackupRefused(zh, en, status=422, field="envelope", code=code)
@@ -162,9 +165,9 @@ def accept(actor: Actor, user: CurrentUser, incoming: IncomingBackup) -> dict[st
         _replace(stored, incoming.path)
         with db.read_only() as session:
             bid = session.get(Bid, target.bid_id)
-            tender = tenders.get_tender(session, target.tender_id)
+            tender = lookup.get_tender(session, target.tender_id)
             assert bid is not None
-            outcome = opening.decrypt(bid, tender)
+            outcome = decryption.decrypt(bid, tender)
     finally:
         incoming.discard()
     with db.transaction() as session:
@@ -181,8 +184,8 @@ def _replace(stored: Path, backup: Path) -> None:
 
 
 def _record(session: Session, actor: Actor, target: BackupTarget, digest: str,
-            outcome: opening.Outcome) -> dict[str, Any]:
-    tender = tenders.get_tender(session, target.tender_id, lock=True)
+            outcome: decryption.Outcome) -> dict[str, Any]:
+    tender = lookup.get_tender(session, target.tender_id, lock=True)
     now = clock.now(session)
     reason = outcome.reason
     if outcome.status is OpenStatus.OPENED:
@@ -197,7 +200,7 @@ def _record(session: Session, actor: Actor, target: BackupTarget, digest: str,
     )
     if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
         raise ConflictError("该投标已处理", "This bid was already handled")
-    supervision.record(session, actor, "bid.backup_accepted", tenders.subject(tender.id), {
+    supervision.record(session, actor, "bid.backup_accepted", lookup.subject(tender.id), {
         "bid": str(target.bid_id), "sha256": digest, "status": outcome.status.value,
         "reason": reason, "price_fen": outcome.price_fen})
     revised = _revise_record(session, tender, now)
@@ -208,22 +211,22 @@ def _record(session: Session, actor: Actor, target: BackupTarget, digest: str,
 def _revise_record(session: Session, tender: Any, now: dt.datetime) -> dict[str, Any]:
     previous = session.get(OpeningRecord, tender.id, populate_existing=True)
     assert previous is not None
-    record = opening.build_record(session, tender)
+    record = records.build_record(session, tender)
     record["opened_at"] = previous.record.get("opened_at")
     record["version"] = int(previous.record.get("version", 1)) + 1
     record["revised_at"] = now.isoformat()
     record["previous_sha256"] = previous.sha256
     digest = hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False)
                             .encode()).hexdigest()
-    index = supervision.record(session, opening.OPENING, "opening.record_revised",
-                               tenders.subject(tender.id),
+    index = supervision.record(session, notices.OPENING, "opening.record_revised",
+                               lookup.subject(tender.id),
                                {"sha256": digest, "previous_sha256": previous.sha256,
                                 "version": record["version"], "reason": "R-25 backup",
                                 "record": record})
     previous.record, previous.sha256, previous.log_index = record, digest, index
     previous.created_at = now
     session.flush()
-    opening.sign_checkpoint(session, "record revised", tender)
+    notices.sign_checkpoint(session, "record revised", tender)
     _correct_notice(session, tender, record)
     return record
 
@@ -239,11 +242,11 @@ def _correct_notice(session: Session, tender: Any, record: dict[str, Any]) -> No
     lines = []
     for section in record["sections"]:
         for entry in section["bids"]:
-            status = opening.STATUS_ZH.get(entry["status"], entry["status"])
-            price = tenders.yuan_text(entry["price_fen"] or 0)
+            status = records.STATUS_ZH.get(entry["status"], entry["status"])
+            price = announcement.yuan_text(entry["price_fen"] or 0)
             lines.append(f"标段 {section['number']} {entry['bidder_name']}：{status}，报价 {price} 元")
-    tenderee, _agent, items = tenders.announcement_names(session, tender)
-    opening.disclose_notice(session, tender, "correction", {
+    tenderee, _agent, items = announcement.announcement_names(session, tender)
+    notices.disclose_notice(session, tender, "correction", {
         "tenderee": tenderee or "—",
         "reason": "开标记录更正（R-25：平台原因解密失败的投标以投标人备份文件开启）",
         "content": f"开标记录第 {record['version']} 版（SHA-256 见监督日志）：\n" + "\n".join(lines),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import uuid
 
-from bidding import tenders
+from bidding import lookup
 from bidding.models import Tender
 from bidding.schemas import DownloadOut
+from bidding.tendering import documents
 from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
@@ -32,8 +33,8 @@ def may_read(user: CurrentUser, tender: Tender) -> None:
 
 def list_for(user: CurrentUser, tender_id: uuid.UUID) -> list[DownloadOut]:
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
+        tender = lookup.get_tender(session, tender_id)
         may_read(user, tender)
-        rows = tenders.downloads_of(session, tender_id)
+        rows = documents.downloads_of(session, tender_id)
         return [DownloadOut(str(r.document_id), str(r.user_id) if r.user_id else None,
                             r.contact, r.ip, r.at) for r in rows]

@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidding.lookup import get_tender, panel_of, subject
 from bidding.models import CeremonyState, CeremonyStep, KeyCeremony, PanelMember, Tender, TenderState
-from bidding.panel import active_key, custodian_id
 from bidding.sealing.crypto import custody, dkg
 from bidding.sealing.crypto.common import b64encode
-from bidding.tenders import get_tender, panel_of, subject
+from bidding.sealing.panels import active_key, custodian_id
 from supervision import services as supervision
 from trading import clock
 from trading.accounts.models import Role

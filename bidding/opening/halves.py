@@ -27,12 +27,14 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bidding import config, submission, tenders
+from bidding import config
+from bidding.lookup import get_tender, job_subject, subject, tender_id_of
 from bidding.models import Bid, OpenStatus, Tender, TenderState
 from bidding.sealing.crypto import custody, envelope
 from bidding.sealing.crypto.common import b64decode
 from bidding.sealing.crypto.envelope import HALF_LENGTH, EnvelopeError, check_bidder_half
-from bidding.tenders import get_tender, job_subject, subject, tender_id_of
+from bidding.submission import intake
+from bidding.tendering import notifications
 from supervision import services as supervision
 from trading import clock, jobs
 from trading.accounts.services import CurrentUser
@@ -60,10 +62,10 @@ def open_window(session: Session, tender: Tender, now: dt.datetime) -> dt.dateti
     bids = frozen_bids(session, tender.id)
     supervision.record(session, OPENING, "opening.halves_window_opened", subject(tender.id), {
         "until": due.isoformat(), "bids": len(bids)})
-    tenders.notify(session, tender.id, sorted({b.submitted_by for b in bids}), "opening",
-                   f"「{tender.title}」开标私钥已重建：请在 {due.isoformat()} 前提交您的密钥半份",
-                   f"'{tender.title}': the opening key is rebuilt; submit your key half before "
-                   f"{due.isoformat()}")
+    notifications.notify(session, tender.id, sorted({b.submitted_by for b in bids}), "opening",
+                         f"「{tender.title}」开标私钥已重建：请在 {due.isoformat()} 前提交您的密钥半份",
+                         f"'{tender.title}': the opening key is rebuilt; submit your key half before "
+                         f"{due.isoformat()}")
     return due
 
 
@@ -81,7 +83,7 @@ def window_open(session: Session, tender: Tender, now: dt.datetime) -> bool:
 def submit_half(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.UUID,
                 section_id: uuid.UUID, half_b64: str) -> Bid:
     """Accept the caller's key half for its frozen bid in the section, within the window."""
-    org = submission.bidder_org(session, user)
+    org = intake.bidder_org(session, user)
     tender = get_tender(session, tender_id, lock=True)  # serialises with ``close_window``
     now = clock.now(session)
     if not tender.bidder_decrypts:
@@ -123,7 +125,7 @@ def submit_half(session: Session, actor: Actor, user: CurrentUser, tender_id: uu
 
 
 def _check(bid: Bid, tender: Tender, half: bytes) -> None:
-    from bidding.opening import expected_ids
+    from bidding.opening.decryption import expected_ids
 
     assert tender.opening_private_key is not None
     key = custody.import_opening_private_key(tender.opening_private_key)
