@@ -11,11 +11,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidding.models import (
-    PanelMember,
-    Section,
-    Tender,
-)
+from bidding.models import PanelMember, Section, Tender
 from trading.errors import NotFoundError
 
 

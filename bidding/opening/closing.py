@@ -18,14 +18,7 @@ from sqlalchemy.orm import Session
 
 from bidding import lookup
 from bidding.lookup import get_tender, job_subject, subject, tender_id_of
-from bidding.models import (
-    Bid,
-    BidStatus,
-    OpenStatus,
-    PanelMember,
-    Tender,
-    TenderState,
-)
+from bidding.models import Bid, BidStatus, OpenStatus, PanelMember, Tender, TenderState
 from bidding.opening import shares
 from bidding.opening.notices import OPENING, disclose_notice, red_flags, sign_checkpoint, tenderee_name
 from bidding.submission import sealed_log

@@ -27,12 +27,7 @@ from sqlalchemy.orm import Session
 
 from bidding import config
 from bidding.lookup import get_tender, job_subject, subject, tender_id_of
-from bidding.models import (
-    Bid,
-    OpenStatus,
-    Tender,
-    TenderState,
-)
+from bidding.models import Bid, OpenStatus, Tender, TenderState
 from bidding.opening.notices import OPENING
 from bidding.opening.records import finalize
 from bidding.sealing.crypto import custody

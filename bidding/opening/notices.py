@@ -13,10 +13,7 @@ from sqlalchemy.orm import Session
 
 from bidding import lookup
 from bidding.lookup import subject
-from bidding.models import (
-    Bid,
-    Tender,
-)
+from bidding.models import Bid, Tender
 from supervision import services as supervision
 from trading.accounts.models import Organization
 from trading.audit import Actor

@@ -15,15 +15,7 @@ from sqlalchemy.orm import Session
 
 from bidding import lookup
 from bidding.lookup import get_tender, subject
-from bidding.models import (
-    Bid,
-    OpeningRecord,
-    OpenStatus,
-    PanelMember,
-    Section,
-    Tender,
-    TenderState,
-)
+from bidding.models import Bid, OpeningRecord, OpenStatus, PanelMember, Section, Tender, TenderState
 from bidding.opening.notices import (
     OPENING,
     disclose_notice,

@@ -1,5 +1,6 @@
 """The streamed bid upload shared by the JSON API (bearer token) and the bidder's page (cookie
-and CSRF header): same checks, same receipt."""
+and CSRF header): same checks, same receipt. (The R-25 backup re-upload, streamed the same
+way, is the opening's: ``bidding.opening.controllers``.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 from litestar import Request
 
 from bidding import config
-from bidding.opening import backup
 from bidding.submission import intake
 from trading import db
 from trading.accounts.services import CurrentUser
@@ -48,26 +48,3 @@ async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
         incoming.discard()
         raise
     return await blocking(intake.accept, actor_of(request), incoming, signature, signer)
-
-
-def _backup_precheck(user: CurrentUser, tender_id: uuid.UUID,
-                     bid_id: uuid.UUID) -> backup.BackupTarget:
-    with db.read_only() as session:
-        return backup.precheck(session, user, tender_id, bid_id)
-
-
-async def receive_backup(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                         bid_id: uuid.UUID) -> dict[str, Any]:
-    """R-25: the bidder's own backup copy of a bid withdrawn through a platform fault
-    (streamed; accepted only if its SHA-256 is the receipt's and the frozen list's)."""
-    user = current_user(request)
-    assert user is not None  # the route's guard
-    target = await blocking(_backup_precheck, user, tender_id, bid_id)
-    incoming = backup.IncomingBackup(target)
-    try:
-        async for chunk in request.stream():
-            incoming.write(chunk)
-    except BaseException:
-        incoming.discard()
-        raise
-    return await blocking(backup.accept, actor_of(request), user, incoming)

@@ -10,9 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding.lookup import sections_of, subject
-from bidding.models import (
-    Tender,
-)
+from bidding.models import Tender
 from supervision import services as supervision
 from trading.accounts.models import Organization
 from trading.audit import Actor

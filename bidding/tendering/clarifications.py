@@ -10,11 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, job_subject, subject
-from bidding.models import (
-    Clarification,
-    Tender,
-    TenderState,
-)
+from bidding.models import Clarification, Tender, TenderState
 from bidding.tendering import limits, periods
 from bidding.tendering.announcement import announcement_names, disclose
 from bidding.tendering.documents import notify_downloaders

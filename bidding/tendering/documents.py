@@ -14,13 +14,7 @@ from sqlalchemy.orm import Session
 
 from bidding import config
 from bidding.lookup import get_tender, subject
-from bidding.models import (
-    Clarification,
-    DocumentDownload,
-    Notification,
-    TenderDocument,
-    TenderState,
-)
+from bidding.models import Clarification, DocumentDownload, Notification, TenderDocument, TenderState
 from bidding.tendering import sniff
 from supervision import services as supervision
 from trading import clock, files

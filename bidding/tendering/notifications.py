@@ -7,9 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bidding.models import (
-    Notification,
-)
+from bidding.models import Notification
 from trading import clock
 
 

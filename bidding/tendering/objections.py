@@ -9,11 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, job_subject, subject
-from bidding.models import (
-    Objection,
-    Tender,
-    TenderState,
-)
+from bidding.models import Objection, Tender, TenderState
 from bidding.tendering import limits, periods
 from bidding.tendering.clarifications import clarify
 from bidding.tendering.tenders import CLOSE_JOB

@@ -18,12 +18,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, job_subject, subject
-from bidding.models import (
-    PanelMember,
-    Section,
-    Tender,
-    TenderState,
-)
+from bidding.models import PanelMember, Section, Tender, TenderState
 from bidding.tendering import limits, periods
 from bidding.tendering.announcement import announcement_data, check_announcement, disclose
 from bidding.tendering.documents import documents_of

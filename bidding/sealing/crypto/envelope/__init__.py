@@ -30,10 +30,7 @@ bidder without a signing key produces the same format.
 
 from __future__ import annotations
 
-from bidding.sealing.crypto.envelope.check import (
-    EnvelopeChecker,
-    inspect_stream,
-)
+from bidding.sealing.crypto.envelope.check import EnvelopeChecker, inspect_stream
 from bidding.sealing.crypto.envelope.format import (
     DEFAULT_SEGMENT_SIZE,
     FIXED_PREFIX_LENGTH,
@@ -63,9 +60,7 @@ from bidding.sealing.crypto.envelope.format import (
     verify_envelope_signature,
     xor_halves,
 )
-from bidding.sealing.crypto.envelope.seal import (
-    seal_stream,
-)
+from bidding.sealing.crypto.envelope.seal import seal_stream
 from bidding.sealing.crypto.envelope.unseal import (
     check_bidder_half,
     open_bidder_half,

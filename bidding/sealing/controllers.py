@@ -1,4 +1,5 @@
-"""The key ceremony's JSON API (docs/bidding.md, "The opening-key ceremony").
+"""The sealing JSON API: the key ceremony (docs/bidding.md, "The opening-key ceremony") and the
+custodians' long-term public keys.
 
 Staff or a panel custodian start a round; each custodian posts its signed contribution, its
 check (with complaints, if any) and its reveals; staff may close a phase when a custodian
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from bidding import lookup
 from bidding.models import KeyCeremony, TenderState
-from bidding.sealing import ceremony
+from bidding.schemas import CustodianOut
+from bidding.sealing import ceremony, panels
+from bidding.web import API, CUSTODIANS, user_of
 from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
@@ -27,9 +30,8 @@ from trading.audit import Actor
 from trading.errors import NotFoundError
 from trading.web import actor_of, blocking, current_user, requires_role
 
-API = "/api/v1/tenders/{tender_id:uuid}/ceremony"
+CEREMONY_API = "/api/v1/tenders/{tender_id:uuid}/ceremony"
 STARTERS = requires_role(Role.STAFF, Role.CUSTODIAN)
-CUSTODIANS = requires_role(Role.CUSTODIAN)
 STAFF = requires_role(Role.STAFF)
 
 
@@ -63,14 +65,14 @@ def _step(request: Request[Any, Any, Any], tender_id: uuid.UUID, name: str,
         raise
 
 
-@post(API, operation_id="startCeremony", guards=[STARTERS], status_code=201,
+@post(CEREMONY_API, operation_id="startCeremony", guards=[STARTERS], status_code=201,
       summary="Start a new round of the dealer-free opening-key ceremony (draft tenders)")
 async def start_ceremony(request: Request[Any, Any, Any],
                          tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
     return await blocking(_step, request, tender_id, "start", ceremony.start)
 
 
-@post(f"{API}/contributions", operation_id="contributeToCeremony", guards=[CUSTODIANS],
+@post(f"{CEREMONY_API}/contributions", operation_id="contributeToCeremony", guards=[CUSTODIANS],
       status_code=201, summary="Post the caller's signed contribution (ggzy-dkg-contribution/1)")
 async def contribute(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                      data: JSONBody[dict[str, Any]]) -> dict[str, Any]:
@@ -79,7 +81,7 @@ async def contribute(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.
     return await blocking(_step, request, tender_id, "contribution", action)
 
 
-@post(f"{API}/checks", operation_id="checkCeremonyShares", guards=[CUSTODIANS], status_code=201,
+@post(f"{CEREMONY_API}/checks", operation_id="checkCeremonyShares", guards=[CUSTODIANS], status_code=201,
       summary="The caller checked its dealt shares: no complaint, or signed complaints")
 async def check_shares(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                        data: JSONBody[ChecksIn]) -> dict[str, Any]:
@@ -88,7 +90,7 @@ async def check_shares(request: Request[Any, Any, Any], tender_id: FromQuery[uui
     return await blocking(_step, request, tender_id, "check", action)
 
 
-@post(f"{API}/reveals", operation_id="answerCeremonyComplaints", guards=[CUSTODIANS],
+@post(f"{CEREMONY_API}/reveals", operation_id="answerCeremonyComplaints", guards=[CUSTODIANS],
       status_code=201, summary="The accused reveals the complained-of shares (ggzy-dkg-reveal/1)")
 async def reveal(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                  data: JSONBody[RevealsIn]) -> dict[str, Any]:
@@ -97,7 +99,7 @@ async def reveal(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID
     return await blocking(_step, request, tender_id, "reveal", action)
 
 
-@post(f"{API}/advance", operation_id="advanceCeremony", guards=[STAFF], status_code=200,
+@post(f"{CEREMONY_API}/advance", operation_id="advanceCeremony", guards=[STAFF], status_code=200,
       summary="Staff close the current phase (an absent custodian's step is then missing)")
 async def advance(request: Request[Any, Any, Any],
                   tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
@@ -126,11 +128,52 @@ def _view(tender_id: uuid.UUID, user: CurrentUser | None) -> dict[str, Any]:
         return ceremony.public_view(session, found)
 
 
-@get(API, operation_id="getCeremony", summary="The tender's latest key-ceremony round: the "
+@get(CEREMONY_API, operation_id="getCeremony", summary="The tender's latest key-ceremony round: the "
      "ceremony document, every signed step and, when completed, the transcript")
 async def get_ceremony(request: Request[Any, Any, Any],
                        tender_id: FromQuery[uuid.UUID]) -> dict[str, Any]:
     return await blocking(_view, tender_id, current_user(request))
 
 
-ROUTES = [start_ceremony, contribute, check_shares, reveal, advance, get_ceremony]
+# --- custody -------------------------------------------------------------------------------
+
+
+def _custodians(tender_id: uuid.UUID | None) -> list[CustodianOut]:
+    with db.read_only() as session:
+        if tender_id is None:
+            result = []
+            for user_id, username, name in panels.all_custodians(session):
+                key = panels.active_key(session, user_id)
+                result.append(CustodianOut(panels.custodian_id(user_id), username, name, None,
+                                           panels.public_document(key) if key else None))
+            return result
+        return [CustodianOut(panels.custodian_id(e.member.user_id), e.username, e.display_name,
+                             e.member.position,
+                             panels.public_document(e.key) if e.key else None)
+                for e in panels.panel(session, tender_id)]
+
+
+@get(f"{API}/custodians", operation_id="listCustodians",
+     guards=[requires_role(Role.CUSTODIAN, Role.STAFF, Role.TENDEREE, Role.REGULATOR)],
+     summary="Custodians (of a tender's panel with tender_id) and their registered public keys")
+async def list_custodians(tender_id: FromQuery[uuid.UUID | None] = None) -> list[CustodianOut]:
+    return await blocking(_custodians, tender_id)
+
+
+def _register(request: Request[Any, Any, Any], data: dict[str, Any]) -> CustodianOut:
+    user = user_of(request)
+    with db.transaction() as session:
+        key = panels.register_key(session, actor_of(request), user, data)
+        return CustodianOut(panels.custodian_id(user.id), user.username, user.display_name, None,
+                            panels.public_document(key))
+
+
+@post(f"{API}/custodians/me/keys", operation_id="registerCustodianKey", guards=[CUSTODIANS],
+      summary="Register the caller's custodian public key document (ggzy-custodian-public/1)")
+async def register_custodian_key(request: Request[Any, Any, Any],
+                                 data: JSONBody[dict[str, Any]]) -> CustodianOut:
+    return await blocking(_register, request, data)
+
+
+ROUTES = [start_ceremony, contribute, check_shares, reveal, advance, get_ceremony, list_custodians,
+          register_custodian_key]
