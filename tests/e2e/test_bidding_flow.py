@@ -160,7 +160,7 @@ def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
     import httpx
     from click.testing import CliRunner
 
-    from bidding.cli import yuan_to_fen
+    from bidding.cli.bidder import yuan_to_fen
     from bidding.sealing.crypto import custody
     from trading.cli import main
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import rfc8785
 
-from bidding.cli_common import CliError, fail_from
+from bidding.cli.common import CliError, fail_from
 from supervision import merkle, note
 
 ANNOUNCEMENT = "tender_announcement"

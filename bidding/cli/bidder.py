@@ -1,30 +1,28 @@
-"""``ggzy bid ...`` (bidders; ``ggzy custody ...`` is bidding/custody_cli.py): the command-line
-client.
+"""``ggzy bid ...``: the bidder's command-line client (``ggzy custody ...`` is
+``bidding/cli/custodian.py``).
 
 Everything secret happens on the user's machine: sealing a bid, opening one's own envelope.
 The platform only ever receives envelopes and receipts' requests. The HTTP side talks to the
 JSON API with a bearer token (``--token`` or ``GGZY_API_TOKEN``); passphrases are prompted for, or
-read from ``GGZY_KEY_PASSPHRASE`` for scripts.
+read from ``GGZY_KEY_PASSPHRASE`` for scripts. Reading keys and checking receipts is ``keys``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
 
-from bidding import record_check
-from bidding.cli_common import (
+from bidding.cli import record_check
+from bidding.cli.common import (
     TOKEN_ENV,
     CliError,
     check,
@@ -34,159 +32,19 @@ from bidding.cli_common import (
     passphrase,
     tender_path,
 )
-from bidding.custody_cli import custody_group
+from bidding.cli.keys import (
+    load_bidder_key,
+    load_document,
+    load_signing_key,
+    load_tender_key,
+    read_platform_key,
+    verify_receipt_file,
+    write_new,
+)
 from bidding.sealing.crypto import custody, envelope, receipts
 from bidding.sealing.crypto.common import b64decode, b64encode
 
 _CHUNK = 1 << 16
-
-
-# --------------------------------------------------------------------------- pure helpers
-
-@dataclass(frozen=True)
-class TenderKey:
-    public_key: bytes
-    key_id: str
-    # Defaults for the envelope's ids when the document is the tender JSON of the API.
-    tender_id: str | None = None
-    bidder_id: str | None = None
-    section_ids: tuple[str, ...] = ()
-
-
-def tender_key_from_document(document: Any) -> TenderKey:
-    """The opening public key and its id from a tender JSON (``GET /api/v1/tenders/{id}``) or
-    from its ``opening`` object; checks that the key id belongs to the key."""
-    opening = document.get("opening", document) if isinstance(document, dict) else None
-    if not isinstance(opening, dict) or "public_key_b64" not in opening:
-        raise CliError("该项目尚未发布开标公钥", "the tender has no opening public key yet")
-    try:
-        public = b64decode(str(opening["public_key_b64"]))
-        envelope.import_opening_public_key(public)
-    except ValueError as exc:
-        raise CliError("开标公钥无效", "invalid opening public key") from exc
-    key_id = str(opening.get("key_id", ""))
-    if key_id != custody.key_id_for(public):
-        raise CliError("开标公钥与其编号不符，请勿投标并联系交易中心",
-                       "the opening key does not match its key id; do not bid, "
-                       "contact the trading center")
-    if "opening" not in document:
-        return TenderKey(public, key_id)
-    sections = document.get("sections") or []
-    return TenderKey(public, key_id, str(document.get("id") or "") or None,
-                     str(document.get("bidder_id") or "") or None,
-                     tuple(str(s.get("id")) for s in sections if isinstance(s, dict)))
-
-
-def _load_document(source: str, token: str | None, what_zh: str) -> Any:
-    """A JSON document from the platform's API (``http(s)://…``) or from a local file."""
-    if source.startswith(("http://", "https://")):
-        import httpx
-
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        try:
-            return check(httpx.get(source, headers=headers, timeout=30.0))
-        except httpx.HTTPError as exc:
-            raise CliError(f"无法获取{what_zh}：{exc}", f"cannot fetch the opening key: {exc}") from exc
-    try:
-        return json.loads(Path(source).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CliError(f"无法读取{what_zh}文件 {source}",
-                       f"cannot read the opening key file {source}") from exc
-
-
-def load_tender_key(source: str, token: str | None) -> TenderKey:
-    return tender_key_from_document(_load_document(source, token, "开标公钥"))
-
-
-def load_signing_key(path: Path) -> Any:
-    from Crypto.PublicKey import ECC
-
-    text = path.read_text(encoding="utf-8")
-    try:
-        key = ECC.import_key(text, passphrase=passphrase() if "ENCRYPTED" in text else None)
-    except ValueError as exc:
-        raise CliError("无法读取签名私钥（口令错误？）",
-                       "cannot read the signing key (wrong passphrase?)") from exc
-    if key.curve != "Ed25519" or not key.has_private():
-        raise CliError("签名私钥须为 Ed25519 私钥", "the signing key must be an Ed25519 private key")
-    return key
-
-
-BIDDER_KEY_FORMAT = "ggzy-bidder-decrypt-key/1"  # the browser's key file (GgzySeal)
-
-
-def load_bidder_key(path: Path) -> Any:
-    """The bidder's P-256 decryption key (bidder-decrypts mode): a PEM from
-    ``ggzy bid keygen --decrypt`` or the JSON key file the bid page lets a bidder download."""
-    from Crypto.PublicKey import ECC
-
-    text = path.read_text(encoding="utf-8")
-    try:
-        if text.lstrip().startswith("{"):
-            document = json.loads(text)
-            if document.get("format") != BIDDER_KEY_FORMAT:
-                raise ValueError("unknown key file format")
-            key = custody.import_opening_private_key(b64decode(document["privateKeyB64"]))
-        else:
-            key = ECC.import_key(text, passphrase=passphrase().encode()
-                                 if "ENCRYPTED" in text else None)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CliError("无法读取投标人解密私钥（口令错误？）",
-                       "cannot read the bidder decryption key (wrong passphrase?)") from exc
-    if key.curve != "NIST P-256" or not key.has_private():
-        raise CliError("投标人解密私钥须为 P-256 私钥",
-                       "the bidder decryption key must be a P-256 private key")
-    return key
-
-
-def read_platform_key(value: str) -> bytes:
-    """A platform receipt key given as base64, as a file holding base64, as a JSON file
-    ``{"public_key_b64": ...}``, or as the URL publishing that document
-    (``…/api/v1/receipts/public-key``; fetching it from the very platform that signed the
-    receipt only proves consistency: compare the key with the one the trading center
-    publishes elsewhere)."""
-    text = value
-    path = Path(value)
-    if value.startswith(("http://", "https://")):
-        import httpx
-
-        try:
-            text = str(check(httpx.get(value, timeout=30.0)).get("public_key_b64", ""))
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
-            raise CliError(f"无法获取平台公钥：{exc}", f"cannot fetch the platform key: {exc}") from exc
-    elif path.exists():
-        text = path.read_text(encoding="utf-8").strip()
-        if text.startswith("{"):
-            text = str(json.loads(text).get("public_key_b64", ""))
-    try:
-        key = b64decode(text.strip())
-    except ValueError as exc:
-        raise CliError("平台公钥无效", "invalid platform public key") from exc
-    if len(key) != 32:
-        raise CliError("平台公钥须为 32 字节 Ed25519 公钥", "the platform key must be 32-byte Ed25519")
-    return key
-
-
-def verify_receipt_file(receipt_path: Path, platform_key: bytes,
-                        envelope_path: Path | None = None) -> receipts.Receipt:
-    try:
-        receipt = receipts.Receipt.from_json(receipt_path.read_text(encoding="utf-8"))
-        receipts.verify_receipt(receipt, platform_key)
-    except (OSError, receipts.ReceiptError) as exc:
-        raise fail_from(exc) from exc
-    if envelope_path is not None:
-        with envelope_path.open("rb") as src:
-            info = envelope.inspect_stream(src, max_size=1 << 62)
-        if info.envelope_sha256 != receipt.fields["envelope_sha256"]:
-            raise CliError("回执中的摘要与本地投标文件不符",
-                           "the receipt's digest does not match the local envelope")
-    return receipt
-
-
-def _write_new(path: Path, data: bytes, *, private: bool = False) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 
 
 # --------------------------------------------------------------------------- ggzy bid
@@ -271,7 +129,7 @@ def seal(tender_key: str, tender_id: str | None, section_id: str | None, bidder_
         # The detached signature and the key that made it, sent by ``bid submit`` as the
         # X-Bid-Signature and X-Bidder-Public-Key headers.
         sig_path = out.with_name(out.name + ".sig")
-        _write_new(sig_path, json.dumps({
+        write_new(sig_path, json.dumps({
             "envelope_sha256": result.envelope_sha256,
             "signature_b64": b64encode(result.signature),
             "public_key_b64": b64encode(key.public_key().export_key(format="raw")),
@@ -444,7 +302,7 @@ def load_opening_key(source: str, token: str | None) -> tuple[Any, str | None]:
     """The reconstructed opening key (after the opening) from the regulator's API URL
     (``…/api/v1/tenders/ID/opening/key``) or a JSON file of the same shape; checked against
     its public key."""
-    document = _load_document(source, token, "开标私钥")
+    document = load_document(source, token, "开标私钥")
     try:
         key = custody.import_opening_private_key(b64decode(str(
             document["opening_private_key_b64"])))
@@ -519,7 +377,7 @@ def bid_keygen(out: Path, decrypt: bool) -> None:
         pem = key.export_key(format="PEM", passphrase=passphrase(confirm=True).encode(),
                              protection="scryptAndAES256-CBC", use_pkcs8=True)
         try:
-            _write_new(out, pem.encode(), private=True)
+            write_new(out, pem.encode(), private=True)
         except FileExistsError as exc:
             raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
         public = key.public_key().export_key(format="raw")
@@ -532,10 +390,7 @@ def bid_keygen(out: Path, decrypt: bool) -> None:
     pem = key.export_key(format="PEM", passphrase=passphrase(confirm=True),
                          protection="scryptAndAES256-CBC")
     try:
-        _write_new(out, pem.encode(), private=True)
+        write_new(out, pem.encode(), private=True)
     except FileExistsError as exc:
         raise CliError(f"{out} 已存在，不会覆盖", f"{out} exists; not overwritten") from exc
     echo_json({"signing_public_key_b64": b64encode(key.public_key().export_key(format="raw"))})
-
-
-commands: list[click.Command] = [bid, custody_group]

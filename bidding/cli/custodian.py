@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from bidding.cli_common import (
+from bidding.cli.common import (
     TOKEN_ENV,
     CliError,
     check,
