@@ -151,14 +151,6 @@ class BidOut(msgspec.Struct):
     receipt: dict[str, Any]
 
 
-class CustodianOut(msgspec.Struct):
-    custodian_id: str
-    username: str
-    display_name: str
-    position: int | None
-    public: dict[str, str] | None
-
-
 class ShareResultOut(msgspec.Struct):
     have: int
     need: int

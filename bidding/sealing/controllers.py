@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from bidding import lookup
 from bidding.models import KeyCeremony, TenderState
-from bidding.schemas import CustodianOut
 from bidding.sealing import ceremony, panels
 from bidding.web import API, CUSTODIANS, user_of
 from trading import db
@@ -33,6 +32,14 @@ from trading.web import actor_of, blocking, current_user, requires_role
 CEREMONY_API = "/api/v1/tenders/{tender_id:uuid}/ceremony"
 STARTERS = requires_role(Role.STAFF, Role.CUSTODIAN)
 STAFF = requires_role(Role.STAFF)
+
+
+class CustodianOut(msgspec.Struct):
+    custodian_id: str
+    username: str
+    display_name: str
+    position: int | None
+    public: dict[str, str] | None
 
 
 class ChecksIn(msgspec.Struct):

@@ -25,7 +25,7 @@ def key_file(tmp_path, monkeypatch):
 def test_key_is_created_owner_only_once(key_file) -> None:
     first = receipts.platform_receipt_public_key()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    receipts._cache.clear()
+    receipts.forget_loaded_keys()
     assert receipts.platform_receipt_public_key() == first  # read back, not regenerated
 
 

@@ -132,6 +132,12 @@ def _read_or_create_key(path: Path) -> EccKey:
         return key
 
 
+def forget_loaded_keys() -> None:
+    """Drop the keys read so far: the next use reads the key file again."""
+    with _lock:
+        _cache.clear()
+
+
 def platform_signing_key() -> EccKey:
     return _read_or_create_key(receipt_key_path())
 
