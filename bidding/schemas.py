@@ -55,7 +55,7 @@ class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
 class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
     filename: Annotated[str, bounded(255)]
     content_b64: str  # bounded by the route's body limit (config.MAX_DOCUMENT_BYTES)
-    # Informational only: the stored type is decided by sniffing the content (bidding.sniff).
+    # Informational only: the stored type is decided by sniffing the content (bidding.tendering.sniff).
     content_type: Annotated[str, bounded(100)] = "application/octet-stream"
 
 

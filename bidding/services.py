@@ -1,7 +1,7 @@
 """The bidding domain's operations: the only module other domains may import.
 
-The work is split by subject (``tenders``, ``submission``, ``panel``, ``opening``); this
-module re-exports what other domains need.
+The work is split by the stage of a tender's life (``tendering``, ``sealing``, ``submission``,
+``opening``; docs/bidding.md); this module re-exports what other domains need.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The bidding domain's timed work and Celery tasks (imported by the worker only).
 
-- job ``bidding.close``: close the tender at its deadline (``opening.close``);
+- job ``bidding.close``: close the tender at its deadline (``closing.close``);
 - job ``bidding.open``: fan the opening out, one ``bidding.open_bid`` task per bid;
 - job ``bidding.open_watch``: re-send unfinished decryptions until the record exists;
 - job ``bidding.share_alert``: alert when shares are still missing after closing;

@@ -4,7 +4,7 @@ In a tender with ``bidder_decrypts`` every envelope uses the suite
 ``HPKE-P256-SHA256-AES256GCM-BD/1``: the file key is the XOR of a half sealed to the tender's
 opening key and a half sealed to the bidder's own P-256 key. The lifecycle:
 
-1. k custodian shares rebuild the opening key (``panel``); instead of starting the decryption
+1. k custodian shares rebuild the opening key (``shares``); instead of starting the decryption
    at once, ``open_window`` fixes the window's end (``GGZY_BIDDER_DECRYPT_WINDOW_MINUTES``,
    default 30), schedules job ``bidding.halves_close`` then, and notifies the bidders.
 2. Each bidder unseals its half locally (``ggzy bid open-half`` or the bid page) and submits
@@ -12,7 +12,7 @@ opening key and a half sealed to the bidder's own P-256 key. The lifecycle:
    (and named) when it does not authenticate the envelope's first segment.
 3. At the window's end, or as soon as every frozen bid has its half, ``close_window`` schedules
    the ordinary opening (job ``bidding.open``). A bid whose half never arrived is revoked
-   (撤销, the bidder's fault, R-25) with that cause by ``opening.decrypt``.
+   (撤销, the bidder's fault, R-25) with that cause by ``decryption.decrypt``.
 
 Every step is logged to supervision.
 """

@@ -31,7 +31,7 @@ from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
 OPEN_JOB = "bidding.open"
-SHARES_ALERT_KIND = "bidding.opening_shares"  # watched from the closing (opening.py)
+SHARES_ALERT_KIND = "bidding.opening_shares"  # watched from the closing (closing.py)
 
 
 # --- shares after the deadline -------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The key ceremony on the tender page: staff (or a panel custodian) start a round, staff
 close a phase when a custodian stays away; everyone who sees the draft watches its progress.
-The custodians' own steps run in ``ggzy custody`` on their machines (bidding/custody_cli.py)."""
+The custodians' own steps run in ``ggzy custody`` on their machines (bidding/cli/custodian.py)."""
 
 from __future__ import annotations
 

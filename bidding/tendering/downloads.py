@@ -1,6 +1,6 @@
 """Who downloaded a tender's documents (R-14): phones, e-mails and addresses of bidders.
 
-Refused until the deadline (``tenders.downloads_of``), and at any time to anyone but staff,
+Refused until the deadline (``documents.downloads_of``), and at any time to anyone but staff,
 regulators and the tender's own tenderee organization: a tenderee of another organization
 gets 403 (issue 10, item 4).
 """

@@ -155,7 +155,7 @@ def _open(client, scenario) -> None:
 
 
 def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
-    """The bidder's and custodian's CLI (bidding/cli.py) against a real server, and the same
+    """The bidder's and custodian's CLI (bidding/cli/) against a real server, and the same
     bids sent straight to the JSON API: the same opening record."""
     import httpx
     from click.testing import CliRunner

@@ -1,6 +1,6 @@
 """What a custodian's own tool does in a key ceremony, with nothing but its key file.
 
-Used by ``ggzy custody ...`` (bidding/custody_cli.py), the demo and the tests: find one's
+Used by ``ggzy custody ...`` (bidding/cli/custodian.py), the demo and the tests: find one's
 number on the roster, deal, check the shares dealt to oneself (complaining about bad ones),
 answer complaints against oneself, and after the deadline derive one's share of the opening
 key again from the public transcript (so no share is ever stored anywhere). The dealer's

@@ -199,7 +199,7 @@ def test_json_that_is_not_utf8_is_a_400(client) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Sizes of a tender, objections, the agent (bidding.limits)
+# Sizes of a tender, objections, the agent (bidding.tendering.limits)
 
 
 def test_a_description_over_the_limit_is_refused_on_the_api_and_the_page(client) -> None:
@@ -311,7 +311,7 @@ def limits_days(days: int):
 
 
 # --------------------------------------------------------------------------------------------
-# Documents: a sniffed, allow-listed type, served as an attachment (bidding.sniff)
+# Documents: a sniffed, allow-listed type, served as an attachment (bidding.tendering.sniff)
 
 HOSTILE_DOCUMENTS = [
     ("page.html", "text/html", b"<html><script>alert(document.cookie)</script></html>",
