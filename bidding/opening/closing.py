@@ -28,8 +28,6 @@ from trading import clock, jobs
 
 SHARE_ALERT_JOB = "bidding.share_alert"
 MIN_BIDDERS = 3
-
-
 SHARE_ALERT_SECONDS = 1800
 SHARES_ALERT_KIND = "bidding.opening_shares"
 

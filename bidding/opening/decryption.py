@@ -42,11 +42,7 @@ if TYPE_CHECKING:
 OPEN_TASK = "bidding.open_bid"
 OPEN_JOB = "bidding.open"
 WATCH_JOB = "bidding.open_watch"
-
-
 WATCH_SECONDS = 60
-
-
 MAX_PLAINTEXT_HEADER = 64 * 1024
 PLAINTEXT_FORMAT = "ggzy-bid/1"
 

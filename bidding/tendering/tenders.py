@@ -30,8 +30,6 @@ from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
 CLOSE_JOB = "bidding.close"
-
-
 MAX_SECURITY_PERMILLE = 20  # 2 %
 # The disclosure domain's categories, so the notices of a tender are accepted there.
 CATEGORIES: dict[str, tuple[str, str]] = {

@@ -53,7 +53,6 @@ class _HashingWriter:
         self.size += len(data)
 
 
-
 def seal_stream(src: BinaryIO, dst: BinaryIO, *, opening_public_key: bytes, tender_id: str,
                 section_id: str, bidder_id: str, key_id: str,
                 segment_size: int = DEFAULT_SEGMENT_SIZE,
