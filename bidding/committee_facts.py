@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidding.lookup import get_section, get_tender
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
-from bidding.tenders import get_section, get_tender
 from trading.accounts.models import Organization
 from trading.errors import ConflictError
 

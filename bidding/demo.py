@@ -38,10 +38,14 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bidding import ceremony, ceremony_local, panel, submission, tenders
-from bidding.crypto import custody, dkg_custodian
-from bidding.crypto.envelope import seal_stream
+from bidding import lookup
 from bidding.models import PanelMember, Tender, TenderState
+from bidding.opening import shares
+from bidding.sealing import ceremony, ceremony_local, panels
+from bidding.sealing.crypto import custody, dkg_custodian
+from bidding.sealing.crypto.envelope import seal_stream
+from bidding.submission import intake
+from bidding.tendering import announcement, documents, tenders
 from supervision import services as supervision
 from trading import clock, jobs
 from trading.accounts.models import Organization, User
@@ -114,10 +118,10 @@ def _custodian_keys(session: Session) -> dict[str, custody.CustodianKeys]:
                                   iterations=DEMO_KDF_ITERATIONS)
         keys[name] = custody.load_key_file(path, phrases[name])
         user = _user(session, name)
-        registered = panel.active_key(session, user.id)
+        registered = panels.active_key(session, user.id)
         if registered is None or registered.key_id != keys[name].public().fingerprint:
-            panel.register_key(session, DEMO_ACTOR, CurrentUser.of(user),
-                               keys[name].public().to_document())
+            panels.register_key(session, DEMO_ACTOR, CurrentUser.of(user),
+                                keys[name].public().to_document())
     return keys
 
 
@@ -133,14 +137,14 @@ def seed_demo(session: Session) -> None:
         return
     tender = _create(session, DEMO_TITLE, "演示项目：截止后由演示保管人自动提交份额并开标。")
     _ceremony(session, tender, keys)
-    tenders.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
-                         "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
+    documents.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
+                           "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
     deadline = now + dt.timedelta(minutes=_deadline_minutes())
     _publish_backdated(session, tender, now, deadline)
     for username, price, days in PRESEALED:
         _preseal(session, tender, username, price, days)
     if os.environ.get("GGZY_DEMO_AUTO_SHARES", "1") != "0":
-        jobs.schedule(session, DEMO_SHARES_JOB, tenders.job_subject(tender.id),
+        jobs.schedule(session, DEMO_SHARES_JOB, lookup.job_subject(tender.id),
                       deadline + dt.timedelta(seconds=5))
 
 
@@ -152,8 +156,8 @@ def _seed_ready_draft(session: Session, keys: dict[str, custody.CustodianKeys]) 
     tender = _create(session, READY_TITLE, "演示项目：开标密钥和招标文件已就绪，由交易中心人员选择"
                      "投标截止时间和发售截止日期后发布（发布时校验 R-10、R-11）。")
     _ceremony(session, tender, keys)
-    tenders.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
-                         "演示招标文件：老旧小区雨污分流及排水管网改造，工期 180 日历天。\n".encode())
+    documents.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
+                           "演示招标文件：老旧小区雨污分流及排水管网改造，工期 180 日历天。\n".encode())
 
 
 def _create(session: Session, title: str, description: str) -> Tender:
@@ -186,26 +190,26 @@ def _ceremony(session: Session, tender: Tender, keys: dict[str, custody.Custodia
 def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
                        deadline: dt.datetime) -> None:
     issued = now - dt.timedelta(days=21)
-    jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(tender.id), deadline)
+    jobs.schedule(session, tenders.CLOSE_JOB, lookup.job_subject(tender.id), deadline)
     session.execute(update(Tender).where(Tender.id == tender.id).values(
         state=TenderState.PUBLISHED.value, documents_issued_at=issued,
         sale_ends_at=issued + dt.timedelta(days=6), deadline=deadline, updated_at=now))
-    supervision.record(session, DEMO_ACTOR, "tender.published", tenders.subject(tender.id), {
+    supervision.record(session, DEMO_ACTOR, "tender.published", lookup.subject(tender.id), {
         "from": "draft", "to": "published", "demo": True,
         "note": "demo seed: written as if published 21 days ago (R-10 needs 20 days)",
         "documents_issued_at": issued.isoformat(), "deadline": deadline.isoformat()})
     session.expire(tender)
     # R-41: the demo tender has its announcement too (once: a new demo tender each time).
-    published = tenders.get_tender(session, tender.id)
-    tenders.disclose(session, DEMO_ACTOR, published, "tender_announcement",
-                     tenders.announcement_data(session, published))
+    published = lookup.get_tender(session, tender.id)
+    announcement.disclose(session, DEMO_ACTOR, published, "tender_announcement",
+                          announcement.announcement_data(session, published))
 
 
 def _preseal(session: Session, tender: Tender, username: str, price_fen: int,
              days: int) -> None:
     """A bid sealed "on the bidder's machine" and stored through the normal checks."""
     user = _user(session, username)
-    section = tenders.sections_of(session, tender.id)[0]
+    section = lookup.sections_of(session, tender.id)[0]
     org = session.get(Organization, user.organization_id)
     assert org is not None and tender.opening_public_key is not None
     plaintext = json.dumps({"format": "ggzy-bid/1", "price_fen": price_fen,
@@ -215,18 +219,18 @@ def _preseal(session: Session, tender: Tender, username: str, price_fen: int,
     seal_stream(io.BytesIO(plaintext), sealed, opening_public_key=tender.opening_public_key,
                 tender_id=str(tender.id), section_id=str(section.id), bidder_id=str(org.id),
                 key_id=str(tender.opening_key_id))
-    target = submission.precheck(session, CurrentUser.of(user), tender.id, section.id)
-    incoming = submission.IncomingBid(target)
+    target = intake.precheck(session, CurrentUser.of(user), tender.id, section.id)
+    incoming = intake.IncomingBid(target)
     incoming.write(sealed.getvalue())
     incoming.finish()
     actor = Actor(user_id=str(user.id), role="bidder", ip=None)
-    submission.store_in(session, actor, incoming)
+    intake.store_in(session, actor, incoming)
 
 
 def submit_demo_shares(session: Session, job: jobs.ScheduledJob) -> None:
     """DEMO BEHAVIOUR (job ``bidding.demo_shares``): two demo custodians submit their shares
     with their key files, exactly as ``ggzy custody open-share`` would on their machines."""
-    tender = tenders.get_tender(session, tenders.tender_id_of(job.subject))
+    tender = lookup.get_tender(session, lookup.tender_id_of(job.subject))
     if tender.state not in (TenderState.PUBLISHED.value, TenderState.CLOSED.value):
         return
     phrases = _passphrases()
@@ -239,9 +243,9 @@ def submit_demo_shares(session: Session, job: jobs.ScheduledJob) -> None:
         keys = custody.load_key_file(keys_dir() / f"{name}.json", phrases[name])
         body = dkg_custodian.share_submission(transcript, keys)
         actor = Actor(user_id=str(user.id), role="custodian", ip=None)
-        panel.submit_share(session, actor, CurrentUser.of(user), tender.id, body["share_b64"],
-                           body["signature_b64"])
-        tender = tenders.get_tender(session, tender.id)
+        shares.submit_share(session, actor, CurrentUser.of(user), tender.id, body["share_b64"],
+                            body["signature_b64"])
+        tender = lookup.get_tender(session, tender.id)
         if tender.key_reconstructed_at is not None:
             return
 

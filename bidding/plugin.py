@@ -7,12 +7,16 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
-from bidding.ceremony_controllers import ROUTES as CEREMONY_ROUTES
-from bidding.ceremony_views import ROUTES as CEREMONY_PAGES
 from bidding.cli import commands as CLI_COMMANDS
-from bidding.controllers import ROUTES as API_ROUTES
 from bidding.messages import MESSAGES
-from bidding.views import ROUTES as PAGE_ROUTES
+from bidding.opening import controllers as opening_api
+from bidding.opening import views as opening_pages
+from bidding.sealing import controllers as sealing_api
+from bidding.sealing import views as sealing_pages
+from bidding.submission import controllers as submission_api
+from bidding.submission import views as submission_pages
+from bidding.tendering import controllers as tendering_api
+from bidding.tendering import views as tendering_pages
 from trading.domain import Domain, NavItem
 
 HERE = Path(__file__).parent
@@ -28,11 +32,18 @@ def _seed(session: Any) -> None:
 STATIC = create_static_files_router(path="/static/bidding",
                                     directories=[HERE / "static" / "bidding"],
                                     include_in_schema=False)
+# Page glue for the crypto engineer's seal.js / share-open.js (served apart from their files).
+PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
+                                         directories=[HERE / "page_static"],
+                                         include_in_schema=False)
+# Each stage's JSON API and pages (tendering, sealing, submission, opening).
+STAGES = (tendering_api, sealing_api, submission_api, opening_api,
+          tendering_pages, sealing_pages, submission_pages, opening_pages)
 
 domain = Domain(
     name="bidding",
     models_module="bidding.models",
-    route_handlers=[*API_ROUTES, *CEREMONY_ROUTES, *PAGE_ROUTES, *CEREMONY_PAGES, STATIC],
+    route_handlers=[*(route for stage in STAGES for route in stage.ROUTES), PAGE_STATIC, STATIC],
     template_dir=HERE / "templates",
     task_modules=("bidding.tasks",),
     nav=(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from bidding import limits
+from bidding.tendering import limits
 from trading.params import Fen, IdText, Label, Name, SmallCount
 from trading.params import text_length as bounded
 
@@ -55,7 +55,7 @@ class PublishIn(msgspec.Struct, forbid_unknown_fields=True):
 class DocumentIn(msgspec.Struct, forbid_unknown_fields=True):
     filename: Annotated[str, bounded(255)]
     content_b64: str  # bounded by the route's body limit (config.MAX_DOCUMENT_BYTES)
-    # Informational only: the stored type is decided by sniffing the content (bidding.sniff).
+    # Informational only: the stored type is decided by sniffing the content (bidding.tendering.sniff).
     content_type: Annotated[str, bounded(100)] = "application/octet-stream"
 
 
@@ -149,14 +149,6 @@ class BidOut(msgspec.Struct):
     submitted_at: dt.datetime
     log_index: int
     receipt: dict[str, Any]
-
-
-class CustodianOut(msgspec.Struct):
-    custodian_id: str
-    username: str
-    display_name: str
-    position: int | None
-    public: dict[str, str] | None
 
 
 class ShareResultOut(msgspec.Struct):

@@ -1,27 +1,27 @@
 """The bidding domain's operations: the only module other domains may import.
 
-The work is split by subject (``tenders``, ``submission``, ``panel``, ``opening``); this
-module re-exports what other domains need.
+The work is split by the stage of a tender's life (``tendering``, ``sealing``, ``submission``,
+``opening``; docs/bidding.md); this module re-exports what other domains need.
 """
 
 from __future__ import annotations
 
 from bidding.committee_facts import DrawableSection, SectionFacts, section_facts, sections_for_draw
-from bidding.opening import Progress, build_record, progress, record_of
-from bidding.panel import register_key, submit_share, try_reconstruct
-from bidding.submission import accept, precheck, withdraw
-from bidding.tenders import (
+from bidding.lookup import get_tender, sections_of
+from bidding.opening.records import Progress, build_record, progress, record_of
+from bidding.opening.shares import submit_share, try_reconstruct
+from bidding.sealing.panels import register_key
+from bidding.submission.intake import accept, precheck, withdraw
+from bidding.tendering.clarifications import clarify
+from bidding.tendering.documents import add_document
+from bidding.tendering.objections import raise_objection
+from bidding.tendering.tenders import (
     SectionInput,
     TenderInput,
-    add_document,
     cancel,
-    clarify,
     create_tender,
-    get_tender,
     list_tenders,
     publish,
-    raise_objection,
-    sections_of,
     transition,
 )
 

@@ -1,6 +1,6 @@
 """The bidding domain's timed work and Celery tasks (imported by the worker only).
 
-- job ``bidding.close``: close the tender at its deadline (``opening.close``);
+- job ``bidding.close``: close the tender at its deadline (``closing.close``);
 - job ``bidding.open``: fan the opening out, one ``bidding.open_bid`` task per bid;
 - job ``bidding.open_watch``: re-send unfinished decryptions until the record exists;
 - job ``bidding.share_alert``: alert when shares are still missing after closing;
@@ -17,13 +17,15 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from bidding import demo, halves, opening, tenders
+from bidding import demo
+from bidding.opening import closing, decryption, halves
+from bidding.tendering import tenders
 from trading import jobs
 
-jobs.job_handler(tenders.CLOSE_JOB)(opening.close)
-jobs.job_handler(opening.OPEN_JOB)(opening.start)
-jobs.job_handler(opening.WATCH_JOB)(opening.watch)
-jobs.job_handler(opening.SHARE_ALERT_JOB)(opening.share_alert)
+jobs.job_handler(tenders.CLOSE_JOB)(closing.close)
+jobs.job_handler(decryption.OPEN_JOB)(decryption.start)
+jobs.job_handler(decryption.WATCH_JOB)(decryption.watch)
+jobs.job_handler(closing.SHARE_ALERT_JOB)(closing.share_alert)
 jobs.job_handler(halves.HALVES_JOB)(halves.close_window)
 jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)
 
@@ -32,10 +34,10 @@ jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)
 MAX_RETRIES = 5
 
 
-@shared_task(name=opening.OPEN_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES,
+@shared_task(name=decryption.OPEN_TASK, bind=True, acks_late=True, max_retries=MAX_RETRIES,
              reject_on_worker_lost=True)
 def open_bid(task: Task[Any, Any], bid_id: str) -> str:
     try:
-        return opening.open_one(uuid.UUID(bid_id))
+        return decryption.open_one(uuid.UUID(bid_id))
     except Exception as error:
         raise task.retry(exc=error, countdown=2 ** task.request.retries) from error

@@ -151,7 +151,7 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             # The key bidders seal to, bound to the public record (last: they are for
             # machines and for checking, not for reading first). Optional because a manual
             # notice about a tender run elsewhere has no platform key; the platform's own
-            # announcements always carry the first two (bidding.tenders.announcement_data).
+            # announcements always carry the first two (bidding.tendering.announcement.announcement_data).
             *KEY_ITEMS,
         )),
         NoticeSpec(NoticeType.CLARIFICATION, "澄清/修改公告", "Clarification / amendment", (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import envelope
+from bidding.sealing.crypto import envelope
 
 SIZE = 50 * 1000 * 1000
 CHUNK = 1 << 16  # what an upload handler typically receives per read

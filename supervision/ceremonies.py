@@ -5,7 +5,7 @@ The bidding domain logs, under the tender's subject (``tender/<id>``), the actio
 ``{"ceremony_id", "round", "key_id", "public_key", "transcript_hash", "transcript"}``, the
 transcript being the public record of docs/dkg.md section 5. The offline verifier must not
 import the bidding domain, so the checks it needs are written here again, with the standard
-library and pycryptodome only (the reference is ``bidding.crypto.dkg``):
+library and pycryptodome only (the reference is ``bidding.sealing.crypto.dkg``):
 
 1. ``transcript_hash`` is the hex SHA-256 of the RFC 8785 (JCS) form of the transcript, whose
    ceremony document names the tender of the subject and the logged ceremony id and round;

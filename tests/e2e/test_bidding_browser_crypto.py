@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import custody, envelope
-from bidding.crypto.common import b64decode, b64encode
+from bidding.sealing.crypto import custody, envelope
+from bidding.sealing.crypto.common import b64decode, b64encode
 from tests.unit.test_bidding_crypto_vectors import load_vector
 from tests.unit.test_bidding_dkg_share_vector import load_vector as load_share_vector
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bidding.crypto import receipts
+from bidding.sealing.crypto import receipts
 from tests import clock as test_clock
 from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
@@ -155,13 +155,13 @@ def _open(client, scenario) -> None:
 
 
 def test_cli_and_api_give_the_same_record(live_server, tmp_path: Path) -> None:
-    """The bidder's and custodian's CLI (bidding/cli.py) against a real server, and the same
+    """The bidder's and custodian's CLI (bidding/cli/) against a real server, and the same
     bids sent straight to the JSON API: the same opening record."""
     import httpx
     from click.testing import CliRunner
 
-    from bidding.cli import yuan_to_fen
-    from bidding.crypto import custody
+    from bidding.cli.bidder import yuan_to_fen
+    from bidding.sealing.crypto import custody
     from trading.cli import main
 
     prices = ("980000.00", "955000", "1012500.5")
@@ -226,9 +226,10 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     from Crypto.PublicKey import ECC
     from sqlalchemy import select, update
 
-    from bidding import halves, opening, tenders
-    from bidding.crypto.envelope import seal_stream
+    from bidding import lookup
     from bidding.models import Bid, Tender
+    from bidding.opening import decryption, halves
+    from bidding.sealing.crypto.envelope import seal_stream
     from trading import db, jobs
     from trading.cli import main
 
@@ -299,13 +300,13 @@ def test_bidder_decrypts_in_the_browser_and_the_cli(live_server, browser, tmp_pa
     context.close()
 
     with db.read_only() as session:  # the window ends: 30 minutes pass
-        halves_due = tenders.get_tender(session, scenario.tender_id).halves_due_at
+        halves_due = lookup.get_tender(session, scenario.tender_id).halves_due_at
     assert halves_due is not None
     test_clock.advance_past(halves_due)
     for kind, handler in ((halves.HALVES_JOB, halves.close_window),
-                          (opening.OPEN_JOB, opening.start)):
+                          (decryption.OPEN_JOB, decryption.start)):
         with db.transaction() as session:
-            job = jobs.get_job(session, kind, tenders.job_subject(scenario.tender_id))
+            job = jobs.get_job(session, kind, lookup.job_subject(scenario.tender_id))
             assert job is not None
             handler(session, job)
     open_all_directly(scenario)

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bidding import tenders
-from bidding.crypto import custody
+from bidding import lookup
+from bidding.sealing.crypto import custody
 from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,
@@ -58,6 +58,6 @@ def test_a_custodian_submits_its_share_from_the_browser(live_server, browser,
     page.locator("#share-count").filter(has_text="1 / 2").wait_for(timeout=30_000)
     context.close()
     with db.read_only() as session:
-        [member] = [m for m in tenders.panel_of(session, scenario.tender_id)
+        [member] = [m for m in lookup.panel_of(session, scenario.tender_id)
                     if m.user_id == scenario.custodians[0]]
         assert member.share is not None and not member.share_bad

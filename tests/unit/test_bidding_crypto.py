@@ -11,8 +11,8 @@ import random
 import pytest
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import envelope
-from bidding.crypto.envelope import (
+from bidding.sealing.crypto import envelope
+from bidding.sealing.crypto.envelope import (
     DecryptionError,
     EnvelopeChecker,
     EnvelopeError,

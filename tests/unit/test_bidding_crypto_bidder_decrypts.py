@@ -16,8 +16,8 @@ import pytest
 from Crypto.Protocol import HPKE
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import custody, envelope
-from bidding.crypto.common import b64decode, b64encode, sha256
+from bidding.sealing.crypto import custody, envelope
+from bidding.sealing.crypto.common import b64decode, b64encode, sha256
 
 VECTOR = Path(__file__).resolve().parents[1] / "data" / "bidding" / "envelope-vector-bd.json"
 IDS = envelope.ExpectedIds("T-2026-0002", "S-01", "B-9001")

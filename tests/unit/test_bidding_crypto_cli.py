@@ -12,9 +12,10 @@ import pytest
 from click.testing import CliRunner
 from Crypto.PublicKey import ECC
 
-from bidding import cli, cli_common
-from bidding.crypto import custody, envelope, receipts
-from bidding.crypto.common import b64decode, b64encode
+from bidding import cli
+from bidding.cli import bidder, common, custodian
+from bidding.sealing.crypto import custody, envelope, receipts
+from bidding.sealing.crypto.common import b64decode, b64encode
 
 
 @pytest.fixture
@@ -38,8 +39,8 @@ def _tender_key_file(tmp_path, public: bytes, key_id: str):
 
 def test_custody_keygen_writes_an_owner_only_file(runner, tmp_path) -> None:
     out = tmp_path / "me.key"
-    result = runner.invoke(cli.custody_group, ["keygen", "--out", str(out),
-                                               "--kdf-iterations", "1000"],
+    result = runner.invoke(custodian.custody_group, ["keygen", "--out", str(out),
+                                                     "--kdf-iterations", "1000"],
                            input="pass 口令\npass 口令\n")
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -47,9 +48,9 @@ def test_custody_keygen_writes_an_owner_only_file(runner, tmp_path) -> None:
     assert public["format"] == custody.PUBLIC_FORMAT
     keys = custody.load_key_file(out, "pass 口令")
     assert keys.public().to_document() == public
-    shown = runner.invoke(cli.custody_group, ["show-public", "--key", str(out)])
+    shown = runner.invoke(custodian.custody_group, ["show-public", "--key", str(out)])
     assert json.loads(shown.stdout) == public
-    again = runner.invoke(cli.custody_group, ["keygen", "--out", str(out)], input="a\na\n")
+    again = runner.invoke(custodian.custody_group, ["keygen", "--out", str(out)], input="a\na\n")
     assert again.exit_code != 0 and "not overwritten" in again.output
 
 
@@ -60,7 +61,7 @@ def test_bid_seal_produces_an_envelope_that_opens(runner, tmp_path, opening) -> 
     out = tmp_path / "bid.env"
     args = ["seal", "--no-record-check", "--tender-key", str(_tender_key_file(tmp_path, public, key_id)),
             "--tender", "T-1", "--section", "S-1", "--bidder", "B-1", str(bid_file), str(out)]
-    result = runner.invoke(cli.bid, args)
+    result = runner.invoke(bidder.bid, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     opened = io.BytesIO()
@@ -68,22 +69,22 @@ def test_bid_seal_produces_an_envelope_that_opens(runner, tmp_path, opening) -> 
         envelope.open_stream(src, opened, opening_private_key=key, expected=envelope.ExpectedIds(
             "T-1", "S-1", "B-1", key_id, summary["envelope_sha256"]))
     assert opened.getvalue() == bid_file.read_bytes()
-    again = runner.invoke(cli.bid, args)
+    again = runner.invoke(bidder.bid, args)
     assert again.exit_code != 0 and "exists" in again.output
 
 
 def test_bid_seal_with_a_signing_key(runner, tmp_path, opening, monkeypatch) -> None:
     _, public, key_id = opening
-    monkeypatch.setenv(cli_common.PASSPHRASE_ENV, "bidder pass")
+    monkeypatch.setenv(common.PASSPHRASE_ENV, "bidder pass")
     signing = tmp_path / "bidder.pem"
-    made = runner.invoke(cli.bid, ["keygen", "--out", str(signing)])
+    made = runner.invoke(bidder.bid, ["keygen", "--out", str(signing)])
     assert made.exit_code == 0, made.output
     assert stat.S_IMODE(signing.stat().st_mode) == 0o600
     signer_public = b64decode(json.loads(made.stdout)["signing_public_key_b64"])
     bid_file = tmp_path / "bid.txt"
     bid_file.write_bytes(b"price 42")
     out = tmp_path / "bid.env"
-    result = runner.invoke(cli.bid, [
+    result = runner.invoke(bidder.bid, [
         "seal", "--no-record-check", "--tender-key",
         str(_tender_key_file(tmp_path, public, key_id)), "--tender", "T-1",
         "--section", "S-1", "--bidder", "B-1", "--signing-key", str(signing), str(bid_file),
@@ -100,7 +101,7 @@ def test_bid_seal_refuses_a_key_that_does_not_match_its_id(runner, tmp_path, ope
     _, public, _ = opening
     bid_file = tmp_path / "bid.txt"
     bid_file.write_bytes(b"x")
-    result = runner.invoke(cli.bid, [
+    result = runner.invoke(bidder.bid, [
         "seal", "--no-record-check", "--tender-key", str(_tender_key_file(tmp_path, public, "0" * 32)),
         "--tender", "T-1", "--section", "S-1", "--bidder", "B-1", str(bid_file),
         str(tmp_path / "out.env")])
@@ -125,20 +126,20 @@ def test_verify_receipt(runner, tmp_path, opening) -> None:
     key_path = tmp_path / "platform.json"
     key_path.write_text(json.dumps({"public_key_b64": b64encode(
         platform.public_key().export_key(format="raw"))}))
-    ok = runner.invoke(cli.bid, ["verify-receipt", "--platform-key", str(key_path),
-                                 "--envelope", str(env_path), str(receipt_path)])
+    ok = runner.invoke(bidder.bid, ["verify-receipt", "--platform-key", str(key_path),
+                                    "--envelope", str(env_path), str(receipt_path)])
     assert ok.exit_code == 0, ok.output
     assert "the receipt is valid" in ok.stdout
     other_env = tmp_path / "other.env"
     other_env.write_bytes(env_path.read_bytes()[:-1] + bytes([env_path.read_bytes()[-1] ^ 1]))
-    mismatch = runner.invoke(cli.bid, ["verify-receipt", "--platform-key", str(key_path),
-                                       "--envelope", str(other_env), str(receipt_path)])
+    mismatch = runner.invoke(bidder.bid, ["verify-receipt", "--platform-key", str(key_path),
+                                          "--envelope", str(other_env), str(receipt_path)])
     assert mismatch.exit_code != 0 and "does not match" in mismatch.output
     data = json.loads(receipt_path.read_text())
     data["fields"]["log_index"] = 8
     receipt_path.write_text(json.dumps(data))
-    forged = runner.invoke(cli.bid, ["verify-receipt", "--platform-key", str(key_path),
-                                     str(receipt_path)])
+    forged = runner.invoke(bidder.bid, ["verify-receipt", "--platform-key", str(key_path),
+                                        str(receipt_path)])
     assert forged.exit_code != 0 and "signature is invalid" in forged.output
 
 
@@ -156,9 +157,9 @@ def test_bid_seal_builds_a_bid_plaintext_and_takes_ids_from_the_tender(runner, t
     attachment = tmp_path / "att.pdf"
     attachment.write_bytes(b"%PDF-1.7 technical proposal")
     out = tmp_path / "bid.env"
-    result = runner.invoke(cli.bid, ["seal", "--no-record-check", "--tender-key", str(tender), "--price",
-                                     "1,190,000.5", "--duration-days", "250", "--quality", "合格",
-                                     str(attachment), str(out)])
+    result = runner.invoke(bidder.bid, ["seal", "--no-record-check", "--tender-key", str(tender), "--price",
+                                        "1,190,000.5", "--duration-days", "250", "--quality", "合格",
+                                        str(attachment), str(out)])
     assert result.exit_code == 0, result.output
     opened = io.BytesIO()
     with out.open("rb") as src:
@@ -168,9 +169,9 @@ def test_bid_seal_builds_a_bid_plaintext_and_takes_ids_from_the_tender(runner, t
     assert json.loads(first) == {"format": "ggzy-bid/1", "price_fen": 119000050,
                                  "duration_days": 250, "quality": "合格", "items": {}}
     assert rest == attachment.read_bytes()
-    bad = runner.invoke(cli.bid, ["seal", "--no-record-check", "--tender-key", str(tender),
-                                  "--price", "1.234",
-                                  str(attachment), str(tmp_path / "bad.env")])
+    bad = runner.invoke(bidder.bid, ["seal", "--no-record-check", "--tender-key", str(tender),
+                                     "--price", "1.234",
+                                     str(attachment), str(tmp_path / "bad.env")])
     assert bad.exit_code != 0 and "two decimals" in bad.output
 
 
@@ -193,16 +194,16 @@ def test_bid_open_re_decrypts_after_the_opening(runner, tmp_path, opening) -> No
     receipt_path = tmp_path / "receipt.json"
     receipt_path.write_text(receipt.to_json())
     out = tmp_path / "bid.out"
-    result = runner.invoke(cli.bid, ["open", "--opening-key", str(key_doc), "--receipt",
-                                     str(receipt_path), str(env_path), str(out)])
+    result = runner.invoke(bidder.bid, ["open", "--opening-key", str(key_doc), "--receipt",
+                                        str(receipt_path), str(env_path), str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes() == b"price 7"
     damaged = tmp_path / "damaged.env"
     data = bytearray(env_path.read_bytes())
     data[-3] ^= 1
     damaged.write_bytes(bytes(data))
-    failed = runner.invoke(cli.bid, ["open", "--opening-key", str(key_doc), "--receipt",
-                                     str(receipt_path), str(damaged), str(tmp_path / "d.out")])
+    failed = runner.invoke(bidder.bid, ["open", "--opening-key", str(key_doc), "--receipt",
+                                        str(receipt_path), str(damaged), str(tmp_path / "d.out")])
     assert failed.exit_code != 0 and "fault: platform" in failed.output
     assert not (tmp_path / "d.out").exists()
 
@@ -212,7 +213,7 @@ def test_bidder_decrypts_keygen_seal_and_open_half(runner, tmp_path, opening) ->
     ``open-half`` unseals the bidder's half from the bidder's own copy of the envelope."""
     key, public, key_id = opening
     key_file = tmp_path / "decrypt.pem"
-    made = runner.invoke(cli.bid, ["keygen", "--decrypt", "--out", str(key_file)],
+    made = runner.invoke(bidder.bid, ["keygen", "--decrypt", "--out", str(key_file)],
                          input="pw 口令\npw 口令\n")
     assert made.exit_code == 0, made.output
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -220,7 +221,7 @@ def test_bidder_decrypts_keygen_seal_and_open_half(runner, tmp_path, opening) ->
     bid_file = tmp_path / "bid.pdf"
     bid_file.write_bytes(b"%PDF-1.7 half and half\n" * 100)
     out = tmp_path / "bid.env"
-    sealed = runner.invoke(cli.bid, [
+    sealed = runner.invoke(bidder.bid, [
         "seal", "--no-record-check", "--tender-key",
         str(_tender_key_file(tmp_path, public, key_id)), "--section",
         "S-1", "--bidder", "B-1", "--bidder-key", str(key_file), "--segment-size", "1024",
@@ -228,8 +229,8 @@ def test_bidder_decrypts_keygen_seal_and_open_half(runner, tmp_path, opening) ->
     assert sealed.exit_code == 0, sealed.output
     info = envelope.inspect_stream(out.open("rb"), max_size=1 << 24)
     assert info.bidder_decrypts and info.header.bidder_key_id == shown["bidder_key_id"]
-    half = runner.invoke(cli.bid, ["open-half", "--url", "http://unused", "--print-only",
-                                   "--key", str(key_file), str(out)], input="pw 口令\n")
+    half = runner.invoke(bidder.bid, ["open-half", "--url", "http://unused", "--print-only",
+                                      "--key", str(key_file), str(out)], input="pw 口令\n")
     assert half.exit_code == 0, half.output
     body = json.loads(half.stdout[half.stdout.index("{"):])
     assert body["tender_id"] == "T-1" and body["section_id"] == "S-1"

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from bidding.crypto import custody
+from bidding.sealing.crypto import custody
 
 TENDER = "T-2026-7"
 ITER = 1000  # few KDF iterations: these files only live in a test

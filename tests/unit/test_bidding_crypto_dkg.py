@@ -20,11 +20,11 @@ from Crypto.Protocol import HPKE
 from Crypto.PublicKey import ECC
 from Crypto.PublicKey._point import EccPoint
 
-from bidding.crypto import custody, dkg, dkg_partial, envelope
-from bidding.crypto.common import sha256
-from bidding.crypto.custody import BadShareError, NotEnoughSharesError
-from bidding.crypto.dkg import Ceremony, Complaint, Contribution, Reveal
-from bidding.crypto.dkg_transcript import G, Q, decode_point, encode_point, encode_scalar
+from bidding.sealing.crypto import custody, dkg, dkg_partial, envelope
+from bidding.sealing.crypto.common import sha256
+from bidding.sealing.crypto.custody import BadShareError, NotEnoughSharesError
+from bidding.sealing.crypto.dkg import Ceremony, Complaint, Contribution, Reveal
+from bidding.sealing.crypto.dkg_transcript import G, Q, decode_point, encode_point, encode_scalar
 
 TENDER = "T-2026-0042"
 

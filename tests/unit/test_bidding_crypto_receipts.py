@@ -7,7 +7,7 @@ import stat
 import pytest
 from Crypto.PublicKey import ECC
 
-from bidding.crypto import receipts
+from bidding.sealing.crypto import receipts
 
 FIELDS: dict[str, str | int] = {
     "receipt_id": "R-1", "tender_id": "T-1", "section_id": "S-1", "bidder_id": "B-1",
@@ -25,7 +25,7 @@ def key_file(tmp_path, monkeypatch):
 def test_key_is_created_owner_only_once(key_file) -> None:
     first = receipts.platform_receipt_public_key()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    receipts._cache.clear()
+    receipts.forget_loaded_keys()
     assert receipts.platform_receipt_public_key() == first  # read back, not regenerated
 
 

@@ -6,7 +6,7 @@
 - ``tests/data/bidding/envelope-example.json``: the **worked example** of docs/envelope.md.
   It holds the inputs of sealing, submitting and receipting a small bid (keys, ids, plaintext,
   the HPKE ephemeral key and the file key) and every value computed from them. The tests below
-  recompute every value from the inputs twice, with the project's code (``bidding.crypto``) and
+  recompute every value from the inputs twice, with the project's code (``bidding.sealing.crypto``) and
   independently from the primitives (HMAC, AES-GCM, P-256 and Ed25519 of pycryptodome, HKDF
   and HPKE written out here from the doc), and check that the doc's "Worked example" section is
   exactly the one rendered from the file: doc, vector and code cannot drift apart.
@@ -39,8 +39,9 @@ from Crypto.Protocol import HPKE
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 
-from bidding.crypto import custody, envelope, receipts
-from bidding.crypto.common import b64decode, b64encode, sha256
+from bidding.sealing.crypto import custody, envelope, receipts
+from bidding.sealing.crypto.common import b64decode, b64encode, sha256
+from bidding.sealing.crypto.envelope import seal as envelope_seal
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTOR = ROOT / "tests" / "data" / "bidding" / "envelope-vector.json"
@@ -131,7 +132,7 @@ def test_vector_opens_in_python() -> None:
 
 
 # --------------------------------------------------------------------------- the worked example
-# An independent implementation, written from docs/envelope.md with nothing of bidding.crypto:
+# An independent implementation, written from docs/envelope.md with nothing of bidding.sealing.crypto:
 # only pycryptodome's HMAC-SHA256, AES-GCM, P-256 arithmetic and Ed25519.
 
 KEM_SUITE_ID = b"KEM" + (0x0010).to_bytes(2, "big")
@@ -361,7 +362,8 @@ def build_example() -> dict[str, Any]:
 
 
 class _FixedUrandom:
-    """Stands in for ``os`` inside bidding.crypto.envelope: ``urandom`` gives the file key."""
+    """Stands in for ``os`` inside bidding.sealing.crypto.envelope.seal: ``urandom`` gives the file
+    key."""
 
     def __init__(self, value: bytes) -> None:
         self.value = value
@@ -389,7 +391,7 @@ def fixed_randomness(file_key: bytes, ephemeral_scalar: int) -> Iterator[None]:
         generated.append(kwargs)
         return ephemeral
 
-    with mock.patch.object(envelope, "os", urandom), mock.patch.object(ECC, "generate", generate):
+    with mock.patch.object(envelope_seal, "os", urandom), mock.patch.object(ECC, "generate", generate):
         yield
     assert urandom.calls == 1 and len(generated) == 1
 
@@ -587,8 +589,8 @@ def test_the_project_computes_the_example_intermediates() -> None:
 def test_the_platform_accepts_and_opens_the_example() -> None:
     """The upload check with the ids spelled as the platform spells them (``str(uuid)``), then
     the opening with the receipted digest and the detached signature, then the first line."""
-    from bidding.opening import parse_plaintext_header
-    from bidding.submission import Target
+    from bidding.opening.decryption import parse_plaintext_header
+    from bidding.submission.intake import Target
 
     v = load_example()
     i = v["inputs"]

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bidding.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
 
 VECTOR = Path(__file__).resolve().parents[1] / "data" / "bidding" / "dkg-share-vector.json"
 PASSPHRASE = "测试口令 passphrase"

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from bidding import record_check
+from bidding.cli import record_check
 from disclosure import redaction, services
 from disclosure.models import Notice
 from disclosure.notice_types import NoticeType, spec_for, validate

@@ -1,6 +1,6 @@
 """The verifier's rule for sealed bids' keys: a ceremony's transcript is checked offline (with
 its own code, not bidding's) and every bid must be sealed to the key of its tender's latest
-ceremony. Real 2-of-3 ceremonies are run here with ``bidding.crypto.dkg`` (tests only).
+ceremony. Real 2-of-3 ceremonies are run here with ``bidding.sealing.crypto.dkg`` (tests only).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import rfc8785
 
-from bidding.crypto import custody, dkg
+from bidding.sealing.crypto import custody, dkg
 from supervision import ceremonies, verifier
 from tests.unit.test_supervision_verifier import _doc, build, run
 

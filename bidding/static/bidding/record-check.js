@@ -1,6 +1,6 @@
 /*
  * Before a bid is sealed in this browser: is the opening key the one on the public record?
- * The same check as bidding/record_check.py (`ggzy bid seal`), see docs/bidding.md, "The opening
+ * The same check as bidding/cli/record_check.py (`ggzy bid seal`), see docs/bidding.md, "The opening
  * key on the public record". The key on the bid page comes from the tender row, a database
  * value; the tender announcement names the key, its content hash is in the supervision log, and
  * the log's root is signed by a key kept outside the database. So, trusting only the log key:

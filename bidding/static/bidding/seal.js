@@ -1,7 +1,7 @@
 /*
  * ggzy sealed-bid envelope, version 1, in the browser (WebCrypto only, no libraries).
  *
- * The same format as bidding/crypto/envelope.py (specified in docs/envelope.md):
+ * The same format as bidding/sealing/crypto/envelope/ (specified in docs/envelope.md):
  *   magic "\x89GGZYENV" | version 1 | header length (u16) | JSON header | HPKE enc (65)
  *   | HPKE-sealed file key (48) | segments: flag (1) | AES-256-GCM ciphertext | tag (16)
  * HPKE is RFC 9180 base mode, DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, written

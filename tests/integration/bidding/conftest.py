@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bidding import ceremony as key_ceremony
-from bidding import ceremony_local, panel, tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.envelope import seal_stream
+from bidding import lookup
 from bidding.models import Tender, TenderState
+from bidding.sealing import ceremony as key_ceremony
+from bidding.sealing import ceremony_local, panels
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.envelope import seal_stream
+from bidding.tendering import documents, tenders
 from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
@@ -130,7 +132,7 @@ def make_custodians(n: int, prefix: str = "cust") -> tuple[
         user_id = make_user(f"{prefix}{index}", Role.CUSTODIAN, OrganizationKind.OTHER)
         pair = custody.generate_custodian_keys()
         with db.transaction() as session:
-            panel.register_key(session, TEST, current(user_id), pair.public().to_document())
+            panels.register_key(session, TEST, current(user_id), pair.public().to_document())
         ids.append(user_id)
         keys[user_id] = pair
     return ids, keys
@@ -149,13 +151,13 @@ def make_tender(k: int = 2, n: int = 3, bidders: int = 3, *, prefix: str = "t",
     )
     with db.transaction() as session:
         tender = tenders.create_tender(session, TEST, staff, data)
-        section_id = tenders.sections_of(session, tender.id)[0].id
+        section_id = lookup.sections_of(session, tender.id)[0].id
         tender_id = tender.id
     scenario = Scenario(tender_id, section_id, staff, tenderee, custodians, keys)
     if with_ceremony:
         ceremony(scenario)
     with db.transaction() as session:
-        tenders.add_document(session, TEST, tender_id, "招标文件.pdf", "application/pdf",
+        documents.add_document(session, TEST, tender_id, "招标文件.pdf", "application/pdf",
                              b"%PDF-1.4 tender documents")
     scenario.bidders = [make_user(f"{prefix}-bidder{i}", Role.BIDDER, OrganizationKind.BIDDER,
                                   f"{prefix} 投标单位 {i}") for i in range(bidders)]
@@ -169,14 +171,14 @@ def ceremony(scenario: Scenario) -> None:
     with db.transaction() as session:
         ceremony_local.hold(session, current(scenario.staff), scenario.tender_id, custodians)
     with db.read_only() as session:
-        tender = tenders.get_tender(session, scenario.tender_id)
+        tender = lookup.get_tender(session, scenario.tender_id)
         assert tender.opening_public_key is not None and tender.opening_key_id is not None
         scenario.public_key, scenario.key_id = tender.opening_public_key, tender.opening_key_id
 
 
 def transcript(scenario: Scenario) -> dkg.Transcript:
     with db.read_only() as session:
-        return key_ceremony.transcript_of(session, tenders.get_tender(session,
+        return key_ceremony.transcript_of(session, lookup.get_tender(session,
                                                                       scenario.tender_id))
 
 
@@ -184,7 +186,7 @@ def publish_now(scenario: Scenario, deadline: dt.datetime) -> None:
     """Published "as if 21 days ago" (R-10 would otherwise forbid a near deadline)."""
     with db.transaction() as session:
         now = clock.now(session)
-        jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id),
+        jobs.schedule(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id),
                       deadline)
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             state=TenderState.PUBLISHED.value, documents_issued_at=now - dt.timedelta(days=21),
@@ -194,12 +196,12 @@ def publish_now(scenario: Scenario, deadline: dt.datetime) -> None:
 def set_deadline(tender_id: uuid.UUID, deadline: dt.datetime) -> None:
     with db.transaction() as session:
         session.execute(update(Tender).where(Tender.id == tender_id).values(deadline=deadline))
-        jobs.schedule(session, tenders.CLOSE_JOB, tenders.job_subject(tender_id), deadline)
+        jobs.schedule(session, tenders.CLOSE_JOB, lookup.job_subject(tender_id), deadline)
 
 
 def deadline_of(tender_id: uuid.UUID) -> dt.datetime:
     with db.read_only() as session:
-        deadline = tenders.get_tender(session, tender_id).deadline
+        deadline = lookup.get_tender(session, tender_id).deadline
     assert deadline is not None
     return deadline
 

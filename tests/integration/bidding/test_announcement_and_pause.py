@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bidding import periods, tenders
+from bidding import lookup
+from bidding.tendering import periods, tenders
 from disclosure import services as disclosure
 from tests.integration.trading.conftest import login, post_form
 from trading import calendar_years, clock, db, jobs
@@ -122,8 +123,8 @@ def _objection_open_at_deadline(client, prefix: str):
     actions = log_actions(f"tender/{scenario.tender_id}")
     assert "tender.paused" in actions and "tender.closed" not in actions
     with db.read_only() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
-        tender = tenders.get_tender(session, scenario.tender_id)
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
+        tender = lookup.get_tender(session, scenario.tender_id)
         assert job is not None and tender.paused_until is not None
         assert job.due_at > clock.now(session)  # the closing waits
     # no bid after the deadline while paused
@@ -142,7 +143,7 @@ def test_r13_objection_pauses_closing_until_answered(client) -> None:
         json={"answer": "资格条件符合法规，维持不变"}, headers=bearer(scenario.tenderee))
     assert reply.status_code == 201, reply.text
     with db.read_only() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
         assert job is not None and job.due_at <= clock.now(session)  # closing now
     run_close(scenario)
     assert tender_state(scenario.tender_id) == "closed"
@@ -160,10 +161,10 @@ def test_r13_answer_amending_documents_moves_the_deadline(client) -> None:
         headers=bearer(scenario.tenderee))
     assert reply.status_code == 201, reply.text
     with db.read_only() as session:
-        tender = tenders.get_tender(session, scenario.tender_id)
+        tender = lookup.get_tender(session, scenario.tender_id)
         earliest = calendar_years.period_end(session, calendar_years.Period(
             "R-12", clock.legal_day(clock.now(session)), 15)).end
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
     assert tender.deadline is not None and clock.to_local(tender.deadline).date() == earliest
     assert tender.paused_until is None and tender.state == "published"
     assert job is not None and job.due_at == tender.deadline  # rescheduled

@@ -10,9 +10,9 @@ import re
 import uuid
 
 from bidding import config
-from bidding.crypto import receipts
-from bidding.crypto.common import b64decode
-from bidding.crypto.envelope import seal_stream
+from bidding.sealing.crypto import receipts
+from bidding.sealing.crypto.common import b64decode
+from bidding.sealing.crypto.envelope import seal_stream
 from tests.integration.trading.conftest import login
 
 from .conftest import (

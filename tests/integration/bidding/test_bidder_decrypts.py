@@ -10,10 +10,11 @@ from Crypto.PublicKey import ECC
 from Crypto.PublicKey.ECC import EccKey
 from sqlalchemy import select, update
 
-from bidding import halves, opening, tenders
-from bidding.crypto.common import b64encode
-from bidding.crypto.envelope import open_bidder_half, seal_stream
+from bidding import lookup
 from bidding.models import Bid, OpenStatus, Tender
+from bidding.opening import decryption, halves
+from bidding.sealing.crypto.common import b64encode
+from bidding.sealing.crypto.envelope import open_bidder_half, seal_stream
 from tests import clock as test_clock
 from trading import db, jobs
 
@@ -59,9 +60,9 @@ def post_half(client, scenario: Scenario, bidder: uuid.UUID, body: dict[str, str
 
 def run_job(kind: str, tender_id: uuid.UUID) -> None:
     with db.transaction() as session:
-        job = jobs.get_job(session, kind, tenders.job_subject(tender_id))
+        job = jobs.get_job(session, kind, lookup.job_subject(tender_id))
         assert job is not None, kind
-        handler = halves.close_window if kind == halves.HALVES_JOB else opening.start
+        handler = halves.close_window if kind == halves.HALVES_JOB else decryption.start
         handler(session, job)
 
 
@@ -91,9 +92,9 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
         assert answer.status_code == 201, answer.text
     assert answer.json()["reconstructed"] is True
     with db.read_only() as session:  # no decryption yet: the bidders' window comes first
-        assert jobs.get_job(session, opening.OPEN_JOB,
-                            tenders.job_subject(scenario.tender_id)) is None
-        due = tenders.get_tender(session, scenario.tender_id).halves_due_at
+        assert jobs.get_job(session, decryption.OPEN_JOB,
+                            lookup.job_subject(scenario.tender_id)) is None
+        due = lookup.get_tender(session, scenario.tender_id).halves_due_at
         assert due is not None and due > db_now() + dt.timedelta(minutes=29)
 
     # A custodian may not submit a bidder's half (wrong role).
@@ -118,7 +119,7 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
     run_job(halves.HALVES_JOB, scenario.tender_id)
     late = post_half(client, scenario, third, half_body(scenario, envelopes[third], keys[2]))
     assert late.status_code == 409 and late.json()["title"] == "halves_closed", late.text
-    run_job(opening.OPEN_JOB, scenario.tender_id)
+    run_job(decryption.OPEN_JOB, scenario.tender_id)
     open_all_directly(scenario)
 
     assert tender_state(scenario.tender_id) == "opened"
@@ -134,7 +135,7 @@ def test_three_bidders_one_half_missing_is_revoked(client) -> None:
     record = client.get(f"/api/v1/tenders/{scenario.tender_id}/opening").json()["record"]
     statuses = sorted(b["status"] for b in record["sections"][0]["bids"])
     assert statuses == ["opened", "opened", "revoked"]
-    actions = log_actions(tenders.subject(scenario.tender_id))
+    actions = log_actions(lookup.subject(scenario.tender_id))
     for action in ("opening.halves_window_opened", "bid.half_submitted", "bid.half_refused",
                    "opening.halves_window_closed", "opening.started", "opening.record"):
         assert action in actions, action
@@ -169,7 +170,7 @@ def test_window_ends_early_when_every_half_is_in(client) -> None:
         answer = post_half(client, scenario, bidder, half_body(scenario, envelopes[bidder], key))
         assert answer.status_code == 201, answer.text
     run_job(halves.HALVES_JOB, scenario.tender_id)  # due now: every half is in
-    run_job(opening.OPEN_JOB, scenario.tender_id)
+    run_job(decryption.OPEN_JOB, scenario.tender_id)
     open_all_directly(scenario)
     with db.read_only() as session:
         statuses = sorted(session.scalars(select(Bid.open_status).where(
@@ -227,7 +228,7 @@ def test_a_damaged_stored_envelope_does_not_blame_the_bidders_half(client, stora
         assert post_half(client, scenario, bidder,
                          half_body(scenario, envelopes[bidder], key)).status_code == 201
     run_job(halves.HALVES_JOB, scenario.tender_id)
-    run_job(opening.OPEN_JOB, scenario.tender_id)
+    run_job(decryption.OPEN_JOB, scenario.tender_id)
     open_all_directly(scenario)
     with db.read_only() as session:
         status = session.scalars(select(Bid.open_status).where(

@@ -14,8 +14,10 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from bidding import opening, tenders
-from bidding.crypto import custody
+from bidding import lookup
+from bidding.opening import closing
+from bidding.sealing.crypto import custody
+from bidding.tendering import documents, tenders
 from tests.e2e.conftest import live_server  # noqa: F401 (fixture: a real server process)
 from trading import db, jobs
 from trading.cli import main
@@ -89,7 +91,7 @@ def test_custodians_run_the_ceremony_and_open_with_the_cli(live_server: str, tmp
     scenario.key_id = public["key_id"]
     scenario.public_key = base64.b64decode(public["public_key_b64"])
     with db.transaction() as session:
-        tenders.add_document(session, TEST, scenario.tender_id, "招标文件.pdf", "application/pdf",
+        documents.add_document(session, TEST, scenario.tender_id, "招标文件.pdf", "application/pdf",
                              b"%PDF-1.4")
     publish_now(scenario, db_now() + AHEAD)
     for bidder, price in zip(scenario.bidders, (98_000_000, 95_500_000, 101_250_000),
@@ -102,9 +104,9 @@ def test_custodians_run_the_ceremony_and_open_with_the_cli(live_server: str, tmp
     assert early.exit_code != 0 and "before the deadline" in early.output
     pass_deadline(scenario.tender_id)
     with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
         assert job is not None
-        opening.close(session, job)
+        closing.close(session, job)
     for custodian in scenario.custodians[:2]:
         opened = ggzy("custody", "open-share", *common, "--token", tokens[custodian],
                       "--key", str(files[custodian]))

@@ -19,9 +19,12 @@ import uuid
 
 from sqlalchemy import select
 
-from bidding import opening, submission, tenders
-from bidding.crypto import receipts
+from bidding import lookup
 from bidding.models import Bid
+from bidding.opening import closing
+from bidding.sealing.crypto import receipts
+from bidding.submission import intake
+from bidding.tendering import tenders
 from supervision import services as log
 from tests import clock as test_clock
 from tests.conftest import BACKEND
@@ -54,21 +57,21 @@ def test_bids_across_the_deadline(database: str) -> None:
     incoming = []
     for bidder in scenario.bidders:
         with db.read_only() as session:
-            target = submission.precheck(session, current(bidder), scenario.tender_id,
+            target = intake.precheck(session, current(bidder), scenario.tender_id,
                                          scenario.section_id)
-        upload = submission.IncomingBid(target)
+        upload = intake.IncomingBid(target)
         upload.write(seal(scenario, bidder, bid_plaintext(1_000 + len(incoming))))
         incoming.append((bidder, upload))
-    accepted: dict[uuid.UUID, submission.Accepted] = {}
+    accepted: dict[uuid.UUID, intake.Accepted] = {}
     refused: list[UserError] = []
     lock = threading.Lock()
     test_clock.set_now(deadline - LEAD)  # everything is ready: the race starts in real time
     start = time.monotonic() + (deadline - db_now() - SPREAD / 2).total_seconds()
 
-    def submit(index: int, bidder: uuid.UUID, upload: submission.IncomingBid) -> None:
+    def submit(index: int, bidder: uuid.UUID, upload: intake.IncomingBid) -> None:
         time.sleep(max(0.0, start + index * SPREAD.total_seconds() / BIDDERS - time.monotonic()))
         try:
-            result = submission.accept(Actor(str(bidder), "bidder"), upload)
+            result = intake.accept(Actor(str(bidder), "bidder"), upload)
         except UserError as error:
             with lock:
                 refused.append(error)
@@ -80,9 +83,9 @@ def test_bids_across_the_deadline(database: str) -> None:
         while db_now() < deadline:
             time.sleep(0.001)
         with db.transaction() as session:
-            job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+            job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
             assert job is not None
-            opening.close(session, job)
+            closing.close(session, job)
 
     threads = [threading.Thread(target=submit, args=(i, b, u)) for i, (b, u) in enumerate(incoming)]
     threads.append(threading.Thread(target=close))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bidding import demo as bidding_demo
-from bidding import tenders
+from bidding import lookup
 from bidding.models import Tender
 from supervision import services as supervision
 from tests.clock import beijing, set_now
@@ -37,7 +37,7 @@ def test_staff_publish_the_demo_draft_into_a_provisional_year(client) -> None:
         "deadline": beijing(2027, 1, 4, 10).isoformat(), "sale_ends_on": "2026-12-18"})
     assert answer.status_code == 201, answer.text
     with db.read_only() as session:
-        [mark] = calendar_years.marks(session, tenders.subject(draft.id))
+        [mark] = calendar_years.marks(session, lookup.subject(draft.id))
         alerts = [a for a in supervision.list_alerts(session)
                   if a.kind == calendar_years.PROVISIONAL_ALERT]
     assert (mark.rule, mark.years) == ("R-10", "2027")

@@ -15,8 +15,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bidding import limits
 from bidding.models import Objection, Tender, TenderDocument
+from bidding.tendering import limits
 from tests.integration.trading.conftest import login, post_form
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
@@ -199,7 +199,7 @@ def test_json_that_is_not_utf8_is_a_400(client) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Sizes of a tender, objections, the agent (bidding.limits)
+# Sizes of a tender, objections, the agent (bidding.tendering.limits)
 
 
 def test_a_description_over_the_limit_is_refused_on_the_api_and_the_page(client) -> None:
@@ -277,7 +277,7 @@ def test_objections_are_bounded_in_length_and_in_number_per_bidder(client) -> No
 
 
 def test_clarifications_and_answers_are_bounded_too(database) -> None:
-    from bidding import tenders
+    from bidding.tendering import clarifications, objections
     from trading.errors import UserError
 
     from .conftest import TEST
@@ -286,20 +286,20 @@ def test_clarifications_and_answers_are_bounded_too(database) -> None:
     publish_now(scenario, db_now() + limits_days(30))
     log_before = _log_size()
     with pytest.raises(UserError) as refused, db.transaction() as session:
-        tenders.clarify(session, TEST, scenario.tender_id, "澄" * (limits.MAX_CLARIFICATION_TEXT + 1),
+        clarifications.clarify(session, TEST, scenario.tender_id, "澄" * (limits.MAX_CLARIFICATION_TEXT + 1),
                         True)
     assert refused.value.field == "text" and "澄清内容过长" in refused.value.message_zh
     assert _log_size() == log_before
     with db.transaction() as session:
-        objection = tenders.raise_objection(session, current(scenario.bidders[0]).actor("203.0.113.9"),
+        objection = objections.raise_objection(session, current(scenario.bidders[0]).actor("203.0.113.9"),
                                             scenario.tender_id, "异议")
     log_before = _log_size()
     with pytest.raises(UserError) as too_long, db.transaction() as session:
-        tenders.answer_objection(session, TEST, scenario.tender_id, objection.id,
+        objections.answer_objection(session, TEST, scenario.tender_id, objection.id,
                                  "答" * (limits.MAX_ANSWER_TEXT + 1))
     assert too_long.value.field == "answer"
     with pytest.raises(UserError) as blank, db.transaction() as session:
-        tenders.answer_objection(session, TEST, scenario.tender_id, objection.id, "  ")
+        objections.answer_objection(session, TEST, scenario.tender_id, objection.id, "  ")
     assert blank.value.message_zh == "请填写答复"
     assert _log_size() == log_before
 
@@ -311,7 +311,7 @@ def limits_days(days: int):
 
 
 # --------------------------------------------------------------------------------------------
-# Documents: a sniffed, allow-listed type, served as an attachment (bidding.sniff)
+# Documents: a sniffed, allow-listed type, served as an attachment (bidding.tendering.sniff)
 
 HOSTILE_DOCUMENTS = [
     ("page.html", "text/html", b"<html><script>alert(document.cookie)</script></html>",

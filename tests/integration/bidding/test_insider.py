@@ -13,11 +13,11 @@ import pytest
 import redis
 from sqlalchemy import select, text
 
-from bidding import ceremony as key_ceremony
-from bidding import tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.envelope import EnvelopeError, open_stream
+from bidding import lookup
 from bidding.models import Bid
+from bidding.sealing import ceremony as key_ceremony
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.envelope import EnvelopeError, open_stream
 from tests import clock as test_clock
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import broker_url_for, delete_queue, make_app
@@ -110,7 +110,7 @@ def test_a_copy_before_the_deadline_reveals_nothing(client, storage_dir: Path, t
             select(__import__("bidding.models", fromlist=["Tender"]).Tender)))
         stored = session.scalars(select(Bid.storage_key)).all()
         # the DBA's copy holds the whole public transcript of the key ceremony
-        transcript = key_ceremony.transcript_of(session, tenders.get_tender(
+        transcript = key_ceremony.transcript_of(session, lookup.get_tender(
             session, scenario.tender_id))
     # k-1 custodians (with their key files and passphrases) derive their shares: not enough
     k_minus_one = scenario.custodians[:1]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from bidding.crypto import custody
 from bidding.models import Tender
+from bidding.sealing.crypto import custody
 from trading import db
 
 from .conftest import AHEAD, bearer, bid_plaintext, bid_url, db_now, make_tender, publish_now, seal

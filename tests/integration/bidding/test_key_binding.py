@@ -24,8 +24,9 @@ from Crypto.PublicKey import ECC
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from bidding import tenders
+from bidding import lookup
 from bidding.models import Tender
+from bidding.tendering import announcement
 from disclosure import services as disclosure
 from disclosure.models import Notice
 from supervision import checkpoints, merkle, note
@@ -54,12 +55,12 @@ def announce(scenario: Scenario) -> uuid.UUID:
     rows directly). A ceremony that recorded no transcript hash (the older dealer ceremony)
     gets a stand-in, so that the notice always shows one."""
     with db.transaction() as session:
-        tender = tenders.get_tender(session, scenario.tender_id)
+        tender = lookup.get_tender(session, scenario.tender_id)
         if not (tender.ceremony or {}).get("transcript_hash"):
             tender.ceremony = {**(tender.ceremony or {}), "transcript_hash": TRANSCRIPT}
             session.flush()
-        tenders.disclose(session, TEST, tender, "tender_announcement",
-                         tenders.announcement_data(session, tender))
+        announcement.disclose(session, TEST, tender, "tender_announcement",
+                         announcement.announcement_data(session, tender))
     with db.read_only() as session:
         page = disclosure.list_public(session, disclosure.Filters(
             tender_ref=str(scenario.tender_id), notice_type="tender_announcement"))
@@ -69,7 +70,7 @@ def announce(scenario: Scenario) -> uuid.UUID:
 
 def transcript_hash_of(scenario: Scenario) -> str:
     with db.read_only() as session:
-        found = (tenders.get_tender(session, scenario.tender_id).ceremony or {})["transcript_hash"]
+        found = (lookup.get_tender(session, scenario.tender_id).ceremony or {})["transcript_hash"]
     assert isinstance(found, str) and len(found) == 64
     return found
 

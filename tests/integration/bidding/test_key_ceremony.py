@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from bidding import tenders
-from bidding.crypto import custody, dkg, dkg_custodian
-from bidding.crypto.common import b64encode
+from bidding import lookup
 from bidding.models import CustodianKey
+from bidding.sealing.crypto import custody, dkg, dkg_custodian
+from bidding.sealing.crypto.common import b64encode
 from trading import clock, db
 
 from .conftest import (
@@ -250,4 +250,4 @@ def test_a_share_before_the_deadline_is_refused_logged_and_not_kept(client, data
     assert "截止前不接受份额" in answer.json()["detail"]
     assert log_actions(f"tender/{scenario.tender_id}").count("custody.share_refused") == 1
     with db.read_only() as session:
-        assert all(m.share is None for m in tenders.panel_of(session, scenario.tender_id))
+        assert all(m.share is None for m in lookup.panel_of(session, scenario.tender_id))

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from bidding import periods, tenders
+from bidding.tendering import clarifications, documents, periods
 from disclosure import services as disclosure
 from disclosure.notice_types import NoticeType
 from supervision import services as supervision
@@ -56,7 +56,7 @@ def test_r12_clarification_fifteen_days_before_a_saturday_does_not_move_it(datab
     deadline = beijing(2026, 10, 17, 9)
     publish_now(scenario, deadline)
     with db.transaction() as session:
-        done = tenders.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
+        done = clarifications.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
     assert done.deadline_after == deadline.astimezone(dt.UTC)
 
 
@@ -66,7 +66,7 @@ def test_r12_one_day_later_moves_it_to_the_next_working_day(database) -> None:
     scenario = make_tender()
     publish_now(scenario, beijing(2026, 10, 17, 9))
     with db.transaction() as session:
-        done = tenders.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
+        done = clarifications.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
     assert done.deadline_after == beijing(2026, 10, 19, 9).astimezone(dt.UTC)
 
 
@@ -117,7 +117,7 @@ def test_legal_days_are_beijing_days_whatever_the_display_zone(database, monkeyp
 
 def _download(client, scenario, **params: str) -> None:
     with db.read_only() as session:
-        document = tenders.documents_of(session, scenario.tender_id)[0]
+        document = documents.documents_of(session, scenario.tender_id)[0]
     url = f"/bidding/tenders/{scenario.tender_id}/documents/{document.id}"
     assert client.get(url, params=params).status_code == 200
 
@@ -129,7 +129,7 @@ def test_r14_no_log_entry_tells_how_many_downloaded_before_the_deadline(client) 
     _download(client, scenario)
     _download(client, scenario, contact="someone@example.com")
     with db.transaction() as session:
-        tenders.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
+        clarifications.clarify(session, TEST, scenario.tender_id, "第 3 章技术参数修改", True)
     with db.read_only() as session:
         clarified = supervision.entries(session, action="tender.clarified")
     assert len(clarified) == 1

@@ -11,9 +11,12 @@ import pytest
 from celery import Celery
 from sqlalchemy import select
 
-from bidding import opening, panel, tenders
-from bidding.crypto.common import b64decode, b64encode
+from bidding import lookup
 from bidding.models import Bid, OpenStatus, PanelMember
+from bidding.opening import closing, decryption
+from bidding.sealing import panels
+from bidding.sealing.crypto.common import b64decode, b64encode
+from bidding.tendering import tenders
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import (
     TIME_LIMIT,
@@ -72,16 +75,16 @@ def submit_share(client, scenario: Scenario, custodian: uuid.UUID, body=None):
 def run_close(scenario: Scenario) -> None:
     """Run the closing handler as the job runner would (without a worker)."""
     with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
         assert job is not None
-        opening.close(session, job)
+        closing.close(session, job)
 
 
 def open_all_directly(scenario: Scenario) -> None:
     with db.read_only() as session:
-        pending = opening.pending_bids(session, scenario.tender_id)
+        pending = decryption.pending_bids(session, scenario.tender_id)
     for bid_id in pending:
-        opening.open_one(bid_id)
+        decryption.open_one(bid_id)
 
 
 def closed_scenario(client, bids: int = 3, k: int = 2, n: int = 3) -> Scenario:
@@ -144,7 +147,7 @@ def test_closing_runs_once_and_fewer_than_three_bidders_fail(client,
         # a second run of the same job (a re-delivered message) changes nothing
         with db.read_only() as session:
             job = jobs.get_job(session, tenders.CLOSE_JOB,
-                               tenders.job_subject(scenario.tender_id))
+                               lookup.job_subject(scenario.tender_id))
             assert job is not None
         assert jobs.execute(job.id, job.version).result == "stale"
     actions = log_actions(f"tender/{scenario.tender_id}")
@@ -164,16 +167,16 @@ def test_k_minus_one_shares_wait_and_alert(client, monkeypatch) -> None:
     assert answer.status_code == 201 and answer.json()["reconstructed"] is False
     assert tender_state(scenario.tender_id) == "closed"
     with db.transaction() as session:
-        job = jobs.get_job(session, opening.SHARE_ALERT_JOB,
-                           tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, closing.SHARE_ALERT_JOB,
+                           lookup.job_subject(scenario.tender_id))
         assert job is not None
-        opening.share_alert(session, job)
+        closing.share_alert(session, job)
     actions = log_actions(f"tender/{scenario.tender_id}")
     assert "opening.waiting_for_shares" in actions and "opening.alert" in actions
     assert "alert.watching" in actions and "alert.cleared" not in actions
     assert "opening.record" not in actions
     with db.read_only() as session:
-        assert tenders.get_tender(session, scenario.tender_id).opening_private_key is None
+        assert lookup.get_tender(session, scenario.tender_id).opening_private_key is None
 
 
 def test_wrong_share_is_named_and_replay_refused(client) -> None:
@@ -181,19 +184,19 @@ def test_wrong_share_is_named_and_replay_refused(client) -> None:
     good0, cust1, good2 = scenario.custodians
     assert submit_share(client, scenario, good0).status_code == 201
     # custodian 1 sends a share that is signed but wrong (e.g. a damaged copy)
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     body = share_body(scenario, cust1)
     share = bytearray(b64decode(body["share_b64"]))
     share[5] ^= 0xFF
     signature = custody.sign_share_submission(bytes(share), str(scenario.tender_id),
-                                              panel.custodian_id(cust1),
+                                              panels.custodian_id(cust1),
                                               scenario.keys[cust1].signing_key)
     wrong = {"share_b64": b64encode(bytes(share)), "signature_b64": b64encode(signature)}
     # Checked on its own against the custodian's public share point: refused and named at once.
     answer = submit_share(client, scenario, cust1, wrong)
     assert answer.status_code == 422 and answer.json()["title"] == "bad_share"
-    assert panel.custodian_id(cust1) in answer.json()["detail"]
+    assert panels.custodian_id(cust1) in answer.json()["detail"]
     answer = submit_share(client, scenario, good2)
     assert answer.status_code == 201, answer.text
     assert answer.json()["reconstructed"] is True
@@ -207,16 +210,16 @@ def test_bad_signature_and_replay_are_refused_and_named(client) -> None:
     body = share_body(scenario, first)
     forged = {**body, "signature_b64": share_body(scenario, second)["signature_b64"]}
     answer = submit_share(client, scenario, first, forged)
-    assert answer.status_code == 422 and panel.custodian_id(first) in answer.json()["detail"]
+    assert answer.status_code == 422 and panels.custodian_id(first) in answer.json()["detail"]
     assert submit_share(client, scenario, first, body).status_code == 201
     again = submit_share(client, scenario, first, body)
     assert again.status_code == 422 and again.json()["title"] == "share_replayed"
     # another custodian replaying first's share (signed by itself) is refused too
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     copied = b64decode(body["share_b64"])
     signature = custody.sign_share_submission(copied, str(scenario.tender_id),
-                                              panel.custodian_id(second),
+                                              panels.custodian_id(second),
                                               scenario.keys[second].signing_key)
     stolen = {"share_b64": body["share_b64"], "signature_b64": b64encode(signature)}
     answer = submit_share(client, scenario, second, stolen)  # not second's public share point
@@ -232,21 +235,21 @@ def test_redelivered_and_concurrent_tasks_count_once(client) -> None:
     for custodian in scenario.custodians[:2]:
         assert submit_share(client, scenario, custodian).status_code == 201
     with db.read_only() as session:
-        bid_ids = opening.pending_bids(session, scenario.tender_id)
+        bid_ids = decryption.pending_bids(session, scenario.tender_id)
     # a worker died after decrypting bid 0 but before acknowledging: the task runs again
-    assert opening.open_one(bid_ids[0]) == "opened"
-    assert opening.open_one(bid_ids[0]) == "done"
+    assert decryption.open_one(bid_ids[0]) == "opened"
+    assert decryption.open_one(bid_ids[0]) == "done"
     # two workers receive the same message for bid 1 at once
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(opening.open_one(bid_ids[1])))
+    threads = [threading.Thread(target=lambda: results.append(decryption.open_one(bid_ids[1])))
                for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert sorted(results) in (["done", "opened"], ["duplicate", "opened"])
-    assert opening.open_one(bid_ids[2]) == "opened"
-    assert opening.open_one(bid_ids[2]) == "done"
+    assert decryption.open_one(bid_ids[2]) == "opened"
+    assert decryption.open_one(bid_ids[2]) == "done"
     assert tender_state(scenario.tender_id) == "opened"
     actions = log_actions(f"tender/{scenario.tender_id}")
     assert actions.count("bid.opened") == 3 and actions.count("opening.record") == 1
@@ -293,7 +296,7 @@ def test_regulator_gets_the_key_after_the_opening(client) -> None:
         submit_share(client, scenario, custodian)
     open_all_directly(scenario)
     key = client.get(url, headers=bearer(regulator)).json()
-    from bidding.crypto import custody
+    from bidding.sealing.crypto import custody
 
     private = custody.import_opening_private_key(b64decode(key["opening_private_key_b64"]))
     assert private.public_key().export_key(format="raw") == scenario.public_key

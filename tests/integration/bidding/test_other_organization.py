@@ -8,8 +8,8 @@ import datetime as dt
 
 from sqlalchemy import update
 
-from bidding import tenders
 from bidding.models import Tender
+from bidding.tendering import documents
 from tests.integration.trading.conftest import login
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
@@ -35,7 +35,7 @@ def test_the_downloader_list_is_its_own_organizations_only(client) -> None:
     scenario = make_tender(prefix="dl")
     publish_now(scenario, db_now() + dt.timedelta(hours=1))
     with db.read_only() as session:
-        document = tenders.documents_of(session, scenario.tender_id)[0]
+        document = documents.documents_of(session, scenario.tender_id)[0]
     got = client.get(f"/api/v1/tenders/{scenario.tender_id}/documents/{document.id}",
                      params={"contact": PHONE})
     assert got.status_code == 200

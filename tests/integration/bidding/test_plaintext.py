@@ -6,12 +6,12 @@ import hashlib
 import uuid
 from types import SimpleNamespace
 
-from bidding import opening
 from bidding.models import OpenStatus
+from bidding.opening import closing, decryption
 
 
 def test_announced_items_are_read_from_the_first_line() -> None:
-    outcome = opening.parse_plaintext_header(
+    outcome = decryption.parse_plaintext_header(
         b'{"format":"ggzy-bid/1","price_fen":123,"duration_days":9,"quality":"Q","x":1}\n'
         b"\x00\x01attachment bytes")
     assert outcome.status is OpenStatus.OPENED and outcome.price_fen == 123
@@ -21,11 +21,11 @@ def test_announced_items_are_read_from_the_first_line() -> None:
 def test_a_plaintext_without_items_is_the_bidders_fault() -> None:
     for head in (b"%PDF-1.7", b'{"price_fen": -1}\n', b'{"price_fen": true}\n', b"[1]\n",
                  b'{"price_fen": "100"}\n', b"\xff\xfe\n"):
-        assert opening.parse_plaintext_header(head).status is OpenStatus.REVOKED, head
+        assert decryption.parse_plaintext_header(head).status is OpenStatus.REVOKED, head
 
 
 def test_the_header_sink_keeps_only_the_first_line() -> None:
-    sink = opening._HeaderSink()
+    sink = decryption.HeaderSink()
     sink.write(b'{"price_fen": 1}')
     sink.write(b"\nrest" + b"x" * 100_000)
     sink.write(b"more")
@@ -38,5 +38,5 @@ def test_frozen_list_root() -> None:
               for b in bids]
     left = hashlib.sha256(b"\x01" + leaves[0] + leaves[1]).digest()
     expected = hashlib.sha256(b"\x01" + left + leaves[2]).hexdigest()
-    assert opening._list_root(bids) == expected  # type: ignore[arg-type]
-    assert opening._list_root([]) == hashlib.sha256(b"").hexdigest()
+    assert closing.list_root(bids) == expected  # type: ignore[arg-type]
+    assert closing.list_root([]) == hashlib.sha256(b"").hexdigest()

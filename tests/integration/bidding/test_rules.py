@@ -13,8 +13,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from bidding import periods, tenders
+from bidding import lookup
 from bidding.models import Notification, Tender
+from bidding.tendering import clarifications, documents, objections, periods, tenders
 from trading import calendar, calendar_years, clock, db, jobs
 from trading.errors import UserError
 
@@ -84,7 +85,7 @@ def test_publish_names_the_rule_and_schedules_closing(client) -> None:
     assert answer.status_code == 201, answer.text
     assert answer.json()["state"] == "published"
     with db.read_only() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
         assert job is not None and job.due_at == at(earliest.isoformat(), 10)
 
 
@@ -107,7 +108,7 @@ def test_r12_late_clarification_moves_the_deadline_and_notifies(client) -> None:
     publish_now(scenario, old_deadline)
     bidder = scenario.bidders[0]
     with db.read_only() as session:
-        document = tenders.documents_of(session, scenario.tender_id)[0]
+        document = documents.documents_of(session, scenario.tender_id)[0]
     url = f"/bidding/tenders/{scenario.tender_id}/documents/{document.id}"
     assert client.get(url).status_code == 200  # anonymous
     client.get(url, headers=bearer(bidder))
@@ -118,10 +119,10 @@ def test_r12_late_clarification_moves_the_deadline_and_notifies(client) -> None:
                          json={"text": "第 3 章技术参数修改"}, headers=bearer(scenario.staff))
     assert answer.status_code == 201, answer.text
     with db.read_only() as session:
-        tender = tenders.get_tender(session, scenario.tender_id)
+        tender = lookup.get_tender(session, scenario.tender_id)
         earliest = calendar_years.period_end(
             session, calendar_years.Period("R-12", clock.legal_day(db_now()), 15)).end
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(scenario.tender_id))
         notified = session.scalar(select(func.count()).select_from(Notification).where(
             Notification.tender_id == scenario.tender_id))
     assert tender.deadline is not None and clock.to_local(tender.deadline).date() == earliest
@@ -136,7 +137,7 @@ def test_r12_refuses_a_requested_deadline_too_close(database: str) -> None:
     scenario = make_tender()
     publish_now(scenario, db_now() + dt.timedelta(days=10))
     with pytest.raises(UserError) as refused, db.transaction() as session:
-        tenders.clarify(session, TEST, scenario.tender_id, "修改", True,
+        clarifications.clarify(session, TEST, scenario.tender_id, "修改", True,
                         db_now() + dt.timedelta(days=11))
     assert refused.value.code == "R-12"
 
@@ -218,7 +219,7 @@ def test_r14_downloaders_hidden_until_the_deadline(client) -> None:
     scenario = make_tender(prefix="r14")
     publish_now(scenario, db_now() + dt.timedelta(days=30))
     with db.read_only() as session:
-        document = tenders.documents_of(session, scenario.tender_id)[0]
+        document = documents.documents_of(session, scenario.tender_id)[0]
     assert client.get(f"/bidding/tenders/{scenario.tender_id}/documents/{document.id}").status_code == 200
     url = f"/api/v1/tenders/{scenario.tender_id}/downloads"
     hidden = client.get(url, headers=bearer(scenario.staff))
@@ -243,7 +244,7 @@ def test_r13_objection_answered_on_the_page(client) -> None:
     detail = client.get(page)
     assert "评分标准不明确" in detail.text
     with db.read_only() as session:
-        objection = tenders.objections_of(session, scenario.tender_id)[0]
+        objection = objections.objections_of(session, scenario.tender_id)[0]
     answered = post_form(client, f"{page}/objections/{objection.id}/answer",
                          {"answer": "已澄清评分标准"}, form_page=page)
     assert answered.status_code == 303

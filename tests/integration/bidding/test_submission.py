@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bidding.crypto import receipts
 from bidding.models import Bid
+from bidding.sealing.crypto import receipts
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
 

@@ -9,9 +9,12 @@ import uuid
 
 from sqlalchemy import select
 
-from bidding import opening, sealed_log, tenders
-from bidding.crypto import receipts
+from bidding import lookup
 from bidding.models import Bid
+from bidding.opening import closing
+from bidding.sealing.crypto import receipts
+from bidding.submission import sealed_log
+from bidding.tendering import tenders
 from supervision import checkpoints, export, note, services, verifier
 from tests.integration.trading.conftest import login
 from trading import db, jobs
@@ -42,9 +45,9 @@ def _sign() -> int:
 
 def _close(tender_id: uuid.UUID) -> None:
     with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(tender_id))
         assert job is not None
-        opening.close(session, job)
+        closing.close(session, job)
 
 
 def _identities(scenario) -> list[str]:
@@ -90,7 +93,7 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
     page = client.get("/api/v1/supervision/exchange/entries?after=-1&limit=1000", headers=token)
     assert page.status_code == 200
     entries = [e for e in page.json()["entries"] if e["action"] in BID_ACTIONS
-               and e["subject"] == tenders.subject(scenario.tender_id)]
+               and e["subject"] == lookup.subject(scenario.tender_id)]
     assert [e["action"] for e in entries] == ["bid.submitted"] * 3 + ["bid.withdrawn",
                                                                       "bid.submitted"]
     for entry in entries:
@@ -98,10 +101,10 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
         assert "bidder" not in entry["body"] and len(entry["body"]["commitment"]) == 64
         for value in secret:
             assert value not in json.dumps(entry, ensure_ascii=False), value
-        lookup = client.get(f"/api/v1/log/entries/{entry['seq']}", headers=token).json()
-        assert lookup["entry"]["body"]["commitment"] == entry["body"]["commitment"]
+        fetched = client.get(f"/api/v1/log/entries/{entry['seq']}", headers=token).json()
+        assert fetched["entry"]["body"]["commitment"] == entry["body"]["commitment"]
     login(client, "wb-regulator")
-    timeline = client.get(f"/supervision/timeline?subject={tenders.subject(scenario.tender_id)}")
+    timeline = client.get(f"/supervision/timeline?subject={lookup.subject(scenario.tender_id)}")
     assert timeline.status_code == 200
     assert entries[0]["body"]["commitment"] in timeline.text
     for value in secret:
@@ -114,9 +117,9 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
     _close(scenario.tender_id)
     with db.read_only() as session:
         reveals = services.entries(session, action=sealed_log.REVEAL_ACTION,
-                                   subject=tenders.subject(scenario.tender_id))
+                                   subject=lookup.subject(scenario.tender_id))
         closed = services.entries(session, action="tender.closed",
-                                  subject=tenders.subject(scenario.tender_id))
+                                  subject=lookup.subject(scenario.tender_id))
     assert len(reveals) == 1 and reveals[0].seq > closed[0].seq
     revealed = {item["seq"]: item for item in reveals[0].body["entries"]}
     assert sorted(revealed) == [e["seq"] for e in entries]

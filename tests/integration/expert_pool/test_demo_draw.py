@@ -17,8 +17,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from bidding import demo as bidding_demo
-from bidding import tenders
-from bidding.crypto.envelope import seal_stream
+from bidding import lookup
+from bidding.sealing.crypto.envelope import seal_stream
+from bidding.tendering import tenders
 from expert_pool.cli import draw as draw_cli
 from supervision import export
 from supervision import services as supervision
@@ -44,8 +45,8 @@ def _bearer(username: str) -> dict[str, str]:
 
 def _third_bid(client, tender_id: uuid.UUID) -> uuid.UUID:  # type: ignore[no-untyped-def]
     with db.read_only() as session:
-        tender = tenders.get_tender(session, tender_id)
-        section = tenders.sections_of(session, tender_id)[0]
+        tender = lookup.get_tender(session, tender_id)
+        section = lookup.sections_of(session, tender_id)[0]
         bidder_org = _user(session, "demo-bidder1").organization_id
         key, key_id = tender.opening_public_key, tender.opening_key_id
     sealed = io.BytesIO()
@@ -59,16 +60,16 @@ def _third_bid(client, tender_id: uuid.UUID) -> uuid.UUID:  # type: ignore[no-un
 
 
 def _close(tender_id: uuid.UUID) -> None:
-    from bidding import opening
+    from bidding.opening import closing
 
     with db.read_only() as session:
-        deadline = tenders.get_tender(session, tender_id).deadline
+        deadline = lookup.get_tender(session, tender_id).deadline
     assert deadline is not None
     test_clock.advance_past(deadline)
     with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(tender_id))
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(tender_id))
         assert job is not None
-        opening.close(session, job)
+        closing.close(session, job)
 
 
 def test_a_committee_for_the_demo_tender_recuses_the_planted_experts(client, tmp_path: Path) -> None:

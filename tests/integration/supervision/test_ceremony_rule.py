@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bidding.crypto import custody, dkg
+from bidding.sealing.crypto import custody, dkg
 from supervision import checkpoints, services
 from supervision.cli import log as log_cli
 from trading import db

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import event, func, select
 
-from bidding import tenders
+from bidding import lookup
 from supervision import services as supervision
 from tests.clock import beijing, set_now
 from tests.integration.bidding.conftest import bearer, make_tender
@@ -130,7 +130,7 @@ def test_a_tender_on_a_provisional_year_is_marked_and_rechecked(client) -> None:
     _publish(client, safe, beijing(2027, 1, 6, 10), "2026-12-18")
 
     with db.read_only() as session:
-        [mark] = calendar_years.marks(session, tenders.subject(short.tender_id))
+        [mark] = calendar_years.marks(session, lookup.subject(short.tender_id))
     assert (mark.rule, mark.years, mark.computed_end) == ("R-10", "2027", D("2027-01-04"))
     login(client, "short-staff")
     page = client.get(f"/bidding/tenders/{short.tender_id}")
@@ -141,18 +141,18 @@ def test_a_tender_on_a_provisional_year_is_marked_and_rechecked(client) -> None:
     with db.transaction() as session:
         forecast = calendar_years.preview(session, arrangement_2027())
     assert {(r.subject, r.broken) for r in forecast} == {
-        (tenders.subject(short.tender_id), True), (tenders.subject(safe.tender_id), False)}
+        (lookup.subject(short.tender_id), True), (lookup.subject(safe.tender_id), False)}
     with db.transaction() as session:
         calendar_years.enter_year(session, ADMIN, arrangement_2027())
 
     [red] = _alerts("calendar.r10")
-    assert red.subject == tenders.subject(short.tender_id) and red.effective_state == "red"
+    assert red.subject == lookup.subject(short.tender_id) and red.effective_state == "red"
     assert "测试工程" in red.label_zh and "R-10" in red.label_zh and "2027-01-05" in red.label_zh
     assert all(a.cleared_at is not None for a in _alerts(calendar_years.PROVISIONAL_ALERT))
     with db.read_only() as session:
         [broken] = supervision.entries(session, action="calendar.period_broken")
-        assert calendar_years.marks(session, tenders.subject(safe.tender_id)) == []
-    assert broken.subject == tenders.subject(short.tender_id)
+        assert calendar_years.marks(session, lookup.subject(safe.tender_id)) == []
+    assert broken.subject == lookup.subject(short.tender_id)
     assert broken.body["required_end"] == "2027-01-05" and broken.body["chosen_day"] == "2027-01-04"
     page = client.get(f"/bidding/tenders/{short.tender_id}")
     assert "不符合 R-10" in page.text and "2027-01-05" in page.text

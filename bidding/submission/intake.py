@@ -1,0 +1,364 @@
+"""Bid submission (R-20..R-22, R-26): streamed, checked, stored, logged and receipted.
+
+The upload is written to a temporary file under the storage directory while it is hashed and
+structurally checked (``EnvelopeChecker``), so memory stays bounded. Only when the envelope is
+well-formed *and* the database clock, read in the very transaction that stores the bid and
+after the bytes are all in, is before the deadline, is the file moved into place and the row
+committed. The tender row is share-locked by every submission and updated by the closing job,
+so a bid whose transaction is still running when the deadline comes is either committed
+before the closing freezes the list or refused: nothing receipted can be missing from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bidding import config
+from bidding.lookup import get_section, get_tender
+from bidding.models import Bid, BidStatus, Section, Tender, TenderState
+from bidding.sealing import ceremony
+from bidding.sealing.crypto import receipts
+from bidding.sealing.crypto.envelope import (
+    EnvelopeChecker,
+    EnvelopeError,
+    EnvelopeInfo,
+    ExpectedIds,
+    verify_envelope_signature,
+)
+from bidding.submission import sealed_log
+from supervision import services as supervision
+from trading import clock, db, files
+from trading.accounts.models import Organization, OrganizationKind, Role
+from trading.accounts.services import CurrentUser
+from trading.audit import Actor
+from trading.errors import ConflictError, NotFoundError, UserError
+
+
+def _iso(moment: dt.datetime) -> str:
+    return supervision.format_time(moment)
+
+
+def late_error(deadline: dt.datetime, now: dt.datetime) -> UserError:
+    return UserError(
+        f"R-21：投标截止时间 {_iso(deadline)}（北京时间 {clock.format_local(deadline)}）已过，"
+        f"服务器时间 {_iso(now)}，投标被拒绝",
+        f"R-21: the bid deadline {_iso(deadline)} has passed (server time {_iso(now)}); "
+        "the bid is refused", status=409, code="deadline_passed",
+    )
+
+
+def envelope_refused(error: EnvelopeError) -> UserError:
+    return UserError(f"R-20：投标文件被拒绝：{error.reason_zh}",
+                     f"R-20: the bid is refused: {error.reason_en}",
+                     status=413 if error.code == "too_large" else 422,
+                     field="envelope", code=f"envelope_{error.code}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the pre-check established: who bids for what, under which key, until when."""
+
+    tender_id: uuid.UUID
+    section_id: uuid.UUID
+    bidder_id: uuid.UUID
+    user_id: uuid.UUID
+    key_id: str
+    deadline: dt.datetime
+    bidder_decrypts: bool = False  # the tender's mode decides the suite it accepts
+
+    def expected(self) -> ExpectedIds:
+        return ExpectedIds(tender_id=str(self.tender_id), section_id=str(self.section_id),
+                           bidder_id=str(self.bidder_id), key_id=self.key_id,
+                           bidder_decrypts=self.bidder_decrypts)
+
+
+def bidder_org(session: Session, user: CurrentUser) -> Organization:
+    """The organization a user bids for; R-26: never the platform operator's."""
+    if Role.BIDDER.value not in user.roles:
+        raise UserError("只有投标人可以投标", "Only bidders may bid", status=403, code="forbidden")
+    org = session.get(Organization, user.organization_id) if user.organization_id else None
+    if org is None:
+        raise UserError("投标须以单位名义进行，请先关联单位",
+                        "A bid is made by an organization; this user has none", status=403,
+                        code="no_organization")
+    if org.kind == OrganizationKind.TRADING_CENTER.value:
+        raise UserError("R-26：交易平台运营机构及其控制的单位不得在本平台投标",
+                        "R-26: the platform operator and those it controls may not bid",
+                        status=403, code="R-26")
+    return org
+
+
+def open_for_bids(session: Session, tender: Tender, *, lock: bool) -> dt.datetime:
+    """Refuse unless the tender takes bids now (database clock); return now."""
+    if lock:
+        # FOR SHARE: concurrent submissions proceed together, the closing job's UPDATE waits
+        # for them (SQLite's BEGIN IMMEDIATE already serialises all writers).
+        session.execute(select(Tender.id).where(Tender.id == tender.id).with_for_update(read=True))
+        session.refresh(tender)
+    now = clock.now(session)
+    if tender.deadline is not None and now >= tender.deadline:
+        raise late_error(tender.deadline, now)
+    if tender.state != TenderState.PUBLISHED.value or tender.deadline is None:
+        raise ConflictError("该项目当前不接受投标", "This tender does not accept bids now")
+    return now
+
+
+def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
+             section_id: uuid.UUID) -> Target:
+    """Cheap checks before receiving a byte, so a late or unauthorised upload is not streamed."""
+    org = bidder_org(session, user)
+    tender = get_tender(session, tender_id)
+    section = get_section(session, tender_id, section_id)
+    open_for_bids(session, tender, lock=False)
+    # The key the envelope must be sealed to is the one the logged ceremony made, not the
+    # tender row's (a DBA could swap that; the log's signed checkpoints would show an edit).
+    key_id = ceremony.logged_key_id(session, tender.id)
+    if key_id is None:
+        raise ConflictError("该项目没有开标密钥生成记录，不能投标",
+                            "This tender has no logged key ceremony; bids are refused")
+    assert tender.deadline is not None
+    return Target(tender_id=tender.id, section_id=section.id, bidder_id=org.id, user_id=user.id,
+                  key_id=key_id, deadline=tender.deadline,
+                  bidder_decrypts=tender.bidder_decrypts)
+
+
+class IncomingBid:
+    """An upload in progress: a temporary file, its SHA-256 and the structural checker."""
+
+    def __init__(self, target: Target, max_size: int | None = None) -> None:
+        self.target = target
+        self.max_size = max_size if max_size is not None else config.max_bid_bytes()
+        self.checker = EnvelopeChecker(max_size=self.max_size, expected=target.expected())
+        self.hash = hashlib.sha256()
+        self.size = 0
+        directory = files.private_dir(config.incoming_dir())
+        self.path = directory / f"{uuid.uuid4().hex}.part"
+        self.info: EnvelopeInfo | None = None
+        self._file: BinaryIO | None = files.open_private(self.path, exclusive=True)
+
+    def write(self, chunk: bytes) -> None:
+        """Check, hash and store one chunk; raises UserError (R-20) at the first bad byte."""
+        if not chunk:
+            return
+        self.size += len(chunk)
+        try:
+            self.checker.feed(chunk)
+        except EnvelopeError as error:
+            self.discard()
+            raise envelope_refused(error) from error
+        self.hash.update(chunk)
+        assert self._file is not None
+        self._file.write(chunk)
+
+    def finish(self) -> EnvelopeInfo:
+        if self.info is not None:
+            return self.info
+        try:
+            info = self.checker.finish()
+        except EnvelopeError as error:
+            self.discard()
+            raise envelope_refused(error) from error
+        assert self._file is not None
+        self._file.flush()
+        os.fsync(self._file.fileno())  # durable before anything is receipted
+        self._file.close()
+        self._file = None
+        self.info = info
+        return info
+
+    @property
+    def digest(self) -> str:
+        return self.hash.hexdigest()
+
+    def discard(self) -> None:
+        """Forget the upload: nothing of a refused bid stays on disk."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self.path.unlink(missing_ok=True)
+
+
+def decode_signature(value: str | None) -> bytes | None:
+    if not value:
+        return None
+    try:
+        return base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise UserError("签名须为 Base64", "The signature must be base64", field="signature",
+                        code="bad_signature") from error
+
+
+def _final_path(target: Target, bid_id: uuid.UUID) -> Path:
+    return config.bids_dir() / str(target.tender_id) / f"{bid_id}.env"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    bid_id: uuid.UUID
+    receipt: str  # the signed receipt, JSON
+    received_at: dt.datetime
+    log_index: int
+
+
+def accept(actor: Actor, incoming: IncomingBid, signature: bytes | None = None,
+           signer_public_key: bytes | None = None) -> Accepted:
+    """Store a completely received envelope, or refuse it; owns its transaction because the
+    file move must happen before the commit and be undone when the commit does not happen."""
+    incoming.finish()
+    if signature is not None and signer_public_key is not None:
+        try:
+            verify_envelope_signature(incoming.digest, signature, signer_public_key)
+        except EnvelopeError as error:
+            incoming.discard()
+            raise envelope_refused(error) from error
+    final: Path | None = None
+    try:
+        with db.transaction() as session:
+            accepted, final = store_in(session, actor, incoming, signature, signer_public_key)
+    except IntegrityError as error:
+        _forget(incoming, final)
+        raise ConflictError("同一标段的另一份投标正在提交，请重试",
+                            "Another bid for this section is being submitted; retry") from error
+    except BaseException:
+        _forget(incoming, final)
+        raise
+    return accepted
+
+
+def _forget(incoming: IncomingBid, final: Path | None) -> None:
+    incoming.discard()
+    if final is not None:
+        final.unlink(missing_ok=True)
+
+
+def store_in(session: Session, actor: Actor, incoming: IncomingBid,
+             signature: bytes | None = None,
+             signer_public_key: bytes | None = None) -> tuple[Accepted, Path]:
+    """Store a finished upload in the caller's transaction (``accept`` wraps it in its own)."""
+    info = incoming.finish()
+    target = incoming.target
+    tender = get_tender(session, target.tender_id)
+    open_for_bids(session, tender, lock=True)
+    assert tender.deadline is not None
+    bid = _insert_bid(session, target, incoming, info, signature, signer_public_key)
+    bid.submitted_ip = actor.ip
+    # Who bid is sealed until the closing: the entry names neither the bidder nor the user
+    # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
+    index = sealed_log.record_sealed(
+        session, actor, "bid.submitted", target.tender_id, bid.id, target.bidder_id,
+        incoming.digest, {"section": str(target.section_id), "size": incoming.size,
+                          "key_id": target.key_id, "signed": signature is not None})
+    # The decisive check: the last statement before the commit, on the database clock.
+    now = clock.now(session)
+    if now >= tender.deadline:
+        raise late_error(tender.deadline, now)
+    receipt = _receipt(target, bid.id, incoming, now, index)
+    bid.receipt, bid.log_index, bid.submitted_at = receipt, index, now
+    session.flush()
+    final = _final_path(target, bid.id)
+    files.private_dir(final.parent)
+    os.replace(incoming.path, final)
+    return Accepted(bid.id, receipt, now, index), final
+
+
+def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: EnvelopeInfo,
+                signature: bytes | None, signer_public_key: bytes | None) -> Bid:
+    now = clock.now(session)
+    session.execute(
+        update(Bid)
+        .where(Bid.section_id == target.section_id, Bid.bidder_id == target.bidder_id,
+               Bid.status == BidStatus.SUBMITTED.value)
+        .values(status=BidStatus.SUPERSEDED.value, ended_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    bid_id = uuid.uuid4()
+    bid = Bid(
+        id=bid_id, tender_id=target.tender_id, section_id=target.section_id,
+        bidder_id=target.bidder_id, submitted_by=target.user_id,
+        status=BidStatus.SUBMITTED.value, envelope_sha256=incoming.digest, size=incoming.size,
+        key_id=info.key_id, storage_key=str(_final_path(target, bid_id).relative_to(
+            config.storage_root())),
+        submitted_at=now, log_index=-1, receipt="", signature=signature,
+        signer_public_key=signer_public_key,
+    )
+    session.add(bid)
+    session.flush()
+    return bid
+
+
+def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.datetime,
+             index: int) -> str:
+    fields: dict[str, str | int] = {
+        "receipt_id": str(bid_id),
+        "tender_id": str(target.tender_id),
+        "section_id": str(target.section_id),
+        "bidder_id": str(target.bidder_id),
+        "envelope_sha256": incoming.digest,
+        "envelope_size": incoming.size,
+        "server_time": _iso(now),
+        "deadline": _iso(target.deadline),
+        "log_index": index,
+    }
+    return receipts.sign_receipt(fields).to_json()
+
+
+# --- withdrawal and reading ----------------------------------------------------------------
+
+
+def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.UUID,
+             section_id: uuid.UUID) -> Bid:
+    """Withdraw the bidder's live bid before the deadline (R-22 allows only the bidder)."""
+    org = bidder_org(session, user)
+    tender = get_tender(session, tender_id)
+    get_section(session, tender_id, section_id)
+    open_for_bids(session, tender, lock=True)
+    bid = live_bid(session, section_id, org.id)
+    if bid is None:
+        raise NotFoundError("有效投标", "Live bid")
+    now = clock.now(session)
+    bid.status, bid.ended_at = BidStatus.WITHDRAWN.value, now
+    session.flush()
+    sealed_log.record_sealed(session, actor, "bid.withdrawn", tender_id, bid.id, org.id,
+                             bid.envelope_sha256, {"section": str(section_id)})
+    assert tender.deadline is not None
+    if clock.now(session) >= tender.deadline:
+        raise late_error(tender.deadline, clock.now(session))
+    return bid
+
+
+def live_bid(session: Session, section_id: uuid.UUID, bidder_id: uuid.UUID) -> Bid | None:
+    query = select(Bid).where(Bid.section_id == section_id, Bid.bidder_id == bidder_id,
+                              Bid.status == BidStatus.SUBMITTED.value)
+    return session.scalars(query).one_or_none()
+
+
+def bids_of_bidder(session: Session, tender_id: uuid.UUID, bidder_id: uuid.UUID) -> list[Bid]:
+    """A bidder sees only its own bids (every version, newest first)."""
+    query = select(Bid).where(Bid.tender_id == tender_id, Bid.bidder_id == bidder_id)
+    return list(session.scalars(query.order_by(Bid.submitted_at.desc())))
+
+
+def receipt_of(session: Session, bid_id: uuid.UUID, bidder_id: uuid.UUID) -> dict[str, Any]:
+    bid = session.get(Bid, bid_id)
+    if bid is None or bid.bidder_id != bidder_id:
+        raise NotFoundError("投标", "Bid")
+    parsed: dict[str, Any] = json.loads(bid.receipt)
+    return parsed
+
+
+def section_names(session: Session, tender_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    query = select(Section.id, Section.name).where(Section.tender_id == tender_id)
+    return {row.id: row.name for row in session.execute(query)}

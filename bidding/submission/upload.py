@@ -1,0 +1,50 @@
+"""The streamed bid upload shared by the JSON API (bearer token) and the bidder's page (cookie
+and CSRF header): same checks, same receipt. (The R-25 backup re-upload, streamed the same
+way, is the opening's: ``bidding.opening.controllers``.)"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Request
+
+from bidding import config
+from bidding.submission import intake
+from trading import db
+from trading.accounts.services import CurrentUser
+from trading.errors import UserError
+from trading.web import actor_of, blocking, current_user
+
+
+def _precheck(user: CurrentUser, tender_id: uuid.UUID,
+              section_id: uuid.UUID) -> intake.Target:
+    with db.read_only() as session:
+        return intake.precheck(session, user, tender_id, section_id)
+
+
+def _too_large(limit: int) -> UserError:
+    return UserError(f"R-20：投标文件超过大小上限 {limit} 字节",
+                     f"R-20: the bid exceeds the size limit of {limit} bytes", status=413,
+                     field="envelope", code="envelope_too_large")
+
+
+async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                      section_id: uuid.UUID) -> intake.Accepted:
+    user = current_user(request)
+    assert user is not None  # the route's guard
+    target = await blocking(_precheck, user, tender_id, section_id)
+    limit = config.max_bid_bytes()
+    announced = request.headers.get("content-length")
+    if announced and announced.isascii() and announced.isdigit() and int(announced) > limit:
+        raise _too_large(limit)
+    signature = intake.decode_signature(request.headers.get("x-bid-signature"))
+    signer = intake.decode_signature(request.headers.get("x-bidder-public-key"))
+    incoming = intake.IncomingBid(target, limit)
+    try:
+        async for chunk in request.stream():
+            incoming.write(chunk)  # refuses (and deletes the file) at the first bad byte
+    except BaseException:
+        incoming.discard()
+        raise
+    return await blocking(intake.accept, actor_of(request), incoming, signature, signer)

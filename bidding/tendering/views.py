@@ -1,0 +1,303 @@
+"""HTML pages of tendering (zh-CN first, no JavaScript needed): the tender list, the tender's
+page (which also shows its custodian panel and key ceremony), creating and managing a tender,
+documents, clarifications, objections, and one's notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery
+from litestar.response import File, Template
+
+from bidding import config, lookup, web
+from bidding.models import Tender, TenderState
+from bidding.sealing import ceremony, panels
+from bidding.tendering import (
+    announcement,
+    clarifications,
+    controllers,
+    documents,
+    limits,
+    objections,
+    tenders,
+)
+from bidding.tendering import notifications as tender_notifications
+from bidding.web import BIDDERS, MANAGERS, Form, Multipart, error_page, read_upload, user_of, yuan
+from trading import calendar_years, clock, db
+from trading.accounts.models import Role
+from trading.accounts.services import CurrentUser
+from trading.errors import UserError
+from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
+
+#: Yuan with at most two decimals, ASCII digits only (int() also reads other scripts' digits).
+YUAN = re.compile(r"([0-9]+)(?:\.([0-9]{0,2}))?")
+
+
+def parse_yuan(value: str, field: str) -> int:
+    """Yuan with at most two decimals → integer fen, without floats."""
+    found = YUAN.fullmatch(value.strip().replace(",", ""))
+    if found is None:
+        raise UserError("金额格式应为元，最多两位小数", "Amounts are yuan with at most two "
+                        "decimals", field=field)
+    whole, cents = found.group(1).lstrip("0") or "0", found.group(2) or ""
+    fen = int(whole) * 100 + int(cents.ljust(2, "0")) if len(whole) <= 18 else limits.MAX_FEN + 1
+    limits.check_fen(fen, field)
+    return fen
+
+
+# --- list and detail -----------------------------------------------------------------------
+
+
+def _list_page(request: Request[Any, Any, Any]) -> Template:
+    user = current_user(request)
+    with db.read_only() as session:
+        # Staff see every draft; a tenderee only its own organization's (issue 10).
+        staff = user is not None and Role.STAFF.value in user.roles
+        own = (user.organization_id if user is not None and not staff
+               and Role.TENDEREE.value in user.roles else None)
+        rows = tenders.list_tenders(session, include_drafts=staff, drafts_of=own)
+    return render(request, "bidding/tender_list.html", tenders=rows)
+
+
+@get("/bidding/tenders", include_in_schema=False)
+async def tender_list(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_list_page, request)
+
+
+def _is_manager(user: CurrentUser | None, tender: Tender) -> bool:
+    if user is None:
+        return False
+    try:
+        web.check_manager(user, tender)
+    except UserError:
+        return False
+    return user.has_any({Role.STAFF.value, Role.TENDEREE.value})
+
+
+def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
+    user = current_user(request)
+    with db.read_only() as session:
+        tender = lookup.get_tender(session, tender_id)
+        if tender.state == TenderState.DRAFT.value and not _is_manager(user, tender):
+            raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
+        return {
+            "tender": tender, "sections": lookup.sections_of(session, tender_id),
+            "documents": documents.documents_of(session, tender_id),
+            "panel": panels.panel(session, tender_id), "yuan": yuan,
+            "manager": _is_manager(user, tender),
+            "is_bidder": user is not None and Role.BIDDER.value in user.roles,
+            "objections": objections.objections_of(session, tender_id),
+            "paused": bool(objections.open_objections(session, tender_id))
+            and tender.state == TenderState.PUBLISHED.value,
+            "now": clock.now(session),
+            "ceremony": ceremony.summary(session, tender_id),
+            "is_staff": user is not None and Role.STAFF.value in user.roles,
+            "on_panel": user is not None and any(
+                m.user_id == user.id for m in lookup.panel_of(session, tender_id)),
+            "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
+            if _is_manager(user, tender) else [],
+        }
+
+
+def _detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
+    return render(request, "bidding/tender_detail.html", **detail_context(request, tender_id))
+
+
+@get("/bidding/tenders/{tender_id:uuid}", include_in_schema=False)
+async def tender_detail(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
+    return await blocking(_detail, request, tender_id)
+
+
+@get("/bidding/tenders/{tender_id:uuid}/documents/{document_id:uuid}", include_in_schema=False)
+async def document_download(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                            document_id: FromPath[uuid.UUID], contact: FromQuery[str | None] = None) -> File:
+    return await blocking(controllers.download, request, tender_id, document_id, contact)
+
+
+# --- creating and managing -----------------------------------------------------------------
+
+
+def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | None = None,
+              values: dict[str, str] | None = None) -> Template:
+    with db.read_only() as session:
+        custodians = panels.all_custodians(session)
+        tenderees = tenders.organizations_of_kind(session, "tenderee")
+        agents = tenders.organizations_of_kind(session, "agent")
+    return render(request, "bidding/tender_new.html", status_code=status, error=error,
+                  values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
+                  tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS)
+
+
+@get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
+async def tender_new(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_new_page, request)
+
+
+def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderInput:
+    custodians = data.get("custodians", [])
+    custodians = custodians if isinstance(custodians, list) else [custodians]
+    max_price = str(data.get("max_price", "")).strip()
+    section = tenders.SectionInput(
+        name=str(data.get("section_name", "")),
+        estimated_price_fen=parse_yuan(str(data.get("estimate", "")), "estimate"),
+        bid_security_fen=parse_yuan(str(data.get("security", "0")), "security"),
+        max_price_fen=parse_yuan(max_price, "max_price") if max_price else None,
+    )
+    try:
+        k = int(str(data.get("custody_k", "")))
+    except ValueError as error:
+        raise UserError("门限须为整数", "The threshold must be a number",
+                        field="custody_k") from error
+    tenderee_org = user.organization_id if Role.TENDEREE.value in user.roles else None
+    if tenderee_org is None and str(data.get("tenderee_org_id", "")).strip():
+        tenderee_org = web.parse_uuid(str(data["tenderee_org_id"]), "tenderee_org_id")
+    agent = str(data.get("agent_org_id", "")).strip()
+    return tenders.TenderInput(
+        title=str(data.get("title", "")), category=str(data.get("category", "")),
+        region=str(data.get("region", "")),
+        evaluation_method=str(data.get("evaluation_method", "")), custody_k=k,
+        custodian_ids=[web.parse_uuid(str(c), "custodians") for c in custodians],
+        sections=[section], description=str(data.get("description", "")),
+        bidder_decrypts=data.get("bidder_decrypts") == "1", tenderee_org_id=tenderee_org,
+        announcement={key: str(data.get(key, "")) for key, *_ in announcement.ANNOUNCEMENT_ITEMS},
+        agent_org_id=web.parse_uuid(agent, "agent_org_id") if agent else None,
+    )
+
+
+def _create(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
+    user = user_of(request)
+    try:
+        payload = _input_from_form(user, data)
+        with db.transaction() as session:
+            tender = tenders.create_tender(session, actor_of(request), user.id, payload)
+    except UserError as error:
+        kept = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
+        return _new_page(request, error.status, error.message(language(request)), kept)
+    return redirect(f"/bidding/tenders/{tender.id}")
+
+
+@post("/bidding/tenders", include_in_schema=False, guards=[MANAGERS])
+async def tender_create(request: Request[Any, Any, Any],
+                        data: Annotated[dict[str, Any], Body(
+                            media_type=RequestEncodingType.URL_ENCODED)]) -> Response[Any]:
+    return await blocking(_create, request, data)
+
+
+def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any) -> Response[Any]:
+    """Run a manager's action; on a refusal, show the detail page with the reason."""
+    user = user_of(request)
+    try:
+        with db.transaction() as session:
+            web.check_manager(user, lookup.get_tender(session, tender_id))
+            action(session)
+    except UserError as error:
+        return error_page(request, error, "bidding/tender_detail.html",
+                           **detail_context(request, tender_id))
+    return redirect(f"/bidding/tenders/{tender_id}")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/documents", include_in_schema=False, guards=[MANAGERS],
+      request_max_body_size=config.MAX_DOCUMENT_BYTES + 1024 * 1024)
+async def document_upload(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                          data: Multipart) -> Response[Any]:
+    name, content_type, content = await read_upload(data)
+    return await blocking(_manage, request, tender_id, lambda s: documents.add_document(
+        s, actor_of(request), tender_id, name, content_type, content))
+
+
+def _local_datetime(value: str, field: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
+                        field=field) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.local_zone())
+    return moment.astimezone(dt.UTC)
+
+
+def _publish_action(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+                    data: dict[str, str]) -> Any:
+    def act(session: Any) -> None:
+        deadline = _local_datetime(data.get("deadline", ""), "deadline")
+        try:
+            sale_ends = dt.date.fromisoformat(data.get("sale_ends_on", "").strip())
+        except ValueError as error:
+            raise UserError("日期格式应为 YYYY-MM-DD", "Use YYYY-MM-DD",
+                            field="sale_ends_on") from error
+        tenders.publish(session, actor_of(request), tender_id, deadline, sale_ends)
+    return act
+
+
+@post("/bidding/tenders/{tender_id:uuid}/publish", include_in_schema=False, guards=[MANAGERS])
+async def tender_publish(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                         data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id,
+                          _publish_action(request, tender_id, data))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/clarifications", include_in_schema=False, guards=[MANAGERS])
+async def tender_clarify(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                         data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: clarifications.clarify(
+        s, actor_of(request), tender_id, data.get("text", ""),
+        data.get("affects_preparation") == "1"))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/cancel", include_in_schema=False,
+      guards=[requires_role(Role.STAFF)])
+async def tender_cancel(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                        data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: tenders.cancel(
+        s, actor_of(request), tender_id, data.get("reason", "")))
+
+
+@post("/bidding/tenders/{tender_id:uuid}/objections/{objection_id:uuid}/answer",
+      include_in_schema=False, guards=[MANAGERS])
+async def objection_answer(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                           objection_id: FromPath[uuid.UUID], data: Form) -> Response[Any]:
+    return await blocking(_manage, request, tender_id, lambda s: objections.answer_objection(
+        s, actor_of(request), tender_id, objection_id, data.get("answer", ""),
+        data.get("amends_documents") == "1"))
+
+
+def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
+            data: dict[str, str]) -> Response[Any]:
+    try:
+        with db.transaction() as session:
+            objections.raise_objection(session, actor_of(request), tender_id, data.get("text", ""))
+    except UserError as error:
+        return error_page(request, error, "bidding/tender_detail.html",
+                           **detail_context(request, tender_id))
+    return redirect(f"/bidding/tenders/{tender_id}")
+
+
+@post("/bidding/tenders/{tender_id:uuid}/objections", include_in_schema=False, guards=[BIDDERS])
+async def tender_object(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                        data: Form) -> Response[Any]:
+    return await blocking(_object, request, tender_id, data)
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _notifications(request: Request[Any, Any, Any]) -> Template:
+    with db.read_only() as session:
+        rows = tender_notifications.notifications_for(session, user_of(request).id)
+    return render(request, "bidding/notifications.html", notifications=rows)
+
+
+@get("/bidding/notifications", include_in_schema=False, guards=[requires_role()])
+async def notifications(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_notifications, request)
+
+
+ROUTES = [
+    tender_list, tender_new, tender_create, tender_detail, document_download, document_upload,
+    tender_publish, tender_clarify, tender_cancel, tender_object, objection_answer, notifications,
+]
