@@ -1,0 +1,1 @@
+"""Evaluation of the opened bids by the drawn committee (issue 15): methods as data, scores."""
