@@ -50,6 +50,11 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "注册成功，请登录。",
         "en": "Registration complete. Please log in.",
     },
+    "register.contact_hint": {
+        "zh-CN": "登记手机号码或电子邮箱后，忘记密码时可凭其申请重置。",
+        "en": "With a mobile number or e-mail on record you can ask for a reset if you forget "
+        "your password.",
+    },
     "home.welcome": {"zh-CN": "欢迎", "en": "Welcome"},
     "home.roles": {"zh-CN": "您的角色", "en": "Your roles"},
     "home.organization": {"zh-CN": "所属单位", "en": "Organization"},

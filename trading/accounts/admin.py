@@ -114,14 +114,18 @@ def create_user(
             organization = None
         if organization is None:
             raise UserError("请选择所属单位", "Choose an organization", field="organization")
-    email_value, mobile_value = normalize_email(email), normalize_mobile(mobile)
     user = accounts.create_user(
         session, actor, username=username, display_name=display_name,
         password=initial_password, roles=roles, organization=organization,
     )
-    user.email, user.mobile = email_value, mobile_value
+    set_contact(user, email, mobile)
     user.must_change_password = True
     return user
+
+
+def set_contact(user: User, email: str, mobile: str) -> None:
+    """The e-mail and mobile the forgotten-password form checks (both optional)."""
+    user.email, user.mobile = normalize_email(email), normalize_mobile(mobile)
 
 
 def _user(session: Session, user_id: uuid.UUID) -> User:

@@ -133,12 +133,13 @@ def _register_submit(request: Request[Any, Any, Any], data: Form) -> Response[An
         if data.get("password", "") != data.get("password_again", ""):
             raise UserError("两次输入的密码不一致", "The two passwords differ", field="password_again")
         with db.transaction() as session:
-            accounts.register_bidder(
+            user = accounts.register_bidder(
                 session, client_ip(request),
                 org_name=data.get("org_name", ""), credit_code=data.get("credit_code", ""),
                 username=data.get("username", ""), display_name=data.get("display_name", ""),
                 password=data.get("password", ""),
             )
+            admin.set_contact(user, data.get("email", ""), data.get("mobile", ""))
     except UserError as error:
         return _form_error(request, "trading/register.html", error, data)
     return render(request, "trading/login.html", values={"username": data.get("username", "")},

@@ -339,3 +339,17 @@ def test_labels_people_read(client):
     account = client.get("/account").text
     thead = account.split("<thead>")[1].split("</thead>")[0]
     assert "创建时间" in thead and "服务器时间" not in thead
+
+
+def test_a_self_registered_bidder_can_leave_a_contact_for_a_reset(client):
+    form = {"org_name": "晋中测试公司", "credit_code": VALID_CODE, "display_name": "钱七",
+            "username": "qianqi", "password": "a-long-passphrase",
+            "password_again": "a-long-passphrase", "mobile": "13511112222", "email": ""}
+    assert "登记手机号码" in client.get("/register").text
+    bad = post_form(client, "/register", {**form, "mobile": "0351-1234"})
+    assert bad.status_code == 400 and "手机号码" in bad.text
+    assert _count(User) == 0 and _count(Organization) == 0
+    assert post_form(client, "/register", form).status_code == 200
+    assert _user("qianqi").mobile == "13511112222"
+    post_form(client, "/login/forgot", {"username": "qianqi", "contact": "13511112222"})
+    assert _count(PasswordResetRequest) == 1
