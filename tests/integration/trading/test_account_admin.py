@@ -353,3 +353,22 @@ def test_a_self_registered_bidder_can_leave_a_contact_for_a_reset(client):
     assert _user("qianqi").mobile == "13511112222"
     post_form(client, "/login/forgot", {"username": "qianqi", "contact": "13511112222"})
     assert _count(PasswordResetRequest) == 1
+
+
+def test_admin_and_public_account_forms_refuse_a_missing_csrf_token(client):
+    _admin(client)
+    users_before = _count(User)
+    created = client.post("/admin/users", data={"username": "no-token", "display_name": "x",
+                                                "roles": "staff", "password": INITIAL})
+    assert created.status_code == 403 and _count(User) == users_before
+    forgot = client.post("/login/forgot", data={"username": "root", "contact": "a@b.cn"})
+    assert forgot.status_code == 403 and not _actions("account.reset_requested")
+
+
+def test_confirmation_page_in_english(client):
+    _admin(client)
+    target = make_user("english-target", "expert")
+    page = client.get(f"/admin/users/{target}/reset-password?lang=en")
+    assert "Confirm the password reset" in page.text and "I confirm resetting" in page.text
+    users = client.get("/admin/users?lang=en").text
+    assert "Expert" in users and "Enabled" in users and "Reset password" in users
