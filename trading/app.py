@@ -30,6 +30,7 @@ from disclosure.plugin import domain as disclosure_domain
 from expert_pool.plugin import domain as expert_pool_domain
 from supervision.plugin import domain as supervision_domain
 from trading import clock, i18n
+from trading.accounts import admin_views
 from trading.accounts import views as account_views
 from trading.domain import Domain, NavItem
 from trading.errors import UserError
@@ -141,6 +142,7 @@ def create_app() -> Litestar:
     route_handlers: list[Any] = [
         *core_views.ROUTES,
         *account_views.ROUTES,
+        *admin_views.ROUTES,
         *calendar_views.ROUTES,
         create_static_files_router(path="/static", directories=[CORE_DIR / "static"],
                                    include_in_schema=False),

@@ -50,6 +50,11 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "注册成功，请登录。",
         "en": "Registration complete. Please log in.",
     },
+    "register.contact_hint": {
+        "zh-CN": "登记手机号码或电子邮箱后，忘记密码时可凭其申请重置。",
+        "en": "With a mobile number or e-mail on record you can ask for a reset if you forget "
+        "your password.",
+    },
     "home.welcome": {"zh-CN": "欢迎", "en": "Welcome"},
     "home.roles": {"zh-CN": "您的角色", "en": "Your roles"},
     "home.organization": {"zh-CN": "所属单位", "en": "Organization"},
@@ -68,6 +73,108 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
     },
     "account.token_revoke": {"zh-CN": "吊销", "en": "Revoke"},
     "users.roles_saved": {"zh-CN": "角色已更新", "en": "Roles updated"},
+    "users.roles": {"zh-CN": "角色", "en": "Roles"},
+    "users.list": {"zh-CN": "用户", "en": "Users"},
+    "users.status": {"zh-CN": "状态", "en": "Status"},
+    "users.actions": {"zh-CN": "操作", "en": "Actions"},
+    "users.active": {"zh-CN": "启用", "en": "Enabled"},
+    "users.inactive": {"zh-CN": "已停用", "en": "Disabled"},
+    "users.must_change": {"zh-CN": "下次登录须修改密码", "en": "Must change password at next log-in"},
+    "users.disable": {"zh-CN": "停用", "en": "Disable"},
+    "users.enable": {"zh-CN": "重新启用", "en": "Enable again"},
+    "users.reset": {"zh-CN": "重置密码", "en": "Reset password"},
+    "users.dismiss": {"zh-CN": "驳回", "en": "Dismiss"},
+    "users.confirm_dismiss": {"zh-CN": "确认驳回该申请", "en": "Confirm dismissing this request"},
+    "users.requests": {"zh-CN": "待处理的忘记密码申请", "en": "Open forgotten-password requests"},
+    "users.no_requests": {"zh-CN": "暂无待处理的申请。", "en": "No open requests."},
+    "users.filed_at": {"zh-CN": "申请时间", "en": "Filed at"},
+    "users.new_user": {"zh-CN": "新建用户", "en": "New user"},
+    "users.create_user": {"zh-CN": "创建用户", "en": "Create user"},
+    "users.no_organization": {"zh-CN": "（不属于任何单位）", "en": "(no organization)"},
+    "users.initial_password": {"zh-CN": "初始密码", "en": "Initial password"},
+    "users.initial_password_hint": {
+        "zh-CN": "至少 10 位。请当面或以安全方式告知用户；用户首次登录时必须修改。",
+        "en": "At least 10 characters. Give it to the user in person or another safe way; the "
+        "user must change it at the first log-in.",
+    },
+    "users.new_org": {"zh-CN": "新建单位", "en": "New organization"},
+    "users.create_org": {"zh-CN": "创建单位", "en": "Create organization"},
+    "users.org_kind": {"zh-CN": "单位类型", "en": "Kind of organization"},
+    "users.org_created": {"zh-CN": "单位已创建", "en": "Organization created"},
+    "users.user_created": {
+        "zh-CN": "用户已创建，首次登录时须修改初始密码",
+        "en": "User created; the initial password must be changed at the first log-in",
+    },
+    "users.disabled": {
+        "zh-CN": "账户已停用：该用户无法登录，其接口令牌已失效",
+        "en": "Account disabled: the user cannot log in and its API tokens no longer work",
+    },
+    "users.enabled": {"zh-CN": "账户已重新启用", "en": "Account enabled again"},
+    "users.request_dismissed": {"zh-CN": "申请已驳回", "en": "Request dismissed"},
+    "users.back": {"zh-CN": "返回用户与角色", "en": "Back to users and roles"},
+    "users.confirm_title_disable": {"zh-CN": "确认停用账户", "en": "Confirm disabling the account"},
+    "users.confirm_title_reset-password": {"zh-CN": "确认重置密码", "en": "Confirm the password reset"},
+    "users.confirm_effect_disable": {
+        "zh-CN": "停用后该用户立即退出登录，不能再登录，其接口令牌也不能再使用；可随时重新启用。",
+        "en": "Once disabled the user is logged out, cannot log in and its API tokens stop "
+        "working; you can enable the account again at any time.",
+    },
+    "users.confirm_effect_reset-password": {
+        "zh-CN": "原密码立即失效，该用户退出登录。系统生成一个临时密码，只显示这一次，24 小时内有效，"
+        "用户登录时必须修改。",
+        "en": "The old password stops working at once and the user is logged out. A temporary "
+        "password is generated, shown only once and valid for 24 hours; the user must change "
+        "it when logging in.",
+    },
+    "users.confirm_box_disable": {"zh-CN": "我确认停用该账户", "en": "I confirm disabling this account"},
+    "users.confirm_box_reset-password": {"zh-CN": "我确认重置该用户的密码",
+                                         "en": "I confirm resetting this user's password"},
+    "users.confirm_button_disable": {"zh-CN": "停用账户", "en": "Disable the account"},
+    "users.confirm_button_reset-password": {"zh-CN": "重置密码", "en": "Reset the password"},
+    "users.reset_done_title": {"zh-CN": "密码已重置", "en": "Password reset"},
+    "users.reset_done": {
+        "zh-CN": "已为 {username} 生成临时密码。它只显示这一次，请以安全方式告知用户：",
+        "en": "A temporary password was generated for {username}. It is shown only this once; "
+        "give it to the user in a safe way:",
+    },
+    "users.reset_expires": {
+        "zh-CN": "有效期至 {at}（北京时间），用户登录时必须修改。",
+        "en": "Valid until {at} (Beijing time); the user must change it when logging in.",
+    },
+    "org_kind.bidder": {"zh-CN": "投标人", "en": "Bidder"},
+    "org_kind.tenderee": {"zh-CN": "招标人", "en": "Tenderee"},
+    "org_kind.agent": {"zh-CN": "招标代理机构", "en": "Tendering agent"},
+    "org_kind.trading_center": {"zh-CN": "交易中心", "en": "Trading center"},
+    "org_kind.regulator": {"zh-CN": "监管部门", "en": "Regulator"},
+    "org_kind.other": {"zh-CN": "其他", "en": "Other"},
+    "form.mobile": {"zh-CN": "手机号码（选填）", "en": "Mobile number (optional)"},
+    "form.email": {"zh-CN": "电子邮箱（选填）", "en": "E-mail (optional)"},
+    "account.token_created_at": {"zh-CN": "创建时间", "en": "Created at"},
+    "password.title": {"zh-CN": "设置新密码", "en": "Choose a new password"},
+    "password.must_change": {
+        "zh-CN": "您正在使用初始密码或临时密码，请设置新密码后继续。",
+        "en": "You are using an initial or temporary password; choose a new one to continue.",
+    },
+    "password.current": {"zh-CN": "当前密码（初始或临时密码）",
+                         "en": "Current (initial or temporary) password"},
+    "password.new": {"zh-CN": "新密码（至少 10 位）", "en": "New password (at least 10 characters)"},
+    "password.submit": {"zh-CN": "设置新密码并登录", "en": "Set the new password and log in"},
+    "password.changed": {"zh-CN": "新密码已设置", "en": "Your new password is set"},
+    "forgot.link": {"zh-CN": "忘记密码", "en": "Forgot your password?"},
+    "forgot.title": {"zh-CN": "忘记密码", "en": "Forgotten password"},
+    "forgot.intro": {
+        "zh-CN": "请填写用户名和注册时登记的手机号码或电子邮箱。申请提交后由系统管理员核实身份并重置密码，"
+        "临时密码将通过线下方式告知您。",
+        "en": "Enter your username and the mobile number or e-mail you registered. An "
+        "administrator checks who you are and resets the password; you receive the temporary "
+        "password offline.",
+    },
+    "forgot.contact": {"zh-CN": "登记的手机号码或电子邮箱", "en": "Registered mobile number or e-mail"},
+    "forgot.filed": {
+        "zh-CN": "申请已提交。如果用户名与登记的联系方式相符，系统管理员将核实身份后为您重置密码。",
+        "en": "Your request is filed. If the username and the registered contact match, an "
+        "administrator will check who you are and reset your password.",
+    },
     "calendar.years": {"zh-CN": "年份", "en": "Years"},
     "calendar.year": {"zh-CN": "年份", "en": "Year"},
     "calendar.show_year": {"zh-CN": "查看", "en": "Show"},

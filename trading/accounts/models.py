@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trading.db import Base, UTCDateTime
@@ -53,6 +53,13 @@ class User(Base):
     )
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Contact details the forgotten-password form checks (never shown to the public).
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    # Set for an initial or temporary password: the next log-in must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A temporary password (admin reset) stops working at this instant (server clock).
+    password_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization | None] = relationship(lazy="joined")
     roles: Mapped[list[UserRole]] = relationship(
@@ -124,3 +131,28 @@ class WebSession(Base):
     address: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class PasswordResetRequest(Base):
+    """A forgotten-password request filed on the public form, for an administrator to handle.
+
+    Only requests whose username and contact matched an account are queued; the form answers
+    the same either way, so it does not reveal which accounts exist.
+    """
+
+    __tablename__ = "password_reset_request"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    address: Mapped[str | None] = mapped_column(String(64))
+    # open, reset (an administrator issued a temporary password) or dismissed
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    handled_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])

@@ -96,6 +96,16 @@ class LoginThrottled(UserError):
         )
 
 
+class TemporaryPasswordExpired(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "临时密码已过期（有效期 24 小时），请重新申请重置密码或联系系统管理员",
+            "The temporary password has expired (it was valid for 24 hours); ask again for a "
+            "reset or contact an administrator",
+            status=401, code="password_expired",
+        )
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -250,6 +260,8 @@ def authenticate(session: Session, username: str, password: str, ip: str | None,
     if user is None or not user.is_active or not _verify(user, password):
         throttle.record_failure(session, key, bucket, ip, now)
         raise LoginFailed()
+    if user.password_expires_at is not None and user.password_expires_at <= now:
+        raise TemporaryPasswordExpired()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user

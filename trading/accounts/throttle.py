@@ -113,3 +113,37 @@ def record_failure(session: Session, key: str, bucket: str, ip: str | None,
     if reached:
         audit.record(session, actor, "account.login_throttled", f"login/{key}",
                      {"username": key, "limits": reached})
+
+
+# ---------------------------------------------------------------- forgotten-password requests
+# Requests are counted in the same table with prefixed keys, so they never mix with log-in
+# failures: at most ``login_max_failures_per_account`` requests per username and
+# ``login_max_failures_per_address`` per address in the window, whether or not the account
+# exists (the limit itself must not reveal that).
+RESET_PREFIX = "reset:"
+
+
+def _reset_keys(key: str, ip: str | None) -> tuple[str, str]:
+    return (RESET_PREFIX + key)[:64], (RESET_PREFIX + (ip or "unknown"))[:64]
+
+
+def reset_request_wait(session: Session, key: str, ip: str | None, now: dt.datetime) -> int:
+    """Seconds before another forgotten-password request is accepted (0: now)."""
+    settings = get_settings()
+    since = _window_start(now)
+    window = dt.timedelta(seconds=settings.login_failure_window_seconds)
+    username, address = _reset_keys(key, ip)
+    for condition, limit in ((LoginFailure.username == username,
+                              settings.login_max_failures_per_account),
+                             (LoginFailure.address == address,
+                              settings.login_max_failures_per_address)):
+        count, oldest, _ = _failures(session, since, condition)
+        if count >= limit and oldest is not None:
+            logger.info("reset request throttled for %r", key)
+            return _seconds_left(oldest + window, now)
+    return 0
+
+
+def record_reset_request(session: Session, key: str, ip: str | None, now: dt.datetime) -> None:
+    username, address = _reset_keys(key, ip)
+    session.add(LoginFailure(username=username, address=address, at=now))

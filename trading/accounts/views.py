@@ -11,9 +11,8 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from trading import db
-from trading.accounts import devices
+from trading.accounts import admin, devices
 from trading.accounts import services as accounts
-from trading.accounts.models import Role
 from trading.errors import UserError
 from trading.i18n import translate
 from trading.web import (
@@ -72,11 +71,20 @@ def _login_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
         except UserError as error:
             refused = error  # commit the recorded failure, then answer
         else:
-            token = accounts.start_web_session(session, user, ip)
-            user_id = user.id
+            must_change = user.must_change_password
+            if not must_change:
+                token = accounts.start_web_session(session, user, ip)
+            user_id, username = user.id, user.username
     if refused is not None:
         return _form_error(request, "trading/login.html", refused, data)
-    response = Redirect(path=_safe_next(data.get("next")), status_code=303)
+    if must_change:  # an initial or temporary password: no session before a new one is set
+        return _change_password_page(request, username, data.get("next"))
+    return _signed_in(request, token, user_id, device_cookie, data.get("next"))
+
+
+def _signed_in(request: Request[Any, Any, Any], token: str, user_id: uuid.UUID,
+               device_cookie: str | None, next_path: str | None) -> Response[Any]:
+    response = Redirect(path=_safe_next(next_path), status_code=303)
     secure = secure_cookies(request)
     response.set_cookie(
         SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
@@ -125,12 +133,13 @@ def _register_submit(request: Request[Any, Any, Any], data: Form) -> Response[An
         if data.get("password", "") != data.get("password_again", ""):
             raise UserError("两次输入的密码不一致", "The two passwords differ", field="password_again")
         with db.transaction() as session:
-            accounts.register_bidder(
+            user = accounts.register_bidder(
                 session, client_ip(request),
                 org_name=data.get("org_name", ""), credit_code=data.get("credit_code", ""),
                 username=data.get("username", ""), display_name=data.get("display_name", ""),
                 password=data.get("password", ""),
             )
+            admin.set_contact(user, data.get("email", ""), data.get("mobile", ""))
     except UserError as error:
         return _form_error(request, "trading/register.html", error, data)
     return render(request, "trading/login.html", values={"username": data.get("username", "")},
@@ -138,12 +147,13 @@ def _register_submit(request: Request[Any, Any, Any], data: Form) -> Response[An
 
 
 @get("/home", include_in_schema=False, guards=[requires_role()])
-async def workspace(request: Request[Any, Any, Any]) -> Template:
-    return await blocking(_workspace, request)
+async def workspace(request: Request[Any, Any, Any],
+                    password_changed: FromQuery[bool] = False) -> Template:
+    return await blocking(_workspace, request, password_changed)
 
 
-def _workspace(request: Request[Any, Any, Any]) -> Template:
-    return render(request, "trading/home.html")
+def _workspace(request: Request[Any, Any, Any], password_changed: bool = False) -> Template:
+    return render(request, "trading/home.html", password_changed=password_changed)
 
 
 @get("/account", include_in_schema=False, guards=[requires_role()])
@@ -199,39 +209,78 @@ def _revoke_token(request: Request[Any, Any, Any], token_id: uuid.UUID) -> Redir
     return redirect("/account")
 
 
-@get("/admin/users", include_in_schema=False, guards=[requires_role(Role.ADMIN)])
-async def users_page(request: Request[Any, Any, Any], saved: FromQuery[bool] = False) -> Template:
-    return await blocking(_users_page, request, saved)
+def _change_password_page(request: Request[Any, Any, Any], username: str, next_path: str | None,
+                          error: UserError | None = None) -> Template:
+    return render(
+        request, "trading/change_password.html", status_code=error.status if error else 200,
+        values={"username": username}, next=_safe_next(next_path),
+        error=error.message(language(request)) if error else None,
+        error_field=error.field if error else None,
+    )
 
 
-def _users_page(request: Request[Any, Any, Any], saved: bool = False) -> Template:
-    with db.read_only() as session:
-        users = accounts.list_users(session)
-    return render(request, "trading/admin_users.html", users=users, roles=list(Role), saved=saved)
+@post("/login/password", include_in_schema=False)
+async def change_password_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    return await blocking(_change_password_submit, request, data)
 
 
-@post("/admin/users/{user_id:uuid}/roles", include_in_schema=False,
-      guards=[requires_role(Role.ADMIN)])
-async def change_roles(request: Request[Any, Any, Any], user_id: FromPath[uuid.UUID]) -> Response[Any]:
-    form = await request.form()
-    chosen = [str(value) for value in form.getall("roles")] if "roles" in form else []
-    return await blocking(_apply_roles, request, user_id, chosen)
-
-
-def _apply_roles(request: Request[Any, Any, Any], user_id: uuid.UUID, chosen: list[str]) -> Response[Any]:
+def _change_password_submit(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    """Log in with the initial or temporary password and set a new one in one step."""
+    ip = client_ip(request)
+    device_cookie = request.cookies.get(devices.DEVICE_COOKIE)
+    username = data.get("username", "")[:64]
+    refused: UserError | None = None
+    with db.transaction() as session:
+        try:
+            user = accounts.authenticate(session, username, data.get("password", ""), ip,
+                                         device_cookie)
+        except UserError as error:
+            refused = error  # commit the recorded failure, then answer
+        else:
+            user_id = user.id
+    if refused is not None:
+        return _change_password_page(request, username, data.get("next"), refused)
     try:
-        roles = accounts.parse_roles(chosen)
         with db.transaction() as session:
-            accounts.set_roles(session, actor_of(request), user_id, roles)
+            user = accounts.get_user(session, user_id)
+            admin.change_own_password(session, user, data.get("password", ""),
+                                      data.get("new_password", ""),
+                                      data.get("new_password_again", ""), ip)
+            token = accounts.start_web_session(session, user, ip)
     except UserError as error:
-        with db.read_only() as session:
-            users = accounts.list_users(session)
-        return render(request, "trading/admin_users.html", users=users, roles=list(Role),
-                      error=error.message(language(request)), status_code=error.status)
-    return redirect("/admin/users?saved=true")
+        return _change_password_page(request, username, data.get("next"), error)
+    target = _safe_next(data.get("next"))
+    return _signed_in(request, token, user_id, device_cookie,
+                      "/home?password_changed=true" if target == "/home" else target)
+
+
+@get("/login/forgot", include_in_schema=False)
+async def forgot_page(request: Request[Any, Any, Any]) -> Template:
+    return await blocking(_forgot_page, request)
+
+
+def _forgot_page(request: Request[Any, Any, Any]) -> Template:
+    return render(request, "trading/forgot_password.html", values={})
+
+
+@post("/login/forgot", include_in_schema=False)
+async def forgot_submit(request: Request[Any, Any, Any], data: Form) -> Template:
+    return await blocking(_forgot_submit, request, data)
+
+
+def _forgot_submit(request: Request[Any, Any, Any], data: Form) -> Template:
+    """The same answer for every username: the form never tells which accounts exist."""
+    try:
+        with db.transaction() as session:
+            admin.file_reset_request(session, client_ip(request), data.get("username", ""),
+                                     data.get("contact", ""))
+    except UserError as error:
+        return _form_error(request, "trading/forgot_password.html", error, data)
+    return render(request, "trading/forgot_password.html", values={}, filed=True)
 
 
 ROUTES = [
     login_page, login_submit, logout, register_page, register_submit, workspace,
-    account_page, create_token, revoke_token, users_page, change_roles,
+    account_page, create_token, revoke_token, change_password_submit, forgot_page,
+    forgot_submit,
 ]

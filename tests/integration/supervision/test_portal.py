@@ -81,11 +81,13 @@ def test_the_regulator_api_and_the_data_exchange(seeded: TestClient) -> None:
 # --- a regulator can change nothing anywhere --------------------------------------------------
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-# Routes a regulator may use, and why: log in and out, manage its own API tokens (needed to
+# Routes a regulator may use, and why: log in and out (and set a new password at a forced
+# change), the public forgotten-password form, manage its own API tokens (needed to
 # use the API at all), the public bidder self-registration open to anyone, and uploading its
 # witness's cosignature (a signed statement about a checkpoint that changes no record).
 ALLOWED = {
     ("POST", "/login"), ("POST", "/logout"), ("POST", "/register"),
+    ("POST", "/login/password"), ("POST", "/login/forgot"),
     ("POST", "/api/v1/bidder-registrations"), ("POST", "/account/tokens"),
     ("POST", "/account/tokens/{token_id:uuid}/revoke"), ("POST", "/api/v1/log/cosignatures"),
     # The supervising officer's value at an expert draw (the second party's randomness: only
