@@ -303,6 +303,20 @@ def subjects(session: Session, prefix: str, limit: int = 200) -> list[str]:
     return [row.subject for row in rows]
 
 
+def recent_subjects(session: Session, before: int, limit: int = 50, scan: int = 2000) -> list[str]:
+    """Up to ``limit`` distinct subjects of the newest ``scan`` entries below ``before`` (e.g.
+    ``published_size``), newest first: read by sequence number, never a scan of the log."""
+    rows = session.scalars(select(LogEntry.subject).where(LogEntry.seq < before)
+                           .order_by(LogEntry.seq.desc()).limit(scan))
+    found: list[str] = []
+    for subject in rows:
+        if subject not in found:
+            found.append(subject)
+            if len(found) == limit:
+                break
+    return found
+
+
 def first_bodies(session: Session, action: str, subjects: Iterable[str]) -> dict[str, dict[str, Any]]:
     """The body of the first ``action`` entry of each of ``subjects`` that has one (e.g. the
     ``tender.created`` entry that gives a tender its title), by subject."""

@@ -148,7 +148,8 @@ def _timeline_page(request: Request[Any, Any, Any], subject: str, after: int) ->
     lang = language(request)
     with db.read_only() as session:
         if not subject:  # no subject asked for: a form and the recent subjects, not an error
-            recent = _distinct(services.subjects(session, "", limit=RECENT))
+            recent = _distinct(services.recent_subjects(session, services.published_size(session),
+                                                        limit=RECENT))
             return render(request, "supervision/timeline.html", subject="", steps=[],
                           latest=None, next_after=None, recent=recent,
                           namer=readable.Namer(session, lang, recent))
