@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from supervision.action_labels import ACTIONS
+
 MESSAGES: dict[str, dict[str, str]] = {
     "nav.supervision": {"zh-CN": "监管门户", "en": "Supervision portal"},
     "nav.my_alerts": {"zh-CN": "时限预警", "en": "Deadline alerts"},
@@ -107,4 +109,21 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "Match: the log reproduces the result"},
     "supervision.draw.mismatch": {"zh-CN": "不一致", "en": "Mismatch"},
     "supervision.draw.where": {"zh-CN": "位置", "en": "Where"},
+    "supervision.raw_entry": {"zh-CN": "条目原文（规范化 JSON）",
+                              "en": "The entry as logged (canonical JSON)"},
+    "supervision.all_actions": {"zh-CN": "全部操作", "en": "All actions"},
+    "supervision.choose_subject": {
+        "zh-CN": "请选择要查看时间线的对象：在下方输入对象，或从最近的对象中选择。",
+        "en": "Choose what to show the timeline of: enter it below or pick one of the recent ones.",
+    },
+    "supervision.subject_hint": {"zh-CN": "日志中的对象标识；也可直接点选本页列出的对象。",
+                                 "en": "The subject as logged; or pick one listed on this page."},
+    "supervision.recent_subjects": {"zh-CN": "最近有记录的对象", "en": "Recently logged subjects"},
+    "supervision.colon": {"zh-CN": "：", "en": ": "},
+    "supervision.semicolon": {"zh-CN": "；", "en": "; "},
+    "supervision.list_sep": {"zh-CN": "、", "en": ", "},
 }
+
+# Every logged action's label, for templates (``t("supervision.action." ~ name)``).
+MESSAGES.update({f"supervision.action.{name}": {"zh-CN": zh, "en": en}
+                 for name, (zh, en) in ACTIONS.items()})

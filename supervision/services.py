@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -234,12 +234,14 @@ def entries(
     limit: int = DEFAULT_PAGE,
     action_prefix: str | None = None,
     before: int | None = None,
+    subjects: Sequence[str] | None = None,
 ) -> list[Entry]:
     """Entries in log order, optionally filtered, starting after sequence number ``after``.
 
     Page through the log by passing the last ``seq`` you received as the next ``after``.
     ``action_prefix`` (e.g. ``notice.``) keeps the actions that start with it; ``before``
-    (e.g. ``published_size``) keeps the entries whose ``seq`` is below it.
+    (e.g. ``published_size``) keeps the entries whose ``seq`` is below it; ``subjects`` keeps
+    the entries of any of those subjects (the names one thing goes by, e.g. a tender's).
     """
     if limit < 1:
         raise ValueError("limit must be at least 1")
@@ -250,6 +252,8 @@ def entries(
         query = query.where(LogEntry.action.startswith(action_prefix, autoescape=True))
     if subject is not None:
         query = query.where(LogEntry.subject == subject)
+    if subjects is not None:
+        query = query.where(LogEntry.subject.in_(list(subjects)))
     if after is not None:
         query = query.where(LogEntry.seq > after)
     if before is not None:
@@ -297,6 +301,36 @@ def subjects(session: Session, prefix: str, limit: int = 200) -> list[str]:
         .limit(limit)
     )
     return [row.subject for row in rows]
+
+
+def recent_subjects(session: Session, before: int, limit: int = 50, scan: int = 2000) -> list[str]:
+    """Up to ``limit`` distinct subjects of the newest ``scan`` entries below ``before`` (e.g.
+    ``published_size``), newest first: read by sequence number, never a scan of the log."""
+    rows = session.scalars(select(LogEntry.subject).where(LogEntry.seq < before)
+                           .order_by(LogEntry.seq.desc()).limit(scan))
+    found: list[str] = []
+    for subject in rows:
+        if subject not in found:
+            found.append(subject)
+            if len(found) == limit:
+                break
+    return found
+
+
+def first_bodies(session: Session, action: str, subjects: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The body of the first ``action`` entry of each of ``subjects`` that has one (e.g. the
+    ``tender.created`` entry that gives a tender its title), by subject."""
+    wanted = sorted(set(subjects))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = session.execute(
+            select(LogEntry.subject, LogEntry.body)
+            .where(LogEntry.action == action, LogEntry.subject.in_(wanted[start:start + 500]))
+            .order_by(LogEntry.seq)
+        )
+        for subject, body in rows:
+            found.setdefault(subject, body)
+    return found
 
 
 # --- the domain's other operations -----------------------------------------------------------

@@ -13,7 +13,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromQuery
 from litestar.response import Stream, Template
 
-from supervision import alerts, charts, checkpoints, draws, merkle, redflags, services
+from supervision import alerts, charts, checkpoints, draws, merkle, readable, redflags, services
+from supervision.action_labels import ACTIONS
 from supervision.controllers import export_chunks
 from trading import db
 from trading.accounts.models import Role
@@ -26,6 +27,8 @@ from trading.web import render as render_page
 REGULATOR = [requires_role(Role.REGULATOR)]
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE = 100
+RECENT = 50  # subjects offered by the timeline page when none is asked for
+MAX_SUBJECT = 300  # longer than any subject the platform logs
 
 
 def as_json(value: Any) -> str:
@@ -51,6 +54,10 @@ def _dashboard(request: Request[Any, Any, Any]) -> Template:
         overdue = [a for a in alerts.list_alerts(session) if a.effective_state == "red"]
         latest = checkpoints.latest_checkpoint(session)
         size = services.published_size(session)  # never the live size (issue 10)
+        namer = readable.Namer(session, lang, [a.subject for a in overdue])
+    # A tender's state is its latest tender.* step, shown by the step's label (issue 13).
+    tender_rows = sorted((readable.action_label(action, lang), count)
+                         for action, count in tender_states.items())
     state_rows = [(translate(f"supervision.state.{k}", lang), v) for k, v in alert_counts.items()]
     return render(
         request, "supervision/dashboard.html",
@@ -58,7 +65,8 @@ def _dashboard(request: Request[Any, Any, Any]) -> Template:
                                      colours=[charts.COLOURS[k] for k in alert_counts]),
         alert_rows=state_rows,
         tender_chart=charts.bar_chart(translate("supervision.chart.tenders", lang),
-                                      sorted(tender_states.items())),
+                                      tender_rows),
+        tender_rows=tender_rows, namer=namer,
         flag_chart=charts.bar_chart(translate("supervision.chart.flags", lang), per_month, "#6a1b9a"),
         overdue=overdue, latest=latest, size=size,
     )
@@ -83,8 +91,9 @@ def _alerts_page(request: Request[Any, Any, Any], roles: frozenset[str] | None,
     with db.read_only() as session:
         found = alerts.list_alerts(session, roles, include_cleared=cleared,
                                    organization_id=organization_id)
+        namer = readable.Namer(session, language(request), [a.subject for a in found])
     return render(request, "supervision/alerts.html", alerts=found, mine=roles is not None,
-                  cleared=cleared)
+                  cleared=cleared, namer=namer)
 
 
 @get("/supervision/red-flags", include_in_schema=False, guards=REGULATOR)
@@ -95,7 +104,11 @@ async def red_flags_page(request: Request[Any, Any, Any], tender: FromQuery[str 
 def _red_flags_page(request: Request[Any, Any, Any], tender: str | None) -> Template:
     with db.read_only() as session:
         flags = redflags.list_flags(session, tender)
-    return render(request, "supervision/red_flags.html", flags=flags, tender=tender)
+        # Flags are raised at the close and the opening, when who bid is no longer secret.
+        namer = readable.Namer(session, language(request),
+                               [f.tender_subject for f in flags] + ([tender] if tender else []),
+                               [b for f in flags for b in f.bidders])
+    return render(request, "supervision/red_flags.html", flags=flags, tender=tender, namer=namer)
 
 
 @get("/supervision/projects", include_in_schema=False, guards=REGULATOR)
@@ -105,29 +118,54 @@ async def projects_page(request: Request[Any, Any, Any]) -> Template:
 
 def _projects_page(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
-        found = services.subjects(session, "tender")  # tender:<id> and tender/<id>
-    return render(request, "supervision/projects.html", subjects=found)
+        # tender:<id> (its jobs) and tender/<id> (its steps) are one tender: listed once.
+        found = _distinct(services.subjects(session, "tender"))
+        namer = readable.Namer(session, language(request), found)
+    return render(request, "supervision/projects.html", subjects=found, namer=namer)
+
+
+def _distinct(subjects: list[str]) -> list[str]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for subject in subjects:
+        key = readable.split_subject(subject)
+        if key not in seen:
+            seen.add(key)
+            kept.append(subject)
+    return kept
 
 
 @get("/supervision/timeline", include_in_schema=False, guards=REGULATOR)
 async def timeline_page(
     request: Request[Any, Any, Any],
-    subject: FromQuery[str],
+    subject: FromQuery[str | None] = None,
     after: FromQuery[Cursor] = -1,
 ) -> Template:
-    return await blocking(_timeline_page, request, subject, after)
+    return await blocking(_timeline_page, request, (subject or "").strip()[:MAX_SUBJECT], after)
 
 
 def _timeline_page(request: Request[Any, Any, Any], subject: str, after: int) -> Template:
+    lang = language(request)
     with db.read_only() as session:
+        if not subject:  # no subject asked for: a form and the recent subjects, not an error
+            recent = _distinct(services.recent_subjects(session, services.published_size(session),
+                                                        limit=RECENT))
+            return render(request, "supervision/timeline.html", subject="", steps=[],
+                          latest=None, next_after=None, recent=recent,
+                          namer=readable.Namer(session, lang, recent))
         # Up to the newest signed checkpoint, like every other reader of the log: a bid made a
         # minute ago shows up with the next checkpoint, and the live size is told to nobody.
-        found = services.entries(session, subject=subject, after=after, limit=PAGE,
-                                 before=services.published_size(session))
+        found = services.entries(session, subjects=readable.aliases(subject), after=after,
+                                 limit=PAGE, before=services.published_size(session))
         latest = checkpoints.latest_checkpoint(session)
         steps = [_proven(session, entry, latest) for entry in found]
+        namer = readable.namer_for(session, lang, found, [subject])
+        shown = readable.show(namer, found)
+    for step, one in zip(steps, shown, strict=True):
+        step["shown"] = one
     return render(request, "supervision/timeline.html", subject=subject, steps=steps,
-                  latest=latest, next_after=found[-1].seq if len(found) == PAGE else None)
+                  latest=latest, next_after=found[-1].seq if len(found) == PAGE else None,
+                  recent=[], namer=namer)
 
 
 def _proven(session: Any, entry: services.Entry,
@@ -155,7 +193,8 @@ def _prefixed_page(request: Request[Any, Any, Any], prefix: str, after: int,
                    template: str) -> Template:
     with db.read_only() as session:
         found = services.entries(session, action_prefix=prefix, after=after, limit=PAGE)
-    return render(request, template, entries=found,
+        shown = readable.show(readable.namer_for(session, language(request), found), found)
+    return render(request, template, entries=shown,
                   next_after=found[-1].seq if len(found) == PAGE else None)
 
 
@@ -195,13 +234,18 @@ async def log_page(
 
 
 def _log_page(request: Request[Any, Any, Any], after: int, action: str | None) -> Template:
+    lang = language(request)
     with db.read_only() as session:
         size = services.published_size(session)  # never the live size (issue 10)
         found = services.entries(session, action=action or None, after=after, limit=PAGE,
                                  before=size)
         latest = checkpoints.latest_checkpoint(session)
-    return render(request, "supervision/log.html", entries=found, latest=latest, size=size,
-                  action=action or "", next_after=found[-1].seq if len(found) == PAGE else None)
+        shown = readable.show(readable.namer_for(session, lang, found), found)
+    choices = sorted(((name, readable.action_label(name, lang)) for name in ACTIONS),
+                     key=lambda pair: pair[0])
+    return render(request, "supervision/log.html", entries=shown, latest=latest, size=size,
+                  action=action or "", actions=choices,
+                  next_after=found[-1].seq if len(found) == PAGE else None)
 
 
 @get("/supervision/export.jsonl", include_in_schema=False, guards=REGULATOR)

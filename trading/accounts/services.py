@@ -377,3 +377,28 @@ def get_user(session: Session, user_id: uuid.UUID) -> User:
     if user is None:
         raise NotFoundError("用户", "User")
     return user
+
+
+def names_by_id(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """The names the platform knows for ``ids`` (strings): an organization's name, a user's
+    display name; strings that are not a known id are left out. For pages that must show
+    people and organizations by name, never by UUID."""
+    wanted: set[uuid.UUID] = set()
+    for value in ids:
+        try:
+            wanted.add(uuid.UUID(value))
+        except (ValueError, TypeError, AttributeError):
+            continue
+    if not wanted:
+        return {}
+    names: dict[str, str] = {}
+    chunk = sorted(wanted)
+    for start in range(0, len(chunk), 500):
+        part = chunk[start:start + 500]
+        for org_id, name in session.execute(
+                select(Organization.id, Organization.name).where(Organization.id.in_(part))):
+            names[str(org_id)] = name
+        for user_id, display in session.execute(
+                select(User.id, User.display_name).where(User.id.in_(part))):
+            names[str(user_id)] = display
+    return names

@@ -20,11 +20,11 @@ PAGES = {
     "/supervision/red-flags": ["相同IP地址投标", "10.8.0.21", "人员重复", "author=张伟",
                                "报价均贴近最高限价", "报价呈等差排列"],
     "/supervision/red-flags?lang=en": ["Collusion red flags", "Same IP address"],
-    "/supervision/projects": ["tender:SV-DEMO-001"],
-    "/supervision/timeline?subject=tender:SV-DEMO-001": ["redflag.raised", "包含证明有效"],
+    "/supervision/projects": ["招标项目 · SV-DEMO-001"],
+    "/supervision/timeline?subject=tender:SV-DEMO-001": ["围标串标预警线索", "包含证明有效"],
     "/supervision/draws": ["draw:SV-DEMO-1", "可复现"],
     "/supervision/notices": ["公告原文", "中标候选人公示", "13800000000"],
-    "/supervision/log": ["draw.committed"],
+    "/supervision/log": ["抽取承诺"],
 }
 
 
