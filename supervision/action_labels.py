@@ -19,6 +19,12 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "account.roles_changed": ("变更角色", "Roles changed"),
     "account.token_created": ("创建接口令牌", "API token created"),
     "account.token_revoked": ("吊销接口令牌", "API token revoked"),
+    "account.disabled": ("停用账户", "Account disabled"),
+    "account.enabled": ("恢复账户", "Account enabled again"),
+    "account.password_changed": ("修改密码", "Password changed"),
+    "account.password_reset": ("重置密码（临时密码）", "Password reset (temporary password)"),
+    "account.reset_requested": ("申请重置密码", "Password reset requested"),
+    "account.reset_request_dismissed": ("驳回重置密码申请", "Password reset request dismissed"),
     "access.denied_summary": ("越权访问汇总", "Denied access summary"),
     # working-day calendar (trading core)
     "calendar.year_entered": ("录入年度工作日历", "Calendar year entered"),
