@@ -9,7 +9,6 @@ import uuid
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from bidding import opening, tenders
 from bidding.models import Bid
 from supervision import services
 from tests.integration.bidding.conftest import (  # noqa: F401 (autouse fixtures)
@@ -27,8 +26,9 @@ from tests.integration.bidding.conftest import (  # noqa: F401 (autouse fixtures
     seal,
     storage_dir,
 )
+from tests.integration.bidding.test_opening import run_close
 from tests.integration.trading.conftest import login
-from trading import db, jobs
+from trading import db
 from trading.accounts.models import Role
 
 from .test_readable_pages import visible
@@ -80,10 +80,7 @@ def test_no_supervision_page_names_a_bidder_before_the_deadline(client: TestClie
             assert value not in page, (path, value)
 
     pass_deadline(scenario.tender_id)
-    with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, tenders.job_subject(scenario.tender_id))
-        assert job is not None
-        opening.close(session, job)
+    run_close(scenario)
     _sign()
     after = client.get(f"/supervision/timeline?subject=tender/{scenario.tender_id}").text
     assert "公开投标人身份" in after
