@@ -1,7 +1,8 @@
 """The ``ggzy`` command: set-up, the platform's processes, and operators' tools.
 
-Domain commands (bidders' sealing client, custodians' tools, the log verifier) are added to
-this group by their domains through ``trading.app``.
+Operator and domain commands (the calendar, bidders' sealing client, custodians' tools, the log
+verifier, ...) are listed by ``trading.cli_commands`` and imported only when invoked, so that
+``ggzy --help`` and the platform's own commands start without importing every domain.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from types import FrameType
 import click
 
 from trading import files
+from trading.cli_commands import LazyGroup
 from trading.settings import PROJECT_ROOT, get_settings
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 def main() -> None:
     """ggzy 公共资源交易平台 — platform command line."""
 
@@ -172,27 +174,6 @@ def _stop_all(children: Sequence[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
 
-
-def _add_core_commands() -> None:
-    """The core's operator tools that live in their own modules."""
-    from trading.calendar_cli import calendar_group
-    from trading.clock_cli import clock_group
-
-    main.add_command(calendar_group)
-    main.add_command(clock_group)
-
-
-def _add_domain_commands() -> None:
-    """Mount each domain's commands; a domain that fails to import must not hide the core's."""
-    from trading.app import DOMAINS
-
-    for domain in DOMAINS:
-        for command in domain.cli_commands:
-            main.add_command(command)
-
-
-_add_core_commands()
-_add_domain_commands()
 
 if __name__ == "__main__":
     main()
