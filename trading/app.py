@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.logging import LoggingConfig
@@ -193,6 +194,8 @@ def create_app() -> Litestar:
             Exception: web.handle_server_error,
         },
         openapi_config=openapi_config(),
+        state=State({core_views.HOME_PANELS: tuple(
+            panel for domain in domains for panel in domain.home_panels)}),
         logging_config=LoggingConfig(log_exceptions="debug", disable_stack_trace={404, 401, 403}),
         debug=settings.debug,
     )
