@@ -2,22 +2,31 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 PG_TEST_BROKER ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint test-sqlite test-postgres benchmarks bench-draw clean
+.PHONY: install install-run run test lint test-sqlite test-postgres benchmarks bench-draw clean
 
-$(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
+# Two stamps: `make run` installs only what running the platform needs; `make test` (and
+# `make install`, for developers) adds the test runners, checkers and browser driver ([test]).
+$(RUN_STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $(RUN_STAMP)
 
-install: $(STAMP)
+$(TEST_STAMP): $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(TEST_STAMP)
 
-## Set up everything and run the platform on the embedded default (SQLite + embedded broker).
-run: install
+install-run: $(RUN_STAMP)
+
+install: $(TEST_STAMP)
+
+## Set up what running needs and run the platform on the embedded default (SQLite + embedded broker).
+run: install-run
 	$(BIN)/ggzy run
 
 ## The whole suite: static checks, then every test on SQLite, then on PostgreSQL + Redis.

@@ -39,6 +39,12 @@ def _seed(session: Any) -> None:
     seed(session)
 
 
+def _home_panels() -> tuple[Any, ...]:
+    from disclosure.home import PANEL
+
+    return (PANEL,)
+
+
 def _messages() -> dict[str, dict[str, str]]:
     from disclosure.messages import MESSAGES
 
@@ -60,4 +66,5 @@ domain = Domain(
     cli_commands=_cli(),
     seed_demo=_seed,
     middleware=_middleware(),
+    home_panels=_home_panels(),
 )

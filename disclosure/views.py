@@ -121,8 +121,39 @@ async def notice_list(request: Request[Any, Any, Any], q: FromQuery[str | None] 
                       region: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
                       type: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
                       date_to: FromQuery[str | None] = None, after: FromQuery[str | None] = None) -> Template:
-    filters = services.make_filters(q, region, category, type, date_from, date_to)
+    try:
+        filters = services.make_filters(q, region, category, type, date_from, date_to)
+    except UserError as error:
+        typed = {"q": q, "region": region, "category": category, "type": type,
+                 "date_from": date_from, "date_to": date_to}
+        return await blocking(_search_form_error, request, typed, error)
     return await blocking(_notice_list, request, filters, after)
+
+
+SEARCH_FIELDS = ("q", "region", "category", "type", "date_from", "date_to")
+
+
+def _form_values(filters: services.Filters) -> dict[str, str]:
+    return {"q": filters.q or "", "region": filters.region or "",
+            "category": filters.category or "", "type": filters.notice_type or "",
+            "date_from": filters.date_from.isoformat() if filters.date_from else "",
+            "date_to": filters.date_to.isoformat() if filters.date_to else ""}
+
+
+def _search_form_error(request: Request[Any, Any, Any], typed: dict[str, str | None],
+                       error: UserError) -> Template:
+    """A search the form cannot run (a date that is not one): the form again, as typed, with
+    the field named and its error (400), instead of an error page."""
+    lang = language(request)
+    field_name = error.field if error.field in SEARCH_FIELDS else None
+    label = translate(f"disclosure.{field_name}", lang) if field_name else ""
+    message = f"{label}：{error.message(lang)}" if lang != "en" and label else (
+        f"{label}: {error.message(lang)}" if label else error.message(lang))
+    values = {name: (typed.get(name) or "")[:100] for name in SEARCH_FIELDS}
+    return render(request, "disclosure/list.html", status_code=error.status, page=None,
+                  form=values, error=message, error_field=field_name,
+                  categories=services.CATEGORIES, types=list(SPECS), feed_url="/feeds/atom",
+                  type_label=type_label, paged=False)
 
 
 def _notice_list(request: Request[Any, Any, Any], filters: services.Filters,
@@ -134,7 +165,7 @@ def _notice_list(request: Request[Any, Any, Any], filters: services.Filters,
     feed = "/feeds/atom" + (f"?{feed_query}" if feed_query else "")
     next_link = (f"/notices?{_query_string(filters, after=page.next_cursor)}"
                  if page.next_cursor else None)
-    return render(request, "disclosure/list.html", page=page, filters=filters,
+    return render(request, "disclosure/list.html", page=page, form=_form_values(filters),
                   categories=services.CATEGORIES, types=list(SPECS), feed_url=feed,
                   next_link=next_link, first_link=f"/notices?{_query_string(filters)}",
                   type_label=type_label, paged=bool(after))

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from litestar.logging import LoggingConfig
@@ -24,6 +25,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from swagger_ui_bundle import swagger_ui_path
 
 from bidding.plugin import domain as bidding_domain
 from disclosure.plugin import domain as disclosure_domain
@@ -105,10 +107,25 @@ BEARER_DESCRIPTION = (
 )
 
 
+# The API docs UI (/schema) loads Swagger UI from the swagger-ui-bundle-v2 distribution, served
+# here, never from a CDN: the platform runs on networks without internet access, and the docs
+# page's CSP (trading.web.DOCS_CSP) allows only this origin anyway.
+SWAGGER_UI_STATIC = "/static/swagger-ui"
+
+
+def swagger_ui_plugin() -> SwaggerRenderPlugin:
+    return SwaggerRenderPlugin(
+        js_url=f"{SWAGGER_UI_STATIC}/swagger-ui-bundle.js",
+        css_url=f"{SWAGGER_UI_STATIC}/swagger-ui.css",
+        standalone_preset_js_url=f"{SWAGGER_UI_STATIC}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{SWAGGER_UI_STATIC}/favicon-32x32.png'>",
+    )
+
+
 def openapi_config() -> OpenAPIConfig:
     return OpenAPIConfig(
         title="ggzy — 公共资源交易平台 API", version="1", path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[swagger_ui_plugin()],
         description="Errors are RFC 9457 problem details (`application/problem+json`) whose "
                     "`title` is a machine-readable code. The sealed-bid upload and its receipt "
                     "are specified in docs/envelope.md.",
@@ -146,6 +163,8 @@ def create_app() -> Litestar:
         *calendar_views.ROUTES,
         create_static_files_router(path="/static", directories=[CORE_DIR / "static"],
                                    include_in_schema=False),
+        create_static_files_router(path=SWAGGER_UI_STATIC, directories=[Path(swagger_ui_path)],
+                                   include_in_schema=False),
         *(handler for domain in domains for handler in domain.route_handlers),
     ]
     declare_bearer_auth(route_handlers)
@@ -177,6 +196,8 @@ def create_app() -> Litestar:
             Exception: web.handle_server_error,
         },
         openapi_config=openapi_config(),
+        state=State({core_views.HOME_PANELS: tuple(
+            panel for domain in domains for panel in domain.home_panels)}),
         logging_config=LoggingConfig(log_exceptions="debug", disable_stack_trace={404, 401, 403}),
         debug=settings.debug,
     )

@@ -1,13 +1,16 @@
 """The ``ggzy`` command: set-up, the platform's processes, and operators' tools.
 
-Domain commands (bidders' sealing client, custodians' tools, the log verifier) are added to
-this group by their domains through ``trading.app``.
+Operator and domain commands (the calendar, bidders' sealing client, custodians' tools, the log
+verifier, ...) are listed by ``trading.cli_commands`` and imported only when invoked, so that
+``ggzy --help`` and the platform's own commands start without importing every domain.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,10 +20,11 @@ from types import FrameType
 import click
 
 from trading import files
+from trading.cli_commands import LazyGroup
 from trading.settings import PROJECT_ROOT, get_settings
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 def main() -> None:
     """ggzy 公共资源交易平台 — platform command line."""
 
@@ -115,16 +119,63 @@ def run(host: str, port: int) -> None:
     Context(migrate).invoke(migrate)
     _start_test_clock()
     logins = _seed()
+    started = _database_now()
     commands = {
         "web": [sys.executable, *web_argv(host, port, 1)],
         "worker": [sys.executable, *_worker_argv(None)],
         "dispatcher": [sys.executable, "-m", "trading.cli", "dispatcher"],
     }
     children = {name: subprocess.Popen(argv, cwd=PROJECT_ROOT) for name, argv in commands.items()}  # noqa: S603
-    click.echo("")
+    # The banner comes last, once the web server answers and the worker has taken a task, so
+    # that the processes' start-up lines do not scroll it away.
+    waiting = _wait_until_ready(host, port, children, started)
+    rule = "=" * 72
+    click.echo(f"\n{rule}")
     click.echo(f"ggzy 公共资源交易平台 is running at http://{host}:{port}/  (Ctrl-C to stop)")
+    for name in waiting:
+        click.echo(f"  尚未就绪 / not ready yet: {name} (see its log above)")
     _print_logins(logins)
+    click.echo(f"{rule}\n")
     sys.exit(_supervise(children))
+
+
+READY_TIMEOUT_SECONDS = 120.0
+
+
+def _database_now() -> dt.datetime:
+    from trading import clock, db
+
+    with db.read_only() as session:
+        return clock.now(session)
+
+
+def _wait_until_ready(host: str, port: int, children: dict[str, subprocess.Popen[bytes]],
+                      since: dt.datetime) -> list[str]:
+    """Wait until the web server accepts connections (uvicorn listens once the app has started)
+    and a worker has written a heartbeat since ``since`` (the dispatcher sends one as it
+    starts). Returns what is still not ready when a child died or the time ran out."""
+    from trading import db, jobs
+
+    address = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - a wildcard bind
+    pending = {"web", "worker"}
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while pending and time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            break
+        if "web" in pending:
+            try:
+                socket.create_connection((address, port), timeout=1).close()
+                pending.discard("web")
+            except OSError:
+                pass
+        if "worker" in pending:
+            with db.read_only() as session:
+                seen = jobs.last_heartbeat(session)
+            if seen is not None and seen >= since:
+                pending.discard("worker")
+        if pending:
+            time.sleep(0.25)
+    return sorted(pending)
 
 
 def _start_test_clock() -> None:
@@ -172,27 +223,6 @@ def _stop_all(children: Sequence[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             child.kill()
 
-
-def _add_core_commands() -> None:
-    """The core's operator tools that live in their own modules."""
-    from trading.calendar_cli import calendar_group
-    from trading.clock_cli import clock_group
-
-    main.add_command(calendar_group)
-    main.add_command(clock_group)
-
-
-def _add_domain_commands() -> None:
-    """Mount each domain's commands; a domain that fails to import must not hide the core's."""
-    from trading.app import DOMAINS
-
-    for domain in DOMAINS:
-        for command in domain.cli_commands:
-            main.add_command(command)
-
-
-_add_core_commands()
-_add_domain_commands()
 
 if __name__ == "__main__":
     main()

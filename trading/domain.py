@@ -6,7 +6,7 @@ itself never imports a domain: it only receives these descriptions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,21 @@ class NavItem:
     label_key: str
     path: str
     roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A section a domain adds to the public home page (``/``, owned by the core).
+
+    The core renders ``template`` (included in ``trading/index.html``, where the panel's
+    values are ``ctx``) with ``context(session)`` computed in a read-only transaction, and links
+    ``stylesheets`` in the page head. So the home page can show, say, the latest notices
+    without the core importing the domain that has them.
+    """
+
+    template: str
+    context: Callable[[Any], Mapping[str, Any]]
+    stylesheets: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -38,3 +53,5 @@ class Domain:
     # ASGI middleware run before the core's own (CSRF, authentication): for answers that need
     # none of them, such as cached public pages.
     middleware: Sequence[Any] = ()
+    # Sections of the public home page, in the order of the domains (see ``HomePanel``).
+    home_panels: Sequence[HomePanel] = ()

@@ -4,6 +4,7 @@ account endpoints."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from trading import clock, db, jobs
 from trading.accounts import services as accounts
+from trading.domain import HomePanel
 from trading.params import text_length
 from trading.settings import get_settings
 from trading.web import LANG_COOKIE, blocking, client_ip, current_user, render, requires_role
@@ -27,8 +29,19 @@ async def index(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_index, request)
 
 
+# The home page is the core's; what it shows of the domains (the latest public notices and a
+# search box, from disclosure) comes through their ``Domain.home_panels``, which ``trading.app``
+# puts in the app's state: the core never imports a domain (import-linter), and each domain
+# keeps its own queries and templates. Redirecting ``/`` to a domain's portal instead would make
+# that domain the platform's front door and leave the other domains no say in it.
+HOME_PANELS = "home_panels"
+
+
 def _index(request: Request[Any, Any, Any]) -> Template:
-    return render(request, "trading/index.html")
+    panels: Sequence[HomePanel] = request.app.state.get(HOME_PANELS, ())
+    with db.read_only() as session:
+        shown = [(panel, dict(panel.context(session))) for panel in panels]
+    return render(request, "trading/index.html", panels=shown)
 
 
 @get("/lang/{code:str}", include_in_schema=False)

@@ -19,6 +19,7 @@ import logging
 import socket
 import sqlite3
 import threading
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
@@ -154,6 +155,24 @@ def create_celery_app(broker_url: str | None = None, **overrides: Any) -> Celery
 
 
 celery_app = create_celery_app()
+
+
+class QuietHeartbeat(logging.Filter):
+    """Celery logs each task's receipt and success at INFO; for the heartbeat, sent every
+    ``heartbeat_interval_seconds``, those lines are DEBUG, so that they neither bury
+    ``ggzy run``'s start-up banner nor the lines about real work."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (record.levelno == logging.INFO and isinstance(record.args, Mapping)
+                and record.args.get("name") == jobs.HEARTBEAT_TASK):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+# The loggers of Celery's "Task ... received" and "Task ... succeeded" lines.
+for _name in ("celery.worker.strategy", "celery.app.trace"):
+    logging.getLogger(_name).addFilter(QuietHeartbeat())
 
 
 def worker_argv(concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
