@@ -125,6 +125,15 @@ def _custodian_keys(session: Session) -> dict[str, custody.CustodianKeys]:
     return keys
 
 
+AUTO_SHARES_NOTE = "演示项目：截止后由演示保管人自动提交份额并开标。"
+MANUAL_SHARES_NOTE = "演示项目：截止后请由演示保管人在“密钥保管”页面或命令行提交份额，然后开标。"
+
+
+def auto_shares() -> bool:
+    """GGZY_DEMO_AUTO_SHARES (default on): the demo custodians' shares go in by themselves."""
+    return os.environ.get("GGZY_DEMO_AUTO_SHARES", "1") != "0"
+
+
 def seed_demo(session: Session) -> None:
     """``Domain.seed_demo``: see the module docstring."""
     now = clock.now(session)
@@ -135,7 +144,7 @@ def seed_demo(session: Session) -> None:
     _seed_ready_draft(session, keys)
     if open_demo is not None:
         return
-    tender = _create(session, DEMO_TITLE, "演示项目：截止后由演示保管人自动提交份额并开标。")
+    tender = _create(session, DEMO_TITLE, AUTO_SHARES_NOTE if auto_shares() else MANUAL_SHARES_NOTE)
     _ceremony(session, tender, keys)
     documents.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
                            "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
@@ -143,7 +152,7 @@ def seed_demo(session: Session) -> None:
     _publish_backdated(session, tender, now, deadline)
     for username, price, days in PRESEALED:
         _preseal(session, tender, username, price, days)
-    if os.environ.get("GGZY_DEMO_AUTO_SHARES", "1") != "0":
+    if auto_shares():
         jobs.schedule(session, DEMO_SHARES_JOB, lookup.job_subject(tender.id),
                       deadline + dt.timedelta(seconds=5))
 

@@ -38,10 +38,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.create": _m("创建草稿", "Create draft"),
     "bidding.publish": _m("发布", "Publish"),
     "bidding.publish_help": _m(
-        "发布时自动校验：自招标文件发出至投标截止不少于 20 日（R-10），发售期不少于 5 日"
-        "（R-11），首日不计入，期末遇节假日顺延。",
-        "Publishing checks R-10 (20 days to the deadline) and R-11 (5 days on sale); the start "
-        "day is not counted and a period ending on a rest day moves to the next working day."),
+        "发布时自动校验：自招标文件发出至投标截止不少于 20 日（《中华人民共和国招标投标法》第二十四条），"
+        "发售期不少于 5 日（《中华人民共和国招标投标法实施条例》第十六条），首日不计入，期末遇节假日顺延。",
+        "Publishing checks 20 days from the documents to the deadline (Tendering and Bidding Law, "
+        "Art. 24) and 5 days on sale (Regulations, Art. 16); the start day is not counted and a "
+        "period ending on a rest day moves to the next working day."),
     "bidding.ceremony_missing": _m("开标密钥尚未生成：须由全部保管人在各自电脑上共同完成"
                                    "（ggzy custody contribute / check）",
                                    "The opening key is not made yet: the custodians make it "
@@ -84,12 +85,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "machine."),
     "bidding.clarify": _m("发布澄清/修改", "Issue a clarification"),
     "bidding.clarify_text": _m("澄清内容", "Clarification text"),
-    "bidding.affects": _m("影响投标文件编制（R-12：不足 15 日则顺延截止时间）",
-                          "Affects bid preparation (R-12: moves the deadline if < 15 days)"),
-    "bidding.object": _m("对招标文件提出异议（R-13）", "Object to the documents (R-13)"),
+    "bidding.affects": _m("影响投标文件编制（依据《中华人民共和国招标投标法》第二十三条，"
+                          "不足 15 日则顺延截止时间）",
+                          "Affects bid preparation (Tendering and Bidding Law, Art. 23: moves "
+                          "the deadline if < 15 days)"),
+    "bidding.object": _m("对招标文件提出异议（《中华人民共和国招标投标法实施条例》第二十二条）",
+                         "Object to the documents (Regulations, Art. 22)"),
     "bidding.objection_text": _m("异议内容", "Objection"),
     "bidding.submit": _m("提交", "Submit"),
-    "bidding.objections": _m("异议（R-13：3 日内答复）", "Objections (R-13: answer within 3 days)"),
+    "bidding.objections": _m("异议（依据《中华人民共和国招标投标法实施条例》第二十二条，3 日内答复）",
+                             "Objections (Regulations, Art. 22: answer within 3 days)"),
     "bidding.answer_due": _m("答复期限", "answer due"),
     "bidding.answer": _m("答复", "Answer"),
     "bidding.cancel": _m("取消项目", "Cancel tender"),
@@ -116,7 +121,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "正在核对开标公钥与公开记录（招标公告、监督日志、签名检查点）……",
         "Checking the opening key against the public record (announcement, supervision log, "
         "signed checkpoint)…"),
-    "bidding.progress": _m("开标进度", "Opening progress"),
+    "bidding.progress": _m("加密上传进度", "Sealing and upload progress"),
     "bidding.shares": _m("已提交的有效份额", "Valid shares submitted"),
     "bidding.decrypted": _m("已解密投标", "Bids decrypted"),
     "bidding.record": _m("开标记录", "Opening record"),
@@ -138,7 +143,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.signature_b64": _m("签名（Base64）", "Signature (base64)"),
     "bidding.notifications": _m("招投标通知", "Bidding notices"),
     "bidding.refresh_note": _m("本页每 5 秒自动刷新。", "This page refreshes every 5 seconds."),
-    "bidding.announcement": _m("招标公告事项（R-41）", "Tender announcement items (R-41)"),
+    "bidding.announcement": _m("招标公告事项（《电子招标投标办法》第四十一条）",
+                               "Tender announcement items (Electronic Bidding Measures, Art. 41)"),
     "bidding.tenderee": _m("招标人", "Tenderee"),
     "bidding.agent": _m("招标代理机构（可选）", "Tendering agent (optional)"),
     "bidding.calendar_provisional": _m(
@@ -150,14 +156,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{label} 不符合 {rule}：按已确认的节假日安排应不早于 {required}，现为 {chosen}，请依法调整",
         "{label} breaks {rule}: under the confirmed holiday arrangement it must be {required} or "
         "later; it is {chosen}"),
-    "bidding.paused": _m("R-13：异议未答复，招标投标活动暂停（截止与开标顺延至答复后）",
-                         "R-13: an objection is unanswered; the procedure is paused (closing "
-                         "waits for the answer)"),
-    "bidding.amends": _m("答复修改招标文件（按 R-12 发布澄清并顺延截止时间）",
-                         "The answer amends the documents (issued as a clarification; R-12 "
-                         "may move the deadline)"),
-    "bidding.backup": _m("上传备份投标文件（R-25：平台原因解密失败时）",
-                         "Upload your backup bid (R-25: decryption failed through a platform "
+    "bidding.paused": _m("异议未答复，依据《中华人民共和国招标投标法实施条例》第二十二条，招标投标活动"
+                         "暂停（截止与开标顺延至答复后）",
+                         "An objection is unanswered; under the Regulations, Art. 22, the "
+                         "procedure is paused (closing waits for the answer)"),
+    "bidding.amends": _m("答复修改招标文件（作为澄清发布，依据《中华人民共和国招标投标法》"
+                         "第二十三条顺延截止时间）",
+                         "The answer amends the documents (issued as a clarification; the "
+                         "Tendering and Bidding Law, Art. 23 may move the deadline)"),
+    "bidding.backup": _m("上传备份投标文件（《电子招标投标办法》第三十一条：平台原因解密失败时）",
+                         "Upload your backup bid (Electronic Bidding Measures, Art. 31: "
+                         "decryption failed through a platform "
                          "fault)"),
     "bidding.state.draft": _m("草稿", "Draft"),
     "bidding.state.published": _m("已发布（接受投标）", "Published (taking bids)"),
@@ -167,6 +176,61 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.state.evaluated": _m("已评标", "Evaluated"),
     "bidding.state.awarded": _m("已定标", "Awarded"),
     "bidding.state.cancelled": _m("已取消", "Cancelled"),
+    "bidding.done.uploaded": _m(
+        "招标文件已上传",
+        "The document was uploaded"),
+    "bidding.done.published": _m(
+        "招标项目已发布，招标公告已公开",
+        "The tender is published and its announcement is public"),
+    "bidding.done.clarified": _m(
+        "澄清已发布，已下载招标文件的单位将收到通知",
+        "The clarification is issued; everyone who downloaded the documents is notified"),
+    "bidding.done.cancelled": _m(
+        "招标项目已取消",
+        "The tender is cancelled"),
+    "bidding.done.answered": _m(
+        "异议答复已提交",
+        "The answer to the objection is recorded"),
+    "bidding.done.objected": _m(
+        "异议已提交，招标人应在 3 日内答复",
+        "Your objection is recorded; the tenderee answers within 3 days"),
+    "bidding.done.withdrawn": _m(
+        "投标已撤回",
+        "Your bid is withdrawn"),
+    "bidding.withdraw_confirm": _m(
+        "我确认撤回该标段的投标（撤回后如需投标须重新加密提交）",
+        "I confirm withdrawing my bid for this section (to bid again, seal and submit anew)"),
+    "bidding.withdraw_unconfirmed": _m(
+        "请勾选确认后再撤回投标",
+        "Tick the confirmation to withdraw the bid"),
+    "bidding.failed_reason": _m(
+        "流标原因",
+        "Why the tender failed"),
+    "bidding.bid_status.submitted": _m(
+        "已提交",
+        "Submitted"),
+    "bidding.bid_status.superseded": _m(
+        "已被替换",
+        "Superseded"),
+    "bidding.bid_status.withdrawn": _m(
+        "已撤回",
+        "Withdrawn"),
+    # Why the bid form is disabled (bidding/submission/views.py closed_reason).
+    "bidding.closed.deadline": _m(
+        "投标截止时间已过，不再接受投标",
+        "The bid deadline has passed; no more bids are taken"),
+    "bidding.closed.failed": _m(
+        "本项目已流标，不再接受投标",
+        "This tender has failed; no more bids are taken"),
+    "bidding.closed.opened": _m(
+        "本项目已开标，不再接受投标",
+        "This tender has been opened; no more bids are taken"),
+    "bidding.closed.cancelled": _m(
+        "本项目已取消，不再接受投标",
+        "This tender was cancelled; no more bids are taken"),
+    "bidding.size_limit": _m(
+        "投标文件大小上限（加密后，含附件）",
+        "Largest bid accepted (sealed, attachment included)"),
     # Bidder-decrypts mode (bidding/halves.py).
     "bidding.bidder_key": _m("投标人解密密钥文件（本项目采用“投标人解密”方式）",
                              "Your decryption key file (this tender uses bidder decrypts)"),
@@ -175,8 +239,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.halves": _m("提交密钥半份（投标人解密）", "Submit your key half (bidder decrypts)"),
     "bidding.halves_help": _m(
         "开标私钥重建后，请在时限内用您的解密密钥解开并提交密钥半份；逾期未提交的投标按撤销处理"
-        "（R-25）", "Once the opening key is rebuilt, unseal and submit your key half with your "
-        "decryption key within the window; a bid whose half is missing counts as revoked (R-25)"),
+        "（《电子招标投标办法》第三十一条）", "Once the opening key is rebuilt, unseal and submit your "
+        "key half with your decryption key within the window; a bid whose half is missing counts "
+        "as revoked (Electronic Bidding Measures, Art. 31)"),
     "bidding.halves_due": _m("截止", "due"),
     "bidding.half_b64": _m("密钥半份（base64，可粘贴 ggzy bid open-half --print-only 的输出）",
                            "Key half (base64; or paste `ggzy bid open-half --print-only`)"),

@@ -82,10 +82,10 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
     ends = tender.opened_at + window()
     if now > ends:
         raise UserError(
-            f"R-25：备份上传期限已过（截至 {clock.format_local(ends)}，服务器时间 "
+            f"备份上传期限已过（截至 {clock.format_local(ends)}，服务器时间 "
             f"{clock.format_local(now)}）",
-            f"R-25: the backup window ended at {ends.isoformat()} (server time "
-            f"{now.isoformat()})", status=409, code="backup_window_closed")
+            f"The backup window ended at {clock.format_local(ends)} (server time "
+            f"{clock.format_local(now)})", status=409, code="backup_window_closed")
     return BackupTarget(tender_id, bid_id, bid.envelope_sha256, bid.size)
 
 
@@ -154,9 +154,9 @@ def accept(actor: Actor, user: CurrentUser, incoming: IncomingBackup) -> dict[st
         if digest != target.envelope_sha256 or frozen != target.envelope_sha256:
             raise _refuse(
                 actor, target, digest, "backup_digest_mismatch",
-                f"R-25：备份文件的 SHA-256（{digest}）与回执及截止时冻结清单中的摘要"
+                f"备份文件的 SHA-256（{digest}）与回执及截止时冻结清单中的摘要"
                 f"（{target.envelope_sha256}）不一致，不予接受",
-                f"R-25: the backup's SHA-256 ({digest}) differs from the digest on the receipt "
+                f"The backup's SHA-256 ({digest}) differs from the digest on the receipt "
                 f"and the frozen list ({target.envelope_sha256}); refused")
         with db.read_only() as session:
             bid = session.get(Bid, target.bid_id)
@@ -189,7 +189,8 @@ def _record(session: Session, actor: Actor, target: BackupTarget, digest: str,
     now = clock.now(session)
     reason = outcome.reason
     if outcome.status is OpenStatus.OPENED:
-        reason = "R-25：平台存储文件损坏，以投标人备份文件（摘要与回执一致）开启 / opened from the " \
+        reason = "平台存储文件损坏，依据《电子招标投标办法》第三十一条以投标人备份文件（摘要与回执一致）" \
+                 "开启 / opened from the " \
                  "bidder's backup copy (digest matches the receipt)"
     statement = (
         update(Bid).where(Bid.id == target.bid_id,
@@ -248,7 +249,8 @@ def _correct_notice(session: Session, tender: Any, record: dict[str, Any]) -> No
     tenderee, _agent, items = announcement.announcement_names(session, tender)
     notices.disclose_notice(session, tender, "correction", {
         "tenderee": tenderee or "—",
-        "reason": "开标记录更正（R-25：平台原因解密失败的投标以投标人备份文件开启）",
+        "reason": "开标记录更正（依据《电子招标投标办法》第三十一条，平台原因解密失败的投标以"
+                  "投标人备份文件开启）",
         "content": f"开标记录第 {record['version']} 版（SHA-256 见监督日志）：\n" + "\n".join(lines),
         "contact": items.get("contact") or tenderee or "—",
     }, corrects=published[-1].id)

@@ -13,10 +13,10 @@ import datetime as dt
 import hashlib
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bidding import lookup
+from bidding import lookup, rules
 from bidding.lookup import get_tender, job_subject, subject, tender_id_of
 from bidding.models import Bid, BidStatus, OpenStatus, PanelMember, Tender, TenderState
 from bidding.opening import shares
@@ -69,6 +69,12 @@ def close(session: Session, job: jobs.ScheduledJob) -> None:
     _announce_opening(session, tender)
 
 
+def frozen_count(session: Session, tender_id: uuid.UUID) -> int:
+    """How many bids were live at the close (a failed tender's bids stay sealed, as they are)."""
+    return int(session.scalar(select(func.count()).select_from(Bid).where(
+        Bid.tender_id == tender_id, Bid.status == BidStatus.SUBMITTED.value)) or 0)
+
+
 def _freeze(session: Session, tender_id: uuid.UUID) -> list[Bid]:
     query = select(Bid).where(Bid.tender_id == tender_id, Bid.status == BidStatus.SUBMITTED.value)
     frozen = list(session.scalars(query.order_by(Bid.section_id, Bid.submitted_at, Bid.id)))
@@ -106,13 +112,21 @@ def list_root(frozen: list[Bid]) -> str:
     return leaves[0].hex()
 
 
+def failed_reason(bid_count: int) -> tuple[str, str]:
+    """Why a tender failed (R-24), as the public notice and the opening page say it."""
+    zh, en = rules.under("R-24")
+    return (f"投标人少于 3 个（共 {bid_count} 份有效投标），{zh}不予开标，招标人将依法重新招标",
+            f"Fewer than 3 bidders ({bid_count} valid bids): {en}, the bids are not opened "
+            "and the tender will be run again")
+
+
 def _fail(session: Session, tender: Tender, bid_count: int) -> None:
     tenders.transition(session, OPENING, tender.id, TenderState.CLOSED, TenderState.FAILED,
                        "tender.failed", {"rule": "R-24", "bids": bid_count,
                                          "reason": "fewer than 3 bidders"})
     disclose_notice(session, tender, "failed_tender", {
         "tenderee": tenderee_name(session, tender),
-        "reason": f"R-24：投标人少于 3 个（共 {bid_count} 份有效投标），依法不予开标，重新招标",
+        "reason": failed_reason(bid_count)[0],
         "next_steps": "招标人将依法重新招标",
     })
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bidding import rules
 from bidding.lookup import get_tender, job_subject, panel_of, subject
 from bidding.models import PanelMember, Tender, TenderState
 from bidding.opening import halves
@@ -85,11 +86,13 @@ def submit_share(session: Session, actor: Actor, user: CurrentUser, tender_id: u
 def _check_after_deadline(session: Session, tender: Tender) -> None:
     now = clock.now(session)
     if tender.deadline is None or now < tender.deadline:
-        deadline = tender.deadline.isoformat() if tender.deadline else "—"
+        deadline = clock.format_local(tender.deadline) if tender.deadline else "—"
+        zh, en = rules.under("R-22")
         raise UserError(
-            f"R-22：投标截止前不接受份额（截止时间 {deadline}，服务器时间 {now.isoformat()}）",
-            f"R-22: shares are refused before the deadline (deadline {deadline}, server time "
-            f"{now.isoformat()})", status=409, code="before_deadline")
+            f"{zh}，投标截止前不接受份额（截止时间 {deadline}，服务器时间 "
+            f"{clock.format_local(now)}）",
+            f"{en}, shares are refused before the deadline (deadline {deadline}, server time "
+            f"{clock.format_local(now)})", status=409, code="before_deadline")
     if tender.state not in (TenderState.PUBLISHED.value, TenderState.CLOSED.value):
         raise ConflictError("该项目不再接受份额", "This tender no longer takes shares")
     if tender.key_reconstructed_at is not None:

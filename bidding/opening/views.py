@@ -12,7 +12,7 @@ from litestar.response import Template
 
 from bidding import lookup
 from bidding.models import TenderState
-from bidding.opening import backup, controllers, halves, records, shares
+from bidding.opening import backup, closing, controllers, halves, records, shares
 from bidding.sealing import ceremony, panels
 from bidding.sealing.crypto.common import b64encode
 from bidding.submission import intake
@@ -143,12 +143,16 @@ def _opening_page(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Temp
     with db.read_only() as session:
         tender = lookup.get_tender(session, tender_id)
         live = tender.state in (TenderState.PUBLISHED.value, TenderState.CLOSED.value)
+        failed = None
+        if tender.state == TenderState.FAILED.value:  # say why, as the notice does
+            zh, en = closing.failed_reason(closing.frozen_count(session, tender_id))
+            failed = en if language(request) == "en" else zh
     # The regulator re-checks the record with the rebuilt key (only after the opening).
     key_b64 = None
     if user is not None and Role.REGULATOR.value in user.roles and tender.opened_at \
             and tender.opening_private_key:
         key_b64 = b64encode(tender.opening_private_key)
-    return render(request, "bidding/opening.html", tender=tender, progress=progress,
+    return render(request, "bidding/opening.html", tender=tender, progress=progress, failed=failed,
                   refresh=REFRESH_SECONDS if live else None, yuan=yuan,
                   status_zh=records.STATUS_ZH, key_b64=key_b64)
 

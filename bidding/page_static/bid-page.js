@@ -26,12 +26,35 @@
     return new Blob(parts, { type: "application/octet-stream" });
   }
 
+  var english = document.documentElement.lang === "en";
+  function say(zh, en) { return english ? en : zh; }
+
+  var PHASES = {
+    check: ["核对开标公钥", "checking the opening key"], hash: ["计算摘要", "hashing"],
+    encrypt: ["加密中", "sealing"], upload: ["上传中", "uploading"],
+    failed: ["未提交", "not submitted"], done: ["已提交", "submitted"]
+  };
+
   function show(form, phase, done, total) {
     var bar = form.querySelector(".bid-progress");
     bar.value = total ? Math.round(100 * done / total) : 0;
-    form.querySelector(".bid-phase").textContent =
-      { check: "核对开标公钥 / checking the opening key", hash: "计算摘要 / hashing",
-        encrypt: "加密中 / sealing", upload: "上传中 / uploading" }[phase] || phase;
+    var words = PHASES[phase];
+    form.querySelector(".bid-phase").textContent = words ? say(words[0], words[1]) : phase;
+  }
+
+  /* The envelope adds its header, the sealed file key and 17 bytes a segment (seal.js). */
+  var SEGMENT = 1 << 20, FRAMING = 4096;
+  function envelopeSize(plainSize) { return plainSize + 17 * Math.ceil(plainSize / SEGMENT) + FRAMING; }
+
+  function checkSize(form, blob) {
+    var limit = parseInt(form.dataset.maxBytes, 10);
+    if (!limit || envelopeSize(blob.size) <= limit) return;
+    var mib = function (n) { return (n / 1048576).toFixed(1); };
+    throw new Error(say(
+      "投标文件过大：加密后约 " + mib(envelopeSize(blob.size)) + " MB，超过上限 " + mib(limit) +
+        " MB，未加密、未上传。请压缩附件后重试",
+      "The bid is too large: about " + mib(envelopeSize(blob.size)) + " MB sealed, over the limit of " +
+        mib(limit) + " MB; nothing was sealed or uploaded. Make the attachment smaller and try again"));
   }
 
   /* The opening key must be the one the logged tender announcement names (record-check.js):
@@ -71,9 +94,11 @@
     try {
       // Bidder-decrypts tenders: half of the file key is sealed to the bidder's own key.
       var bidderKey = form.elements.bidder_key ? await readKeyFile(form.elements.bidder_key) : null;
+      var plain = plaintext(form);
+      checkSize(form, plain);  // before anything is sealed: the limit the page states
       show(form, "check", 0, 0);
       await checkRecord(data);  // refuses (throws) unless the key is the one on the record
-      var sealed = await window.GgzySeal.sealFile(plaintext(form), {
+      var sealed = await window.GgzySeal.sealFile(plain, {
         openingPublicKeyB64: data.publicKey, tenderId: data.tenderId, sectionId: data.sectionId,
         bidderId: data.bidderId, keyId: data.keyId,
         bidderPublicKeyB64: bidderKey ? bidderKey.publicKeyB64 : undefined,
@@ -88,13 +113,37 @@
       link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
       link.download = "receipt-" + receipt.fields.receipt_id + ".json";
       box.hidden = false;
-      form.querySelector(".bid-phase").textContent = "已提交 / submitted";
+      show(form, "done", 1, 1);
+      refreshMyBids();
     } catch (e) {
+      show(form, "failed", 0, 0);  // the bar and the phase leave "uploading"
       error.textContent = e.message;
       error.hidden = false;
     } finally {
       form.querySelector("button[type=submit]").disabled = false;
     }
+  }
+
+  /* "My bids" is rendered by the server: after a submission, take the fresh table. */
+  async function refreshMyBids() {
+    var table = document.getElementById("my-bids");
+    if (!table) return;
+    try {
+      var answer = await fetch(window.location.pathname, { credentials: "same-origin",
+                                                           headers: { Accept: "text/html" } });
+      if (!answer.ok) return;
+      var page = new DOMParser().parseFromString(await answer.text(), "text/html");
+      var fresh = page.getElementById("my-bids");
+      if (fresh) table.replaceWith(document.importNode(fresh, true));
+    } catch (e) { /* the receipt is shown; the table refreshes on the next visit */ }
+  }
+
+  async function problemMessage(answer) {
+    try {
+      var body = await answer.json();
+      if (body && (body.detail || body.title)) return body.detail || body.title;
+    } catch (e) { /* not problem details */ }
+    return say("服务器拒绝了请求（" + answer.status + "）", "the server refused the request (" + answer.status + ")");
   }
 
   async function readKeyFile(input) {
@@ -129,7 +178,7 @@
       var key = await readKeyFile(form.elements.bidder_key);
       var answer = await fetch(form.dataset.prefixUrl, { credentials: "same-origin",
                                                          headers: { Accept: "application/json" } });
-      if (!answer.ok) throw new Error("HTTP " + answer.status);
+      if (!answer.ok) throw new Error(await problemMessage(answer));
       var prefix = window.GgzySeal._internal.b64decode((await answer.json()).prefix_b64);
       form.elements.half_b64.value = await window.GgzySeal.openBidderHalf(prefix, key);
       form.elements.bidder_key.value = "";  // the key file is not sent
@@ -149,6 +198,7 @@
   if (recordBox) checkRecord(recordBox.dataset).catch(function () {});  // shown in the box
   document.querySelectorAll("form.bid-form").forEach(function (form) {
     form.addEventListener("submit", submit);
-    form.querySelector("button[type=submit]").disabled = false;  // enabled once the script runs
+    // enabled once the script runs, unless bidding is closed (the reason is on the page)
+    if (!form.dataset.closed) form.querySelector("button[type=submit]").disabled = false;
   });
 })();

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bidding import config
+from bidding import config, rules
 from bidding.lookup import get_section, get_tender
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
 from bidding.sealing import ceremony
@@ -52,17 +52,19 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def late_error(deadline: dt.datetime, now: dt.datetime) -> UserError:
+    zh, en = rules.under("R-21")
     return UserError(
-        f"R-21：投标截止时间 {_iso(deadline)}（北京时间 {clock.format_local(deadline)}）已过，"
-        f"服务器时间 {_iso(now)}，投标被拒绝",
-        f"R-21: the bid deadline {_iso(deadline)} has passed (server time {_iso(now)}); "
-        "the bid is refused", status=409, code="deadline_passed",
+        f"{zh}，投标截止时间 {clock.format_local(deadline)} 已过（服务器时间 "
+        f"{clock.format_local(now)}），投标未被接收",
+        f"{en}: the bid deadline {clock.format_local(deadline)} has passed (server time "
+        f"{clock.format_local(now)}); the bid was not accepted", status=409, code="deadline_passed",
     )
 
 
 def envelope_refused(error: EnvelopeError) -> UserError:
-    return UserError(f"R-20：投标文件被拒绝：{error.reason_zh}",
-                     f"R-20: the bid is refused: {error.reason_en}",
+    zh, en = rules.under("R-20")
+    return UserError(f"{zh}，投标文件被拒绝：{error.reason_zh}",
+                     f"{en}, the bid is refused: {error.reason_en}",
                      status=413 if error.code == "too_large" else 422,
                      field="envelope", code=f"envelope_{error.code}")
 
@@ -95,8 +97,9 @@ def bidder_org(session: Session, user: CurrentUser) -> Organization:
                         "A bid is made by an organization; this user has none", status=403,
                         code="no_organization")
     if org.kind == OrganizationKind.TRADING_CENTER.value:
-        raise UserError("R-26：交易平台运营机构及其控制的单位不得在本平台投标",
-                        "R-26: the platform operator and those it controls may not bid",
+        zh, en = rules.under("R-26")
+        raise UserError(f"{zh}，交易平台运营机构及其控制的单位不得在本平台投标",
+                        f"{en}, the platform operator and those it controls may not bid",
                         status=403, code="R-26")
     return org
 

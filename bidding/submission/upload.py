@@ -24,8 +24,10 @@ def _precheck(user: CurrentUser, tender_id: uuid.UUID,
 
 
 def _too_large(limit: int) -> UserError:
-    return UserError(f"R-20：投标文件超过大小上限 {limit} 字节",
-                     f"R-20: the bid exceeds the size limit of {limit} bytes", status=413,
+    mib = f"{limit / 1048576:.1f}"
+    return UserError(f"投标文件超过大小上限 {mib} MB（{limit} 字节），未被接收",
+                     f"The bid exceeds the size limit of {mib} MB ({limit} bytes); it was not "
+                     "accepted", status=413,
                      field="envelope", code="envelope_too_large")
 
 

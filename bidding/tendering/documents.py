@@ -96,8 +96,9 @@ def downloads_of(session: Session, tender_id: uuid.UUID) -> list[DocumentDownloa
     tender = get_tender(session, tender_id)
     now = clock.now(session)
     if tender.deadline is None or now < tender.deadline:
-        raise UserError("R-14：投标截止前不公开下载人名单", "R-14: downloaders stay hidden until "
-                        "the deadline", status=403, code="R-14")
+        raise UserError("依据《电子招标投标办法》第二十条、第二十一条，投标截止前不公开下载人名单",
+                        "Under the Measures for Electronic Tendering and Bidding, Arts. 20-21, "
+                        "downloaders stay hidden until the deadline", status=403, code="R-14")
     return download_rows(session, tender_id)
 
 

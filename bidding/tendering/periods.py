@@ -58,9 +58,10 @@ def check_periods(session: Session, issued_at: dt.datetime, sale_ends_on: dt.dat
     zh, en = _provisional_note(earliest)
     if clock.legal_day(deadline) < earliest.end:
         raise UserError(
-            f"R-10：自招标文件发出之日至投标截止不得少于 20 日（《招标投标法》第二十四条），"
+            f"自招标文件发出之日至投标截止不得少于 20 日（《中华人民共和国招标投标法》第二十四条），"
             f"截止日期最早为 {earliest.end}{zh}",
-            f"R-10: at least 20 days from the issue of the documents to the deadline (Law §24); "
+            "At least 20 days from the issue of the documents to the deadline (Tendering and "
+            "Bidding Law, Art. 24); "
             f"the earliest deadline is {earliest.end}{en}", field="deadline", code="R-10",
         )
     r11 = sale_period(issue_day, category)
@@ -69,15 +70,16 @@ def check_periods(session: Session, issued_at: dt.datetime, sale_ends_on: dt.dat
     if sale_ends_on < sale_min.end:
         if r11.working_days:
             raise UserError(
-                f"R-11：政府采购招标文件提供期限不得少于 5 个工作日（财政部令第 87 号第十八条），"
+                f"政府采购招标文件提供期限不得少于 5 个工作日（财政部令第 87 号第十八条），"
                 f"提供截止最早为 {sale_min.end}{zh}",
-                f"R-11: government procurement documents are offered for at least 5 working days "
-                f"(MOF Order 87 §18); the offer ends no earlier than {sale_min.end}{en}",
+                "Government procurement documents are offered for at least 5 working days "
+                f"(MOF Order No. 87, Art. 18); the offer ends no earlier than {sale_min.end}{en}",
                 field="sale_ends_on", code="R-11")
         raise UserError(
-            f"R-11：招标文件发售期不得少于 5 日（《招标投标法实施条例》第十六条），"
+            f"招标文件发售期不得少于 5 日（《招标投标法实施条例》第十六条），"
             f"发售截止最早为 {sale_min.end}{zh}",
-            f"R-11: documents are on sale for at least 5 days (Regs §16); the sale ends no "
+            "Documents are on sale for at least 5 days (Regulations on the Tendering and "
+            "Bidding Law, Art. 16); the sale ends no "
             f"earlier than {sale_min.end}{en}", field="sale_ends_on", code="R-11",
         )
     if clock.legal_end_of_day_utc(sale_ends_on) > deadline:
@@ -123,9 +125,10 @@ def deadline_after_clarification(
     if requested is not None:
         zh, en = _provisional_note(earliest)
         raise UserError(
-            f"R-12：澄清或修改距投标截止不足 15 日（《招标投标法》第二十三条），截止日期最早为 "
+            f"澄清或修改距投标截止不足 15 日（《中华人民共和国招标投标法》第二十三条），截止日期最早为 "
             f"{earliest.end}{zh}",
-            f"R-12: the clarification comes less than 15 days before the deadline (Law §23); "
+            "The clarification comes less than 15 days before the deadline (Tendering and "
+            "Bidding Law, Art. 23); "
             f"the deadline must be on or after {earliest.end}{en}", field="new_deadline",
             code="R-12",
         )
@@ -138,9 +141,10 @@ def check_objection_time(now: dt.datetime, deadline: dt.datetime) -> None:
     if calendar.days_before(clock.legal_day(now), clock.legal_day(deadline)) >= MIN_OBJECTION_DAYS:
         return
     raise UserError(
-        f"R-13：对招标文件的异议应在投标截止时间 10 日前提出（《招标投标法实施条例》第二十二条；"
+        f"对招标文件的异议应在投标截止时间 10 日前提出（《招标投标法实施条例》第二十二条；"
         f"截止时间 {clock.format_local(deadline)}，服务器时间 {clock.format_local(now)}）",
-        f"R-13: objections are due at least 10 days before the deadline (Regs §22; deadline "
+        "Objections are due at least 10 days before the deadline (Regulations on the "
+        "Tendering and Bidding Law, Art. 22; deadline "
         f"{clock.format_local(deadline)}, server time {clock.format_local(now)})",
         status=409, code="R-13",
     )

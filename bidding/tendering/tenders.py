@@ -136,12 +136,15 @@ def check_section(section: SectionInput, index: int) -> None:
     # Integer arithmetic: security ≤ 2 % ⇔ 1000 · security ≤ 20 · estimate.
     if section.bid_security_fen * 1000 > section.estimated_price_fen * MAX_SECURITY_PERMILLE:
         raise UserError(
-            "R-16：投标保证金不得超过估算价的 2%",
-            "R-16: bid security may not exceed 2% of the estimated price",
+            "投标保证金不得超过估算价的 2%（《中华人民共和国招标投标法实施条例》第二十六条）",
+            "Bid security may not exceed 2% of the estimated price (Regulations on the "
+            "Tendering and Bidding Law, Art. 26)",
             field=f"{name}.bid_security_fen", code="R-16",
         )
     if section.max_price_fen is not None and section.max_price_fen <= 0:
-        raise UserError("R-17：最高投标限价须为正数", "R-17: the maximum price must be positive",
+        raise UserError("最高投标限价须为正数（《中华人民共和国招标投标法实施条例》第二十七条）",
+                        "The maximum price must be positive (Regulations on the Tendering and "
+                        "Bidding Law, Art. 27)",
                         field=f"{name}.max_price_fen", code="R-17")
 
 

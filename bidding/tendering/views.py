@@ -14,7 +14,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 
-from bidding import config, lookup, web
+from bidding import config, lookup, rules, web
 from bidding.models import Tender, TenderState
 from bidding.sealing import ceremony, panels
 from bidding.tendering import (
@@ -79,14 +79,20 @@ def _is_manager(user: CurrentUser | None, tender: Tender) -> bool:
     return user.has_any({Role.STAFF.value, Role.TENDEREE.value})
 
 
+#: The success messages the detail page shows after an action (``?done=<key>``).
+DONE = frozenset({"uploaded", "published", "clarified", "cancelled", "answered", "objected"})
+
+
 def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
     user = current_user(request)
+    done = request.query_params.get("done")
     with db.read_only() as session:
         tender = lookup.get_tender(session, tender_id)
         if tender.state == TenderState.DRAFT.value and not _is_manager(user, tender):
             raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
         return {
             "tender": tender, "sections": lookup.sections_of(session, tender_id),
+            "cite": rules.cite, "success": done if done in DONE else None,
             "documents": documents.documents_of(session, tender_id),
             "panel": panels.panel(session, tender_id), "yuan": yuan,
             "manager": _is_manager(user, tender),
@@ -188,8 +194,10 @@ async def tender_create(request: Request[Any, Any, Any],
     return await blocking(_create, request, data)
 
 
-def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any) -> Response[Any]:
-    """Run a manager's action; on a refusal, show the detail page with the reason."""
+def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any,
+            done: str) -> Response[Any]:
+    """Run a manager's action; on a refusal, show the detail page with the reason, else the
+    page again with the success message ``done`` (one of ``DONE``)."""
     user = user_of(request)
     try:
         with db.transaction() as session:
@@ -198,7 +206,7 @@ def _manage(request: Request[Any, Any, Any], tender_id: uuid.UUID, action: Any) 
     except UserError as error:
         return error_page(request, error, "bidding/tender_detail.html",
                            **detail_context(request, tender_id))
-    return redirect(f"/bidding/tenders/{tender_id}")
+    return redirect(f"/bidding/tenders/{tender_id}?done={done}")
 
 
 @post("/bidding/tenders/{tender_id:uuid}/documents", include_in_schema=False, guards=[MANAGERS],
@@ -207,7 +215,7 @@ async def document_upload(request: Request[Any, Any, Any], tender_id: FromPath[u
                           data: Multipart) -> Response[Any]:
     name, content_type, content = await read_upload(data)
     return await blocking(_manage, request, tender_id, lambda s: documents.add_document(
-        s, actor_of(request), tender_id, name, content_type, content))
+        s, actor_of(request), tender_id, name, content_type, content), "uploaded")
 
 
 def _local_datetime(value: str, field: str) -> dt.datetime:
@@ -238,7 +246,7 @@ def _publish_action(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 async def tender_publish(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                          data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id,
-                          _publish_action(request, tender_id, data))
+                          _publish_action(request, tender_id, data), "published")
 
 
 @post("/bidding/tenders/{tender_id:uuid}/clarifications", include_in_schema=False, guards=[MANAGERS])
@@ -246,7 +254,7 @@ async def tender_clarify(request: Request[Any, Any, Any], tender_id: FromPath[uu
                          data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: clarifications.clarify(
         s, actor_of(request), tender_id, data.get("text", ""),
-        data.get("affects_preparation") == "1"))
+        data.get("affects_preparation") == "1"), "clarified")
 
 
 @post("/bidding/tenders/{tender_id:uuid}/cancel", include_in_schema=False,
@@ -254,7 +262,7 @@ async def tender_clarify(request: Request[Any, Any, Any], tender_id: FromPath[uu
 async def tender_cancel(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                         data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: tenders.cancel(
-        s, actor_of(request), tender_id, data.get("reason", "")))
+        s, actor_of(request), tender_id, data.get("reason", "")), "cancelled")
 
 
 @post("/bidding/tenders/{tender_id:uuid}/objections/{objection_id:uuid}/answer",
@@ -263,7 +271,7 @@ async def objection_answer(request: Request[Any, Any, Any], tender_id: FromPath[
                            objection_id: FromPath[uuid.UUID], data: Form) -> Response[Any]:
     return await blocking(_manage, request, tender_id, lambda s: objections.answer_objection(
         s, actor_of(request), tender_id, objection_id, data.get("answer", ""),
-        data.get("amends_documents") == "1"))
+        data.get("amends_documents") == "1"), "answered")
 
 
 def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -274,7 +282,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID,
     except UserError as error:
         return error_page(request, error, "bidding/tender_detail.html",
                            **detail_context(request, tender_id))
-    return redirect(f"/bidding/tenders/{tender_id}")
+    return redirect(f"/bidding/tenders/{tender_id}?done=objected")
 
 
 @post("/bidding/tenders/{tender_id:uuid}/objections", include_in_schema=False, guards=[BIDDERS])

@@ -438,12 +438,29 @@
   }
 
   // ------------------------------------------------------------------ upload
+  /* A refusal without problem details (a proxy's page, say): the status in words. */
+  function statusMessage(status) {
+    var en = document.documentElement.lang === "en";
+    var words = {
+      401: ["登录已过期，请重新登录", "you are signed out; sign in again"],
+      403: ["您无权执行此操作", "you may not do this"],
+      404: ["地址不存在", "not found"],
+      409: ["当前状态不允许此操作", "not allowed in the current state"],
+      413: ["文件超过大小上限", "the file exceeds the size limit"],
+      429: ["请求过于频繁，请稍后再试", "too many requests; try again later"]
+    }[status] || ["服务器未能处理请求（" + status + "），请稍后再试",
+                  "the server could not handle the request (" + status + "); try again later"];
+    return en ? words[1] : words[0];
+  }
+
   function upload(url, blob, csrfToken, onProgress, options) {
     var o = options || {};
     return new Promise(function (resolve, reject) {
       var xhr = new XMLHttpRequest();
       xhr.open(o.method || "PUT", url);
       xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      // Refusals come back as problem details (application/problem+json), not an HTML page.
+      xhr.setRequestHeader("Accept", "application/json");
       if (csrfToken) xhr.setRequestHeader("X-CSRFToken", csrfToken);
       var headers = o.headers || {};
       Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
@@ -455,7 +472,8 @@
         var body = null;
         try { body = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { body = xhr.responseText; }
         if (xhr.status >= 200 && xhr.status < 300) { resolve(body); return; }
-        var message = (body && (body.detail || body.title)) || ("HTTP " + xhr.status);
+        var message = (body && typeof body === "object" && (body.detail || body.title)) ||
+          statusMessage(xhr.status);
         var error = new Error(message);
         error.status = xhr.status; error.body = body;
         reject(error);

@@ -142,7 +142,9 @@ def test_staff_create_a_tender_on_the_page(client) -> None:
         "custodians": [str(c) for c in scenario.custodians[:2]], **ANNOUNCEMENT,
         "tenderee_org_id": str(current(scenario.tenderee).organization_id),
     }, form_page="/bidding/tenders/new")
-    assert too_much.status_code == 400 and "R-16" in too_much.text
+    # R-16, cited to the reader as the law and article, never as the internal id
+    assert too_much.status_code == 400 and "《中华人民共和国招标投标法实施条例》第二十六条" in too_much.text
+    assert "R-16" not in too_much.text
 
 
 UPLOAD_PATH = "/api/v1/tenders/{tender_id}/sections/{section_id}/bid"
