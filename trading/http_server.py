@@ -27,7 +27,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.max_head_bytes = get_settings().max_header_bytes
         self.head_bytes = 0
         self.in_head = True
-        self.head_seen = False
+        self.head_seen = False  # this chunk finished a head
+        self.message_ended = False  # this chunk finished a message
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -43,13 +44,16 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self.in_head = True  # the next bytes on a kept-alive connection start a new head
         self.head_bytes = 0
+        self.message_ended = True
 
     def data_received(self, data: bytes) -> None:
-        self.head_seen = False
+        self.head_seen = self.message_ended = False
         super().data_received(data)
-        # Only chunks that finished no head count: a chunk that completes a head and carries
-        # body bytes (or a whole small request) is not a long head.
-        if self.in_head and not self.head_seen and not self.transport.is_closing():
+        # Only chunks that are all head count. A chunk that finished a head may carry body
+        # bytes, and one that finished a message was mostly the body's end (a read is up to
+        # 256 KiB): counting it as the next head refused large uploads with 431.
+        if (self.in_head and not self.head_seen and not self.message_ended
+                and not self.transport.is_closing()):
             self.head_bytes += len(data)
             if self.head_bytes > self.max_head_bytes:
                 body = (MESSAGE % self.max_head_bytes).encode()
