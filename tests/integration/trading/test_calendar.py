@@ -155,7 +155,9 @@ def test_a_tender_on_a_provisional_year_is_marked_and_rechecked(client) -> None:
     assert broken.subject == lookup.subject(short.tender_id)
     assert broken.body["required_end"] == "2027-01-05" and broken.body["chosen_day"] == "2027-01-04"
     page = client.get(f"/bidding/tenders/{short.tender_id}")
-    assert "不符合 R-10" in page.text and "2027-01-05" in page.text
+    # People read the law and article, not the rule id (issue 13).
+    assert "不符合 《中华人民共和国招标投标法》第二十四条" in page.text and "2027-01-05" in page.text
+    assert "R-10" not in page.text
 
 
 def test_publishing_on_a_provisional_year_is_never_refused_for_it(client) -> None:
