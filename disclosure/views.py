@@ -239,8 +239,11 @@ def _tender_page(request: Request[Any, Any, Any], tender_ref: str) -> Template:
     if not history:
         raise UserError("项目不存在或尚无公开信息", "no public notice for this tender",
                         status=404, code="not_found")
+    # Only contracting processes have an OCDS record: an approval's history (intake results)
+    # has none, and its link answered 404.
+    in_ocds = any(SPECS[NoticeType(n.notice_type)].ocds for n in history)
     return render(request, "disclosure/tender.html", tender_ref=tender_ref, history=history,
-                  ocid=services.ocid_for(tender_ref), type_label=type_label)
+                  ocid=services.ocid_for(tender_ref) if in_ocds else None, type_label=type_label)
 
 
 # --- Atom --------------------------------------------------------------------------------------

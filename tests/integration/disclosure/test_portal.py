@@ -311,3 +311,13 @@ def test_pages_and_feeds_name_their_charset_once(client):
     assert client.get(done.url).headers["content-type"] == "text/html; charset=utf-8"
     feed = client.get("/feeds/atom")
     assert feed.headers["content-type"] == "application/atom+xml; charset=utf-8"
+
+
+def test_a_history_links_its_ocds_record_only_when_it_has_one(client):
+    publish(NoticeType.TENDER_ANNOUNCEMENT, "T-OCDS")
+    page = client.get("/tenders/T-OCDS")
+    assert page.status_code == 200 and 'href="/api/v1/ocds/records/ocds-ggzy01-T-OCDS"' in page.text
+    assert client.get("/api/v1/ocds/records/ocds-ggzy01-T-OCDS").status_code == 200
+    publish(NoticeType.INTAKE_RESULT, "SP-2026-0009")  # an approval: no contracting process
+    page = client.get("/tenders/SP-2026-0009")
+    assert page.status_code == 200 and "/api/v1/ocds/records/" not in page.text
