@@ -43,6 +43,16 @@ def _write_file(directory: Path, content: bytes) -> tuple[str, Path]:
     return digest, path
 
 
+def _refuse_duplicate(session: Session, tender_id: uuid.UUID, digest: str) -> None:
+    """The same bytes twice on one tender would show bidders two files that are one."""
+    same = session.scalar(select(TenderDocument.filename).where(
+        TenderDocument.tender_id == tender_id, TenderDocument.sha256 == digest).limit(1))
+    if same is not None:
+        raise ConflictError(f"该文件已上传过（{same}），内容完全相同",
+                            f"This file was already uploaded (as {same}): the content is the same",
+                            field="file")
+
+
 def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename: str,
                  content_type: str, content: bytes, *, kind: str = "document") -> TenderDocument:
     """Attach a document (draft) or a clarification file (published) to a tender."""
@@ -54,6 +64,7 @@ def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename:
         raise UserError("文件为空或过大（上限 50 MiB）", "The file is empty or too large (50 MiB)",
                         field="file")
     name = os.path.basename(filename.strip()) or "document"
+    _refuse_duplicate(session, tender_id, hashlib.sha256(content).hexdigest())
     digest, path = _write_file(config.documents_dir() / str(tender_id), content)
     document = TenderDocument(
         tender_id=tender_id, kind=kind, filename=name[:255],

@@ -418,3 +418,21 @@ def test_every_integer_parameter_and_body_field_is_bounded(client) -> None:
                 if is_int and (getattr(bounds, "ge", None) is None or getattr(bounds, "le", None) is None):
                     unbounded.append(where)
     assert unbounded == []
+
+
+def test_the_same_document_twice_is_refused_by_name_and_nothing_is_added(client) -> None:
+    import base64
+
+    scenario = make_tender(prefix="dup", with_ceremony=False)
+    url = f"/api/v1/tenders/{scenario.tender_id}/documents"
+    body = {"filename": "技术规范.pdf", "content_type": "application/pdf",
+            "content_b64": base64.b64encode(b"%PDF-1.7\n% the one specification\n").decode()}
+    assert client.post(url, headers=bearer(scenario.staff), json=body).status_code == 201
+    with db.read_only() as session:
+        before = len(session.scalars(select(TenderDocument).where(
+            TenderDocument.tender_id == scenario.tender_id)).all())
+    again = client.post(url, headers=bearer(scenario.staff), json={**body, "filename": "副本.pdf"})
+    assert again.status_code == 409 and "技术规范.pdf" in again.json()["message_zh"]
+    with db.read_only() as session:
+        assert len(session.scalars(select(TenderDocument).where(
+            TenderDocument.tender_id == scenario.tender_id)).all()) == before
