@@ -58,18 +58,10 @@ LONGEST_DRAW_DAYS = 30  # expected_days is at most this: bounds the overlap sear
 
 D = ExpertDrawable
 
-# Either a few expert ids or a subquery selecting them.
-Narrowing = Collection[uuid.UUID] | Select[uuid.UUID]
-
-
 def _rows(session: Session, query: Any) -> Any:
     """Plain Core rows: these reads return thousands of tuples, and the ORM's per-row result
     processing cost as much as the query itself (measured with pyinstrument on 100,000 experts)."""
     return session.connection().execute(query)
-
-
-def _within(only: Narrowing) -> Any:
-    return only if isinstance(only, Select) else list(only)
 
 
 @dataclass(frozen=True)
@@ -97,7 +89,6 @@ class Context:
 class Assessment:
     eligible: dict[str, list[str]]  # requirement code -> sorted expert numbers
     excluded: dict[str, tuple[str, str]] = field(default_factory=dict)  # number -> (reason, detail)
-    ids: dict[str, uuid.UUID] = field(default_factory=dict)  # number -> expert id (eligible)
     excluded_codes: dict[str, str] = field(default_factory=dict)  # number -> requirement code
 
     def count(self, code: str) -> int:
@@ -356,7 +347,7 @@ def _busy(session: Session, context: Context) -> dict[uuid.UUID, str]:
     return found
 
 
-def _capped(context: Context, only: Collection[uuid.UUID] | None = None) -> Select[uuid.UUID, int]:
+def _capped(context: Context) -> Select[uuid.UUID, int]:
     """Experts already asked in ``cap_draws`` draws within the last ``cap_days`` days (the
     draws of the period first, by their index: they are few beside the pool)."""
     assert context.cap_draws is not None and context.cap_days is not None
@@ -364,16 +355,16 @@ def _capped(context: Context, only: Collection[uuid.UUID] | None = None) -> Sele
     if context.draw_id is not None:
         recent = recent.where(Draw.id != context.draw_id)
     drawn = func.count(func.distinct(DrawPick.draw_id))
-    query = (
+    return (
         select(DrawPick.expert_id.label("expert_id"), drawn)
         .where(DrawPick.draw_id.in_(recent), DrawPick.state != PickState.RESERVE.value)
         .group_by(DrawPick.expert_id)
         .having(drawn >= context.cap_draws)
     )
-    return query if only is None else query.where(DrawPick.expert_id.in_(list(only)))
 
 
-def _poor_records(context: Context, only: Narrowing | None = None) -> Select[uuid.UUID, int]:
+def _poor_records(context: Context,
+                  candidates: Select[uuid.UUID] | None = None) -> Select[uuid.UUID, int]:
     """Repeated declines, no answers or late cancellations within a year (a bounded window:
     read by its index, not narrowed to the candidates)."""
     records = func.count(IntegrityRecord.id)
@@ -384,10 +375,10 @@ def _poor_records(context: Context, only: Narrowing | None = None) -> Select[uui
         .group_by(IntegrityRecord.expert_id)
         .having(records >= POOR_COUNT)
     )
-    return query if only is None else query.where(IntegrityRecord.expert_id.in_(_within(only)))
+    return query if candidates is None else query.where(IntegrityRecord.expert_id.in_(candidates))
 
 
-def _low_ratings(only: Narrowing) -> Select[tuple[uuid.UUID, Any]]:
+def _low_ratings(candidates: Select[uuid.UUID]) -> Select[uuid.UUID, Any]:
     """A low mean over the latest ratings; the mean is of the three marks' sum (ratings are
     all of an expert's history, so they are narrowed to the candidates first)."""
     position = func.row_number().over(partition_by=Rating.expert_id,
@@ -395,7 +386,7 @@ def _low_ratings(only: Narrowing) -> Select[tuple[uuid.UUID, Any]]:
     latest = select(Rating.expert_id.label("expert_id"),
                     (Rating.punctuality + Rating.quality + Rating.conduct).label("total"),
                     position.label("position")).where(
-        Rating.expert_id.in_(_within(only))).subquery()
+        Rating.expert_id.in_(candidates)).subquery()
     mean = func.avg(latest.c.total)
     return (
         select(latest.c.expert_id.label("expert_id"), mean)
