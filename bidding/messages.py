@@ -114,6 +114,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.withdraw": _m("撤回投标", "Withdraw bid"),
     "bidding.receipt": _m("回执", "Receipt"),
     "bidding.download_receipt": _m("下载回执（JSON）", "Download the receipt (JSON)"),
+    "bidding.log_entry": _m("监督日志第", "supervision log entry"),
+    "bidding.log_entry_after": _m("条", ""),
+    "bidding.log_pending": _m("正在写入监督日志", "being added to the supervision log"),
     "bidding.needs_js": _m(
         "浏览器内加密需要启用 JavaScript；也可使用命令行 ggzy bid seal / ggzy bid submit。",
         "Sealing in the browser needs JavaScript; or use ggzy bid seal / ggzy bid submit."),

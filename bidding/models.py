@@ -316,7 +316,9 @@ class Bid(Base):
     key_id: Mapped[str] = mapped_column(String(128))
     storage_key: Mapped[str] = mapped_column(String(300))
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    log_index: Mapped[int] = mapped_column(BigInteger)
+    # The receipt names the log promise; the index is filled when the closing settles it.
+    log_promise: Mapped[int | None] = mapped_column(BigInteger)
+    log_index: Mapped[int | None] = mapped_column(BigInteger)
     receipt: Mapped[str] = mapped_column(Text)
     # The bidder's detached Ed25519 signature over the digest (header X-Bid-Signature) and the
     # public key it claims; checked at upload and again at the opening.
@@ -356,7 +358,11 @@ class BidLogSeal(Base):
 
     __tablename__ = "bid_log_seal"
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The salt is random per entry and known when the entry is made; the log position of a
+    # promised entry (``promise``) is known only once the sequencer appends it (``settle``).
+    salt: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    promise: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     tender_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tender.id", ondelete="CASCADE"), index=True
     )
@@ -364,4 +370,3 @@ class BidLogSeal(Base):
     bidder_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # the bidder's organization
     user_id: Mapped[str | None] = mapped_column(String(64))  # the actor the entry does not name
     ip: Mapped[str | None] = mapped_column(String(64))
-    salt: Mapped[str] = mapped_column(String(64))  # hex

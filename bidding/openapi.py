@@ -65,14 +65,17 @@ class ReceiptFields(msgspec.Struct):
     server_time: Annotated[str, _text("the database clock when the bid was stored: ISO 8601 "
                                       "UTC with milliseconds, e.g. `2027-03-01T02:15:30.250Z`")]
     deadline: Annotated[str, _text("the bid deadline, same format")]
-    log_index: Annotated[int, _text("index of the `bid.submitted` entry in the transparency log")]
+    log_promise: Annotated[int, _text(
+        "the transparency log's promise number for the `bid.submitted` entry: the sequencer "
+        "appends it within a second, and always before the tender's close entry; the entry's "
+        "body names the same `promise`")]
 
 
 class BidReceipt(msgspec.Struct):
-    """The signed receipt (``ggzy-bid-receipt/1``): Ed25519 by the platform's receipt key over
+    """The signed receipt (``ggzy-bid-receipt/2``): Ed25519 by the platform's receipt key over
     the RFC 8785 canonical JSON of ``{"type", "key_id", "fields"}``."""
 
-    type: Annotated[str, _text("`ggzy-bid-receipt/1`")]
+    type: Annotated[str, _text("`ggzy-bid-receipt/2`")]
     key_id: Annotated[str, _text("16 hex: SHA-256(\"ggzy-receipt-key/1\" | 0x00 | public key)")]
     fields: ReceiptFields
     signature: Annotated[str, _text("base64 Ed25519 signature (64 bytes)")]

@@ -147,7 +147,8 @@ class BidOut(msgspec.Struct):
     envelope_sha256: str
     size: int
     submitted_at: dt.datetime
-    log_index: int
+    log_promise: int | None
+    log_index: int | None  # once the promise is kept (at the latest at the close)
     receipt: dict[str, Any]
 
 

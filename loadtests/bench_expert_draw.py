@@ -29,7 +29,6 @@ import time
 import uuid
 from typing import Any
 
-PG_ADMIN_DSN = os.environ.get("GGZY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 EXPERTS = int(os.environ.get("BENCH_DRAW_EXPERTS", "100000"))
 BIDDERS = 50
 RUNS = int(os.environ.get("BENCH_DRAW_RUNS", "30"))
@@ -227,12 +226,8 @@ def _measure() -> None:
 
 
 def main() -> None:
-    import psycopg
-
-    from tests.conftest import migrate
-    from trading import db
+    from loadtests.scratch import scratch_postgres
     from trading.app import load_domains
-    from trading.settings import get_settings
 
     load_domains()
     given = os.environ.get("GGZY_DATABASE_URL", "")
@@ -240,20 +235,8 @@ def main() -> None:
         print(f"  on {given.rsplit('@', 1)[-1]}")
         _measure()
         return
-    name = f"ggzy_bench_draw_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
-        migrate(url)
-        os.environ["GGZY_DATABASE_URL"] = url
-        get_settings.cache_clear()
-        db.reset_engine_cache()
+    with scratch_postgres("ggzy_bench_draw"):
         _measure()
-    finally:
-        db.reset_engine_cache()
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

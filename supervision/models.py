@@ -55,6 +55,33 @@ class LogEntry(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     canonical: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    # The promise this entry kept, when it was promised before it was appended (sequencer).
+    promise: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+
+class LogPending(Base):
+    """An entry promised but not yet appended (``supervision.sequencer``).
+
+    A busy writer (a bid at the deadline) inserts here without touching the head row, and the
+    next append of any kind, or the sequencer within its merge delay, moves the row into the
+    tree. ``id`` is the promise number a receipt names; ``received_at`` is the database time
+    the promise was made, the time that counts for the writer (e.g. against a deadline).
+    """
+
+    __tablename__ = "log_pending"
+    # AUTOINCREMENT: rows are deleted once appended, and a promise number must never recur.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor_user_id: Mapped[str | None] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_ip: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class LogNode(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from supervision import controllers, views
@@ -16,6 +17,12 @@ def _install_recorder() -> None:
 
     audit.install_recorder(services.record)
     audit.install_alerts(alerts.watch_deadline, alerts.resolve_deadline)
+
+
+def _run_sequencer(stop: threading.Event) -> None:
+    from supervision import sequencer
+
+    sequencer.run(stop)
 
 
 def _seed_demo(session: object) -> None:
@@ -39,4 +46,5 @@ domain = Domain(
     on_load=_install_recorder,
     cli_commands=(log_command,),
     seed_demo=_seed_demo,
+    dispatcher_loops=(_run_sequencer,),
 )

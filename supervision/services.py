@@ -13,26 +13,28 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import rfc8785
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from supervision import merkle
+from supervision import merkle, sequencer
+from supervision.appending import HEAD_ID as HEAD_ID
+from supervision.appending import LogIntegrityError as LogIntegrityError
+from supervision.appending import NewEntry, append, lock_head
+from supervision.appending import canonical_bytes as canonical_bytes
+from supervision.appending import format_time as format_time
 from supervision.models import LogCheckpoint, LogEntry, LogHead, LogNode
+from supervision.sequencer import Promise as Promise
+from supervision.sequencer import integrate_soon as integrate_soon
+from supervision.sequencer import kept_promises as kept_promises
+from supervision.sequencer import promise as promise
 from trading import clock
 from trading.audit import Actor
 
-HEAD_ID = 1
 DEFAULT_PAGE = 100
-
-
-class LogIntegrityError(RuntimeError):
-    """The stored tree is missing data it must have: the database was tampered with or broken."""
 
 
 @dataclass(frozen=True)
@@ -58,93 +60,16 @@ def record(session: Session, actor: Actor, action: str, subject: str, body: dict
     The head row stays locked until the caller's transaction ends, which serialises every
     writer that logs: call this as the last step of a unit of work, after the row locks the
     change itself needs, so that the lock is held briefly and lock order is always the same.
+    Promised entries (``sequencer``) visible to the transaction are appended first, so an
+    entry always follows every promise committed before it was made.
     """
-    size, frontier = _lock_head(session)
-    # The time is read after the lock, so log order and time order agree; it is truncated to
-    # the millisecond so that the stored column equals the time inside the canonical bytes.
-    moment = _to_millis(clock.now(session))
-    canonical = canonical_bytes(size, moment, actor, action, subject, body)
-    leaf = merkle.leaf_hash(canonical)
-    new_frontier, completed = merkle.append_leaf(frontier, size, leaf)
-    session.add(_entry_row(size, moment, actor, action, subject, canonical, leaf))
-    session.execute(
-        insert(LogNode), [{"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed]
-    )
-    session.execute(
-        update(LogHead)
-        .where(LogHead.id == HEAD_ID)
-        .values(size=size + 1, frontier=merkle.pack_frontier(new_frontier))
-    )
-    session.flush()  # surface any constraint failure here, at the caller's line
-    return size
-
-
-def canonical_bytes(
-    seq: int, moment: dt.datetime, actor: Actor, action: str, subject: str, body: dict[str, Any]
-) -> bytes:
-    """The RFC 8785 (JCS) bytes of an entry: what its leaf hash covers and a verifier re-reads."""
-    document: dict[str, Any] = {
-        "seq": seq,
-        "time": format_time(moment),
-        "actor": {"user_id": actor.user_id, "role": actor.role, "ip": actor.ip},
-        "action": action,
-        "subject": subject,
-        "body": body,
-    }
-    try:
-        return rfc8785.dumps(document)
-    except rfc8785.CanonicalizationError as error:
-        raise ValueError(f"log body of {action!r} is not plain JSON: {error}") from error
-
-
-def format_time(moment: dt.datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and ``Z``, e.g. ``2026-01-02T03:04:05.678Z``."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: cannot tell which zone it is in")
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def _to_millis(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def _lock_head(session: Session) -> tuple[int, list[bytes]]:
-    # FOR UPDATE makes concurrent PostgreSQL appenders queue here and then re-read the row
-    # their predecessor committed. SQLite renders no FOR UPDATE; its write transactions
-    # already begin IMMEDIATE (trading.db), which serialises writers the same way.
-    # Columns, not the ORM entity: a cached LogHead in the identity map could be stale.
-    row = session.execute(
-        select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID).with_for_update()
-    ).one_or_none()
-    if row is None:
-        raise LogIntegrityError("log_head row is missing: run the migrations")
-    return row.size, merkle.unpack_frontier(row.frontier)
-
-
-def _entry_row(
-    seq: int,
-    moment: dt.datetime,
-    actor: Actor,
-    action: str,
-    subject: str,
-    canonical: bytes,
-    leaf: bytes,
-) -> LogEntry:
-    return LogEntry(
-        seq=seq,
-        created_at=moment,
-        actor_user_id=actor.user_id,
-        actor_role=actor.role,
-        actor_ip=actor.ip,
-        action=action,
-        subject=subject,
-        # Store the body as the canonical bytes spell it, so the queryable column can never
-        # say something the hashed record does not (tuples, float spelling and the like).
-        body=json.loads(canonical)["body"],
-        canonical=canonical,
-        leaf_hash=leaf,
-    )
+    head = lock_head(session)
+    assert head is not None
+    moment = clock.now(session)
+    head = sequencer.drain(session, head, moment)
+    append(session, head, moment, [NewEntry(actor, action, subject, body)])
+    session.flush()  # the caller's own rows, as before the entry: one failure point
+    return head.size
 
 
 # --- tree reads ----------------------------------------------------------------------------

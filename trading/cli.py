@@ -100,13 +100,18 @@ def dispatcher() -> None:
     from trading import jobs
     from trading.app import load_domains
 
-    load_domains()
     stop = threading.Event()
+    loops = [threading.Thread(target=loop, args=(stop,), name=f"{domain.name}-loop", daemon=True)
+             for domain in load_domains() for loop in domain.dispatcher_loops]
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for thread in loops:
+        thread.start()
     try:
         jobs.run_dispatcher(stop)
     except KeyboardInterrupt:
         stop.set()
+    for thread in loops:
+        thread.join(timeout=5)
 
 
 @main.command()

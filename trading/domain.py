@@ -6,6 +6,7 @@ itself never imports a domain: it only receives these descriptions.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,3 +56,6 @@ class Domain:
     middleware: Sequence[Any] = ()
     # Sections of the public home page, in the order of the domains (see ``HomePanel``).
     home_panels: Sequence[HomePanel] = ()
+    # Loops the single dispatcher process runs beside its own, each in a thread until the
+    # event is set (e.g. the log's sequencer, which bounds how long a promised entry waits).
+    dispatcher_loops: Sequence[Callable[[threading.Event], None]] = ()

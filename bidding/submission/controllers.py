@@ -50,16 +50,18 @@ async def withdraw_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uui
     return await blocking(_withdraw, request, tender_id, section_id)
 
 
-def bid_out(bid: Bid) -> BidOut:
+def bid_out(bid: Bid, log_index: int | None) -> BidOut:
     return BidOut(str(bid.id), str(bid.section_id), bid.status, bid.envelope_sha256, bid.size,
-                  bid.submitted_at, bid.log_index,
+                  bid.submitted_at, bid.log_promise, log_index,
                   receipts.Receipt.from_json(bid.receipt).to_dict())
 
 
 def _my_bids(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> list[BidOut]:
     with db.read_only() as session:
         org = intake.bidder_org(session, user_of(request))
-        return [bid_out(b) for b in intake.bids_of_bidder(session, tender_id, org.id)]
+        bids = intake.bids_of_bidder(session, tender_id, org.id)
+        positions = intake.log_positions(session, bids)
+        return [bid_out(b, positions.get(b.id)) for b in bids]
 
 
 @get(f"{API}/tenders/{{tender_id:uuid}}/my-bids", operation_id="listMyBids", guards=[BIDDERS],

@@ -16,6 +16,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import uuid
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ from trading.accounts.models import Organization, OrganizationKind, Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
+
+logger = logging.getLogger(__name__)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -213,7 +216,7 @@ class Accepted:
     bid_id: uuid.UUID
     receipt: str  # the signed receipt, JSON
     received_at: dt.datetime
-    log_index: int
+    log_promise: int  # the log's promise to append the entry (supervision.sequencer)
 
 
 def accept(actor: Actor, incoming: IncomingBid, signature: bytes | None = None,
@@ -238,7 +241,27 @@ def accept(actor: Actor, incoming: IncomingBid, signature: bytes | None = None,
     except BaseException:
         _forget(incoming, final)
         raise
+    _append_promises()
     return accepted
+
+
+def log_positions(session: Session, bids: list[Bid]) -> dict[uuid.UUID, int]:
+    """Bid id -> index of its ``bid.submitted`` entry, for the bids whose entry is appended."""
+    kept = supervision.kept_promises(
+        session, [b.log_promise for b in bids if b.log_index is None and b.log_promise])
+    positions = {b.id: b.log_index for b in bids if b.log_index is not None}
+    positions.update({b.id: kept[b.log_promise] for b in bids
+                      if b.log_promise is not None and b.log_promise in kept})
+    return positions
+
+
+def _append_promises() -> None:
+    # The bid is committed and its receipt promises a log entry; append it now if the head is
+    # free (else its holder or the dispatcher's sequencer will). Failing here loses nothing.
+    try:
+        supervision.integrate_soon()
+    except Exception:
+        logger.warning("promised log entries left for the sequencer", exc_info=True)
 
 
 def _forget(incoming: IncomingBid, final: Path | None) -> None:
@@ -260,21 +283,22 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     bid.submitted_ip = actor.ip
     # Who bid is sealed until the closing: the entry names neither the bidder nor the user
     # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
-    index = sealed_log.record_sealed(
-        session, actor, "bid.submitted", target.tender_id, bid.id, target.bidder_id,
-        incoming.digest, {"section": str(target.section_id), "size": incoming.size,
-                          "key_id": target.key_id, "signed": signature is not None})
-    # The decisive check: the last statement before the commit, on the database clock.
+    # The decisive check, on the database clock after every lock the bid needs; the same
+    # moment is the log promise's and the receipt's time.
     now = clock.now(session)
     if now >= tender.deadline:
         raise late_error(tender.deadline, now)
-    receipt = _receipt(target, bid.id, incoming, now, index)
-    bid.receipt, bid.log_index, bid.submitted_at = receipt, index, now
+    promised = sealed_log.promise_sealed(session, actor, sealed_log.SealedEntry(
+        "bid.submitted", target.tender_id, bid.id, target.bidder_id, incoming.digest,
+        {"section": str(target.section_id), "size": incoming.size, "key_id": target.key_id,
+         "signed": signature is not None}), at=now)
+    receipt = _receipt(target, bid.id, incoming, now, promised.number)
+    bid.receipt, bid.log_promise, bid.submitted_at = receipt, promised.number, now
     session.flush()
     final = _final_path(target, bid.id)
     files.private_dir(final.parent)
     os.replace(incoming.path, final)
-    return Accepted(bid.id, receipt, now, index), final
+    return Accepted(bid.id, receipt, now, promised.number), final
 
 
 def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: EnvelopeInfo,
@@ -294,7 +318,7 @@ def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: E
         status=BidStatus.SUBMITTED.value, envelope_sha256=incoming.digest, size=incoming.size,
         key_id=info.key_id, storage_key=str(_final_path(target, bid_id).relative_to(
             config.storage_root())),
-        submitted_at=now, log_index=-1, receipt="", signature=signature,
+        submitted_at=now, receipt="", signature=signature,
         signer_public_key=signer_public_key,
     )
     session.add(bid)
@@ -303,7 +327,7 @@ def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: E
 
 
 def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.datetime,
-             index: int) -> str:
+             promise: int) -> str:
     fields: dict[str, str | int] = {
         "receipt_id": str(bid_id),
         "tender_id": str(target.tender_id),
@@ -313,7 +337,7 @@ def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.d
         "envelope_size": incoming.size,
         "server_time": _iso(now),
         "deadline": _iso(target.deadline),
-        "log_index": index,
+        "log_promise": promise,
     }
     return receipts.sign_receipt(fields).to_json()
 
@@ -334,8 +358,9 @@ def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.
     now = clock.now(session)
     bid.status, bid.ended_at = BidStatus.WITHDRAWN.value, now
     session.flush()
-    sealed_log.record_sealed(session, actor, "bid.withdrawn", tender_id, bid.id, org.id,
-                             bid.envelope_sha256, {"section": str(section_id)})
+    sealed_log.record_sealed(session, actor, sealed_log.SealedEntry(
+        "bid.withdrawn", tender_id, bid.id, org.id, bid.envelope_sha256,
+        {"section": str(section_id)}))
     assert tender.deadline is not None
     if clock.now(session) >= tender.deadline:
         raise late_error(tender.deadline, clock.now(session))

@@ -12,42 +12,97 @@ tamper-evident while nobody reads it early. The offline verifier opens every com
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding.lookup import subject
-from bidding.models import BidLogSeal
+from bidding.models import Bid, BidLogSeal
 from supervision import services as supervision
 from trading.accounts.models import Role
 from trading.audit import Actor
 
 REVEAL_ACTION = "tender.bidders_revealed"
 SALT_BYTES = 16
+ANONYMOUS = Actor(user_id=None, role=Role.BIDDER.value, ip=None)
 
 
-def record_sealed(session: Session, actor: Actor, action: str, tender_id: uuid.UUID,
-                  bid_id: uuid.UUID, bidder_id: uuid.UUID, envelope_sha256: str,
-                  body: dict[str, Any]) -> int:
+@dataclass(frozen=True)
+class SealedEntry:
+    """A sealed bid entry to log: who made it stays in ``bid_log_seal`` until the closing."""
+
+    action: str
+    tender_id: uuid.UUID
+    bid_id: uuid.UUID
+    bidder_id: uuid.UUID
+    envelope_sha256: str
+    body: dict[str, Any]
+
+
+def record_sealed(session: Session, actor: Actor, entry: SealedEntry) -> int:
     """Log a bid entry whose author stays sealed until the closing; return its index."""
-    salt = secrets.token_bytes(SALT_BYTES).hex()
-    commitment = supervision.bid_commitment(action, str(bid_id), envelope_sha256, str(bidder_id),
-                                            actor.user_id, actor.ip, salt)
-    anonymous = Actor(user_id=None, role=Role.BIDDER.value, ip=None)
-    seq = supervision.record(session, anonymous, action, subject(tender_id), {
-        **body, "bid": str(bid_id), "envelope_sha256": envelope_sha256,
-        "commitment": commitment})
-    session.add(BidLogSeal(seq=seq, tender_id=tender_id, bid_id=bid_id, bidder_id=bidder_id,
-                           user_id=actor.user_id, ip=actor.ip, salt=salt))
-    session.flush()
+    salt, logged = _sealed_body(actor, entry)
+    seq = supervision.record(session, ANONYMOUS, entry.action, subject(entry.tender_id), logged)
+    _keep_seal(session, actor, entry, salt, seq=seq)
     return seq
+
+
+def promise_sealed(session: Session, actor: Actor, entry: SealedEntry,
+                   at: dt.datetime) -> supervision.Promise:
+    """Promise the entry instead (a submission at the deadline must not queue for the log's
+    head): the sequencer appends it, and always before the tender's close (sequencer)."""
+    salt, logged = _sealed_body(actor, entry)
+    promised = supervision.promise(session, ANONYMOUS, entry.action, subject(entry.tender_id),
+                                   logged, at=at)
+    _keep_seal(session, actor, entry, salt, promise=promised.number)
+    return promised
+
+
+def _sealed_body(actor: Actor, entry: SealedEntry) -> tuple[str, dict[str, Any]]:
+    salt = secrets.token_bytes(SALT_BYTES).hex()
+    commitment = supervision.bid_commitment(entry.action, str(entry.bid_id),
+                                            entry.envelope_sha256, str(entry.bidder_id),
+                                            actor.user_id, actor.ip, salt)
+    return salt, {**entry.body, "bid": str(entry.bid_id),
+                  "envelope_sha256": entry.envelope_sha256, "commitment": commitment}
+
+
+def _keep_seal(session: Session, actor: Actor, entry: SealedEntry, salt: str, *,
+               seq: int | None = None, promise: int | None = None) -> None:
+    session.add(BidLogSeal(salt=salt, seq=seq, promise=promise, tender_id=entry.tender_id,
+                           bid_id=entry.bid_id, bidder_id=entry.bidder_id,
+                           user_id=actor.user_id, ip=actor.ip))
+    session.flush()
+
+
+def settle(session: Session, tender_id: uuid.UUID) -> None:
+    """At the closing, after the close entry (which appended every promise before it): give
+    the tender's promised seals and bids their log positions."""
+    seals = list(session.scalars(select(BidLogSeal).where(BidLogSeal.tender_id == tender_id,
+                                                          BidLogSeal.seq.is_(None))))
+    bids = list(session.scalars(select(Bid).where(Bid.tender_id == tender_id,
+                                                  Bid.log_index.is_(None))))
+    numbers = [s.promise for s in seals if s.promise is not None]
+    kept = supervision.kept_promises(session, numbers)
+    if len(kept) != len(numbers) or len(seals) != len(numbers):
+        raise RuntimeError("a promised bid entry is not in the log at the close")
+    for seal in seals:
+        assert seal.promise is not None
+        seal.seq = kept[seal.promise]
+    for bid in bids:
+        if bid.log_promise is not None and bid.log_promise in kept:
+            bid.log_index = kept[bid.log_promise]
+    session.flush()
 
 
 def reveal(session: Session, actor: Actor, tender_id: uuid.UUID) -> int:
     """The closing: open every sealed bid entry of the tender in one log entry."""
+    settle(session, tender_id)
     rows = session.scalars(select(BidLogSeal).where(BidLogSeal.tender_id == tender_id)
                            .order_by(BidLogSeal.seq))
     return supervision.record(session, actor, REVEAL_ACTION, subject(tender_id), {

@@ -61,6 +61,7 @@ def render_bid_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, statu
             public_key_b64=b64encode(tender.opening_public_key or b""), yuan=yuan,
             names=intake.section_names(session, tender_id), now=now,
             receipts={b.id: json.loads(b.receipt) for b in bids},
+            positions=intake.log_positions(session, bids),
             halves=(halves.half_status(session, tender_id, org.id) if tender.bidder_decrypts
                     else None),
         )

@@ -120,7 +120,7 @@ def test_verify_receipt(runner, tmp_path, opening) -> None:
     receipt = receipts.sign_receipt({
         "receipt_id": "R-1", "tender_id": "T-1", "section_id": "S-1", "bidder_id": "B-1",
         "envelope_sha256": sealed.envelope_sha256, "envelope_size": sealed.envelope_size,
-        "server_time": "2026-11-27T05:00:00Z", "log_index": 7}, key=platform)
+        "server_time": "2026-11-27T05:00:00Z", "log_promise": 7}, key=platform)
     receipt_path = tmp_path / "bid.env.receipt.json"
     receipt_path.write_text(receipt.to_json())
     key_path = tmp_path / "platform.json"
@@ -136,7 +136,7 @@ def test_verify_receipt(runner, tmp_path, opening) -> None:
                                           "--envelope", str(other_env), str(receipt_path)])
     assert mismatch.exit_code != 0 and "does not match" in mismatch.output
     data = json.loads(receipt_path.read_text())
-    data["fields"]["log_index"] = 8
+    data["fields"]["log_promise"] = 8
     receipt_path.write_text(json.dumps(data))
     forged = runner.invoke(bidder.bid, ["verify-receipt", "--platform-key", str(key_path),
                                         str(receipt_path)])
@@ -189,7 +189,7 @@ def test_bid_open_re_decrypts_after_the_opening(runner, tmp_path, opening) -> No
     receipt = receipts.sign_receipt({
         "receipt_id": "R-1", "tender_id": "T-1", "section_id": "S-1", "bidder_id": "B-1",
         "envelope_sha256": sealed.envelope_sha256, "envelope_size": sealed.envelope_size,
-        "server_time": "2026-11-27T05:00:00Z", "log_index": 7},
+        "server_time": "2026-11-27T05:00:00Z", "log_promise": 7},
         key=ECC.generate(curve="ed25519"))
     receipt_path = tmp_path / "receipt.json"
     receipt_path.write_text(receipt.to_json())

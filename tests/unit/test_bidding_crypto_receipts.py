@@ -12,7 +12,7 @@ from bidding.sealing.crypto import receipts
 FIELDS: dict[str, str | int] = {
     "receipt_id": "R-1", "tender_id": "T-1", "section_id": "S-1", "bidder_id": "B-1",
     "envelope_sha256": "ab" * 32, "envelope_size": 12345,
-    "server_time": "2026-11-27T05:00:00.123456Z", "log_index": 42}
+    "server_time": "2026-11-27T05:00:00.123456Z", "log_promise": 42}
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_sign_and_verify_round_trip(key_file) -> None:
 
 
 @pytest.mark.parametrize(("name", "value"), [("envelope_sha256", "cd" * 32),
-                                             ("envelope_size", 12346), ("log_index", "42"),
+                                             ("envelope_size", 12346), ("log_promise", "42"),
                                              ("server_time", "2026-11-27T05:00:00.123457Z"),
                                              ("extra", "x")])
 def test_any_change_breaks_the_receipt(key_file, name: str, value: str | int) -> None:
@@ -69,7 +69,7 @@ def test_another_key_is_refused(key_file) -> None:
 
 def test_incomplete_fields_and_bad_json_are_refused(key_file) -> None:
     with pytest.raises(ValueError):
-        receipts.sign_receipt({k: v for k, v in FIELDS.items() if k != "log_index"})
+        receipts.sign_receipt({k: v for k, v in FIELDS.items() if k != "log_promise"})
     with pytest.raises(TypeError):
         receipts.sign_receipt({**FIELDS, "envelope_size": 1.5})  # type: ignore[dict-item]
     for text in ("not json", "[]", '{"type": "other"}'):

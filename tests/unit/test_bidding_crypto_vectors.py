@@ -283,9 +283,10 @@ def compute_example(inputs: dict[str, Any]) -> dict[str, Any]:
         "receipt_id": inputs["receipt"]["receipt_id"], "tender_id": t, "section_id": s,
         "bidder_id": inputs["bidder_id"], "envelope_sha256": env_sha256,
         "envelope_size": len(env), "server_time": inputs["receipt"]["server_time"],
-        "deadline": inputs["receipt"]["deadline"], "log_index": inputs["receipt"]["log_index"],
+        "deadline": inputs["receipt"]["deadline"],
+        "log_promise": inputs["receipt"]["log_promise"],
     }
-    signed = _jcs({"type": "ggzy-bid-receipt/1", "key_id": receipt_key_id, "fields": fields})
+    signed = _jcs({"type": "ggzy-bid-receipt/2", "key_id": receipt_key_id, "fields": fields})
     receipt_signature = _ed25519_sign(platform_seed, signed)
 
     return {
@@ -319,7 +320,7 @@ def compute_example(inputs: dict[str, Any]) -> dict[str, Any]:
                                   "key_id": receipt_key_id},
             "key_id_input_hex": key_id_input.hex(),
             "signed_text": signed.decode("ascii"),
-            "response": {"type": "ggzy-bid-receipt/1", "key_id": receipt_key_id,
+            "response": {"type": "ggzy-bid-receipt/2", "key_id": receipt_key_id,
                          "fields": fields, "signature": _b64(receipt_signature)},
         },
     }
@@ -350,7 +351,7 @@ def example_inputs() -> dict[str, Any]:
         "api_token": token,
         "receipt_signing_seed_hex": derived("receipt signing key").hex(),
         "receipt": {"receipt_id": an_id("receipt"), "server_time": "2027-03-01T02:15:30.250Z",
-                    "deadline": "2027-03-22T01:30:00.000Z", "log_index": 4711},
+                    "deadline": "2027-03-22T01:30:00.000Z", "log_promise": 4711},
     }
 
 

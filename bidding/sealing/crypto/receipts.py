@@ -28,9 +28,9 @@ from Crypto.Signature import eddsa
 
 from bidding.sealing.crypto.common import b64decode, b64encode, sha256
 
-RECEIPT_TYPE = "ggzy-bid-receipt/1"
+RECEIPT_TYPE = "ggzy-bid-receipt/2"
 REQUIRED_FIELDS = ("receipt_id", "tender_id", "section_id", "bidder_id", "envelope_sha256",
-                   "envelope_size", "server_time", "log_index")
+                   "envelope_size", "server_time", "log_promise")
 KEY_FILE_ENV = "GGZY_RECEIPT_KEY_FILE"
 
 

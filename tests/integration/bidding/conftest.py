@@ -212,6 +212,16 @@ def pass_deadline(tender_id: uuid.UUID) -> dt.datetime:
     return test_clock.advance_past(deadline_of(tender_id))
 
 
+def run_closing(tender_id: uuid.UUID) -> None:
+    """Run the tender's closing job now, as the worker would at the deadline."""
+    from bidding.opening import closing
+
+    with db.transaction() as session:
+        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(tender_id))
+        assert job is not None
+        closing.close(session, job)
+
+
 def bid_plaintext(price_fen: int, marker: str = "", days: int = 300) -> bytes:
     header = {"format": "ggzy-bid/1", "price_fen": price_fen, "duration_days": days,
               "quality": "合格", "items": {"note": marker}}

@@ -53,7 +53,7 @@ def test_bid_is_stored_logged_and_receipted(client, scenario: Scenario, storage_
     receipt = receipts.Receipt.from_dict(answer.json())
     receipts.verify_receipt(receipt, receipts.platform_receipt_public_key())
     assert receipt.fields["tender_id"] == str(scenario.tender_id)
-    assert isinstance(receipt.fields["log_index"], int)
+    assert isinstance(receipt.fields["log_promise"], int)
     import hashlib
 
     assert receipt.fields["envelope_sha256"] == hashlib.sha256(envelope).hexdigest()

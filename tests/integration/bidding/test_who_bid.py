@@ -5,19 +5,16 @@ the close reveals the mapping into the log and the offline verifier opens every 
 from __future__ import annotations
 
 import json
-import uuid
 
 from sqlalchemy import select
 
 from bidding import lookup
 from bidding.models import Bid
-from bidding.opening import closing
 from bidding.sealing.crypto import receipts
 from bidding.submission import sealed_log
-from bidding.tendering import tenders
 from supervision import checkpoints, export, note, services, verifier
 from tests.integration.trading.conftest import login
-from trading import db, jobs
+from trading import db
 from trading.accounts.models import Role
 
 from .conftest import (
@@ -32,6 +29,7 @@ from .conftest import (
     make_user,
     pass_deadline,
     publish_now,
+    run_closing,
     seal,
 )
 
@@ -42,12 +40,6 @@ def _sign() -> int:
     with db.transaction() as session:
         return services.checkpoint_now(session, "test").size
 
-
-def _close(tender_id: uuid.UUID) -> None:
-    with db.transaction() as session:
-        job = jobs.get_job(session, tenders.CLOSE_JOB, lookup.job_subject(tender_id))
-        assert job is not None
-        closing.close(session, job)
 
 
 def _identities(scenario) -> list[str]:
@@ -78,11 +70,13 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
     again = client.put(bid_url(scenario), headers=bearer(first),
                        content=seal(scenario, first, bid_plaintext(91_000_000)))
     assert again.status_code == 201
-    # The receipt's log index names the bid's own entry, which the bidder can check.
+    # The receipt's log promise is kept by the bid's own entry, which the bidder can check.
     receipt = receipts.Receipt.from_dict(again.json()).fields
     with db.read_only() as session:
-        own = services.get_entry(session, receipt["log_index"])
+        kept = services.kept_promises(session, [int(receipt["log_promise"])])
+        own = services.get_entry(session, kept[int(receipt["log_promise"])])
     assert own is not None and own.action == "bid.submitted"
+    assert own.body["promise"] == receipt["log_promise"]
     assert own.body["bid"] == receipt["receipt_id"]
     assert own.body["envelope_sha256"] == receipt["envelope_sha256"]
     _sign()
@@ -114,7 +108,7 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
         assert value not in log_page.text, value
 
     pass_deadline(scenario.tender_id)
-    _close(scenario.tender_id)
+    run_closing(scenario.tender_id)
     with db.read_only() as session:
         reveals = services.entries(session, action=sealed_log.REVEAL_ACTION,
                                    subject=lookup.subject(scenario.tender_id))

@@ -1,0 +1,134 @@
+"""Appending to the log: the head lock, the canonical bytes and the batch append.
+
+``services.record`` appends one entry; ``sequencer`` appends every promised entry in one
+batch. Both take the head row's lock first, so appends are numbered without gaps, and both
+write the entries, the completed subtree hashes and the new head in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from supervision import merkle
+from supervision.models import LogEntry, LogHead, LogNode
+from trading.audit import Actor
+
+HEAD_ID = 1
+
+
+class LogIntegrityError(RuntimeError):
+    """The stored tree is missing data it must have: the database was tampered with or broken."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """The locked head: how many entries the log holds and the frontier of complete subtrees."""
+
+    size: int
+    frontier: list[bytes]
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """An entry about to be appended; ``promise`` is set when it keeps a sequencer promise."""
+
+    actor: Actor
+    action: str
+    subject: str
+    body: dict[str, Any]
+    promise: int | None = None
+
+
+def lock_head(session: Session, *, skip_locked: bool = False) -> Head | None:
+    """Lock the head row until the transaction ends and read it; ``None`` when ``skip_locked``
+    and another transaction holds it (that transaction will append whatever is pending).
+
+    FOR UPDATE makes concurrent PostgreSQL appenders queue here and then re-read the row their
+    predecessor committed. SQLite renders no FOR UPDATE; its write transactions already begin
+    IMMEDIATE (trading.db), which serialises writers the same way. Columns, not the ORM
+    entity: a cached LogHead in the identity map could be stale.
+    """
+    query = select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID)
+    row = session.execute(query.with_for_update(skip_locked=skip_locked)).one_or_none()
+    if row is None:
+        if skip_locked and session.scalar(select(LogHead.id).where(LogHead.id == HEAD_ID)):
+            return None
+        raise LogIntegrityError("log_head row is missing: run the migrations")
+    return Head(row.size, merkle.unpack_frontier(row.frontier))
+
+
+def append(session: Session, head: Head, moment: dt.datetime,
+           entries: Sequence[NewEntry]) -> Head:
+    """Append ``entries`` in order at ``moment`` (read after the lock, so log order and time
+    order agree) and return the new head. Never commits."""
+    if not entries:
+        return head
+    moment = to_millis(moment)
+    size, frontier = head.size, head.frontier
+    rows: list[dict[str, Any]] = []
+    nodes: list[dict[str, Any]] = []
+    for entry in entries:
+        canonical = canonical_bytes(size, moment, entry.actor, entry.action, entry.subject,
+                                    entry.body)
+        leaf = merkle.leaf_hash(canonical)
+        frontier, completed = merkle.append_leaf(frontier, size, leaf)
+        rows.append(_entry_row(size, moment, entry, canonical, leaf))
+        nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed)
+        size += 1
+    session.execute(insert(LogEntry), rows)
+    session.execute(insert(LogNode), nodes)
+    session.execute(update(LogHead).where(LogHead.id == HEAD_ID)
+                    .values(size=size, frontier=merkle.pack_frontier(frontier)))
+    return Head(size, frontier)
+
+
+def canonical_bytes(
+    seq: int, moment: dt.datetime, actor: Actor, action: str, subject: str, body: dict[str, Any]
+) -> bytes:
+    """The RFC 8785 (JCS) bytes of an entry: what its leaf hash covers and a verifier re-reads."""
+    document: dict[str, Any] = {
+        "seq": seq,
+        "time": format_time(moment),
+        "actor": {"user_id": actor.user_id, "role": actor.role, "ip": actor.ip},
+        "action": action,
+        "subject": subject,
+        "body": body,
+    }
+    try:
+        return rfc8785.dumps(document)
+    except rfc8785.CanonicalizationError as error:
+        raise ValueError(f"log body of {action!r} is not plain JSON: {error}") from error
+
+
+def format_time(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds and ``Z``, e.g. ``2026-01-02T03:04:05.678Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: cannot tell which zone it is in")
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def to_millis(moment: dt.datetime) -> dt.datetime:
+    """Truncated to the millisecond, so the stored column equals the time in the bytes."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _entry_row(seq: int, moment: dt.datetime, entry: NewEntry, canonical: bytes,
+               leaf: bytes) -> dict[str, Any]:
+    return {
+        "seq": seq, "created_at": moment, "actor_user_id": entry.actor.user_id,
+        "actor_role": entry.actor.role, "actor_ip": entry.actor.ip, "action": entry.action,
+        "subject": entry.subject,
+        # Store the body as the canonical bytes spell it, so the queryable column can never
+        # say something the hashed record does not (tuples, float spelling and the like).
+        "body": json.loads(canonical)["body"],
+        "canonical": canonical, "leaf_hash": leaf, "promise": entry.promise,
+    }
