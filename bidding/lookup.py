@@ -27,10 +27,13 @@ def tender_id_of(job_subject_value: str) -> uuid.UUID:
     return uuid.UUID(job_subject_value.split(":", 1)[1])
 
 
-def get_tender(session: Session, tender_id: uuid.UUID, *, lock: bool = False) -> Tender:
+def get_tender(session: Session, tender_id: uuid.UUID, *, lock: bool = False,
+               share_lock: bool = False) -> Tender:
+    """The tender, re-read; ``lock`` takes its row lock, ``share_lock`` a shared one (bids:
+    concurrent submissions proceed together, the closing's UPDATE waits for them)."""
     query = select(Tender).where(Tender.id == tender_id)
-    if lock:
-        query = query.with_for_update()
+    if lock or share_lock:
+        query = query.with_for_update(read=not lock)
     found = session.scalars(query.execution_options(populate_existing=True)).one_or_none()
     if found is None:
         raise NotFoundError("招标项目", "Tender")

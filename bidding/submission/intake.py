@@ -107,13 +107,11 @@ def bidder_org(session: Session, user: CurrentUser) -> Organization:
     return org
 
 
-def open_for_bids(session: Session, tender: Tender, *, lock: bool) -> dt.datetime:
-    """Refuse unless the tender takes bids now (database clock); return now."""
-    if lock:
-        # FOR SHARE: concurrent submissions proceed together, the closing job's UPDATE waits
-        # for them (SQLite's BEGIN IMMEDIATE already serialises all writers).
-        session.execute(select(Tender.id).where(Tender.id == tender.id).with_for_update(read=True))
-        session.refresh(tender)
+def open_for_bids(session: Session, tender: Tender) -> dt.datetime:
+    """Refuse unless the tender takes bids now (database clock); return now. A change takes
+    the tender with ``get_tender(..., share_lock=True)`` first: FOR SHARE lets submissions
+    proceed together while the closing's UPDATE waits for them (SQLite's BEGIN IMMEDIATE
+    already serialises all writers)."""
     now = clock.now(session)
     if tender.deadline is not None and now >= tender.deadline:
         raise late_error(tender.deadline, now)
@@ -128,7 +126,7 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
     org = bidder_org(session, user)
     tender = get_tender(session, tender_id)
     section = get_section(session, tender_id, section_id)
-    open_for_bids(session, tender, lock=False)
+    open_for_bids(session, tender)
     # The key the envelope must be sealed to is the one the logged ceremony made, not the
     # tender row's (a DBA could swap that; the log's signed checkpoints would show an edit).
     key_id = ceremony.logged_key_id(session, tender.id)
@@ -276,34 +274,40 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     """Store a finished upload in the caller's transaction (``accept`` wraps it in its own)."""
     info = incoming.finish()
     target = incoming.target
-    tender = get_tender(session, target.tender_id)
-    open_for_bids(session, tender, lock=True)
+    tender = get_tender(session, target.tender_id, share_lock=True)
+    locked_at = open_for_bids(session, tender)
     assert tender.deadline is not None
-    bid = _insert_bid(session, target, incoming, info, signature, signer_public_key)
-    bid.submitted_ip = actor.ip
-    # Who bid is sealed until the closing: the entry names neither the bidder nor the user
-    # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
+    _supersede(session, target, locked_at)
     # The decisive check, on the database clock after every lock the bid needs; the same
     # moment is the log promise's and the receipt's time.
     now = clock.now(session)
     if now >= tender.deadline:
         raise late_error(tender.deadline, now)
+    bid_id = uuid.uuid4()
+    # Who bid is sealed until the closing: the entry names neither the bidder nor the user
+    # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
     promised = sealed_log.promise_sealed(session, actor, sealed_log.SealedEntry(
-        "bid.submitted", target.tender_id, bid.id, target.bidder_id, incoming.digest,
+        "bid.submitted", target.tender_id, bid_id, target.bidder_id, incoming.digest,
         {"section": str(target.section_id), "size": incoming.size, "key_id": target.key_id,
          "signed": signature is not None}), at=now)
-    receipt = _receipt(target, bid.id, incoming, now, promised.number)
-    bid.receipt, bid.log_promise, bid.submitted_at = receipt, promised.number, now
+    receipt = _receipt(target, bid_id, incoming, now, promised.number)
+    session.add(Bid(
+        id=bid_id, tender_id=target.tender_id, section_id=target.section_id,
+        bidder_id=target.bidder_id, submitted_by=target.user_id, submitted_ip=actor.ip,
+        status=BidStatus.SUBMITTED.value, envelope_sha256=incoming.digest, size=incoming.size,
+        key_id=info.key_id, storage_key=str(_final_path(target, bid_id).relative_to(
+            config.storage_root())),
+        submitted_at=now, log_promise=promised.number, receipt=receipt, signature=signature,
+        signer_public_key=signer_public_key,
+    ))
     session.flush()
-    final = _final_path(target, bid.id)
+    final = _final_path(target, bid_id)
     files.private_dir(final.parent)
     os.replace(incoming.path, final)
-    return Accepted(bid.id, receipt, now, promised.number), final
+    return Accepted(bid_id, receipt, now, promised.number), final
 
 
-def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: EnvelopeInfo,
-                signature: bytes | None, signer_public_key: bytes | None) -> Bid:
-    now = clock.now(session)
+def _supersede(session: Session, target: Target, now: dt.datetime) -> None:
     session.execute(
         update(Bid)
         .where(Bid.section_id == target.section_id, Bid.bidder_id == target.bidder_id,
@@ -311,19 +315,6 @@ def _insert_bid(session: Session, target: Target, incoming: IncomingBid, info: E
         .values(status=BidStatus.SUPERSEDED.value, ended_at=now)
         .execution_options(synchronize_session=False)
     )
-    bid_id = uuid.uuid4()
-    bid = Bid(
-        id=bid_id, tender_id=target.tender_id, section_id=target.section_id,
-        bidder_id=target.bidder_id, submitted_by=target.user_id,
-        status=BidStatus.SUBMITTED.value, envelope_sha256=incoming.digest, size=incoming.size,
-        key_id=info.key_id, storage_key=str(_final_path(target, bid_id).relative_to(
-            config.storage_root())),
-        submitted_at=now, receipt="", signature=signature,
-        signer_public_key=signer_public_key,
-    )
-    session.add(bid)
-    session.flush()
-    return bid
 
 
 def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.datetime,
@@ -349,9 +340,9 @@ def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.
              section_id: uuid.UUID) -> Bid:
     """Withdraw the bidder's live bid before the deadline (R-22 allows only the bidder)."""
     org = bidder_org(session, user)
-    tender = get_tender(session, tender_id)
+    tender = get_tender(session, tender_id, share_lock=True)
     get_section(session, tender_id, section_id)
-    open_for_bids(session, tender, lock=True)
+    open_for_bids(session, tender)
     bid = live_bid(session, section_id, org.id)
     if bid is None:
         raise NotFoundError("有效投标", "Live bid")
