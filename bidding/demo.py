@@ -205,7 +205,7 @@ def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
         sale_ends_at=issued + dt.timedelta(days=6), deadline=deadline, updated_at=now))
     supervision.record(session, DEMO_ACTOR, "tender.published", lookup.subject(tender.id), {
         "from": "draft", "to": "published", "demo": True,
-        "note": "demo seed: written as if published 21 days ago (R-10 needs 20 days)",
+        "note": "演示数据：按21天前发布写入（等标期不少于20日）",
         "documents_issued_at": issued.isoformat(), "deadline": deadline.isoformat()})
     session.expire(tender)
     # the demo tender has its announcement too (once: a new demo tender each time).

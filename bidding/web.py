@@ -42,6 +42,17 @@ def check_manager(user: CurrentUser, tender: Tender) -> None:
                         code="forbidden")
 
 
+def is_manager(user: CurrentUser | None, tender: Tender) -> bool:
+    """Whether ``user`` manages ``tender`` (staff, or its tenderee's own people)."""
+    if user is None or not user.has_any({Role.STAFF.value, Role.TENDEREE.value}):
+        return False
+    try:
+        check_manager(user, tender)
+    except UserError:
+        return False
+    return True
+
+
 def parse_uuid(value: str, field: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)

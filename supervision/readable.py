@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from supervision import services
 from supervision.action_labels import ACTIONS
 from supervision.field_labels import FIELDS
+from supervision.value_labels import VALUES
 from trading import clock
 from trading.accounts import services as accounts
 from trading.i18n import translate
@@ -71,6 +72,9 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
 CODED = {"rule": "supervision.rule.", "stage": "supervision.stage.",
          "state": "supervision.state.", "state_when_cleared": "supervision.state.",
          "responsible_role": "role.", "action": ""}
+# Keys whose values are people's own words, never codes (a title may be "draft").
+FREE_TEXT = {"title", "name", "description", "answer", "comment", "text", "content", "note",
+             "filename", "display_name"}
 # List separators: [English?][nested?]
 SEPARATORS = {False: {False: "、", True: "；"}, True: {False: ", ", True: "; "}}
 LONG = 400  # characters of a value shown in a list; the raw entry has all of it
@@ -151,8 +155,9 @@ class Namer:
         return what
 
     def name(self, value: str) -> str:
-        """A person's, an organization's or a tender's name for an id, else the value."""
-        return self.names.get(value) or self.titles.get(value) or value
+        """A person's, an organization's or a tender's name for an id, else the value (an id
+        no name is known for by its first characters: the raw entry beside it has it whole)."""
+        return self.names.get(value) or self.titles.get(value) or _short(value)
 
     def actor(self, actor: Any) -> str:
         role = actor.role
@@ -176,6 +181,8 @@ class Namer:
                     return "text", action_label(value, self.lang)
                 found = translate(prefix + value, self.lang)
                 return "text", value if found == prefix + value else found
+            if value in VALUES and key not in FREE_TEXT:
+                return "text", self.pick(VALUES[value])
             if MOMENT.match(value):
                 try:
                     return "time", dt.datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -337,3 +337,8 @@ def translate(key: str, lang: str, **values: Any) -> str:
         return key
     text = entry.get(lang) or entry["zh-CN"]
     return text.format(**values) if values else text
+
+
+def message_keys() -> frozenset[str]:
+    """Every key with a message (tests look for keys shown untranslated)."""
+    return frozenset(_messages)

@@ -67,7 +67,7 @@ def _custody_page(request: Request[Any, Any, Any], status: int = 200,
         memberships = [lookup.get_tender(session, m.tender_id)
                        for m in session.scalars(panels.select_memberships(user.id))]
     return render(request, "bidding/custody.html", status_code=status, error=error, key=key,
-                  memberships=memberships, custodian_id=panels.custodian_id(user.id))
+                  memberships=memberships)
 
 
 @get("/custody", include_in_schema=False, guards=[CUSTODIANS])

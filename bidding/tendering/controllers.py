@@ -35,7 +35,7 @@ from bidding.schemas import (
 )
 from bidding.sealing.crypto.common import b64decode, b64encode
 from bidding.tendering import clarifications, documents, objections, sniff, tenders
-from bidding.web import API, BIDDERS, MANAGERS, check_manager, parse_uuid, user_of
+from bidding.web import API, BIDDERS, MANAGERS, check_manager, is_manager, parse_uuid, user_of
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
@@ -266,9 +266,11 @@ async def list_downloads(request: Request[Any, Any, Any],
 
 def download(request: Request[Any, Any, Any], tender_id: uuid.UUID, document_id: uuid.UUID,
              contact: str | None) -> File:
+    user = current_user(request)
     with db.transaction() as session:
+        manager = is_manager(user, lookup.get_tender(session, tender_id))
         document, path = documents.download_document(session, actor_of(request), tender_id,
-                                                     document_id, contact)
+                                                     document_id, contact, manager=manager)
     # An allow-listed, sniffed type, as an attachment (nosniff is on every answer): an uploaded
     # page or script never runs on the platform's origin.
     return File(path=path, filename=document.filename, content_disposition_type="attachment",

@@ -82,17 +82,20 @@ def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename:
 
 
 def download_document(session: Session, actor: Actor, tender_id: uuid.UUID,
-                      document_id: uuid.UUID, contact: str | None = None) -> tuple[
-                          TenderDocument, Path]:
-    """R-14: anyone may download a published tender's documents, without signing up.
+                      document_id: uuid.UUID, contact: str | None = None, *,
+                      manager: bool = False) -> tuple[TenderDocument, Path]:
+    """R-14: anyone may download a published tender's documents, without signing up; those
+    who manage the tender also a draft's, to check them before publication.
 
-    The download is recorded (R-15 notifications) but not logged publicly: who downloaded,
-    and how many did, stays hidden until the deadline.
+    A download by anyone else is recorded (R-15 notifications) but not logged publicly: who
+    downloaded, and how many did, stays hidden until the deadline.
     """
     tender = get_tender(session, tender_id)
     document = session.get(TenderDocument, document_id)
     if document is None or document.tender_id != tender_id:
         raise NotFoundError("招标文件", "Document")
+    if manager:
+        return document, config.storage_root() / document.storage_key
     if tender.state == TenderState.DRAFT.value:
         raise NotFoundError("招标文件", "Document")
     user_id = uuid.UUID(actor.user_id) if actor.user_id else None

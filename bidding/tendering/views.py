@@ -15,7 +15,7 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 
 from bidding import config, lookup, rules, web
-from bidding.models import Tender, TenderState
+from bidding.models import TenderState
 from bidding.sealing import ceremony, panels
 from bidding.tendering import (
     announcement,
@@ -69,15 +69,6 @@ async def tender_list(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_list_page, request)
 
 
-def _is_manager(user: CurrentUser | None, tender: Tender) -> bool:
-    if user is None:
-        return False
-    try:
-        web.check_manager(user, tender)
-    except UserError:
-        return False
-    return user.has_any({Role.STAFF.value, Role.TENDEREE.value})
-
 
 #: The success messages the detail page shows after an action (``?done=<key>``).
 DONE = frozenset({"uploaded", "published", "clarified", "cancelled", "answered", "objected"})
@@ -88,14 +79,14 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
     done = request.query_params.get("done")
     with db.read_only() as session:
         tender = lookup.get_tender(session, tender_id)
-        if tender.state == TenderState.DRAFT.value and not _is_manager(user, tender):
+        if tender.state == TenderState.DRAFT.value and not web.is_manager(user, tender):
             raise UserError("招标项目不存在", "Tender not found", status=404, code="not_found")
         return {
             "tender": tender, "sections": lookup.sections_of(session, tender_id),
             "cite": rules.cite, "success": done if done in DONE else None,
             "documents": documents.documents_of(session, tender_id),
             "panel": panels.panel(session, tender_id), "yuan": yuan,
-            "manager": _is_manager(user, tender),
+            "manager": web.is_manager(user, tender),
             "is_bidder": user is not None and Role.BIDDER.value in user.roles,
             "objections": objections.objections_of(session, tender_id),
             "paused": bool(objections.open_objections(session, tender_id))
@@ -106,7 +97,7 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "on_panel": user is not None and any(
                 m.user_id == user.id for m in lookup.panel_of(session, tender_id)),
             "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
-            if _is_manager(user, tender) else [],
+            if web.is_manager(user, tender) else [],
         }
 
 

@@ -131,3 +131,30 @@ def test_supervision_templates_put_no_full_width_punctuation_in_english_pages() 
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             outside = re.sub(r"""t\(["'][^"']+["'][^)]*\)""", "", line)
             assert not FULL_WIDTH.search(outside), f"{path.name}:{number}: {line.strip()}"
+
+
+def test_every_state_and_kind_a_domain_logs_has_a_label() -> None:
+    """The regulator reads "已截标", never "closed": each coded value domains define is labelled."""
+    import enum
+
+    from bidding import models as bidding_models
+    from disclosure.notice_types import NoticeType
+    from expert_pool import models as expert_models
+    from supervision.value_labels import VALUES
+    from trading import jobs
+    from trading.accounts.models import OrganizationKind, Role
+
+    coded: list[type[enum.Enum]] = [
+        bidding_models.TenderState, bidding_models.BidStatus, bidding_models.OpenStatus,
+        bidding_models.CeremonyState, expert_models.ExpertStatus, expert_models.ExpertType,
+        expert_models.ConflictKind, expert_models.IntegrityKind, expert_models.ChangeState,
+        expert_models.DrawState, expert_models.ExclusionReason, expert_models.PickState,
+        jobs.JobStatus, NoticeType, OrganizationKind, Role]
+    values = {member.value for kind in coded for member in kind}
+    job_constant = re.compile(r'^[A-Z_]*_JOB\s*=\s*"([a-z_]+\.[a-z_.]+)"', re.M)
+    kinds = {kind for text in _sources().values() for kind in job_constant.findall(text)}
+    assert "bidding.close" in kinds
+    missing = sorted((values | kinds) - set(VALUES))
+    assert not missing, missing
+    for zh, en in VALUES.values():
+        assert CHINESE.search(zh) and not CHINESE.search(en) and not FULL_WIDTH.search(en)

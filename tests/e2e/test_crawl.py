@@ -1,0 +1,134 @@
+"""A crawl of every link for every demo role (issue 13): no page answers 4xx or 5xx, and no
+page shows a raw status code, an untranslated message key, a UUID as text or a UTC time.
+
+Each role's demo user logs in through the log-in page; from its home page the crawl follows
+every same-site link (GET only), at most ``PER_SHAPE`` page per URL shape (ids replaced), so
+that a hundred tenders do not mean a hundred visits of the same template. Pages are read as a
+person sees them: the text Chromium renders, not the HTML source.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+
+from tests.conftest import BACKEND
+from tests.e2e.conftest import log_in
+from trading import db, demo, i18n
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
+    BACKEND != "sqlite", reason="pages read the same on either database; one pass is enough")]
+
+PER_SHAPE = 1
+MAX_PAGES = 150
+# Not pages of ours: the API docs' own UI (English), log-out and language switches.
+SKIPPED = re.compile(r"^/(schema|logout|lang)(/|$|\?)")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+URL = re.compile(r"https?://\S+")
+UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|\+00:00)")
+MODEL_MODULES = ("trading.models", "trading.jobs", "trading.accounts.models", "bidding.models",
+                 "expert_pool.models", "disclosure.models", "disclosure.notice_types",
+                 "supervision.models")
+# Codes that are also ordinary words or names a page may show in Chinese mode.
+NOT_CODES = {"pdf", "json", "csv", "xlsx", "sha256"}
+
+
+def _status_codes() -> set[str]:
+    codes: set[str] = set()
+    for name in MODEL_MODULES:
+        module = importlib.import_module(name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, enum.Enum):
+                codes |= {m.value for m in value if isinstance(m.value, str)
+                          and re.fullmatch(r"[a-z][a-z_]{3,}", m.value)}
+    return codes - NOT_CODES
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"\d+", "9", UUID.sub("<id>", path))
+
+
+def _problems(text: str, codes: re.Pattern[str], keys: re.Pattern[str]) -> list[str]:
+    text = URL.sub(" ", text)  # a link shown for copying may hold an id
+    found = []
+    for label, pattern in (("status code", codes), ("message key", keys), ("UUID", UUID),
+                           ("UTC time", UTC_TIME)):
+        match = pattern.search(text)
+        if match:
+            start = max(match.start() - 30, 0)
+            found.append(f"{label} {match.group(0)!r} in …{text[start:match.end() + 30]!r}")
+    return found
+
+
+class Crawl:
+    def __init__(self, page: Any, server: str) -> None:
+        self.page, self.server = page, server
+        self.seen: set[str] = set()
+        self.shapes: Counter[str] = Counter()
+        self.failures: list[str] = []
+        codes = sorted(_status_codes(), key=len, reverse=True)
+        # A code standing alone, not part of a name such as demo-admin or bidder:demo-1.
+        self.codes = re.compile(r"(?<![\w\-:.@/+])(" + "|".join(map(re.escape, codes))
+                                + r")(?![\w\-:.@/+])", re.ASCII)
+        prefixes = sorted({key.split(".")[0] for key in i18n.message_keys()})
+        self.keys = re.compile(r"\b(" + "|".join(map(re.escape, prefixes)) + r")\.[a-z0-9_.]+",
+                               re.ASCII)
+
+    def run(self, start: str, who: str) -> None:
+        queue = [start]
+        while queue and len(self.seen) < MAX_PAGES:
+            path = queue.pop(0)
+            if path in self.seen or self.shapes[_shape(path)] >= PER_SHAPE:
+                continue
+            self.seen.add(path)
+            self.shapes[_shape(path)] += 1
+            queue += self.visit(path, who)
+
+    def visit(self, path: str, who: str) -> list[str]:
+        answer = self.page.request.get(self.server + path, max_redirects=5)
+        if answer.status >= 400:
+            self.failures.append(f"{who} {path}: HTTP {answer.status}")
+            return []
+        if "text/html" not in answer.headers.get("content-type", ""):
+            return []
+        self.page.goto(self.server + path)
+        text = self.page.inner_text("body")
+        self.failures += [f"{who} {path}: {p}" for p in _problems(text, self.codes, self.keys)]
+        hrefs = self.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+        return [p for p in (self.local(h) for h in hrefs) if p]
+
+    def local(self, href: str) -> str | None:
+        url, _ = urldefrag(urljoin(self.server, href))
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != self.server:
+            return None
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        return None if SKIPPED.match(path) else path
+
+
+def test_every_page_of_every_role_is_reachable_and_readable(live_server, browser) -> None:
+    with db.transaction() as session:
+        logins = demo.seed(session)
+    failures: list[str] = []
+    visited = 0
+    roles: dict[str, str] = {}
+    for user in demo.USERS:
+        roles.setdefault(user.role.value, user.username)
+    for who in [None, *roles.values()]:
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        if who is not None:
+            log_in(page, live_server, who, logins[who])
+        crawl = Crawl(page, live_server)
+        crawl.run("/home" if who else "/", who or "anonymous")
+        failures += crawl.failures
+        visited += len(crawl.seen)
+        context.close()
+    assert visited > 40  # the crawl really went through the site
+    assert not failures, "\n".join(failures)
