@@ -63,6 +63,9 @@ class Tender(Base):
     category: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(64))
     evaluation_method: Mapped[str] = mapped_column(String(64))
+    # The method as data (bidding.evaluation.presets.to_data): set while a draft, published
+    # with the tender, read by the committee. Empty only on tenders made before issue 15.
+    evaluation_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text, default="")
     tenderee_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -365,3 +368,4 @@ class BidLogSeal(Base):
     user_id: Mapped[str | None] = mapped_column(String(64))  # the actor the entry does not name
     ip: Mapped[str | None] = mapped_column(String(64))
     salt: Mapped[str] = mapped_column(String(64))  # hex
+

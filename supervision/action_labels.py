@@ -52,6 +52,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "tender.document_added": ("上传招标文件", "Tender document added"),
     "tender.disclosed": ("发布招标公告", "Tender notice published"),
     "tender.published": ("开始招标", "Tender published"),
+    "tender.evaluation_method_set": ("设定评标办法", "Evaluation method set"),
     "tender.clarified": ("澄清或修改招标文件", "Tender documents clarified or amended"),
     "tender.downloads_revealed": ("公开获取招标文件人数", "Number of downloaders revealed"),
     "tender.objection_raised": ("提出异议", "Objection raised"),
