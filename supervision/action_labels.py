@@ -53,6 +53,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "tender.disclosed": ("发布招标公告", "Tender notice published"),
     "tender.published": ("开始招标", "Tender published"),
     "tender.evaluation_method_set": ("设定评标办法", "Evaluation method set"),
+    # the evaluation room (bidding, issue 15)
+    "evaluation.chair_vote": ("评标委员会负责人推选投票", "Vote for the committee chair"),
+    "evaluation.chair_runoff": ("负责人推选票数相同，进入下一轮", "Chair vote tied: another round"),
+    "evaluation.chair_elected": ("推选出评标委员会负责人", "Committee chair elected"),
+    "evaluation.bid_file_read": ("评标专家查阅投标文件", "Bid file read by a committee member"),
+    "evaluation.marked": ("评标专家保存评分", "Marks saved by a committee member"),
+    "evaluation.submitted": ("评标专家提交评分", "Marks submitted by a committee member"),
     "tender.clarified": ("澄清或修改招标文件", "Tender documents clarified or amended"),
     "tender.downloads_revealed": ("公开获取招标文件人数", "Number of downloaders revealed"),
     "tender.objection_raised": ("提出异议", "Objection raised"),
