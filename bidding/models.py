@@ -421,7 +421,7 @@ class EvaluationMark(Base):
         ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
     )
     member_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bid.id", ondelete="CASCADE"))
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Bid.id, ondelete="CASCADE"))
     criterion: Mapped[str] = mapped_column(String(20))
     mark: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")

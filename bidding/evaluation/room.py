@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidding.evaluation import plans
@@ -115,12 +116,17 @@ def room_of(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID,
     """The section's room, made on first use."""
     query = select(EvaluationRoom).where(EvaluationRoom.section_id == section_id)
     found = session.scalars(query.with_for_update() if lock else query).one_or_none()
-    if found is None:
-        found = EvaluationRoom(section_id=section_id, tender_id=tender_id, election_round=1,
-                               created_at=clock.now(session))
-        session.add(found)
-        session.flush()
-    return found
+    if found is not None:
+        return found
+    try:
+        with session.begin_nested():  # two first acts at once: one inserts, the other reads
+            found = EvaluationRoom(section_id=section_id, tender_id=tender_id, election_round=1,
+                                   created_at=clock.now(session))
+            session.add(found)
+            session.flush()
+        return found
+    except IntegrityError:
+        return session.scalars(query.with_for_update() if lock else query).one()
 
 
 def opened_bids(session: Session, section_id: uuid.UUID) -> list[OpenedBid]:
@@ -146,7 +152,9 @@ class Election:
 
 
 def election(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Election:
-    room = room_of(session, tender_id, section_id)
+    """The election as it stands (reads only: a room not yet used is in its first round)."""
+    room = session.get(EvaluationRoom, section_id) or EvaluationRoom(
+        section_id=section_id, tender_id=tender_id, election_round=1)
     seated = members(session, tender_id, section_id)
     runoff = {uuid.UUID(u) for u in room.runoff or []}
     voted = set(session.scalars(select(ChairVote.voter_user_id).where(

@@ -47,7 +47,7 @@ def _room_context(request: Request[Any, Any, Any], tender_id: uuid.UUID,
                   section_id: uuid.UUID) -> dict[str, Any]:
     user = user_of(request)
     lang = language(request)
-    with db.transaction() as session:
+    with db.read_only() as session:
         tender, section, method = rooms.evaluable(session, tender_id, section_id)
         member = None
         if Role.STAFF.value not in user.roles and Role.REGULATOR.value not in user.roles:
@@ -196,7 +196,7 @@ async def submit_marks(request: Request[Any, Any, Any], tender_id: FromPath[uuid
 
 def _results(request: Request[Any, Any, Any], tender_id: uuid.UUID,
              section_id: uuid.UUID) -> Template:
-    with db.transaction() as session:
+    with db.read_only() as session:
         tender, section, method = rooms.evaluable(session, tender_id, section_id)
         summary = marks.summary(session, tender_id, section_id)
         criteria = marks.markable(method)
