@@ -29,6 +29,7 @@ from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
 MAX_REASON = 500
+MAX_MARK_TEXT = 12
 
 
 def markable(method: Method) -> list[Criterion]:
@@ -46,12 +47,15 @@ def _parse(value: str, criterion: Criterion) -> Decimal:
     text = value.strip()
     if criterion.mode == Mode.PASS_FAIL:
         text = {"pass": "1", "fail": "0"}.get(text, text)
+    if len(text) > MAX_MARK_TEXT:  # a mark is at most 9999.99: no long numbers to quantize
+        raise UserError(f"“{criterion.name}”的分数格式不正确", f"“{criterion.name}”: not a mark",
+                        field=criterion.code)
     try:
         found = Decimal(text)
     except InvalidOperation as error:
         raise UserError(f"“{criterion.name}”请填写分数", f"Enter a mark for “{criterion.name}”",
                         field=criterion.code) from error
-    if not found.is_finite():
+    if not found.is_finite() or abs(found) > 10_000:
         raise UserError(f"“{criterion.name}”请填写分数", f"Enter a mark for “{criterion.name}”",
                         field=criterion.code)
     return found

@@ -158,3 +158,46 @@ def test_every_mutating_route_refuses_a_wrong_role_and_a_non_member(client) -> N
         answer = post_form(client, url, {"candidate": str(committee.members[member]),
                                          "confirm": "1", "mark_T1": "10"}, form_page="/")
         assert answer.status_code == 403, (url, answer.text)
+
+
+def test_hostile_marks_are_refused_with_a_reason(client) -> None:
+    committee = _comprehensive(client, "hm")
+    _elect(client, committee)
+    login(client, next(iter(committee.members)))
+    bid_id = next(iter(_bids(client, committee).values()))
+    for value in ("9" * 60, "1e999999", "NaN", "-Infinity", "abc", "", "0.001", "-1"):
+        answer = _mark(client, committee, bid_id, value)
+        assert answer.status_code == 400, (value, answer.status_code)
+    answer = _mark(client, committee, bid_id, "10", mark_Q1="0.5")
+    assert answer.status_code == 400 and "只能评为合格或不合格" in answer.text
+    answer = _mark(client, committee, bid_id, "10", mark_Q1="0")
+    assert answer.status_code == 400 and "不合格须说明理由" in answer.text
+    answer = _mark(client, committee, bid_id, "10", reason_T1="长" * 501)
+    assert answer.status_code == 400
+
+
+def test_lowest_evaluated_price_rejects_by_majority_and_ranks_by_price(client) -> None:
+    committee = seated_committee(client, "lp")  # the tender's method: 经评审的最低投标价法
+    _elect(client, committee)
+    names = list(committee.members)
+    login(client, names[0])
+    bids = _bids(client, committee)
+    codes = ("Q1", "Q2", "C1", "C2", "C3", "D1")
+    cheapest = bids["lp 投标单位 1"]  # 955,000.00 yuan
+    for index, name in enumerate(names):
+        login(client, name)
+        for bid_id in bids.values():
+            data = {f"mark_{c}": "1" for c in codes}
+            if bid_id == cheapest and index < 3:  # three of four fail it on the price cap
+                data.update({"mark_C2": "0", "reason_C2": "投标报价超过最高投标限价"})
+            url = f"{committee.room}/bids/{bid_id}"
+            assert post_form(client, url, data, form_page=url).status_code == 303
+        assert post_form(client, f"{committee.room}/submit", {"confirm": "1"},
+                         form_page=committee.room).status_code == 303
+    room = client.get(committee.room).text
+    rejected = room[room.index('id="rejected"'):]
+    assert "lp 投标单位 1：投标报价不超过最高投标限价" in rejected
+    standings = room[room.index('id="standings"'):room.index("</table>", room.index('id="standings"'))]
+    assert "lp 投标单位 1" not in standings
+    assert standings.index("lp 投标单位 0") < standings.index("lp 投标单位 2")
+    assert "980,000.00" in standings and "第 2 名" in standings and "第 3 名" not in standings
