@@ -87,3 +87,14 @@ def test_a_member_reads_an_opened_bid_file_streamed_and_logged(client) -> None:
     assert "evaluation.bid_file_read" in _actions(committee)
     login(client, next(iter(committee.others)))
     assert client.get(f"{committee.room}/bids/{bid_id}/file").status_code == 403
+
+
+def test_the_room_reads_in_english(client) -> None:
+    committee = seated_committee(client, "en")
+    login(client, next(iter(committee.members)))
+    page = client.get(f"{committee.room}?lang=en").text
+    for text in ("Evaluation room", "Electing the chair", "Round 1: 0 of 4 voted",
+                 "Comprehensive scoring" if "Comprehensive" in page else "Lowest evaluated price",
+                 "Qualification review", "Opened"):
+        assert text in page, text
+    assert "evaluation." not in page.replace("evaluation-method", "")
