@@ -35,7 +35,7 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int = 2
     lang = language(request)
     return render(request, "bidding/evaluation/method_edit.html", status_code=status,
                   tender=tender, preset_key=key, method_presets=presets.PRESETS, scored=scored,
-                  price=method.price, lines=presets.describe(method, lang),
+                  price=method.price, lines=presets.describe(method, lang), number=presets.number,
                   error=error.message(lang) if error else None,
                   error_field=error.field if error else None)
 

@@ -193,6 +193,11 @@ KIND_NAMES = {MethodKind.LOWEST_EVALUATED_PRICE: ("经评审的最低投标价�
               MethodKind.COMPREHENSIVE: ("综合评估法/综合评分法", "Comprehensive scoring")}
 
 
+def number(value: Decimal) -> str:
+    """A decimal as people write it: 20, 2.5, 0.97 (never 2E+1)."""
+    return format(value.normalize(), "f")
+
+
 def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
@@ -202,21 +207,21 @@ def criterion_line(c: Criterion, lang: str) -> str:
     if c.mode == Mode.PASS_FAIL:
         return f"{c.code} {c.name}（{mode}）" if lang != "en" else f"{c.code} {c.name} ({mode})"
     if c.mode == Mode.FIXED:
-        values = " / ".join(str(v.normalize()) for v in c.values)
-        return (f"{c.code} {c.name}：{c.points.normalize()} 分（{mode}：{values}）" if lang != "en"
-                else f"{c.code} {c.name}: {c.points.normalize()} points ({mode}: {values})")
-    return (f"{c.code} {c.name}：{c.points.normalize()} 分（{mode}）" if lang != "en"
-            else f"{c.code} {c.name}: {c.points.normalize()} points ({mode})")
+        values = " / ".join(number(v) for v in c.values)
+        return (f"{c.code} {c.name}：{number(c.points)} 分（{mode}：{values}）" if lang != "en"
+                else f"{c.code} {c.name}: {number(c.points)} points ({mode}: {values})")
+    return (f"{c.code} {c.name}：{number(c.points)} 分（{mode}）" if lang != "en"
+            else f"{c.code} {c.name}: {number(c.points)} points ({mode})")
 
 
 def price_line(price: Price, lang: str) -> str:
-    points = price.points.normalize()
+    points = number(price.points)
     if price.rule == PriceRule.LOWEST_VALID:
         return (f"价格分 {points} 分：评标基准价（满足要求的最低投标价）÷ 投标报价 × {points}"
                 if lang != "en" else
                 f"Price {points} points: lowest valid price ÷ bid price × {points}")
-    coefficient = price.coefficient.normalize()
-    above, below = price.per_percent_above.normalize(), price.per_percent_below.normalize()
+    coefficient = number(price.coefficient)
+    above, below = number(price.per_percent_above), number(price.per_percent_below)
     return (f"价格分 {points} 分：基准价 = 有效投标报价算术平均值（5 家及以上去掉最高和最低）"
             f"× {coefficient}；每高于基准价 1% 扣 {above} 分，每低于 1% 扣 {below} 分" if lang != "en" else
             f"Price {points} points: benchmark = average of valid prices (highest and lowest "

@@ -132,6 +132,7 @@ def _score_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_i
                   error=error.message(lang) if error else None,
                   error_field=error.field if error else None, tender=tender, section=section,
                   bid=bid, criteria=criteria, pass_fail=Mode.PASS_FAIL.value, yuan=yuan,
+                  number=presets.number,
                   submitted=submitted, base=_base(tender_id, section_id))
 
 

@@ -60,3 +60,11 @@ def test_the_method_reads_in_chinese_and_english() -> None:
     assert presets.describe(presets.preset("lowest_evaluated_price"), "en")[0][0] == (
         "Lowest evaluated price")
     assert presets.preset("lowest_evaluated_price").kind == MethodKind.LOWEST_EVALUATED_PRICE
+
+
+def test_points_read_as_people_write_them() -> None:
+    lines = [line for _, items in presets.describe(presets.preset("gp_goods")) for line in items]
+    assert "T1 技术方案：40 分（区间打分）" in lines
+    assert any(line.startswith("价格分 30 分") for line in lines)
+    assert "E+" not in "".join(lines)
+    assert presets.number(D("2.50")) == "2.5" and presets.number(D("100")) == "100"
