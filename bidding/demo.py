@@ -174,7 +174,9 @@ def _create(session: Session, title: str, description: str) -> Tender:
     tenderee = _user(session, "demo-tenderee")
     data = tenders.TenderInput(
         title=title, category="construction", region="山西省阳泉市",
-        evaluation_method="经评审的最低投标价法", custody_k=2,
+        # Comprehensive evaluation with a benchmark price: the committee marks criteria in the
+        # evaluation room (issue 15); the ready draft's manager may change it before publishing.
+        evaluation_method="engineering_benchmark", custody_k=2,
         custodian_ids=[_user(session, n).id for n in CUSTODIANS],
         sections=[tenders.SectionInput("第一标段：主干道", 1_250_000_000, 20_000_000,
                                        1_300_000_000)],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bidding.evaluation.messages import MESSAGES as EVALUATION
+
 
 def _m(zh: str, en: str) -> dict[str, str]:
     return {"zh-CN": zh, "en": en}
@@ -252,4 +254,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.half_in": _m("密钥半份已提交", "Key half submitted"),
     "bidding.halves_window_closed": _m("当前不在提交密钥半份的时限内",
                                        "The key-half window is not open"),
+    **EVALUATION,
 }

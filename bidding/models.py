@@ -63,6 +63,9 @@ class Tender(Base):
     category: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(64))
     evaluation_method: Mapped[str] = mapped_column(String(64))
+    # The method as data (bidding.evaluation.presets.to_data): set while a draft, published
+    # with the tender, read by the committee. Empty only on tenders made before issue 15.
+    evaluation_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text, default="")
     tenderee_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -370,3 +373,73 @@ class BidLogSeal(Base):
     bidder_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # the bidder's organization
     user_id: Mapped[str | None] = mapped_column(String(64))  # the actor the entry does not name
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- evaluation (issue 15): the committee's room for a section --------------------------------
+
+
+class EvaluationRoom(Base):
+    """A section's evaluation: the chair election's round and outcome, and the close of scoring.
+    The members are the expert pool's seated committee (expert_pool.services.committee_of)."""
+
+    __tablename__ = "evaluation_room"
+
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender_section.id", ondelete="CASCADE"), primary_key=True
+    )
+    tender_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender.id", ondelete="CASCADE"), index=True
+    )
+    election_round: Mapped[int] = mapped_column(Integer, default=1)
+    # The round's candidates when an earlier round tied (user ids); empty: every member.
+    runoff: Mapped[list[str] | None] = mapped_column(JSON)
+    chair_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    chair_elected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ChairVote(Base):
+    """One member's vote in one round of the chair election (评标委员会负责人)."""
+
+    __tablename__ = "evaluation_chair_vote"
+    __table_args__ = (UniqueConstraint("section_id", "round", "voter_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int] = mapped_column(Integer)
+    voter_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    candidate_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    cast_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class EvaluationMark(Base):
+    """A member's mark for one bid on one criterion (decimal text, two places), with the reason
+    for a deduction or a failure. Editable until the member submits."""
+
+    __tablename__ = "evaluation_mark"
+    __table_args__ = (UniqueConstraint("section_id", "member_user_id", "bid_id", "criterion"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    member_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Bid.id, ondelete="CASCADE"))
+    criterion: Mapped[str] = mapped_column(String(20))
+    mark: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    marked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class MarkSubmission(Base):
+    """A member's marks submitted: final; only then may the member see the others'."""
+
+    __tablename__ = "evaluation_submission"
+
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), primary_key=True
+    )
+    member_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -8,6 +8,9 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from bidding.cli import commands as CLI_COMMANDS
+from bidding.evaluation import controllers as evaluation_api
+from bidding.evaluation import method_views as evaluation_method_pages
+from bidding.evaluation import views as evaluation_pages
 from bidding.messages import MESSAGES
 from bidding.opening import controllers as opening_api
 from bidding.opening import views as opening_pages
@@ -38,7 +41,8 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
                                          include_in_schema=False)
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
-          tendering_pages, sealing_pages, submission_pages, opening_pages)
+          tendering_pages, sealing_pages, submission_pages, opening_pages,
+          evaluation_api, evaluation_method_pages, evaluation_pages)
 
 domain = Domain(
     name="bidding",
@@ -50,6 +54,8 @@ domain = Domain(
         NavItem("nav.tenders", "/bidding/tenders"),
         NavItem("nav.tender_new", "/bidding/tenders/new", frozenset({"staff", "tenderee"})),
         NavItem("nav.custody", "/custody", frozenset({"custodian"})),
+        NavItem("nav.evaluation", "/bidding/evaluation",
+                frozenset({"expert", "staff", "regulator"})),
         # Signed-in users only (an item without roles is shown to the public too).
         NavItem("nav.notifications", "/bidding/notifications",
                 frozenset({"bidder", "tenderee", "staff", "custodian", "regulator"})),

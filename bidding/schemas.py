@@ -129,6 +129,8 @@ class TenderOut(msgspec.Struct):
     opening: OpeningKeyOut | None
     server_time: dt.datetime
     bidder_id: str | None = None
+    # The evaluation method as data (bidding/evaluation/presets.py), published with the tender.
+    evaluation_plan: dict[str, Any] | None = None
 
 
 class TenderSummary(msgspec.Struct):

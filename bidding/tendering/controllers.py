@@ -73,7 +73,7 @@ def tender_out(session: Any, tender: Tender, user: CurrentUser | None) -> Tender
         state=tender.state, bidder_decrypts=tender.bidder_decrypts, deadline=tender.deadline,
         documents_issued_at=tender.documents_issued_at, sale_ends_at=tender.sale_ends_at,
         sections=sections, documents=documents_out, opening=key, server_time=clock.now(session),
-        bidder_id=bidder_id,
+        bidder_id=bidder_id, evaluation_plan=tender.evaluation_plan,
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from bidding.evaluation import plans, presets
 from bidding.lookup import get_tender, job_subject, subject
 from bidding.models import PanelMember, Section, Tender, TenderState
 from bidding.tendering import limits, periods
@@ -114,6 +115,8 @@ class TenderInput:
     # the announcement items (keys of ANNOUNCEMENT_ITEMS) and the agent's organization.
     announcement: dict[str, str] = field(default_factory=dict)
     agent_org_id: uuid.UUID | None = None
+    # The evaluation method as data (presets.to_data); None: the named preset as it stands.
+    evaluation_plan: dict[str, Any] | None = None
 
 
 def _required(value: str, field_name: str, zh: str, en: str) -> str:
@@ -175,12 +178,12 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         raise UserError("未知的项目类别", "Unknown category", field="category")
     _check_panel(session, data.custody_k, data.custodian_ids)
     announcement = check_announcement(session, data)
+    method_name, method = plans.initial(data.evaluation_method, data.category, data.evaluation_plan)
     now = clock.now(session)
     tender = Tender(
         title=title, category=data.category,
         region=_required(data.region, "region", "地区", "Region"),
-        evaluation_method=_required(data.evaluation_method, "evaluation_method", "评标办法",
-                                    "Evaluation method"),
+        evaluation_method=method_name, evaluation_plan=presets.to_data(method),
         description=data.description.strip(), tenderee_org_id=data.tenderee_org_id,
         created_by=created_by, state=TenderState.DRAFT.value, version=1,
         bidder_decrypts=data.bidder_decrypts, custody_k=data.custody_k,
@@ -200,6 +203,7 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         "title": title, "sections": len(data.sections), "k": data.custody_k,
         "n": len(data.custodian_ids), "custodians": [str(c) for c in data.custodian_ids],
         "bidder_decrypts": data.bidder_decrypts, "announcement": announcement,
+        "evaluation_method": method_name,
     })
     return tender
 

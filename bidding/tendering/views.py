@@ -15,7 +15,8 @@ from litestar.params import Body, FromPath, FromQuery
 from litestar.response import File, Template
 
 from bidding import config, lookup, rules, web
-from bidding.models import TenderState
+from bidding.evaluation import plans, presets
+from bidding.models import Tender, TenderState
 from bidding.sealing import ceremony, panels
 from bidding.tendering import (
     announcement,
@@ -69,9 +70,9 @@ async def tender_list(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_list_page, request)
 
 
-
 #: The success messages the detail page shows after an action (``?done=<key>``).
-DONE = frozenset({"uploaded", "published", "clarified", "cancelled", "answered", "objected"})
+DONE = frozenset({"uploaded", "published", "clarified", "cancelled", "answered", "objected",
+                  "method_set"})
 
 
 def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dict[str, Any]:
@@ -84,6 +85,7 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
         return {
             "tender": tender, "sections": lookup.sections_of(session, tender_id),
             "cite": rules.cite, "success": done if done in DONE else None,
+            "method_lines": _method_lines(tender, language(request)),
             "documents": documents.documents_of(session, tender_id),
             "panel": panels.panel(session, tender_id), "yuan": yuan,
             "manager": web.is_manager(user, tender),
@@ -99,6 +101,11 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
             if web.is_manager(user, tender) else [],
         }
+
+
+def _method_lines(tender: Tender, lang: str) -> list[tuple[str, list[str]]]:
+    method = plans.method_of(tender)
+    return presets.describe(method, lang) if method is not None else []
 
 
 def _detail(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> Template:
@@ -127,7 +134,8 @@ def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | N
         agents = tenders.organizations_of_kind(session, "agent")
     return render(request, "bidding/tender_new.html", status_code=status, error=error,
                   values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
-                  tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS)
+                  tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS,
+                  method_presets=presets.PRESETS)
 
 
 @get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
