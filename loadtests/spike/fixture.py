@@ -118,7 +118,7 @@ def build(settings: Settings, prefix: str) -> Fixture:
     return fixture
 
 
-def _seal(fixture: Fixture, org: uuid.UUID, size: int, path: Path, price_fen: int) -> Step:
+def seal_envelope(fixture: Fixture, org: uuid.UUID, size: int, path: Path, price_fen: int) -> Step:
     head = bid_plaintext_line(f"{price_fen // 100}.{price_fen % 100:02d}", 300, "合格")
     filler = path.with_suffix(".plain")
     with filler.open("wb") as out:
@@ -147,11 +147,11 @@ def seal_all(fixture: Fixture, settings: Settings, folder: Path, host: str) -> P
     bidders = []
     for (index, token, org), role in zip(fixture.bidders, roles(settings), strict=True):
         price = 95_000_000 + index * 1_000
-        first = _seal(fixture, org, role.size, folder / f"{index}-a.env", price)
+        first = seal_envelope(fixture, org, role.size, folder / f"{index}-a.env", price)
         first.at, first.late = role.first, role.late
         steps = [first]
         if role.replace_at is not None:
-            second = _seal(fixture, org, settings.small_bytes, folder / f"{index}-b.env",
+            second = seal_envelope(fixture, org, settings.small_bytes, folder / f"{index}-b.env",
                            price - 500)
             second.at = role.replace_at
             steps.append(second)

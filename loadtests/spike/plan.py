@@ -33,10 +33,10 @@ GUARD_S = 2.0
 class Settings:
     """The knobs of one run (``python -m loadtests spike --help`` names them)."""
 
-    bidders: int = 200
+    bidders: int = 400
     lead_s: float = 150.0  # from the start of the load to the deadline
     tail_s: float = 15.0  # after the deadline: late arrivals
-    peak_s: float = 45.0  # the final stretch before the deadline that takes most bids
+    peak_s: float = 30.0  # the final stretch before the deadline that takes most bids
     small_bytes: int = 64 * 1024
     large: int = 3  # how many bidders send a large bid
     large_min_mb: int = 10

@@ -60,7 +60,7 @@ def _state(tender_id: uuid.UUID) -> str:
         return bidding.get_tender(session, tender_id).state
 
 
-def _send_shares(url: str, made: fixture.Fixture) -> None:
+def send_shares(url: str, made: fixture.Fixture) -> None:
     """What ``ggzy custody open-share`` does for two of the three custodians (k = 2)."""
     with db.read_only() as session:
         transcript = ceremony.transcript_of(session, bidding.get_tender(session, made.tender_id))
@@ -101,7 +101,7 @@ def spike(settings: Settings, work: Path, stack_env: dict[str, str], web_workers
               f"on the test clock ({clock.format_local(made.deadline)})", flush=True)
         locust_ok = _locust(plan.host, work, settings)
         wait_for(lambda: _state(made.tender_id) != "published", 120, "the closing", stack)
-        _send_shares(stack.url, made)
+        send_shares(stack.url, made)
         shares_sent = time.monotonic()
         wait_for(lambda: _state(made.tender_id) != "closed", 600, "the opening", stack)
         print(f"opened {time.monotonic() - shares_sent:.1f} s after the shares were sent "
@@ -140,14 +140,14 @@ def _locust(host: str, work: Path, settings: Settings) -> bool:
 # --- the command: its own PostgreSQL database and Redis database ---------------------------
 
 
-def _pg_admin(sql: str) -> None:
+def pg_admin(sql: str) -> None:
     import psycopg
 
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
         conn.execute(sql)  # type: ignore[arg-type,unused-ignore]
 
 
-def _migrate(url: str) -> None:
+def migrate(url: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -206,18 +206,18 @@ def main(argv: list[str]) -> int:
     work.mkdir(parents=True)
     name = args.database
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg_admin(f'CREATE DATABASE "{name}"')
     try:
         env = stack_env(url, args.broker, work / "var")
         os.environ.update(env)
         get_settings.cache_clear()
         db.reset_engine_cache()
         flush_redis(args.broker)
-        _migrate(url)
+        migrate(url)
         passed = spike(settings, work, env, args.web_workers, args.worker_concurrency)
     finally:
         db.reset_engine_cache()
         if not args.keep:
-            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0 if passed else 1
