@@ -39,6 +39,7 @@ LATE = "PUT bid after the deadline"
 LOOKAHEAD_S = 4.0  # a user is started this long before its first action
 _claimed = 0
 _finished = 0
+_refused_in_time = 0  # sent before the deadline, finished after it: refused as late
 _outcomes = open(PLAN.outcomes, "a", buffering=1) if PLAN.outcomes else None  # noqa: SIM115
 
 
@@ -116,7 +117,10 @@ class Bidder_(FastHttpUser):
                     answer.failure("a bid sent after the deadline was accepted")
             elif answer.status_code == 409 and code == LATE_CODE:
                 answer.success()  # refused as late: expected after the deadline, and honest
-            else:                 # just before it when the upload ends after it
+                if not step.late:  # just before it when the upload ends after it
+                    global _refused_in_time
+                    _refused_in_time += 1
+            else:
                 answer.failure(f"{answer.status_code} {code or (answer.text or '')[:200]}")
             _note(**note)
 
@@ -163,6 +167,7 @@ def _judge(environment: Environment, **_kwargs: Any) -> None:
     if p99 > PLAN.settings.p99_ms:
         problems.append(f"p99 of the 64 KB uploads {p99:.0f} ms > {PLAN.settings.p99_ms:.0f} ms")
     print(f"spike: {small.num_requests} small uploads, p99 {p99:.0f} ms; "
+          f"{_refused_in_time} sent before the deadline and refused as late; "
           + ("; ".join(problems) if problems else "no failures"), flush=True)
     if problems:
         environment.process_exit_code = 1
