@@ -193,7 +193,7 @@ def _state(tender_id: uuid.UUID) -> str:
 
 
 def _median(results: list[Result], attribute: str) -> float:
-    return statistics.median(getattr(r, attribute) for r in results)
+    return float(statistics.median(getattr(r, attribute) for r in results))
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

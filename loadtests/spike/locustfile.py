@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import gevent
+import gevent  # type: ignore[import-untyped]
 from locust import FastHttpUser, LoadTestShape, events, task
 from locust.env import Environment
 
@@ -104,7 +104,7 @@ class Bidder_(FastHttpUser):
         name = LATE if step.late else SMALL if step.size <= 1 << 20 else LARGE
         url = f"/api/v1/tenders/{PLAN.tender_id}/sections/{PLAN.section_id}/bid"
         sent = _rel()
-        with self.client.put(url, data=body, headers=self.headers, name=name,
+        with self.client.put(url, data=body, headers=self.headers, name=name,  # type: ignore[arg-type]
                              catch_response=True) as answer:
             done = _rel()
             code = _code(answer.text or "") if answer.status_code != 201 else ""
@@ -154,7 +154,7 @@ def _all_done() -> bool:
     return _finished >= len(ORDER)
 
 
-@events.quitting.add_listener
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
 def _judge(environment: Environment, **_kwargs: Any) -> None:
     stats = environment.stats
     problems = []
