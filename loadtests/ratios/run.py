@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import multiprocessing
 import os
 import secrets
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -74,16 +76,29 @@ def _rotations(pairs: list[tuple[Request, str]], connections: int,
     return rotations
 
 
+def granian_argv(target: str, port: int, workers: int) -> list[str]:
+    """(d): Granian in place of uvicorn, as alike as it allows (access log on, as uvicorn's
+    ``info`` level has it; no bounded request head: that protocol class is uvicorn's)."""
+    return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host",
+            "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "info",
+            "--access-log", "--no-ws", target]
+
+
 class Sink:
-    def __init__(self, workers: int, logs: Path) -> None:
+    """A server process on a free port: the bare sink by default, or any ``argv(port)``."""
+
+    def __init__(self, workers: int, logs: Path, argv: Callable[[int], list[str]] | None = None,
+                 name: str = "sink", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         folder = logs / "sink-files"
         folder.mkdir(parents=True, exist_ok=True)
-        self.log = (logs / "sink.log").open("ab")
-        self.process = subprocess.Popen(  # our own interpreter and module
-            [sys.executable, "-m", "loadtests.ratios.sink", "--port", str(self.port),
-             "--workers", str(workers)], cwd=PROJECT_ROOT, stdout=self.log,
-            stderr=subprocess.STDOUT, env={**os.environ, "SINK_DIR": str(folder)})
+        self.log = (logs / f"{name}.log").open("ab")
+        command = argv(self.port) if argv else [
+            sys.executable, "-m", "loadtests.ratios.sink", "--port", str(self.port),
+            "--workers", str(workers)]
+        self.process = subprocess.Popen(  # our own interpreter and modules
+            command, cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {}), "SINK_DIR": str(folder)})
         end = time.monotonic() + 60
         while time.monotonic() < end:
             try:
@@ -114,6 +129,29 @@ def _rounds(label: str, platform: Stack, sink: Sink, pairs: list[tuple[Request, 
         for error in mine[-1].errors[:3]:
             print(f"      error: {error}")
     return mine, theirs
+
+
+def _granian(platform: Stack, small: list[tuple[Request, str]], args: argparse.Namespace,
+             work: Path, env: dict[str, str]) -> list[str]:
+    """(d): the same 64 KB rounds with Granian serving the platform and the sink (the same
+    database, worker and dispatcher), beside uvicorn's figures from (a)."""
+    web = Sink(args.web_workers, work / "logs", lambda port: granian_argv(
+        "trading.http_server:served_app", port, args.web_workers), "granian-web", env)
+    bare = Sink(args.web_workers, work / "logs", lambda port: granian_argv(
+        "loadtests.ratios.sink:create", port, args.web_workers), "granian-sink")
+    try:
+        served = Stack(env, work / "logs", args.web_workers, args.worker_concurrency,
+                       port=web.port)
+        mine, theirs = _rounds("d", served, bare, small, args.connections, args.seconds,
+                               args.rounds)
+    finally:
+        web.stop()
+        bare.stop()
+    ours, sink = _median(mine, "per_second"), _median(theirs, "per_second")
+    p99 = max(r.percentile(0.99) for r in mine)
+    return [f"(d) Granian, 64 KB, {args.connections} connections: {ours:.1f} receipts/s "
+            f"(p99 {p99 * 1000:.0f} ms) vs Granian sink {sink:.1f} req/s -> ratio "
+            f"{ours / sink:.3f}; compare (a) for uvicorn"]
 
 
 def _pure_tags(paths: list[str], key: bytes) -> list[list[bytes]]:
@@ -208,7 +246,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--open", type=int, default=100, help="N bids of 10 MB to open")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--worker-concurrency", type=int, default=2)
-    parser.add_argument("--only", default="abc", help="which parts to run, e.g. ab")
+    parser.add_argument("--only", default="abcd", help="which parts to run, e.g. ab")
     parser.add_argument("--database", default="ggzy_bench")
     parser.add_argument("--broker", default=os.environ.get("GGZY_BENCH_BROKER",
                                                            "redis://127.0.0.1:6379/14"))
@@ -276,6 +314,12 @@ def _bench(args: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
                              f"{ours:.0f} MB/s vs sink {bare:.0f} MB/s -> ratio {ours / bare:.2f}"
                              " (target >= 0.7)")
             sink.stop()
+            if small and "d" in args.only:
+                if importlib.util.find_spec("granian") is None:
+                    lines.append("(d) skipped: Granian is not installed "
+                                 "(.venv/bin/pip install granian)")
+                else:
+                    lines.extend(_granian(platform, small, args, work, env))
             if "c" in args.only:
                 ours_s, pure_s = _opening(opening, platform, folder, args.open,
                                           args.worker_concurrency)
