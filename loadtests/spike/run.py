@@ -218,6 +218,8 @@ def main(argv: list[str]) -> int:
         passed = spike(settings, work, env, args.web_workers, args.worker_concurrency)
     finally:
         db.reset_engine_cache()
-        if not args.keep:
+        if not args.keep:  # the reports and logs stay; the bytes (up to GBs) do not
             pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(work / "envelopes", ignore_errors=True)
+            shutil.rmtree(work / "var" / "storage", ignore_errors=True)
     return 0 if passed else 1
