@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PG_TEST_BROKER ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install install-run run test lint test-sqlite test-postgres benchmarks bench-draw clean
+.PHONY: install install-run run test lint test-sqlite test-postgres benchmarks bench-draw spike bench clean
 
 # Two stamps: `make run` installs only what running the platform needs; `make test` (and
 # `make install`, for developers) adds the test runners, checkers and browser driver ([test]).
@@ -56,6 +56,17 @@ benchmarks: install
 bench-draw: install
 	$(BIN)/python -m loadtests expert_draw
 	BENCH_DRAW_SPECIALTIES=316 $(BIN)/python -m loadtests expert_draw
+
+## The deadline spike (issue 17): starts web (2 workers), a worker and the dispatcher on its own
+## PostgreSQL database (ggzy_spike) and Redis database (13), runs locust, checks the database;
+## ends with PASS or FAIL. Reports in var/spike/. E.g. SPIKE_ARGS="--bidders 500 --lead 240".
+spike: install
+	$(BIN)/python -m loadtests spike $(SPIKE_ARGS)
+
+## The platform beside a bare streaming sink, as ratios: 64 KB receipts/s, large-bid MB/s,
+## opening vs plain AES-GCM (PostgreSQL + Redis). E.g. BENCH_ARGS="--seconds 20".
+bench: install
+	$(BIN)/python -m loadtests ratios $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -2,6 +2,10 @@
 
 ``python -m loadtests`` runs them all; ``python -m loadtests NAME`` runs the ones whose name
 contains NAME. Each benchmark prints its own figures; the README records them.
+
+Two commands take their own arguments: ``python -m loadtests spike [--help]`` (the deadline
+spike, ``make spike``) and ``python -m loadtests ratios [--help]`` (``make bench``: the
+platform beside a bare sink, as ratios).
 """
 
 from __future__ import annotations
@@ -10,9 +14,14 @@ import importlib
 import sys
 from pathlib import Path
 
+COMMANDS = {"spike": "loadtests.spike.run", "ratios": "loadtests.ratios.run"}
+
 
 def main(argv: list[str]) -> int:
     wanted = argv[0] if argv else ""
+    if wanted in COMMANDS:
+        module = importlib.import_module(COMMANDS[wanted])
+        return int(module.main(argv[1:]))
     names = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py") if wanted in p.stem)
     if not names:
         print("no benchmark matches", wanted or "(all)")

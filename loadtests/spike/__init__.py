@@ -1,0 +1,1 @@
+"""The deadline-spike load test (issue 17): ``python -m loadtests spike`` or ``make spike``."""

@@ -1,0 +1,115 @@
+"""A local production-like platform: ``ggzy web --workers N``, a worker and the dispatcher, as
+separate processes on the given database and broker, each logging into the run's folder.
+
+The processes inherit this process's environment plus ``Stack.env``; the test clock is on
+(``GGZY_TEST_CLOCK=1``), which is what lets the driver put the deadline minutes away.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from trading import clock, db, jobs
+from trading.settings import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    logs: Path
+    web_workers: int = 2
+    worker_concurrency: int = 2
+    port: int = field(default_factory=free_port)
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _files: list[IO[bytes]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _start(self, name: str, *args: str) -> None:
+        out = (self.logs / f"{name}.log").open("ab")
+        self._files.append(out)
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "trading.cli", *args], cwd=PROJECT_ROOT,
+            env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT)
+
+    def start(self, timeout: float = 120.0) -> None:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        since = _db_now()
+        self._start("web", "web", "--host", "127.0.0.1", "--port", str(self.port),
+                    "--workers", str(self.web_workers))
+        self._start("worker", "worker", "--concurrency", str(self.worker_concurrency))
+        self._start("dispatcher", "dispatcher")
+        pending = {"web", "worker"}
+        deadline = time.monotonic() + timeout
+        while pending and time.monotonic() < deadline:
+            self.check_alive()
+            if "web" in pending:
+                try:
+                    if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                        pending.discard("web")
+                except httpx.HTTPError:
+                    pass
+            if "worker" in pending:
+                with db.read_only() as session:
+                    seen = jobs.last_heartbeat(session)
+                if seen is not None and seen >= since:
+                    pending.discard("worker")
+            time.sleep(0.3)
+        if pending:
+            raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(pending)} "
+                               f"(logs in {self.logs})")
+
+    def check_alive(self) -> None:
+        dead = [f"{name} (exit {child.returncode})" for name, child in self.children.items()
+                if child.poll() is not None]
+        if dead:
+            raise RuntimeError(f"stopped unexpectedly: {', '.join(dead)} (logs in {self.logs})")
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        end = time.monotonic() + 20
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(0.1, end - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for handle in self._files:
+            handle.close()
+
+
+@contextmanager
+def running(stack: Stack) -> Iterator[Stack]:
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def _db_now() -> dt.datetime:
+    with db.read_only() as session:
+        return clock.now(session)
