@@ -24,7 +24,8 @@ from trading import jobs
 
 jobs.job_handler(tenders.CLOSE_JOB)(closing.close)
 jobs.job_handler(decryption.OPEN_JOB)(decryption.start)
-jobs.job_handler(decryption.WATCH_JOB)(decryption.watch)
+# The watchdog re-sends what a dead worker held: run it at once when a worker is lost.
+jobs.job_handler(decryption.WATCH_JOB, on_worker_loss=True)(decryption.watch)
 jobs.job_handler(closing.SHARE_ALERT_JOB)(closing.share_alert)
 jobs.job_handler(halves.HALVES_JOB)(halves.close_window)
 jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)

@@ -38,6 +38,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "job.attempt_failed": ("定时任务执行失败，将重试", "Job attempt failed, will retry"),
     "job.failed": ("定时任务失败", "Job failed"),
     "job.cancelled": ("取消定时任务", "Job cancelled"),
+    "job.lease_released": ("执行节点重启或失联，定时任务重新派发",
+                           "Job handed out again (worker restarted or lost)"),
     # e-supervision alerts and the log itself
     "alert.watching": ("开始监控法定时限", "Legal limit watched"),
     "alert.moved": ("法定时限调整", "Legal limit moved"),
