@@ -63,11 +63,13 @@ def real_now(session: Session) -> dt.datetime:
     return clock.as_utc(session.execute(select(clock.real_now_column(session))).scalar_one())
 
 
-def _upsert(session: Session, hostname: str, values: dict[str, Any]) -> None:
+def _upsert(session: Session, hostname: str, now: dt.datetime, started: bool) -> None:
+    # A beat also inserts: a worker taken for dead (a long pause) that beats again is back.
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(WorkerPresence).values(hostname=hostname, **values)
-    session.execute(statement.on_conflict_do_update(index_elements=["hostname"], set_=values))
+    statement = insert(WorkerPresence).values(hostname=hostname, started_at=now, seen_at=now)
+    changed = {"started_at": now, "seen_at": now} if started else {"seen_at": now}
+    session.execute(statement.on_conflict_do_update(index_elements=["hostname"], set_=changed))
 
 
 def release_overdue(session: Session, reason: str, hostname: str) -> int:
@@ -114,7 +116,7 @@ def worker_started(hostname: str) -> int:
     """A worker came up: note it, and hand out again what a previous incarnation held."""
     with db.transaction() as session:
         now = real_now(session)
-        _upsert(session, hostname, {"started_at": now, "seen_at": now})
+        _upsert(session, hostname, now, started=True)
         released = release_overdue(session, "worker_started", hostname)
     if released:
         logger.info("worker %s started: %d due job(s) released for re-sending", hostname,
@@ -125,8 +127,7 @@ def worker_started(hostname: str) -> int:
 def beat(hostname: str) -> None:
     """Refresh ``hostname``'s presence row."""
     with db.transaction() as session:
-        now = real_now(session)
-        _upsert(session, hostname, {"seen_at": now})
+        _upsert(session, hostname, real_now(session), started=False)
 
 
 def worker_stopped(hostname: str) -> None:
