@@ -68,6 +68,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "tender.failed": ("招标失败（流标）", "Tender failed (too few bids)"),
     # bids (bidding)
     "bid.submitted": ("递交投标文件", "Bid submitted"),
+    "bids.incoming_swept": ("清理中断上传的临时文件", "Abandoned upload files swept"),
     "bid.modified": ("修改投标文件", "Bid modified"),
     "bid.replaced": ("替换投标文件", "Bid replaced"),
     "bid.withdrawn": ("撤回投标文件", "Bid withdrawn"),
