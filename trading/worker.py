@@ -228,11 +228,19 @@ def _fresh_engine_in_child(**_: Any) -> None:
 _presence: dict[str, job_recovery.PresenceThread] = {}
 
 
+def _presence_name(sender: Any) -> str:
+    # The node name and the process: two workers started with the same name (Celery's default
+    # is celery@host) still have rows of their own, and a restart is a new row (the old one
+    # is reaped as lost, which it is).
+    node = getattr(sender, "hostname", None) or socket.gethostname()
+    return f"{node}/{os.getpid()}"
+
+
 @signals.worker_ready.connect
 def _announce_worker(sender: Any = None, **_: Any) -> None:
     # Runs in the worker's main process (the one holding the broker connection) once it
     # consumes: what an earlier incarnation of this worker held is handed out again.
-    hostname = getattr(sender, "hostname", None) or socket.gethostname()
+    hostname = _presence_name(sender)
     try:
         job_recovery.worker_started(hostname)
     except Exception:
@@ -244,7 +252,7 @@ def _announce_worker(sender: Any = None, **_: Any) -> None:
 
 @signals.worker_shutdown.connect
 def _worker_leaves(sender: Any = None, **_: Any) -> None:
-    hostname = getattr(sender, "hostname", None) or socket.gethostname()
+    hostname = _presence_name(sender)
     thread = _presence.pop(hostname, None)
     if thread is None:
         return

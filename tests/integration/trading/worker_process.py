@@ -63,8 +63,9 @@ class WorkerProcess:
     def ready(self, since: float) -> bool:
         """Has this worker announced itself (``worker_ready``) since the real time ``since``?"""
         self.check_alive()
-        with db.read_only() as session:
-            row = session.get(WorkerPresence, self.hostname, populate_existing=True)
+        assert self.process is not None
+        with db.read_only() as session:  # rows are named node/pid (trading.worker)
+            row = session.get(WorkerPresence, f"{self.hostname}/{self.process.pid}")
         return row is not None and row.started_at.timestamp() >= since
 
     def check_alive(self) -> None:
