@@ -119,6 +119,7 @@ def load_settings() -> Settings:
         debug=_env("GGZY_DEBUG", "0") == "1",
         web_threads=max(1, int(_env("GGZY_WEB_THREADS", "4"))),
         worker_presence_seconds=max(0.2, float(_env("GGZY_WORKER_PRESENCE_SECONDS", "5"))),
+        dispatch_lookahead_seconds=max(1, int(_env("GGZY_DISPATCH_LOOKAHEAD_SECONDS", "10"))),
         environment=environment,
         test_clock=_test_clock(environment, test_now),
         test_now=test_now,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from bidding import lookup
 from bidding.models import Bid, OpenStatus
 from bidding.opening import decryption
 from bidding.tendering import tenders
+from supervision import services as log
 from tests import clock as test_clock
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import (
@@ -40,6 +41,7 @@ from tests.integration.trading.worker_process import (
     held_unacknowledged,
 )
 from trading import db, jobs
+from trading.settings import get_settings
 
 from .conftest import (
     AHEAD,
@@ -75,12 +77,26 @@ def broker(database: str, tmp_path: Path) -> Iterator[tuple[Celery, str]]:
 
 
 @pytest.fixture
-def worker(broker: tuple[Celery, str], tmp_path: Path) -> Iterator[WorkerProcess]:
+def new_worker(broker: tuple[Celery, str],
+               tmp_path: Path) -> Iterator[Callable[[], WorkerProcess]]:
+    """Makes worker processes (each its own node name) and stops whatever is left of them."""
     app, url = broker
-    process = WorkerProcess(url, str(app.conf.task_default_queue),
-                            f"faults-{uuid.uuid4().hex[:8]}@localhost", tmp_path / "worker.log")
-    yield process
-    process.stop()
+    made: list[WorkerProcess] = []
+
+    def make() -> WorkerProcess:
+        name = f"faults-{len(made)}-{uuid.uuid4().hex[:8]}"
+        made.append(WorkerProcess(url, str(app.conf.task_default_queue), f"{name}@localhost",
+                                  tmp_path / f"{name}.log"))
+        return made[-1]
+
+    yield make
+    for process in made:
+        process.stop()
+
+
+@pytest.fixture
+def worker(new_worker: Callable[[], WorkerProcess]) -> WorkerProcess:
+    return new_worker()
 
 
 def start_and_wait(worker: WorkerProcess) -> tuple[float, float]:
@@ -110,11 +126,11 @@ def opened_count(tender_id: uuid.UUID) -> int:
             Bid.tender_id == tender_id, Bid.open_status != OpenStatus.PENDING.value)) or 0
 
 
-def submit(client, scenario: Scenario) -> dict[uuid.UUID, str]:
+def submit(client, scenario: Scenario, small: bool = False) -> dict[uuid.UUID, str]:
     """Every bidder's envelope; returns the digest each one got a receipt for."""
     digests = {}
     for bidder, price in zip(scenario.bidders, PRICES, strict=True):
-        plaintext = bid_plaintext(price) + bytes(ATTACHMENT_BYTES)
+        plaintext = bid_plaintext(price) + bytes(0 if small else ATTACHMENT_BYTES)
         envelope = seal(scenario, bidder, plaintext, segment_size=1024 * 1024)
         answer = client.put(bid_url(scenario), headers=bearer(bidder), content=envelope)
         assert answer.status_code == 201, answer.text
@@ -194,3 +210,50 @@ def jobs_lookahead_margin():
     from trading.settings import get_settings
 
     return dt.timedelta(seconds=get_settings().dispatch_lookahead_seconds - 1)
+
+
+@pytest.mark.broker
+@TIME_LIMIT
+def test_another_worker_takes_over_from_one_killed_at_the_deadline(
+        client, broker, new_worker: Callable[[], WorkerProcess],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Worker A holds the closing job's message and is killed; worker B, already running, gets
+    the job once the dispatcher sees A stop beating (three intervals of 1 s here)."""
+    monkeypatch.setenv("GGZY_WORKER_PRESENCE_SECONDS", "1")  # what the dispatcher expects
+    # The message is sent a minute ahead, so that B starts while A holds it.
+    monkeypatch.setenv("GGZY_DISPATCH_LOOKAHEAD_SECONDS", "60")
+    get_settings.cache_clear()
+    app, url = broker
+    scenario = make_tender(prefix="takeover")
+    deadline = db_now() + AHEAD
+    publish_now(scenario, deadline)
+    receipted = submit(client, scenario, small=True)
+    job = close_job(scenario)
+    first, second = new_worker(), new_worker()
+    start_and_wait(first)
+    with running_dispatcher(app):
+        test_clock.set_now(deadline - jobs_lookahead_margin())
+        wait_for(lambda: held_unacknowledged(url, app.conf.task_default_queue, job.id),
+                 RECOVERY_BOUND, "the first worker to hold the closing job's message")
+        start_and_wait(second)  # idle: the message is with the first
+        first.kill()
+        killed = time.monotonic()
+        assert tender_state(scenario.tender_id) == "published"
+        test_clock.advance_past(deadline)
+        wait_for(lambda: tender_state(scenario.tender_id) == "closed", RECOVERY_BOUND,
+                 "the other worker to close the tender")
+        takeover = time.monotonic() - killed
+    actions = log_actions(f"tender/{scenario.tender_id}")
+    assert actions.count("tender.closed") == 1
+    with db.read_only() as session:
+        released = [e.body for e in log.entries(session, action="job.lease_released")
+                    if e.body["job_id"] == job.id]
+    assert any(r["reason"] == "worker_lost" and first.hostname in str(r["worker"])
+               for r in released), released
+    for bidder, digest in receipted.items():
+        mine = client.get(f"/api/v1/tenders/{scenario.tender_id}/my-bids",
+                          headers=bearer(bidder)).json()
+        assert [bid["envelope_sha256"] for bid in mine] == [digest]
+    with capsys.disabled():
+        print(f"\n[faults/{BACKEND}] another worker closed the tender {takeover:.1f} s after "
+              f"the first was killed (presence every 1 s, lost after 3 missed beats)")
