@@ -23,7 +23,8 @@ re-sends the per-bid decryption tasks a dead worker held) are also brought forwa
 
 Releasing too much is harmless: a job's message is a guarded no-op once the job ran, so a
 live worker's reserved message and the dispatcher's second copy run the handler once between
-them. A worker that stops cleanly removes its row (``worker_stopped``) and is not "lost".
+them. (A job waiting out a retry backoff gets one early attempt; its attempt count still
+bounds it.) A worker that stops cleanly removes its row (``worker_stopped``) and is not "lost".
 """
 
 from __future__ import annotations

@@ -442,8 +442,11 @@ def _dispatch_round(app: Celery) -> None:
     from trading.job_recovery import reap_lost_workers
 
     try:
+        # A dead worker's due jobs become claimable right away. A transaction of its own: it
+        # ends holding the log head, which must stay the last lock (see ``schedule``).
         with db.transaction() as session:
-            reap_lost_workers(session)  # a dead worker's due jobs are claimable right away
+            reap_lost_workers(session)
+        with db.transaction() as session:
             count = dispatch_once(session, app)
         if count:
             logger.info("dispatched %d job(s)", count)
