@@ -6,6 +6,7 @@ move them into ``trading.settings.Settings``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,6 +43,16 @@ def bids_dir() -> Path:
 def incoming_dir() -> Path:
     """Uploads in progress: same file system as ``bids_dir`` so the final move is a rename."""
     return bids_dir() / "incoming"
+
+
+DEFAULT_INCOMING_MAX_AGE_MINUTES = 60
+
+
+def incoming_max_age() -> dt.timedelta:
+    """GGZY_INCOMING_MAX_AGE_MINUTES: an upload's ``.part`` file not written to for this long
+    is abandoned and swept (default 60)."""
+    value = os.environ.get("GGZY_INCOMING_MAX_AGE_MINUTES", "").strip()
+    return dt.timedelta(minutes=float(value) if value else DEFAULT_INCOMING_MAX_AGE_MINUTES)
 
 
 def documents_dir() -> Path:

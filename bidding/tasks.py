@@ -7,27 +7,39 @@
 - job ``bidding.halves_close``: bidder-decrypts mode: the bidders' key-half window is over
   (or every half is in): start the opening (``halves.close_window``);
 - job ``bidding.demo_shares``: demo only — submit the demo custodians' shares;
+- job ``bidding.sweep_incoming``: delete abandoned uploads' ``.part`` files (``sweeper``);
 - task ``bidding.open_bid(bid_id)``: decrypt one bid (guarded, idempotent, acks late).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Task, shared_task, signals
 
-from bidding import demo
+from bidding import demo, sweeper
 from bidding.opening import closing, decryption, halves
 from bidding.tendering import tenders
 from trading import jobs
 
 jobs.job_handler(tenders.CLOSE_JOB)(closing.close)
 jobs.job_handler(decryption.OPEN_JOB)(decryption.start)
-jobs.job_handler(decryption.WATCH_JOB)(decryption.watch)
+# The watchdog re-sends what a dead worker held: run it at once when a worker is lost.
+jobs.job_handler(decryption.WATCH_JOB, on_worker_loss=True)(decryption.watch)
 jobs.job_handler(closing.SHARE_ALERT_JOB)(closing.share_alert)
 jobs.job_handler(halves.HALVES_JOB)(halves.close_window)
 jobs.job_handler(demo.DEMO_SHARES_JOB)(demo.submit_demo_shares)
+jobs.job_handler(sweeper.SWEEP_JOB)(sweeper.sweep_incoming)
+
+
+@signals.worker_ready.connect
+def _start_sweeping(**_: Any) -> None:
+    try:
+        sweeper.ensure_scheduled()
+    except Exception:  # the next worker start tries again; uploads are not at stake
+        logging.getLogger(__name__).exception("could not schedule the upload sweeper")
 
 # A decryption that fails for an unexpected reason (database away) is retried; R-25 failures
 # are results, not errors, and are recorded by ``open_one`` itself.

@@ -38,6 +38,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "job.attempt_failed": ("定时任务执行失败，将重试", "Job attempt failed, will retry"),
     "job.failed": ("定时任务失败", "Job failed"),
     "job.cancelled": ("取消定时任务", "Job cancelled"),
+    "job.lease_released": ("执行节点重启或失联，定时任务重新派发",
+                           "Job handed out again (worker restarted or lost)"),
     # e-supervision alerts and the log itself
     "alert.watching": ("开始监控法定时限", "Legal limit watched"),
     "alert.moved": ("法定时限调整", "Legal limit moved"),
@@ -74,6 +76,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "tender.failed": ("招标失败（流标）", "Tender failed (too few bids)"),
     # bids (bidding)
     "bid.submitted": ("递交投标文件", "Bid submitted"),
+    "bids.incoming_swept": ("清理中断上传的临时文件", "Abandoned upload files swept"),
     "bid.modified": ("修改投标文件", "Bid modified"),
     "bid.replaced": ("替换投标文件", "Bid replaced"),
     "bid.withdrawn": ("撤回投标文件", "Bid withdrawn"),

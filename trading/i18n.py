@@ -310,6 +310,16 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "服务器内部错误，已记录，请稍后再试",
         "en": "Internal server error; it has been logged, please try again later",
     },
+    "error.503.database": {
+        "zh-CN": "数据库暂时不可用，本次操作未完成；请稍后重试（投标前可先在“我的投标”中确认是否已提交）",
+        "en": "The database is briefly unavailable and this action did not complete; please "
+              "retry shortly (for a bid, check My bids first to see whether it was received)",
+    },
+    "error.503.broker": {
+        "zh-CN": "任务队列暂时不可用，本次操作未完成；请稍后重试",
+        "en": "The task queue is briefly unavailable and this action did not complete; "
+              "please retry shortly",
+    },
     "error.back_home": {"zh-CN": "返回首页", "en": "Back to the home page"},
 }
 

@@ -135,6 +135,8 @@ class HandlerSpec:
     fn: JobHandler
     max_attempts: int = 5
     backoff_seconds: float = 10.0
+    # A watchdog: run it at once when a worker is lost or restarts (trading.job_recovery).
+    on_worker_loss: bool = False
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failure (doubling, capped)."""
@@ -145,7 +147,8 @@ _HANDLERS: dict[str, HandlerSpec] = {}
 
 
 def job_handler(
-    kind: str, *, max_attempts: int = 5, backoff_seconds: float = 10.0
+    kind: str, *, max_attempts: int = 5, backoff_seconds: float = 10.0,
+    on_worker_loss: bool = False,
 ) -> Callable[[JobHandler], JobHandler]:
     """Register ``fn(session, job)`` as the handler of ``kind``.
 
@@ -159,10 +162,15 @@ def job_handler(
         known = _HANDLERS.get(kind)
         if known is not None and known.fn is not fn:
             raise ValueError(f"job kind {kind!r} already has a handler: {known.fn!r}")
-        _HANDLERS[kind] = HandlerSpec(fn, max_attempts, backoff_seconds)
+        _HANDLERS[kind] = HandlerSpec(fn, max_attempts, backoff_seconds, on_worker_loss)
         return fn
 
     return register
+
+
+def worker_loss_kinds() -> list[str]:
+    """The kinds registered with ``on_worker_loss=True`` (in this process)."""
+    return sorted(kind for kind, spec in _HANDLERS.items() if spec.on_worker_loss)
 
 
 def handler_for(kind: str) -> HandlerSpec:
@@ -418,6 +426,8 @@ def run_dispatcher(stop_event: threading.Event, app: Celery | None = None) -> No
 
     load_domains()
     sender = app or _default_app()
+    # The handlers' registrations say which jobs are watchdogs (trading.job_recovery).
+    sender.loader.import_default_modules()
     settings = get_settings()
     next_heartbeat = 0.0
     while not stop_event.is_set():
@@ -429,7 +439,13 @@ def run_dispatcher(stop_event: threading.Event, app: Celery | None = None) -> No
 
 
 def _dispatch_round(app: Celery) -> None:
+    from trading.job_recovery import reap_lost_workers
+
     try:
+        # A dead worker's due jobs become claimable right away. A transaction of its own: it
+        # ends holding the log head, which must stay the last lock (see ``schedule``).
+        with db.transaction() as session:
+            reap_lost_workers(session)
         with db.transaction() as session:
             count = dispatch_once(session, app)
         if count:

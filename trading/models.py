@@ -4,8 +4,9 @@ from trading import calendar as calendar_models
 from trading import calendar_years as calendar_years_models
 from trading import clock as clock_models
 from trading import denials as denials_models
+from trading import job_recovery as job_recovery_models
 from trading import jobs as jobs_models
 from trading.accounts import models as accounts_models
 
 __all__ = ["accounts_models", "calendar_models", "calendar_years_models", "clock_models",
-           "denials_models", "jobs_models"]
+           "denials_models", "job_recovery_models", "jobs_models"]

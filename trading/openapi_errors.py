@@ -6,7 +6,8 @@ Which statuses an operation can answer follows from its shape, not from a second
 hand: 400 and 413 for any request (bad parameters, body over its size limit), 401 and 403 when it
 is behind a guard (it has the bearer scheme), 404 when what it names does not exist, 405 for a
 method the path does not take, 409 and 422 for a request that changes something, 429 where the
-caller may be throttled, 500 never documented (the test suite fails on any).
+caller may be throttled, 503 for any (the database or the broker briefly away: retry after the
+``Retry-After`` seconds), 500 never documented (the test suite fails on any).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ DESCRIPTIONS = {
     "413": "The body is larger than this operation accepts",
     "422": "The request is well-formed but refused (the reason is in detail and errors)",
     "429": "Too many attempts; retry later",
+    "503": "The database or the task queue is briefly unavailable; nothing was done, retry "
+           "after the seconds in the Retry-After header (title database_unavailable or "
+           "broker_unavailable)",
 }
 
 
@@ -55,7 +59,7 @@ def problem_schema() -> Schema:
 def _statuses(method: str, operation: Any) -> list[str]:
     # 404 for every operation: a path names something, and a query or body may name a
     # checkpoint, notice or tender that does not exist (or that the caller may not see).
-    statuses = ["400", "404", "405", "413"]
+    statuses = ["400", "404", "405", "413", "503"]
     if operation.security:
         statuses += ["401", "403"]
     if method in MUTATING:

@@ -63,6 +63,9 @@ class Settings:
     dispatch_interval_seconds: float = 1.0
     job_lease_seconds: int = 300
     heartbeat_interval_seconds: int = 30
+    # How often a worker process refreshes its presence row (trading.job_recovery); one that
+    # misses three is taken for dead and its due jobs are sent again.
+    worker_presence_seconds: float = 5.0
     debug: bool = False
     # Threads per web worker for synchronous database work. Python threads share one
     # interpreter lock: past a few, they queue for it and each request waits longer
@@ -115,6 +118,8 @@ def load_settings() -> Settings:
         public_url=_env("GGZY_PUBLIC_URL", "http://127.0.0.1:8000"),
         debug=_env("GGZY_DEBUG", "0") == "1",
         web_threads=max(1, int(_env("GGZY_WEB_THREADS", "4"))),
+        worker_presence_seconds=max(0.2, float(_env("GGZY_WORKER_PRESENCE_SECONDS", "5"))),
+        dispatch_lookahead_seconds=max(1, int(_env("GGZY_DISPATCH_LOOKAHEAD_SECONDS", "10"))),
         environment=environment,
         test_clock=_test_clock(environment, test_now),
         test_now=test_now,

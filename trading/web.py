@@ -31,7 +31,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from trading import audit, clock, db, denials, server_errors
 from trading.accounts import services as accounts
 from trading.accounts.services import CurrentUser
-from trading.errors import UserError
+from trading.errors import RETRY_AFTER_SECONDS, UserError, transient_cause
 from trading.i18n import normalize_language, translate
 from trading.settings import get_settings
 
@@ -296,12 +296,32 @@ def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> 
 
 
 def handle_server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    cause = transient_cause(error)
+    if cause is not None:
+        return _unavailable(request, error, cause)
     server_errors.report(request.method, request.url.path, 500, error)
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     lang = language(request)
     if _wants_json(request):
         return _problem(500, "internal_error", translate("error.500", lang))
     return _error_page(request, 500, translate("error.500", lang))
+
+
+def _unavailable(request: Request[Any, Any, Any], error: Exception, cause: str) -> Response[Any]:
+    """A transient database or broker failure: 503 and Retry-After, so the client retries
+    (after checking, for a bid, whether it landed) instead of giving up on a 500."""
+    server_errors.report(request.method, request.url.path, 503, error)
+    logger.warning("%s unavailable on %s %s: %s: %s", cause, request.method, request.url.path,
+                   type(error).__name__, error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    key = f"error.503.{cause}"
+    if _wants_json(request):
+        return _problem(503, f"{cause}_unavailable", translate(key, language(request)),
+                        headers=headers, retry_after=RETRY_AFTER_SECONDS,
+                        message_zh=translate(key, "zh-CN"), message_en=translate(key, "en"))
+    page = _error_page(request, 503, translate(key, language(request)))
+    page.headers.update(headers)
+    return page
 
 
 def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[Any]:

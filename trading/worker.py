@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import os
 import socket
 import sqlite3
 import threading
@@ -28,12 +29,18 @@ from celery import Celery, Task, signals
 from sqlalchemy import DateTime, Engine, column, create_engine, delete, table
 from sqlalchemy.engine import make_url
 
-from trading import db, files, jobs
+from trading import db, files, job_recovery, jobs
 from trading.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "ggzy"
+
+
+def task_queue() -> str:
+    """GGZY_TASK_QUEUE: the queue the platform sends to and its workers consume ("ggzy");
+    two deployments (or a test run) on one broker keep apart by naming their own."""
+    return os.environ.get("GGZY_TASK_QUEUE", "").strip() or DEFAULT_QUEUE
 EMBEDDED_PREFIXES = ("sqla+", "sqlalchemy+")
 
 
@@ -59,7 +66,7 @@ def _config(broker_url: str | None) -> dict[str, Any]:
         "accept_content": ["json"],
         "timezone": "UTC",
         "enable_utc": True,
-        "task_default_queue": DEFAULT_QUEUE,
+        "task_default_queue": task_queue(),
         "imports": _task_modules(),
     }
     if is_embedded_broker(url):
@@ -181,7 +188,7 @@ def worker_argv(concurrency: int | None = None, loglevel: str = "INFO") -> list[
     The embedded transport gets a thread pool: one process, no fork, so the SQLite engines
     (ours and the transport's) are never shared across a fork.
     """
-    argv = ["worker", f"--loglevel={loglevel}", f"--queues={DEFAULT_QUEUE}"]
+    argv = ["worker", f"--loglevel={loglevel}", f"--queues={task_queue()}"]
     if is_embedded_broker(get_settings().broker_url):
         argv += ["--pool=threads", f"--concurrency={concurrency or 4}"]
     elif concurrency:
@@ -214,3 +221,43 @@ def _fresh_engine_in_child(**_: Any) -> None:
     # A prefork child must not reuse the parent's pooled database connections.
     db.get_engine().dispose(close=False)
     gc.freeze()  # see trading.http_server.served_app
+
+
+# --- presence (trading.job_recovery) -------------------------------------------------------
+
+_presence: dict[str, job_recovery.PresenceThread] = {}
+
+
+def _presence_name(sender: Any) -> str:
+    # The node name and the process: two workers started with the same name (Celery's default
+    # is celery@host) still have rows of their own, and a restart is a new row (the old one
+    # is reaped as lost, which it is).
+    node = getattr(sender, "hostname", None) or socket.gethostname()
+    return f"{node}/{os.getpid()}"
+
+
+@signals.worker_ready.connect
+def _announce_worker(sender: Any = None, **_: Any) -> None:
+    # Runs in the worker's main process (the one holding the broker connection) once it
+    # consumes: what an earlier incarnation of this worker held is handed out again.
+    hostname = _presence_name(sender)
+    try:
+        job_recovery.worker_started(hostname)
+    except Exception:
+        logger.exception("could not record the start of worker %s", hostname)
+    thread = job_recovery.PresenceThread(hostname)
+    _presence[hostname] = thread
+    thread.start()
+
+
+@signals.worker_shutdown.connect
+def _worker_leaves(sender: Any = None, **_: Any) -> None:
+    hostname = _presence_name(sender)
+    thread = _presence.pop(hostname, None)
+    if thread is None:
+        return
+    thread.stop()
+    try:
+        job_recovery.worker_stopped(hostname)
+    except Exception:
+        logger.exception("could not record the stop of worker %s", hostname)

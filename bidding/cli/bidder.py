@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 import click
 
-from bidding.cli import record_check
+from bidding.cli import landing, record_check
 from bidding.cli.common import (
     TOKEN_ENV,
     CliError,
@@ -224,8 +224,11 @@ def submit(url: str, token: str | None, signature_file: Path | None, platform_ke
     path = f"{tender_path(info.tender_id)}/sections/{info.section_id}/bid"
     try:
         with client(url, token) as http:
-            answer = check(http.put(path, content=_stream(envelope_file, info.envelope_size),
-                                       headers=headers))
+            # After a lost connection or a 503, ask whether the bid landed before re-sending.
+            answer = landing.submit_once_landed(
+                http, lambda: http.put(path, content=_stream(envelope_file, info.envelope_size),
+                                       headers=headers),
+                info.tender_id, info.section_id, info.envelope_sha256)
     except httpx.HTTPError as exc:
         raise CliError(f"上传失败：{exc}", f"upload failed: {exc}") from exc
     receipt = receipts.Receipt.from_dict(answer)

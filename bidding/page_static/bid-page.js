@@ -90,6 +90,7 @@
     var form = event.target, data = form.dataset;
     var error = form.querySelector(".bid-error");
     error.hidden = true;
+    form.querySelector(".bid-landing").hidden = true;
     form.querySelector("button[type=submit]").disabled = true;
     try {
       // Bidder-decrypts tenders: half of the file key is sealed to the bidder's own key.
@@ -104,8 +105,7 @@
         bidderPublicKeyB64: bidderKey ? bidderKey.publicKeyB64 : undefined,
         onProgress: function (p) { show(form, p.phase, p.done, p.total); }
       });
-      var receipt = await window.GgzySeal.upload(data.url, sealed.blob, data.csrf,
-        function (p) { show(form, p.phase, p.done, p.total); });
+      var receipt = await uploadChecked(form, data, sealed);
       var text = JSON.stringify(receipt, null, 2);
       var box = form.querySelector(".bid-receipt");
       box.querySelector("pre").textContent = text;
@@ -122,6 +122,80 @@
     } finally {
       form.querySelector("button[type=submit]").disabled = false;
     }
+  }
+
+  /* After a lost connection (or a 503), the bid may have landed all the same: the server can
+   * commit it while the answer is lost. Look it up in "My bids" (by the envelope's SHA-256)
+   * before sending again, and tell the bidder which it was (issue 17, part 7d). */
+  var RESENDS = 2, LOOKUPS = 5, WAIT_MS = 2000;
+
+  function landing(form, zh, en) {
+    var note = form.querySelector(".bid-landing");
+    if (!note) return;
+    note.textContent = say(zh, en);
+    note.hidden = false;
+  }
+
+  function pause(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  async function findLanded(data, digest) {
+    var answer = await fetch(window.location.pathname, { credentials: "same-origin",
+                                                         headers: { Accept: "text/html" } });
+    if (!answer.ok) throw new Error("my bids: " + answer.status);
+    var page = new DOMParser().parseFromString(await answer.text(), "text/html");
+    var rows = page.querySelectorAll("#my-bids tr[data-sha256]");
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i].dataset;
+      if (row.sha256 === digest && row.sectionId === data.sectionId && row.status === "submitted") {
+        var receipt = await fetch(row.receiptUrl, { credentials: "same-origin" });
+        if (!receipt.ok) throw new Error("receipt: " + receipt.status);
+        return await receipt.json();
+      }
+    }
+    return null;
+  }
+
+  async function lookUp(form, data, digest, waitMs) {
+    for (var attempt = 0; ; attempt++) {
+      try {
+        return await findLanded(data, digest);
+      } catch (e) {
+        if (attempt >= LOOKUPS - 1) {
+          throw new Error(say(
+            "连接中断，且无法确认投标是否已送达。请稍后刷新本页，在“我的投标”中查看摘要 " + digest.slice(0, 16) + "… 是否在列，再决定是否重新提交",
+            "The connection was lost and whether the bid arrived cannot be confirmed. Reload this page later " +
+              "and look for digest " + digest.slice(0, 16) + "… under My bids before submitting again"));
+        }
+        await pause(waitMs);
+      }
+    }
+  }
+
+  async function uploadChecked(form, data, sealed) {
+    var progress = function (p) { show(form, p.phase, p.done, p.total); };
+    for (var attempt = 0; attempt <= RESENDS; attempt++) {
+      try {
+        return await window.GgzySeal.upload(data.url, sealed.blob, data.csrf, progress);
+      } catch (e) {
+        if (e.status !== 0 && e.status !== 503) throw e;  // a refusal: the reason is shown
+        var waitMs = e.retryAfter ? Math.min(e.retryAfter, 30) * 1000 : WAIT_MS;
+        landing(form, "连接中断，正在查询投标是否已送达……",
+                "Connection lost; checking whether the bid arrived…");
+        await pause(waitMs);
+        var landed = await lookUp(form, data, sealed.envelopeSha256, waitMs);
+        if (landed) {
+          landing(form, "投标已送达平台，未重复上传；下方回执取自“我的投标”",
+                  "The bid had arrived; it was not sent again. The receipt below is the one under My bids");
+          return landed;
+        }
+        if (attempt === RESENDS) break;
+        landing(form, "平台未收到该投标，正在重新上传……",
+                "The platform does not have this bid; sending it again…");
+      }
+    }
+    throw new Error(say("多次上传均未送达，平台没有该投标；请检查网络后重新提交",
+                        "The bid did not arrive after several attempts; the platform does not have it. " +
+                          "Check the network and submit again"));
   }
 
   /* "My bids" is rendered by the server: after a submission, take the fresh table. */

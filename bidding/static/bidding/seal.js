@@ -476,6 +476,8 @@
           statusMessage(xhr.status);
         var error = new Error(message);
         error.status = xhr.status; error.body = body;
+        // 503: the database or the queue is briefly away; the caller may retry after this.
+        error.retryAfter = parseFloat(xhr.getResponseHeader("Retry-After")) || null;
         reject(error);
       };
       xhr.onerror = function () {

@@ -150,11 +150,12 @@ class TaskLog:
         return [h.result if isinstance(h.result, str) else "retry" for h in self.runs(job_id)]
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+def wait_for(condition: Callable[[], bool], timeout: float, what: str,
+             every: float = 0.1) -> None:
     """Poll ``condition`` (usually a database query) until it holds or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError(f"timed out after {timeout}s waiting for: {what}")
