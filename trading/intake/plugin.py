@@ -12,9 +12,9 @@ HERE = Path(__file__).parent
 
 
 def _routes() -> list[Any]:
-    from trading.intake import views
+    from trading.intake import application_views, views
 
-    return list(views.ROUTES)
+    return [*views.ROUTES, *application_views.ROUTES]
 
 
 def _seed(session: Any) -> None:
@@ -35,6 +35,7 @@ domain = Domain(
     template_dir=HERE / "templates",
     nav=(
         NavItem("nav.intake", "/intake"),
+        NavItem("nav.intake_mine", "/intake/mine", frozenset({"bidder", "tenderee"})),
         NavItem("nav.intake_manage", "/intake/manage", frozenset({"staff"})),
     ),
     messages=_messages(),
