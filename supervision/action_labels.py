@@ -36,6 +36,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "intake.material_added": ("事项新增申请材料", "Required material added to an item"),
     "intake.material_removed": ("事项删除申请材料", "Required material removed from an item"),
     "intake.application_received": ("收件登记（申请已提交）", "Application received"),
+    "intake.notice_issued": ("出具受理审查通知书（电子签章）", "Notice on receipt issued (sealed)"),
+    "intake.deemed_accepted": ("逾期未告知，视为受理", "Counted as accepted (no notice in time)"),
+    "intake.corrected": ("提交补正材料", "Corrected materials handed in"),
     # timed jobs (trading core)
     "job.scheduled": ("安排定时任务", "Job scheduled"),
     "job.rescheduled": ("定时任务改期", "Job rescheduled"),

@@ -17,7 +17,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
-from trading.intake import applications, forms, items
+from trading.intake import applications, decisions, forms, items
 from trading.intake.models import ApplicantKind, Channel
 from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
 
@@ -35,7 +35,7 @@ def _user(request: Request[Any, Any, Any]) -> CurrentUser:
     return user
 
 
-async def _uploads(data: Mapping[str, Any]) -> dict[uuid.UUID, applications.Upload]:
+async def read_uploads(data: Mapping[str, Any]) -> dict[uuid.UUID, applications.Upload]:
     """The files of the form's ``material-<id>`` fields (each read to one byte past the limit)."""
     found: dict[uuid.UUID, applications.Upload] = {}
     for name, value in data.items():
@@ -120,7 +120,7 @@ def _submit(request: Request[Any, Any, Any], code: str, channel: Channel, data: 
 async def _read(data: Mapping[str, Any]) -> tuple[dict[uuid.UUID, applications.Upload] | None,
                                                   UserError | None]:
     try:
-        return await _uploads(data), None
+        return await read_uploads(data), None
     except UserError as error:
         return None, error
 
@@ -156,15 +156,20 @@ async def window_submit(request: Request[Any, Any, Any], code: FromPath[str],
 @get("/intake/applications/{tracking_number:str}", include_in_schema=False, guards=[SIGNED_IN])
 async def receipt_page(request: Request[Any, Any, Any], tracking_number: FromPath[str],
                        done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_receipt_page, request, tracking_number, done)
+    return await blocking(receipt, request, tracking_number, done)
 
 
-def _receipt_page(request: Request[Any, Any, Any], tracking_number: str,
-                  done: str | None) -> Template:
+def receipt(request: Request[Any, Any, Any], tracking_number: str, done: str | None,
+            error: UserError | None = None) -> Template:
+    """The receipt: the record, its notices, and the correction form when one is asked for."""
     with db.read_only() as session:
         application = applications.application_for(session, _user(request), tracking_number)
-        return render(request, "intake/receipt.html", application=application,
-                      item=application.item, done=done == "registered")
+        return render(request, "intake/receipt.html", status_code=error.status if error else 200,
+                      application=application, item=application.item,
+                      done=done if done in ("registered", "corrected") else None,
+                      notices=decisions.notices_of(session, application),
+                      left=decisions.remaining_working_days(session, application),
+                      error=error.message(language(request)) if error else None)
 
 
 @get("/intake/mine", include_in_schema=False, guards=[SIGNED_IN])

@@ -18,6 +18,7 @@ from trading import audit, clock
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
+from trading.intake import decisions
 from trading.intake.items import get_item
 from trading.intake.models import (
     ApplicantKind,
@@ -154,6 +155,7 @@ def register(session: Session, actor: audit.Actor, user: CurrentUser, item_code:
             sha256=hashlib.sha256(upload.content).hexdigest(), content=upload.content))
     session.add(application)
     session.flush()
+    decisions.set_receipt_limit(session, application, application.submitted_at)
     # No personal data in the log: the record names the application, the item and the files.
     audit.record(session, actor, "intake.application_received",
                  f"intake-application:{application.tracking_number}", {

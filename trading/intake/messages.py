@@ -138,4 +138,74 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.none_yet": _m("还没有申请。", "No application yet."),
     "intake.done.registered": _m("申请已提交，以下为申请回执。",
                                  "The application was registered; here is its receipt."),
+    # the decision on receipt
+    "nav.intake_queue": _m("收件受理", "Applications to decide"),
+    "intake.queue_intro": _m("收到申请后5个工作日内作出受理决定；"
+                             "逾期未告知的，自收到申请之日起即为受理（R-03）。",
+                             "Decide within 5 working days of receipt; past that, the application "
+                             "counts as accepted from receipt (R-03)."),
+    "intake.queue_empty": _m("没有待受理的申请。", "No application is waiting."),
+    "intake.decision_due": _m("受理审查期限", "Decision on receipt due"),
+    "intake.provisional": _m("临时：年度节假日安排尚未确认", "provisional: the year's calendar is "
+                             "not confirmed"),
+    "intake.left": _m("剩余工作日", "Working days left"),
+    "intake.left.days": _m("剩余{days}个工作日", "{days} working days left"),
+    "intake.left.today": _m("今日到期", "Due today"),
+    "intake.left.overdue": _m("已逾期{days}个工作日", "{days} working days overdue"),
+    "intake.review": _m("受理审查", "Review"),
+    "intake.decision": _m("受理决定", "Decision on receipt"),
+    "intake.decision.acceptance": _m("受理（出具受理通知书）", "Accept (acceptance notice)"),
+    "intake.decision.refusal": _m("不予受理（出具不予受理通知书，须说明理由）",
+                                  "Refuse (refusal notice, with reasons)"),
+    "intake.decision.one_time": _m("一次性告知补正（出具一次性告知通知书）",
+                                   "One-time notice of every correction"),
+    "intake.conforming": _m("是否符合", "Conforming"),
+    "intake.conforming.yes": _m("符合", "Conforming"),
+    "intake.conforming.no": _m("需补正", "Needs correction"),
+    "intake.correction": _m("需补正的内容", "Correction needed"),
+    "intake.no_file": _m("未上传（纸质或未提交）", "No file (on paper or not handed in)"),
+    "intake.reasons": _m("理由", "Reasons"),
+    "intake.overdue_reason": _m("逾期原因", "Reason for the late decision"),
+    "intake.issue_notice": _m("出具通知书", "Issue the notice"),
+    "intake.notices": _m("通知书", "Notices"),
+    "intake.notice.acceptance": _m("受理通知书", "Acceptance notice"),
+    "intake.notice.refusal": _m("不予受理通知书", "Refusal notice"),
+    "intake.notice.one_time": _m("一次性告知通知书", "One-time notice"),
+    "intake.notice_text.acceptance": _m(
+        "你（单位）于{received}提交的“{item}”申请（申请编号{tracking}），申请材料齐全、符合法定形式，本机关决定予以受理。",
+        "Your application for '{item}' of {received} (tracking number {tracking}) is complete "
+        "and in proper form; it is accepted."),
+    "intake.notice_text.refusal": _m(
+        "你（单位）于{received}提交的“{item}”申请（申请编号{tracking}），经审查，本机关决定不予受理，理由如下。",
+        "Your application for '{item}' of {received} (tracking number {tracking}) is not "
+        "accepted, for the reasons below."),
+    "intake.notice_text.one_time": _m(
+        "你（单位）于{received}提交的“{item}”申请（申请编号{tracking}），申请材料不齐全或不符合法定形式，"
+        "现一次性告知需要补正的全部内容如下，请补正后重新提交。",
+        "Your application for '{item}' of {received} (tracking number {tracking}) is incomplete "
+        "or not in proper form; every correction needed is listed below. Please hand in the "
+        "corrected materials."),
+    "intake.accepted_from": _m("受理时间", "Accepted from"),
+    "intake.seal_ok": _m("电子签章验证通过（Ed25519）", "Seal verified (Ed25519)"),
+    "intake.seal_bad": _m("电子签章验证失败：内容可能被篡改", "Seal does not verify: the content may "
+                          "have been altered"),
+    "intake.verify": _m("通知书真伪查验", "Verify a notice"),
+    "intake.verify_hint": _m("任何人可凭通知书编号和查询验证码在此查验：", "Anyone can verify it with "
+                             "the notice number and verification code at:"),
+    "intake.verify_button": _m("查验", "Verify"),
+    "intake.notice_number": _m("通知书编号", "Notice number"),
+    "intake.signature": _m("电子签章数据", "Seal data"),
+    "intake.public_key": _m("签章公钥", "Seal public key"),
+    "intake.signed_content": _m("签章内容（规范化JSON）", "Signed content (canonical JSON)"),
+    "intake.correct": _m("提交补正材料", "Hand in corrected materials"),
+    "intake.submit_correction": _m("提交补正", "Submit the corrections"),
+    "intake.done.decided": _m("受理决定已作出，通知书已签章。", "The decision is made; the notice is "
+                              "sealed."),
+    "intake.done.corrected": _m("补正材料已提交，重新计算受理审查期限。", "The corrections were "
+                                "handed in; the decision is due anew."),
+    "intake.status.correction": _m("待补正（已一次性告知）", "Awaiting corrections (one-time notice)"),
+    "intake.status.accepted": _m("已受理", "Accepted"),
+    "intake.status.deemed_accepted": _m("逾期未告知，自收到申请之日起视为受理（R-03）",
+                                        "Counts as accepted from receipt (R-03)"),
+    "intake.status.refused": _m("不予受理", "Not accepted"),
 }

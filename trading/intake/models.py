@@ -8,7 +8,7 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from trading.db import Base, UTCDateTime
@@ -58,6 +58,16 @@ class ApplicantKind(enum.StrEnum):
 
 class ApplicationStatus(enum.StrEnum):
     RECEIVED = "received"  # registered, waiting for the decision on receipt
+    CORRECTION = "correction"  # a one-time notice lists the corrections needed (R-03)
+    ACCEPTED = "accepted"  # acceptance notice issued (R-01)
+    DEEMED_ACCEPTED = "deemed_accepted"  # no notice within 5 working days: accepted (R-03)
+    REFUSED = "refused"  # refusal notice with reasons (R-02)
+
+
+class NoticeKind(enum.StrEnum):
+    ACCEPTANCE = "acceptance"  # 受理通知书
+    REFUSAL = "refusal"  # 不予受理通知书
+    ONE_TIME = "one_time"  # 一次性告知通知书
 
 
 class Department(Base):
@@ -184,10 +194,34 @@ class Application(Base):
         ForeignKey("user_account.id", ondelete="SET NULL"))
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(16), default=ApplicationStatus.RECEIVED.value)
+    # The decision on receipt is due by the end of this day: 5 working days (R-03).
+    decision_due_day: Mapped[dt.date | None] = mapped_column(Date)
+    decision_due_provisional: Mapped[bool] = mapped_column(default=False)
+    # Accepted from this instant: the notice, or the receipt itself under R-03.
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     item: Mapped[ServiceItem] = relationship(lazy="joined")
     files: Mapped[list[ApplicationFile]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="ApplicationFile.position")
+
+
+class Notice(Base):
+    """A numbered, dated notice on receipt, signed with the approval seal (R-04)."""
+
+    __tablename__ = "intake_notice"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("intake_application.id", ondelete="RESTRICT"), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Exactly what was signed (seal.canonical of it), and the seal's signature and public key.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signature: Mapped[str] = mapped_column(String(100))
+    public_key: Mapped[str] = mapped_column(String(64))
 
 
 class ApplicationFile(Base):

@@ -12,9 +12,9 @@ HERE = Path(__file__).parent
 
 
 def _routes() -> list[Any]:
-    from trading.intake import application_views, views
+    from trading.intake import application_views, decision_views, views
 
-    return [*views.ROUTES, *application_views.ROUTES]
+    return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES]
 
 
 def _seed(session: Any) -> None:
@@ -33,9 +33,11 @@ domain = Domain(
     name="intake",
     route_handlers=_routes(),
     template_dir=HERE / "templates",
+    task_modules=("trading.intake.tasks",),
     nav=(
         NavItem("nav.intake", "/intake"),
         NavItem("nav.intake_mine", "/intake/mine", frozenset({"bidder", "tenderee"})),
+        NavItem("nav.intake_queue", "/intake/staff/applications", frozenset({"staff"})),
         NavItem("nav.intake_manage", "/intake/manage", frozenset({"staff"})),
     ),
     messages=_messages(),
