@@ -179,3 +179,14 @@ def test_item_pages_refuse_other_roles_and_count_the_denials(client):
     with db.read_only() as session:
         assert denials.total_denials(session) == 4
         assert items.get_item(session, "JY-001").version == 5
+
+
+def test_the_demo_catalog_is_seeded_once(database):
+    seed_demo()
+    before = len(actions("intake."))
+    seed_demo()
+    assert len(actions("intake.")) == before
+    with db.read_only() as session:
+        found = items.catalog(session)
+        assert len(found) == 11 and len(items.departments(session)) == 5
+        assert any(i.name == "公共资源交易项目进场登记" for i in found)
