@@ -12,9 +12,10 @@ HERE = Path(__file__).parent
 
 
 def _routes() -> list[Any]:
-    from trading.intake import application_views, decision_views, views
+    from trading.intake import application_views, controllers, decision_views, views
 
-    return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES]
+    return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES,
+            *controllers.ROUTES]
 
 
 def _seed(session: Any) -> None:

@@ -190,3 +190,19 @@ def test_the_demo_catalog_is_seeded_once(database):
         found = items.catalog(session)
         assert len(found) == 11 and len(items.departments(session)) == 5
         assert any(i.name == "公共资源交易项目进场登记" for i in found)
+
+
+def test_the_catalog_and_guides_on_the_json_api(client):
+    seed_demo()
+    listed = client.get("/api/v1/intake/items", params={"department": "JYZX"})
+    assert listed.status_code == 200
+    assert [i["code"] for i in listed.json()["items"]] == ["JY-001", "JY-002"]
+    assert client.get("/api/v1/intake/items", params={"q": "施工许可"}).json()["items"][0][
+        "name"] == "建筑工程施工许可"
+    guide = client.get("/api/v1/intake/items/XSP-002").json()
+    assert guide["fee_fen"] == 20000 and guide["statutory_days"] == 20
+    assert guide["excluded_kinds"] == ["quarantine", "appraisal"]
+    assert guide["materials"][0]["template_url"].startswith("/intake/items/XSP-002/materials/")
+    missing = client.get("/api/v1/intake/items/NOPE")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
