@@ -228,3 +228,24 @@ def test_decisions_and_notices_refuse_other_roles_and_organisations(client):
     assert "不符合" not in attempts[2].text
     with db.read_only() as session:
         assert denials.total_denials(session) == 3  # role refusals; the notice is object-level
+
+
+def test_r03_limit_resting_on_an_unconfirmed_year_is_marked_provisional(client):
+    set_now(beijing(2026, 12, 28, 10))  # Monday; 1 January 2027 is a statutory holiday
+    with db.transaction() as session:
+        demo.seed(session)
+    make_user("tenderee-zhou", "tenderee", org_name="周氏公司")
+    make_user("window-wu", "staff")
+    login(client, "tenderee-zhou")
+    with db.read_only() as session:
+        files = [(f"material-{m.id}", ("m.pdf", PDF, "application/pdf"))
+                 for m in items.get_item(session, "XSP-003").materials if m.required]
+    token = csrf_token(client, "/intake/items/XSP-003/apply")
+    answer = client.post("/intake/items/XSP-003/apply", data={**APPLICANT, "_csrf_token": token},
+                         files=files, follow_redirects=False)
+    assert answer.status_code == 303
+    as_user(client, "window-wu")
+    queue = client.get("/intake/staff/applications").text
+    # 29, 30, 31 December, (1 January holiday, 2-3 weekend) 4, 5 January
+    assert "2027-01-05（临时：年度节假日安排尚未确认）" in queue
+    assert "剩余5个工作日" in queue
