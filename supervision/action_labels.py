@@ -29,6 +29,16 @@ ACTIONS: dict[str, tuple[str, str]] = {
     # working-day calendar (trading core)
     "calendar.year_entered": ("录入年度工作日历", "Calendar year entered"),
     "calendar.period_broken": ("日历变更致法定期限不足", "Legal period cut short by a calendar change"),
+    # the approval center's intake (trading core)
+    "intake.department_created": ("登记审批部门", "Approval department registered"),
+    "intake.item_created": ("新增政务服务事项", "Service item created"),
+    "intake.item_changed": ("修改政务服务事项（新版本）", "Service item changed (new version)"),
+    "intake.material_added": ("事项新增申请材料", "Required material added to an item"),
+    "intake.material_removed": ("事项删除申请材料", "Required material removed from an item"),
+    "intake.application_received": ("收件登记（申请已提交）", "Application received"),
+    "intake.notice_issued": ("出具受理审查通知书（电子签章）", "Notice on receipt issued (sealed)"),
+    "intake.deemed_accepted": ("逾期未告知，视为受理", "Counted as accepted (no notice in time)"),
+    "intake.corrected": ("提交补正材料", "Corrected materials handed in"),
     # timed jobs (trading core)
     "job.scheduled": ("安排定时任务", "Job scheduled"),
     "job.rescheduled": ("定时任务改期", "Job rescheduled"),

@@ -36,6 +36,7 @@ from trading.accounts import admin_views
 from trading.accounts import views as account_views
 from trading.domain import Domain, NavItem
 from trading.errors import UserError
+from trading.intake.plugin import domain as intake_domain
 from trading.json_limits import LimitedRequest
 from trading.limits import RequestSizeMiddleware
 from trading.proxy import ForwardedHeadersMiddleware, parse_proxies
@@ -46,6 +47,7 @@ DOMAINS: tuple[Domain, ...] = (
     bidding_domain,
     expert_pool_domain,
     disclosure_domain,
+    intake_domain,
 )
 
 CORE_DIR = Path(__file__).parent
