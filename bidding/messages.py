@@ -252,4 +252,34 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.half_in": _m("密钥半份已提交", "Key half submitted"),
     "bidding.halves_window_closed": _m("当前不在提交密钥半份的时限内",
                                        "The key-half window is not open"),
+    # The receipt page (bidding/submission/receipt_page.py).
+    "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
+    "bidding.receipt_page.title": _m("投标文件递交回执", "Bid submission receipt"),
+    "bidding.receipt_page.lead": _m(
+        "交易平台已收到以下加密投标文件，并以平台回执密钥签名确认。",
+        "The platform received the sealed bid below and confirms it with its receipt signature."),
+    "bidding.receipt_page.section": _m("标段", "Section"),
+    "bidding.receipt_page.section_number": _m("第 {number} 标段", "Section {number}:"),
+    "bidding.receipt_page.company": _m("投标人", "Bidder"),
+    "bidding.receipt_page.received": _m("接收时间（北京时间）", "Received (Beijing time)"),
+    "bidding.receipt_page.size": _m("文件大小", "Size"),
+    "bidding.receipt_page.bytes": _m("字节", "bytes"),
+    "bidding.receipt_page.digest": _m("加密投标文件摘要（SHA-256）", "Sealed bid digest (SHA-256)"),
+    "bidding.receipt_page.promise": _m("监督日志承诺编号", "Supervision log promise"),
+    "bidding.receipt_page.promise_value": _m("第 {number} 号（约 1 秒内写入日志）",
+                                             "No. {number} (appended within about a second)"),
+    "bidding.receipt_page.log_index": _m("监督日志位置", "Supervision log position"),
+    "bidding.receipt_page.signing_key": _m("回执签名密钥编号", "Receipt signing key id"),
+    "bidding.receipt_page.keep": _m(
+        "请妥善保存本回执及其 JSON 文件：凭签名可向任何人证明平台在上述时间收到了该文件。",
+        "Keep this receipt and its JSON file: the signature proves to anyone that the platform "
+        "received the file at the time above."),
+    "bidding.receipt_page.verify": _m("核验回执签名与存证证明", "Check the signature and the log proof"),
+    "bidding.receipt_page.back": _m("返回投标页面", "Back to the bid page"),
+    "bidding.receipt_page.noscript": _m(
+        "在浏览器中核验需要启用 JavaScript；也可下载 JSON 后用 ggzy bid verify-receipt 核验。",
+        "Checking in the browser needs JavaScript; or download the JSON and run "
+        "ggzy bid verify-receipt."),
+    "bidding.receipt_page.printed_from": _m("本回执打印自公共资源交易平台。",
+                                            "Printed from the public resource trading platform."),
 }

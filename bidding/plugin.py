@@ -14,6 +14,7 @@ from bidding.opening import views as opening_pages
 from bidding.sealing import controllers as sealing_api
 from bidding.sealing import views as sealing_pages
 from bidding.submission import controllers as submission_api
+from bidding.submission import receipt_page
 from bidding.submission import views as submission_pages
 from bidding.tendering import controllers as tendering_api
 from bidding.tendering import views as tendering_pages
@@ -38,7 +39,7 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
                                          include_in_schema=False)
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
-          tendering_pages, sealing_pages, submission_pages, opening_pages)
+          tendering_pages, sealing_pages, submission_pages, receipt_page, opening_pages)
 
 domain = Domain(
     name="bidding",
