@@ -282,4 +282,36 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ggzy bid verify-receipt."),
     "bidding.receipt_page.printed_from": _m("本回执打印自公共资源交易平台。",
                                             "Printed from the public resource trading platform."),
+    # The bidder's workspace (bidding/workspace/).
+    "nav.my_projects": _m("我的项目", "My tenders"),
+    "bidding.my.title": _m("我的项目", "My tenders"),
+    "bidding.my.lead": _m(
+        "本单位下载过招标文件、投过标、提出过异议或收到过通知的招标项目。",
+        "Tenders your organization downloaded documents of, bid for, objected to or was "
+        "notified about."),
+    "bidding.my.empty": _m("暂无项目。下载招标文件或投标后，项目会出现在这里。",
+                           "Nothing yet. A tender appears here once you download its documents "
+                           "or bid."),
+    "bidding.my.paused": _m("因异议暂停", "paused for an objection"),
+    "bidding.my.documents": _m("招标文件", "Tender documents"),
+    "bidding.my.downloaded": _m("已下载", "Downloaded"),
+    "bidding.my.not_downloaded": _m("未下载", "Not downloaded"),
+    "bidding.my.bids": _m("本单位的投标", "Your bids"),
+    "bidding.my.no_bids": _m("尚未投标", "No bid yet"),
+    "bidding.my.notices": _m("项目公告", "Public notices"),
+    "bidding.my.none": _m("暂无", "None"),
+    "bidding.my.awaiting_answer": _m("等待招标人答复（答复期限 {due}）",
+                                     "Awaiting the tenderee's answer (due {due})"),
+    "bidding.my.open_status.pending": _m("待解密", "Awaiting decryption"),
+    "bidding.my.open_status.opened": _m("已开启", "Opened"),
+    "bidding.my.open_status.revoked": _m("撤销（投标人原因）", "Revoked (the bidder's fault)"),
+    "bidding.my.open_status.withdrawn": _m("撤回（非投标人原因）",
+                                           "Withdrawn (not the bidder's fault)"),
+    # The tender page's feedback (issue 13).
+    "bidding.clarifications": _m("澄清与修改", "Clarifications and amendments"),
+    "bidding.clarification_moved": _m("投标截止时间由 {before} 延至 {after}",
+                                      "The bid deadline moved from {before} to {after}"),
+    "bidding.public_notices": _m("本项目的公告", "This tender's public notices"),
+    "bidding.notice_history": _m("查看公告历史", "The notices' history"),
+    "bidding.my_objections": _m("您提出的异议及答复", "Your objections and their answers"),
 }
