@@ -186,6 +186,7 @@
   async function run() {
     button.disabled = true;
     list.textContent = "";
+    delete list.dataset.result;
     var busy = line("", "正在核验…", "checking…");
     try {
       var fields = await checkReceipt();
