@@ -84,6 +84,7 @@ def test_the_workspace_shows_a_bidders_tender_bids_notices_objection_and_its_ans
     mine = client.get("/bidding/my")
     text = main_text(mine.text)
     assert "测试工程" in text and "已下载" in text and "已发布" in text
+    assert "投标保证金（元） 第 1 标段 20,000.00" in text  # what the bidder must lodge
     assert "已提交" in text and f'href="/bids/{bid_id}/receipt"' in mine.text
     assert "招标公告" in text and "澄清" in text  # the tender's notices
     assert "资质要求过高" in text and "等待招标人答复" in text
@@ -141,3 +142,21 @@ def test_bidders_are_told_why_a_tender_failed(client) -> None:
         assert "R-24" not in notes
         assert "已流标" in main_text(client.get("/bidding/my").text) or "流标" in main_text(
             client.get("/bidding/my").text)
+
+
+def test_the_demo_bidder_finds_its_workspace_in_the_navigation(client) -> None:
+    from trading import db, demo
+
+    with db.transaction() as session:
+        logins = demo.seed(session)
+    bidder = next(u for u in demo.USERS if u.role.value == "bidder")
+    client.cookies.clear()
+    assert login(client, bidder.username, logins[bidder.username]).status_code == 303
+    home = client.get("/home").text
+    assert 'href="/bidding/my"' in home and "我的项目" in home
+    page = client.get("/bidding/my")
+    assert page.status_code == 200
+    text = main_text(page.text)
+    assert not UUID.search(text) and not ISO_UTC.search(text)
+    for receipt in re.findall(r'href="(/bids/[0-9a-f-]{36}/receipt)"', page.text):
+        assert client.get(receipt).status_code == 200
