@@ -299,6 +299,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.my.bids": _m("本单位的投标", "Your bids"),
     "bidding.my.no_bids": _m("尚未投标", "No bid yet"),
     "bidding.my.notices": _m("项目公告", "Public notices"),
+    "bidding.my.objections": _m("本单位的异议及答复", "Your objections and their answers"),
     "bidding.my.none": _m("暂无", "None"),
     "bidding.my.awaiting_answer": _m("等待招标人答复（答复期限 {due}）",
                                      "Awaiting the tenderee's answer (due {due})"),
@@ -314,4 +315,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.public_notices": _m("本项目的公告", "This tender's public notices"),
     "bidding.notice_history": _m("查看公告历史", "The notices' history"),
     "bidding.my_objections": _m("您提出的异议及答复", "Your objections and their answers"),
+    # Punctuation around values: full-width in Chinese, ASCII in English mode.
+    "bidding.p.colon": _m("：", ": "),
+    "bidding.p.open": _m("（", " ("),
+    "bidding.p.close": _m("）", ")"),
+    "bidding.p.sep": _m("；", "; "),
 }

@@ -59,6 +59,7 @@ def test_the_receipt_page_shows_what_the_signed_receipt_says_in_words(client) ->
     assert client.get("/static/bidding-pages/receipt-check.js").status_code == 200
     english = visible_text(client.get(f"/bids/{bid_id}/receipt?lang=en").text)
     assert "Bid submission receipt" in english and "Section 1: 第一标段" in english
+    assert "：" not in english and "（" not in english
     # The downloaded JSON is the signed receipt.
     download = client.get(f"/bids/{bid_id}/receipt.json")
     assert "attachment" in download.headers["content-disposition"]

@@ -109,6 +109,7 @@ def test_the_workspace_shows_a_bidders_tender_bids_notices_objection_and_its_ans
         client.get("/bidding/notifications").text)
     english = main_text(client.get("/bidding/my?lang=en").text)
     assert "My tenders" in english and "Submitted" in english and "Downloaded" in english
+    assert "：" not in english and "（" not in english  # ASCII punctuation in English mode
 
 
 def test_bidders_are_notified_of_the_opening_and_see_it_in_their_workspace(client) -> None:
