@@ -254,6 +254,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "The key-half window is not open"),
     # The receipt page (bidding/submission/receipt_page.py).
     "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
+    "bidding.receipt_page.open_printable": _m("查看并打印回执（可核验签名）",
+                                              "View and print the receipt (and check it)"),
     "bidding.receipt_page.title": _m("投标文件递交回执", "Bid submission receipt"),
     "bidding.receipt_page.lead": _m(
         "交易平台已收到以下加密投标文件，并以平台回执密钥签名确认。",
