@@ -17,9 +17,11 @@ from bidding.opening import views as opening_pages
 from bidding.sealing import controllers as sealing_api
 from bidding.sealing import views as sealing_pages
 from bidding.submission import controllers as submission_api
+from bidding.submission import receipt_page
 from bidding.submission import views as submission_pages
 from bidding.tendering import controllers as tendering_api
 from bidding.tendering import views as tendering_pages
+from bidding.workspace import views as workspace_pages
 from trading.domain import Domain, NavItem
 
 HERE = Path(__file__).parent
@@ -41,8 +43,8 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
                                          include_in_schema=False)
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
-          tendering_pages, sealing_pages, submission_pages, opening_pages,
-          evaluation_api, evaluation_method_pages, evaluation_pages)
+          tendering_pages, sealing_pages, submission_pages, receipt_page, opening_pages,
+          workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages)
 
 domain = Domain(
     name="bidding",
@@ -56,6 +58,7 @@ domain = Domain(
         NavItem("nav.custody", "/custody", frozenset({"custodian"})),
         NavItem("nav.evaluation", "/bidding/evaluation",
                 frozenset({"expert", "staff", "regulator"})),
+        NavItem("nav.my_projects", "/bidding/my", frozenset({"bidder"})),
         # Signed-in users only (an item without roles is shown to the public too).
         NavItem("nav.notifications", "/bidding/notifications",
                 frozenset({"bidder", "tenderee", "staff", "custodian", "regulator"})),

@@ -36,6 +36,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "disclosure.tender_ref": _m("项目编号", "Tender reference"),
     "disclosure.history": _m("项目公开全过程", "Public history of this tender"),
     "disclosure.history_link": _m("查看本项目全部公告", "All notices of this tender"),
+    # A UUID reference names a tender of this platform's bidding (issue 13: notices and the
+    # tender page link to each other).
+    "disclosure.project_link": _m("进入交易项目页面", "The tender's page"),
     "disclosure.subscribe": _m("订阅（Atom）", "Subscribe (Atom)"),
     "disclosure.subscribe_hint": _m("按当前类别和地区订阅新公告。",
                                     "New notices for the chosen category and region."),

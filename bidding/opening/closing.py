@@ -129,6 +129,9 @@ def _fail(session: Session, tender: Tender, bid_count: int) -> None:
         "reason": failed_reason(bid_count)[0],
         "next_steps": "招标人将依法重新招标",
     })
+    zh, en = failed_reason(bid_count)
+    notifications.notify(session, tender.id, notifications.bidders_of(session, tender.id),
+                         "opening", f"「{tender.title}」流标：{zh}", f"'{tender.title}' failed: {en}")
 
 
 def _announce_opening(session: Session, tender: Tender) -> None:

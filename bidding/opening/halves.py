@@ -63,9 +63,10 @@ def open_window(session: Session, tender: Tender, now: dt.datetime) -> dt.dateti
     supervision.record(session, OPENING, "opening.halves_window_opened", subject(tender.id), {
         "until": due.isoformat(), "bids": len(bids)})
     notifications.notify(session, tender.id, sorted({b.submitted_by for b in bids}), "opening",
-                         f"「{tender.title}」开标私钥已重建：请在 {due.isoformat()} 前提交您的密钥半份",
+                         f"「{tender.title}」开标私钥已重建：请在 {clock.format_local(due)}（北京时间）前"
+                         "提交您的密钥半份",
                          f"'{tender.title}': the opening key is rebuilt; submit your key half before "
-                         f"{due.isoformat()}")
+                         f"{clock.format_local(due)} (Beijing time)")
     return due
 
 

@@ -24,7 +24,7 @@ from bidding.opening.notices import (
     sign_checkpoint,
     tenderee_name,
 )
-from bidding.tendering import announcement, tenders
+from bidding.tendering import announcement, notifications, tenders
 from supervision import services as supervision
 from trading import clock
 
@@ -80,6 +80,10 @@ def finalize(session: Session, tender: Tender) -> None:
     opened = list(session.scalars(select(Bid).where(
         Bid.tender_id == tender.id, Bid.open_status == OpenStatus.OPENED.value)))
     red_flags(session, tender.id, opened, "opening")
+    # Issue 13: the bidders hear of the opening too, not only the custodians.
+    notifications.notify(session, tender.id, notifications.bidders_of(session, tender.id),
+                         "opening", f"「{tender.title}」已开标，开标记录已公布，请查看开标结果",
+                         f"'{tender.title}' was opened: the opening record is published")
 
 
 def _notice_data(session: Session, tender: Tender, record: dict[str, Any],

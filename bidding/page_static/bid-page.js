@@ -112,6 +112,8 @@
       var link = box.querySelector(".receipt-link");
       link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
       link.download = "receipt-" + receipt.fields.receipt_id + ".json";
+      box.querySelector(".receipt-page-link").href =
+        "/bids/" + encodeURIComponent(receipt.fields.receipt_id) + "/receipt";
       box.hidden = false;
       show(form, "done", 1, 1);
       refreshMyBids();

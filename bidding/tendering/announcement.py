@@ -126,3 +126,11 @@ def disclose(session: Session, actor: Actor, tender: Tender, notice_type: str,
     supervision.record(session, actor, "tender.disclosed", subject(tender.id), {
         "notice_type": notice_type, "notice_id": str(notice.id),
         "content_hash": notice.content_hash})
+
+
+def public_notices(session: Session, tender_id: uuid.UUID) -> list[Any]:
+    """The tender's public notices (disclosure), oldest first: the tender page and the
+    bidder's workspace link to each."""
+    from disclosure import services as disclosure
+
+    return disclosure.tender_history(session, str(tender_id))

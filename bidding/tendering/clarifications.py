@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, job_subject, subject
@@ -78,3 +78,9 @@ def clarify(session: Session, actor: Actor, tender_id: uuid.UUID, text: str,
         "contact": items.get("contact") or tenderee,
     }, title=f"{tender.title} 澄清/修改")
     return clarification
+
+
+def clarifications_of(session: Session, tender_id: uuid.UUID) -> list[Clarification]:
+    """The tender's clarifications and amendments, oldest first (each is a public notice too)."""
+    query = select(Clarification).where(Clarification.tender_id == tender_id)
+    return list(session.scalars(query.order_by(Clarification.created_at)))

@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bidding.models import Notification
+from bidding.models import Bid, BidStatus, Notification
 from trading import clock
 
 
@@ -29,3 +29,10 @@ def count_notifications(session: Session, tender_id: uuid.UUID, kind: str) -> in
     query = select(func.count()).select_from(Notification).where(
         Notification.tender_id == tender_id, Notification.kind == kind)
     return int(session.scalar(query) or 0)
+
+
+def bidders_of(session: Session, tender_id: uuid.UUID) -> list[uuid.UUID]:
+    """The users who submitted the tender's live bids (those frozen at the close)."""
+    query = select(Bid.submitted_by).where(Bid.tender_id == tender_id,
+                                           Bid.status == BidStatus.SUBMITTED.value)
+    return sorted(set(session.scalars(query)))

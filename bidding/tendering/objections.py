@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, job_subject, subject
 from bidding.models import Objection, Tender, TenderState
-from bidding.tendering import limits, periods
+from bidding.tendering import limits, notifications, periods
 from bidding.tendering.clarifications import clarify
 from bidding.tendering.tenders import CLOSE_JOB
 from supervision import services as supervision
@@ -81,6 +81,10 @@ def answer_objection(session: Session, actor: Actor, tender_id: uuid.UUID,
         jobs.schedule(session, CLOSE_JOB, job_subject(tender_id), now)
     supervision.resolve_deadline(session, OBJECTION_ALERT_KIND, f"objection/{objection.id}",
                                  "answered")
+    # Issue 13: the one who objected reads the answer (notifications, its workspace).
+    notifications.notify(session, tender_id, [objection.raised_by], "objection",
+                         f"「{tender.title}」您提出的异议已答复：{objection.answer}",
+                         f"'{tender.title}': your objection was answered: {objection.answer}")
     supervision.record(session, actor, "tender.objection_answered", subject(tender_id), {
         "objection": str(objection.id), "late": now > objection.answer_due,
         "amends_documents": amends_documents,

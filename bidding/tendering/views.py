@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
@@ -91,6 +92,9 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
             "manager": web.is_manager(user, tender),
             "is_bidder": user is not None and Role.BIDDER.value in user.roles,
             "objections": objections.objections_of(session, tender_id),
+            "clarifications": clarifications.clarifications_of(session, tender_id),
+            "notices": announcement.public_notices(session, tender_id)
+            if tender.state != TenderState.DRAFT.value else [],
             "paused": bool(objections.open_objections(session, tender_id))
             and tender.state == TenderState.PUBLISHED.value,
             "now": clock.now(session),
@@ -304,7 +308,29 @@ async def notifications(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_notifications, request)
 
 
+def _by_ref(tender_ref: str) -> str:
+    """Where a public notice's tender reference leads: the tender's page when it names a
+    published tender of this platform, else the notices' history (which exists for any ref a
+    notice names), never a 404 for a ref that was linked."""
+    try:
+        tender_id = uuid.UUID(tender_ref)
+    except ValueError:
+        tender_id = None
+    if tender_id is not None and str(tender_id) == tender_ref:
+        with db.read_only() as session:
+            tender = session.get(Tender, tender_id)
+            if tender is not None and tender.state != TenderState.DRAFT.value:
+                return f"/bidding/tenders/{tender_id}"
+    return f"/tenders/{quote(tender_ref, safe='')}"
+
+
+@get("/bidding/tenders/by-ref/{tender_ref:str}", include_in_schema=False)
+async def tender_by_ref(tender_ref: FromPath[str]) -> Response[Any]:
+    """The public notices link here (disclosure knows a tender only by its reference)."""
+    return redirect(await blocking(_by_ref, tender_ref[:64]))
+
+
 ROUTES = [
-    tender_list, tender_new, tender_create, tender_detail, document_download, document_upload,
+    tender_by_ref, tender_list, tender_new, tender_create, tender_detail, document_download, document_upload,
     tender_publish, tender_clarify, tender_cancel, tender_object, objection_answer, notifications,
 ]

@@ -66,6 +66,8 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
     receipts.verify_receipt(receipt, receipts.platform_receipt_public_key())
     assert receipt.fields["tender_id"] == str(scenario.tender_id)
     assert page.locator(".bid-progress").get_attribute("value") == "100"
+    assert page.locator(".receipt-page-link").get_attribute("href") == \
+        f"/bids/{receipt.fields['receipt_id']}/receipt"
     with page.expect_download() as download:
         page.locator(".receipt-link").click()
     assert json.loads(Path(download.value.path()).read_text())["signature"] == \
