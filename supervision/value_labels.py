@@ -50,6 +50,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "bidding.demo_shares": ("演示：自动提交分片", "Demo: automatic shares"),
     "disclosure.publish": ("定时发布公告", "Scheduled notice"),
     "disclosure.publicity_end": ("公示期结束", "Publicity ends"),
+    "bidding.sweep_incoming": ("清理中断的上传", "Sweep abandoned uploads"),
+    "acceptance.receipt_limit": ("受理时限届满", "Acceptance limit reached"),
     "expert_pool.no_answer": ("专家答复超时", "Expert did not answer"),
     "expert_pool.penalty_ends": ("专家处罚期结束", "Expert penalty ends"),
     "supervision.alert.red": ("预警转红", "Alert turns red"),

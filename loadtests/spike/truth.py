@@ -140,7 +140,8 @@ def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
                   f"bid.opened logged {actions['bid.opened']} times for {len(expected)} bids")
     verdict.check(record is not None, "no opening record")
     # 5. the log verifies offline
-    verdict.check(_log_verifies(work), "ggzy log verify failed on the exported log")
+    failure = _log_failure(work)
+    verdict.check(failure is None, f"ggzy log verify failed on the exported log: {failure}")
     closing_lag = [(clock.as_utc(e.created_at) - deadline).total_seconds() for e in log
                    if e.action == "tender.closed"]
     verdict.facts = {"closed_after_deadline_s": round(closing_lag[0], 2) if closing_lag else None,
@@ -150,8 +151,9 @@ def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
     return verdict
 
 
-def _log_verifies(work: Path) -> bool:
-    """Export the whole log (a fresh checkpoint first) and verify it with the pinned key."""
+def _log_failure(work: Path) -> str | None:
+    """Export the whole log (a fresh checkpoint first) and verify it with the pinned key;
+    what the failing command said (its last lines), or None."""
     export = work / "log-export.jsonl"
     vkey = checkpoints.log_vkey()
     env = dict(os.environ)
@@ -163,6 +165,7 @@ def _log_verifies(work: Path) -> bool:
                               check=False)
         (work / f"log-{args[1]}.txt").write_text(done.stdout + done.stderr)
         if done.returncode != 0:
-            print(done.stdout + done.stderr, file=sys.stderr)
-            return False
-    return True
+            said = (done.stdout + done.stderr).strip()
+            print(said, file=sys.stderr)
+            return f"ggzy {' '.join(args[:2])}: " + " | ".join(said.splitlines()[-8:])
+    return None

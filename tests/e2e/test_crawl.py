@@ -31,6 +31,7 @@ MAX_PAGES = 150
 SKIPPED = re.compile(r"^/(schema|logout|lang)(/|$|\?)")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 URL = re.compile(r"https?://\S+")
+OCID = re.compile(r"\bocds-[a-z0-9]+-\S+")  # the Open Contracting id (the standard's own form)
 UTC_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|\+00:00)")
 MODEL_MODULES = ("trading.models", "trading.jobs", "trading.accounts.models", "bidding.models",
                  "expert_pool.models", "disclosure.models", "disclosure.notice_types",
@@ -55,7 +56,7 @@ def _shape(path: str) -> str:
 
 
 def _problems(text: str, codes: re.Pattern[str], keys: re.Pattern[str]) -> list[str]:
-    text = URL.sub(" ", text)  # a link shown for copying may hold an id
+    text = OCID.sub(" ", URL.sub(" ", text))  # a link or an OCID shown for copying holds an id
     found = []
     for label, pattern in (("status code", codes), ("message key", keys), ("UUID", UUID),
                            ("UTC time", UTC_TIME)):
