@@ -63,6 +63,15 @@ VALUES: dict[str, tuple[str, str]] = {
     "result_announcement": ("中标结果公告", "Result announcement"),
     "contract_notice": ("合同公告", "Contract notice"), "failed_tender": ("流标公告", "Failed tender"),
     "intake_result": ("办理结果公告", "Intake result"),
+    # grounds of a rejection (否决投标) and review steps (bidding evaluation, issue 15)
+    "unsigned": ("未盖章签字", "Not sealed and signed"),
+    "no_consortium": ("无联合体协议", "No consortium agreement"),
+    "unqualified": ("不符合资格条件", "Not qualified"),
+    "two_bids": ("提交两份以上投标", "Two or more bids"),
+    "price": ("报价低于成本或高于最高投标限价", "Price below cost or above the ceiling"),
+    "non_responsive": ("未实质性响应", "Not responsive"),
+    "misconduct": ("串通投标或弄虚作假", "Collusion or falsification"),
+    "marks": ("成员评分", "A member's marks"), "rejection": ("否决投标", "A rejection"),
     # roles and organisations, sources and scopes
     "bidder": ("投标人", "Bidder"), "tenderee": ("招标人", "Tenderee"),
     "staff": ("交易中心工作人员", "Trading-center staff"), "custodian": ("密钥保管人", "Key custodian"),

@@ -11,7 +11,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
-from bidding.evaluation import bid_files, marks, presets, rooms_list
+from bidding.evaluation import bid_files, marks, presets, rejection, review, rooms_list
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Mode
 from bidding.web import Form, parse_uuid, user_of, yuan
@@ -24,7 +24,8 @@ EXPERTS = requires_role(Role.EXPERT)
 VIEWERS = requires_role(Role.EXPERT, Role.STAFF, Role.REGULATOR)
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 BASE = "/bidding/evaluation/{tender_id:uuid}/{section_id:uuid}"
-DONE = frozenset({"voted", "marked", "submitted"})
+DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed"})
+REVIEWERS = requires_role(Role.EXPERT, Role.STAFF)
 
 
 def _base(tender_id: uuid.UUID, section_id: uuid.UUID) -> str:
@@ -67,6 +68,9 @@ def _room_context(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             "summary": summary, "base": _base(tender_id, section_id),
             "is_chair": member is not None and election.chair == member,
             "pledge_basis": rooms.PLEDGE_BASIS,
+            "rejections": rejection.rejections(session, section_id),
+            "grounds": [(g.code, g.label(lang)) for g in rejection.GROUNDS.values()],
+            "is_staff": Role.STAFF.value in user.roles, "lang": lang,
         }
 
 
@@ -202,7 +206,8 @@ def _results(request: Request[Any, Any, Any], tender_id: uuid.UUID,
         summary = marks.summary(session, tender_id, section_id)
         criteria = marks.markable(method)
     return render(request, "bidding/evaluation/results.html", tender=tender, section=section,
-                  summary=summary, criteria=criteria, yuan=yuan, base=_base(tender_id, section_id))
+                  summary=summary, criteria=criteria, yuan=yuan, base=_base(tender_id, section_id),
+                  lang=language(request))
 
 
 @get(f"{BASE}/results", include_in_schema=False, guards=[OVERSEERS])
@@ -211,5 +216,32 @@ async def results_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid
     return await blocking(_results, request, tender_id, section_id)
 
 
+@post(f"{BASE}/rejections", include_in_schema=False, guards=[EXPERTS])
+async def reject_bid(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                     section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
+    """The chair records the committee's rejection of a bid (否决投标) with its legal ground."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        bid_id = parse_uuid(str(data.get("bid", "")), "bid")
+        rejection.reject(session, actor, user.id, tender_id, section_id, bid_id,
+                         str(data.get("ground", "")), str(data.get("reason", "")))
+    return await blocking(_act, request, tender_id, section_id, act, "rejected")
+
+
+@post(f"{BASE}/review", include_in_schema=False, guards=[REVIEWERS])
+async def send_back(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                    section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
+    """Review (复核) by the chair or staff: a step sent back with a reason; signatures void."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        step, _, raw = str(data.get("step_target", "")).partition(":")
+        target = parse_uuid(raw, "step_target")
+        review.send_back(session, actor, user.id, user.roles, tender_id, section_id, step,
+                         target, str(data.get("reason", "")))
+    return await blocking(_act, request, tender_id, section_id, act, "sent_back")
+
+
 ROUTES = [room_list, room_page, chair_vote, score_page, score_save, bid_file, submit_marks,
-          results_page]
+          results_page, reject_bid, send_back]
