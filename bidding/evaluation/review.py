@@ -25,7 +25,7 @@ MAX_REASON = 500
 
 class Step(enum.StrEnum):
     MARKS = "marks"  # reopen a member's submitted marks
-    REJECTION = "rejection"  # withdraw a rejection
+    REJECTION = "rejection"  # withdraw a rejection (every member's marks reopen)
 
 
 def send_back(session: Session, actor: Actor, user_id: uuid.UUID, roles: frozenset[str] | set[str],
@@ -60,6 +60,8 @@ def send_back(session: Session, actor: Actor, user_id: uuid.UUID, roles: frozens
             raise ConflictError("该投标未被否决", "This bid is not rejected")
         session.execute(delete(BidRejection).where(BidRejection.section_id == section_id,
                                                    BidRejection.bid_id == target))
+        # The bid is back in the evaluation: every member marks it, so every submission reopens.
+        session.execute(delete(MarkSubmission).where(MarkSubmission.section_id == section_id))
     else:
         raise UserError("请选择退回的步骤", "Choose the step to send back", field="step")
     now = clock.now(session)
