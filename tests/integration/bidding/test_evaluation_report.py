@@ -184,3 +184,30 @@ def test_review_sends_marks_back_and_voids_the_signatures(client) -> None:
 def _rejected_bid() -> str:
     with db.read_only() as session:
         return str(session.scalars(select(BidRejection.bid_id)).one())
+
+
+def test_a_recused_members_marks_are_void_in_the_report(client) -> None:
+    """R-34: an expert who declares a recusal after marking leaves the committee (the expert
+    pool's seated list); their marks count for nothing and the report says how many are void."""
+    from expert_pool import attendance
+    from expert_pool.models import DrawPick, Expert, PickState
+    from tests.integration.bidding.conftest import TEST
+
+    committee, _chair, names = _marked(client, "vd")
+    leaving = names[-1]
+    with db.read_only() as session:
+        pick_id = session.scalars(select(DrawPick.id).join(Expert, Expert.id == DrawPick.expert_id)
+                                  .where(Expert.user_id == committee.members[leaving],
+                                         DrawPick.state == PickState.CHECKED_IN.value)).one()
+    with db.transaction() as session:
+        attendance.declare_recusal(session, TEST, committee.members[leaving], pick_id,
+                                   "relative", "")
+    for name in names[:-1]:
+        assert submit(client, committee, name).status_code == 303
+    login(client, "vd-staff")
+    page = client.get(f"{committee.room}/report").text
+    assert "已被替换成员的评分 12 项作废" in page  # 2 bids x 6 criteria
+    sign_in = page[page.index('id="sign-in"'):page.index('id="pledges"')]
+    assert sign_in.count("<tr>") == len(names) - 1 + 1  # header + the members still seated
+    login(client, leaving)
+    assert client.get(f"{committee.room}/report").status_code == 403
