@@ -10,6 +10,7 @@ from litestar.static_files import create_static_files_router
 from bidding.cli import commands as CLI_COMMANDS
 from bidding.evaluation import controllers as evaluation_api
 from bidding.evaluation import method_views as evaluation_method_pages
+from bidding.evaluation import report_controllers as evaluation_report_api
 from bidding.evaluation import report_views as evaluation_report_pages
 from bidding.evaluation import views as evaluation_pages
 from bidding.messages import MESSAGES
@@ -43,7 +44,8 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           tendering_pages, sealing_pages, submission_pages, opening_pages,
-          evaluation_api, evaluation_method_pages, evaluation_pages, evaluation_report_pages)
+          evaluation_api, evaluation_method_pages, evaluation_pages, evaluation_report_pages,
+          evaluation_report_api)
 
 domain = Domain(
     name="bidding",
