@@ -479,3 +479,23 @@ class ReportSignature(Base):
     dissent: Mapped[str | None] = mapped_column(Text)
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     void_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EvaluationClarification(Base):
+    """A request for clarification (澄清) from the committee to a bidder, with a reply deadline;
+    the bidder's reply is attached to the record (and the report)."""
+
+    __tablename__ = "evaluation_clarification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Bid.id, ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reply_by: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # the deadline
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

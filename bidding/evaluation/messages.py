@@ -118,6 +118,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evaluation.review_rejection": _m("撤销否决：{name}", "Withdraw the rejection of {name}"),
     "evaluation.send_back": _m("退回", "Send back"),
     "evaluation.report_link": _m("评标报告", "Evaluation report"),
+    "evaluation.done.asked": _m("已发出澄清要求", "Clarification requested"),
+    "evaluation.done.answered": _m("答复已提交", "Reply sent"),
+    "evaluation.clarifications": _m("评标澄清", "Clarifications"),
+    "evaluation.clarification_help": _m(
+        "评标委员会可以书面方式要求投标人对投标文件中含义不明确的内容作必要的澄清、说明（{basis}），"
+        "澄清、说明不得超出投标文件的范围或者改变投标文件的实质性内容。请在答复期限前答复。",
+        "The committee may ask in writing for a clarification of unclear content of a bid "
+        "({basis}); a clarification may not go beyond the bid or change its substance. "
+        "Reply before the deadline."),
+    "evaluation.no_clarifications": _m("暂无澄清要求", "No clarification requests"),
+    "evaluation.question": _m("澄清问题", "Question"),
+    "evaluation.reply_by": _m("答复期限", "Reply by"),
+    "evaluation.reply": _m("答复", "Reply"),
+    "evaluation.send_reply": _m("提交答复", "Send the reply"),
+    "evaluation.reply_closed": _m("已过答复期限，未答复", "Deadline passed without a reply"),
+    "evaluation.no_reply_yet": _m("尚未答复", "No reply yet"),
+    "evaluation.ask_heading": _m("要求投标人澄清", "Ask a bidder to clarify"),
+    "evaluation.ask": _m("发出澄清要求", "Send the request"),
+    "nav.clarifications": _m("评标澄清", "Clarifications"),
     "bidding.open_status.opened": _m("已解密", "Opened"),
     "bidding.open_status.revoked": _m("撤销", "Revoked"),
     "bidding.open_status.withdrawn": _m("撤回", "Withdrawn"),

@@ -1,12 +1,12 @@
 """The evaluation report (评标报告, R-35) and its signatures by the committee's members.
 
 The report is one page: cover, sign-in sheet, pledges, the preliminary review, the rejected
-bids with their grounds and reasons, the score summary with at most three candidates, each
-member's marks, and the members' opinions (dissents). Its SHA-256 covers everything but the
-signatures; a member signs the hash they read, agreeing or recording a dissent with reasons
-(and still signing). The report is final when every seated member holds a live signature of
-the current hash. A replaced member is no longer seated (``expert_pool.services``): their marks
-are void (R-34) and only counted here.
+bids with their grounds and reasons, the clarifications asked and answered, the score summary
+with at most three candidates, each member's marks, and the members' opinions (dissents).
+Its SHA-256 covers everything but the signatures; a member signs the hash they read, agreeing
+or recording a dissent with reasons (and still signing). The report is final when every seated
+member holds a live signature of the current hash. A replaced member is no longer seated
+(``expert_pool.services``): their marks are void (R-34) and only counted here.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bidding.evaluation import clarification
 from bidding.evaluation import marks as marking
 from bidding.evaluation import room as rooms
 from bidding.lookup import subject
@@ -46,6 +47,7 @@ class Report:
     void_marks: int  # marks of members no longer seated (R-34)
     sha256: str
     signatures: list[Signature]
+    clarifications: list[clarification.Clarification]
 
     @property
     def final(self) -> bool:
@@ -63,7 +65,8 @@ def _void_marks(session: Session, section_id: uuid.UUID, seated: set[uuid.UUID])
     return sum(n for user, n in rows if user not in seated)
 
 
-def _canonical(tender: Tender, section: Section, summary: marking.Summary, void: int) -> str:
+def _canonical(tender: Tender, section: Section, summary: marking.Summary, void: int,
+               asked: list[clarification.Clarification]) -> str:
     content = {
         "tender": [str(tender.id), tender.title, tender.evaluation_method],
         "method": tender.evaluation_plan or {},
@@ -79,6 +82,8 @@ def _canonical(tender: Tender, section: Section, summary: marking.Summary, void:
                   for m, by_bid in sorted(summary.marks.items())},
         "reasons": sorted([[*k, v] for k, v in summary.reasons.items()]),
         "void_marks": void,
+        "clarifications": [[c.id, str(c.bid_id), c.question, c.reply_by.isoformat(), c.reply]
+                           for c in asked],
     }
     return json.dumps(content, ensure_ascii=False, sort_keys=True)
 
@@ -92,14 +97,15 @@ def report(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Rep
     tender, section, _method = rooms.evaluable(session, tender_id, section_id)
     summary = marking.summary(session, tender_id, section_id)
     void = _void_marks(session, section_id, {m.user_id for m in summary.members})
-    sha256 = hashlib.sha256(_canonical(tender, section, summary, void).encode()).hexdigest()
+    asked = clarification.of_section(session, section_id)
+    sha256 = hashlib.sha256(_canonical(tender, section, summary, void, asked).encode()).hexdigest()
     live = live_signatures(session, section_id)
     signatures = []
     for member in summary.members:
         row = live.get(member.user_id)
         signed = row is not None and row.report_sha256 == sha256
         signatures.append(Signature(member, signed, row.dissent if signed and row else None))
-    return Report(tender, section, summary, void, sha256, signatures)
+    return Report(tender, section, summary, void, sha256, signatures, asked)
 
 
 def sign(session: Session, actor: Actor, member: uuid.UUID, tender_id: uuid.UUID,

@@ -13,7 +13,7 @@ from bidding.evaluation import marks, presets
 from bidding.evaluation import report as reports
 from bidding.evaluation import room as rooms
 from bidding.web import Form, user_of, yuan
-from trading import db
+from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
 from trading.web import actor_of, blocking, language, redirect, render, requires_role
@@ -45,7 +45,7 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: uui
                       success=done == "signed", report=found, summary=found.summary,
                       member=member, signed=signed, criteria=marks.markable(method),
                       method_lines=presets.describe(method, lang), yuan=yuan, lang=lang,
-                      pledge_basis=rooms.PLEDGE_BASIS,
+                      pledge_basis=rooms.PLEDGE_BASIS, local=clock.format_local,
                       base=f"/bidding/evaluation/{tender_id}/{section_id}")
 
 

@@ -3,6 +3,7 @@ bids, method, progress), a bid's marking form and file, the submission, and the 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,11 +12,19 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
-from bidding.evaluation import bid_files, marks, presets, rejection, review, rooms_list
+from bidding.evaluation import (
+    bid_files,
+    clarification,
+    marks,
+    presets,
+    rejection,
+    review,
+    rooms_list,
+)
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Mode
 from bidding.web import Form, parse_uuid, user_of, yuan
-from trading import db
+from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
 from trading.web import actor_of, blocking, language, redirect, render, requires_role
@@ -24,8 +33,20 @@ EXPERTS = requires_role(Role.EXPERT)
 VIEWERS = requires_role(Role.EXPERT, Role.STAFF, Role.REGULATOR)
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 BASE = "/bidding/evaluation/{tender_id:uuid}/{section_id:uuid}"
-DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed"})
+DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed", "asked"})
 REVIEWERS = requires_role(Role.EXPERT, Role.STAFF)
+
+
+def local_datetime(value: str, field: str) -> dt.datetime:
+    """A ``datetime-local`` form value, read in the platform's zone, as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
+                        field=field) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.local_zone())
+    return moment.astimezone(dt.UTC)
 
 
 def _base(tender_id: uuid.UUID, section_id: uuid.UUID) -> str:
@@ -71,6 +92,8 @@ def _room_context(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             "rejections": rejection.rejections(session, section_id),
             "grounds": [(g.code, g.label(lang)) for g in rejection.GROUNDS.values()],
             "is_staff": Role.STAFF.value in user.roles, "lang": lang,
+            "clarifications": clarification.of_section(session, section_id),
+            "local": clock.format_local,
         }
 
 
@@ -243,5 +266,20 @@ async def send_back(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UU
     return await blocking(_act, request, tender_id, section_id, act, "sent_back")
 
 
+@post(f"{BASE}/clarifications", include_in_schema=False, guards=[EXPERTS])
+async def ask_clarification(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                            section_id: FromPath[uuid.UUID],
+                            data: Form) -> Response[Any] | Template:
+    """The chair asks a bidder to clarify its bid, with a reply deadline (local time)."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        bid_id = parse_uuid(str(data.get("bid", "")), "bid")
+        reply_by = local_datetime(str(data.get("reply_by", "")), "reply_by")
+        clarification.ask(session, actor, user.id, tender_id, section_id, bid_id,
+                          str(data.get("question", "")), reply_by)
+    return await blocking(_act, request, tender_id, section_id, act, "asked")
+
+
 ROUTES = [room_list, room_page, chair_vote, score_page, score_save, bid_file, submit_marks,
-          results_page, reject_bid, send_back]
+          results_page, reject_bid, send_back, ask_clarification]
