@@ -100,7 +100,9 @@ def test_the_report_is_signed_by_every_member_and_final(client) -> None:
     logged = actions(committee)
     assert logged.count("evaluation.report_signed") == len(names)
     assert logged.count("evaluation.report_final") == 1
-    assert client.get(f"{report}?lang=en").text.count("Signed by every member") == 1
+    english = client.get(f"{report}?lang=en").text
+    assert english.count("Signed by every member") == 1 and "Preliminary review" in english
+    assert "evaluation." not in english.replace("evaluation-report", "")
     login(client, "rp-sup")  # the regulator
     assert client.get(report).status_code == 200
 
