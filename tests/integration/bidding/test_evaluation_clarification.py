@@ -48,6 +48,8 @@ def test_a_clarification_is_asked_answered_before_its_deadline_and_reported(clie
         assert post_form(client, url, good, form_page="/").status_code == 403
         with db.read_only() as session:
             assert total_denials(session) == before + 1
+    login(client, next(iter(committee.others)))  # an expert of no seat on this committee
+    assert post_form(client, url, good, form_page="/").status_code == 403
     assert "evaluation.clarification_requested" not in actions(committee)
     login(client, chair)
     assert post_form(client, url, good, form_page=committee.room).status_code == 303
@@ -64,6 +66,13 @@ def test_a_clarification_is_asked_answered_before_its_deadline_and_reported(clie
     login(client, "cq-bidder1")
     other = post_form(client, reply_url, {"reply": "不是我们"}, form_page=PAGE)
     assert other.status_code == 404
+    for username in ("cq-staff", chair):  # wrong roles: refused by the guard, counted
+        login(client, username)
+        with db.read_only() as session:
+            before = total_denials(session)
+        assert post_form(client, reply_url, {"reply": "代答"}, form_page="/").status_code == 403
+        with db.read_only() as session:
+            assert total_denials(session) == before + 1
     login(client, "cq-bidder0")
     empty = post_form(client, reply_url, {"reply": ""}, form_page=PAGE)
     assert empty.status_code == 400 and "答复内容" in empty.text
