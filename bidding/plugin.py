@@ -8,6 +8,7 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from bidding.cli import commands as CLI_COMMANDS
+from bidding.evaluation import clarification_controllers as evaluation_clarification_api
 from bidding.evaluation import clarification_views as evaluation_clarification_pages
 from bidding.evaluation import controllers as evaluation_api
 from bidding.evaluation import method_views as evaluation_method_pages
@@ -46,7 +47,7 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           tendering_pages, sealing_pages, submission_pages, opening_pages,
           evaluation_api, evaluation_method_pages, evaluation_pages, evaluation_report_pages,
-          evaluation_report_api, evaluation_clarification_pages)
+          evaluation_report_api, evaluation_clarification_pages, evaluation_clarification_api)
 
 domain = Domain(
     name="bidding",

@@ -115,3 +115,40 @@ def test_a_reply_after_the_deadline_is_refused(client) -> None:
     late = post_form(client, f"{PAGE}/{number.group(1)}", {"reply": "报价构成如下"}, form_page=PAGE)
     assert late.status_code == 409 and "已过答复期限" in late.text
     assert "evaluation.clarification_answered" not in actions(committee)
+
+
+def test_clarification_through_the_api(client) -> None:
+    from .conftest import bearer
+
+    committee = seated_committee(client, "cj")
+    chair = elect(client, committee)
+    with db.read_only() as session:
+        now = clock.now(session)
+    login(client, chair)
+    bid_id = bids(client, committee)["cj 投标单位 2"]
+    api = (f"/api/v1/tenders/{committee.tender_id}/sections/{committee.section_id}"
+           "/evaluation/clarifications")
+    deadline = clock.to_local(now + dt.timedelta(hours=3)).isoformat()
+    body = {"bid_id": bid_id, "question": "请说明项目经理的在岗承诺", "reply_by": deadline}
+    chair_auth = bearer(committee.members[chair])
+    naive = client.post(api, json={**body, "reply_by": deadline[:16]}, headers=chair_auth)
+    assert naive.status_code == 400
+    assert client.post(api, json=body, headers=bearer(committee.scenario.staff)).status_code == 403
+    assert client.post(api, json=body, headers=bearer(
+        next(iter(committee.others.values())))).status_code == 403
+    asked = client.post(api, json=body, headers=chair_auth)
+    assert asked.status_code == 201, asked.text
+    number = asked.json()["id"]
+    owner, other = committee.scenario.bidders[2], committee.scenario.bidders[0]
+    assert [c["id"] for c in client.get("/api/v1/evaluation-clarifications",
+                                        headers=bearer(owner)).json()] == [number]
+    assert client.get("/api/v1/evaluation-clarifications", headers=bearer(other)).json() == []
+    reply = f"/api/v1/evaluation-clarifications/{number}/reply"
+    assert client.post(reply, json={"reply": "承诺在岗"}, headers=bearer(other)).status_code == 404
+    assert client.post(reply, json={"reply": "承诺在岗"},
+                       headers=chair_auth).status_code == 403
+    answered = client.post(reply, json={"reply": "项目经理全程在岗，附承诺书"}, headers=bearer(owner))
+    assert answered.status_code == 200 and answered.json()["reply"].startswith("项目经理")
+    again = client.post(reply, json={"reply": "再次"}, headers=bearer(owner))
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
