@@ -443,3 +443,59 @@ class MarkSubmission(Base):
     )
     member_user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class BidRejection(Base):
+    """A bid rejected by the committee (否决投标), recorded by the chair with its legal ground
+    (``bidding.evaluation.rejection.GROUNDS``) and the committee's reason; out of the standings."""
+
+    __tablename__ = "evaluation_rejection"
+    __table_args__ = (UniqueConstraint("section_id", "bid_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Bid.id, ondelete="CASCADE"))
+    ground: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    rejected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ReportSignature(Base):
+    """A member's signature of the evaluation report (R-35): the report's SHA-256 as they read
+    it, and a dissent with its reasons if they disagree. Void (``void_at``) once a review sends
+    a step back; the report is final when every seated member holds a live signature of it."""
+
+    __tablename__ = "evaluation_report_signature"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    member_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    report_sha256: Mapped[str] = mapped_column(String(64))
+    dissent: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    void_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class EvaluationClarification(Base):
+    """A request for clarification (澄清) from the committee to a bidder, with a reply deadline;
+    the bidder's reply is attached to the record (and the report)."""
+
+    __tablename__ = "evaluation_clarification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    section_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("evaluation_room.section_id", ondelete="CASCADE"), index=True
+    )
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(Bid.id, ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    reply_by: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # the deadline
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

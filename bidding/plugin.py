@@ -8,8 +8,12 @@ from typing import Any
 from litestar.static_files import create_static_files_router
 
 from bidding.cli import commands as CLI_COMMANDS
+from bidding.evaluation import clarification_controllers as evaluation_clarification_api
+from bidding.evaluation import clarification_views as evaluation_clarification_pages
 from bidding.evaluation import controllers as evaluation_api
 from bidding.evaluation import method_views as evaluation_method_pages
+from bidding.evaluation import report_controllers as evaluation_report_api
+from bidding.evaluation import report_views as evaluation_report_pages
 from bidding.evaluation import views as evaluation_pages
 from bidding.messages import MESSAGES
 from bidding.opening import controllers as opening_api
@@ -44,7 +48,9 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           tendering_pages, sealing_pages, submission_pages, receipt_page, opening_pages,
-          workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages)
+          workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages,
+          evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
+          evaluation_clarification_api)
 
 domain = Domain(
     name="bidding",
@@ -59,6 +65,8 @@ domain = Domain(
         NavItem("nav.evaluation", "/bidding/evaluation",
                 frozenset({"expert", "staff", "regulator"})),
         NavItem("nav.my_projects", "/bidding/my", frozenset({"bidder"})),
+        NavItem("nav.clarifications", "/bidding/evaluation/clarifications",
+                frozenset({"bidder"})),
         # Signed-in users only (an item without roles is shown to the public too).
         NavItem("nav.notifications", "/bidding/notifications",
                 frozenset({"bidder", "tenderee", "staff", "custodian", "regulator"})),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from supervision import services
 from supervision.action_labels import ACTIONS
 from supervision.field_labels import FIELDS
-from supervision.value_labels import VALUES
+from supervision.value_labels import BY_KEY, VALUES
 from trading import clock
 from trading.accounts import services as accounts
 from trading.i18n import translate
@@ -181,6 +181,8 @@ class Namer:
                     return "text", action_label(value, self.lang)
                 found = translate(prefix + value, self.lang)
                 return "text", value if found == prefix + value else found
+            if value in BY_KEY.get(key, {}):
+                return "text", self.pick(BY_KEY[key][value])
             if value in VALUES and key not in FREE_TEXT:
                 return "text", self.pick(VALUES[value])
             if MOMENT.match(value):

@@ -73,3 +73,20 @@ VALUES: dict[str, tuple[str, str]] = {
     "agent": ("招标代理机构", "Agent"), "trading_center": ("交易中心", "Trading center"),
     "other": ("其他", "Other"), "demo": ("演示数据", "Demo data"), "all": ("全部", "All"),
 }
+
+
+# Codes whose meaning depends on the key they are logged under (too generic to label alone).
+BY_KEY: dict[str, dict[str, tuple[str, str]]] = {
+    # grounds of a rejection (否决投标, bidding evaluation, issue 15)
+    "ground": {
+        "unsigned": ("未盖章签字", "Not sealed and signed"),
+        "no_consortium": ("无联合体协议", "No consortium agreement"),
+        "unqualified": ("不符合资格条件", "Not qualified"),
+        "two_bids": ("提交两份以上投标", "Two or more bids"),
+        "price": ("报价低于成本或高于最高投标限价", "Price below cost or above the ceiling"),
+        "non_responsive": ("未实质性响应", "Not responsive"),
+        "misconduct": ("串通投标或弄虚作假", "Collusion or falsification"),
+    },
+    # what a review (复核) sent back
+    "step": {"marks": ("成员评分", "A member's marks"), "rejection": ("否决投标", "A rejection")},
+}

@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidding.evaluation import rejection, scoring
 from bidding.evaluation import room as rooms
-from bidding.evaluation import scoring
 from bidding.evaluation.methods import Criterion, Method, MethodKind, Mode, StageKind
 from bidding.lookup import subject
 from bidding.models import EvaluationMark, MarkSubmission
@@ -86,6 +86,8 @@ def save_marks(session: Session, actor: Actor, member: uuid.UUID, tender_id: uui
     if bid is None or not bid.valid:
         raise UserError("该投标不在本标段的有效投标之列", "Not a valid opened bid of this section",
                         status=404, code="not_found")
+    if bid_id in rejection.rejected_ids(session, section_id):
+        raise ConflictError("该投标已被否决，无需评分", "This bid is rejected: no marks")
     checked: dict[str, tuple[Decimal, str]] = {}
     for criterion in markable(method):
         value, reason = entries.get(criterion.code, ("", ""))
@@ -130,8 +132,9 @@ def submit(session: Session, actor: Actor, member: uuid.UUID, tender_id: uuid.UU
         raise ConflictError("您已提交评分", "You have already submitted")
     mine = own_marks(session, section_id, member)
     codes = {c.code for c in markable(method)}
+    out = rejection.rejected_ids(session, section_id)
     for bid in rooms.opened_bids(session, section_id):
-        if bid.valid and set(mine.get(bid.id, {})) != codes:
+        if bid.valid and bid.id not in out and set(mine.get(bid.id, {})) != codes:
             raise UserError(f"尚未完成对“{bid.bidder}”的评分", f"“{bid.bidder}” is not fully marked",
                             field="bid", code="incomplete")
     session.add(MarkSubmission(section_id=section_id, member_user_id=member,
@@ -179,6 +182,7 @@ class Summary:
     outliers: list[scoring.Outlier]
     identical: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)  # bid id -> bidder
+    rejections: list[rejection.Rejection] = field(default_factory=list)  # 否决投标
 
 
 def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Summary:
@@ -196,9 +200,12 @@ def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Su
                 marks.setdefault(member.expert_number, {}).setdefault(str(bid_id), {})[code] = mark
                 if reason:
                     reasons[(member.expert_number, str(bid_id), code)] = reason
-    rejected = _rejected(method, marks, [b for b in bids if b.valid])
+    rejections = rejection.rejections(session, section_id)
+    out = {str(r.bid_id) for r in rejections}
+    rejected = _rejected(method, marks, [b for b in bids if b.valid and str(b.id) not in out])
     prices = {str(b.id): b.price_fen for b in bids
-              if b.valid and b.price_fen is not None and str(b.id) not in rejected}
+              if b.valid and b.price_fen is not None and str(b.id) not in rejected
+              and str(b.id) not in out}
     scored = {m: {b: v for b, v in by_bid.items() if b in prices} for m, by_bid in marks.items()}
     if method.kind == MethodKind.COMPREHENSIVE:
         price_scores = scoring.price_scores(method, prices)
@@ -217,7 +224,7 @@ def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Su
         if ranked else [],
         outliers=scoring.outliers(method, scored),
         identical=scoring.identical_patterns(points) if has_points and len(points) > 1 else [],
-        names={str(b.id): b.bidder for b in bids})
+        names={str(b.id): b.bidder for b in bids}, rejections=rejections)
 
 
 def _rejected(method: Method, marks: dict[str, dict[str, dict[str, Decimal]]],

@@ -3,6 +3,7 @@ bids, method, progress), a bid's marking form and file, the submission, and the 
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,11 +12,19 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
-from bidding.evaluation import bid_files, marks, presets, rooms_list
+from bidding.evaluation import (
+    bid_files,
+    clarification,
+    marks,
+    presets,
+    rejection,
+    review,
+    rooms_list,
+)
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Mode
 from bidding.web import Form, parse_uuid, user_of, yuan
-from trading import db
+from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
 from trading.web import actor_of, blocking, language, redirect, render, requires_role
@@ -24,7 +33,20 @@ EXPERTS = requires_role(Role.EXPERT)
 VIEWERS = requires_role(Role.EXPERT, Role.STAFF, Role.REGULATOR)
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 BASE = "/bidding/evaluation/{tender_id:uuid}/{section_id:uuid}"
-DONE = frozenset({"voted", "marked", "submitted"})
+DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed", "asked"})
+REVIEWERS = requires_role(Role.EXPERT, Role.STAFF)
+
+
+def local_datetime(value: str, field: str) -> dt.datetime:
+    """A ``datetime-local`` form value, read in the platform's zone, as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
+                        field=field) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.local_zone())
+    return moment.astimezone(dt.UTC)
 
 
 def _base(tender_id: uuid.UUID, section_id: uuid.UUID) -> str:
@@ -67,6 +89,11 @@ def _room_context(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             "summary": summary, "base": _base(tender_id, section_id),
             "is_chair": member is not None and election.chair == member,
             "pledge_basis": rooms.PLEDGE_BASIS,
+            "rejections": rejection.rejections(session, section_id),
+            "grounds": [(g.code, g.label(lang)) for g in rejection.GROUNDS.values()],
+            "is_staff": Role.STAFF.value in user.roles, "lang": lang,
+            "clarifications": clarification.of_section(session, section_id),
+            "local": clock.format_local,
         }
 
 
@@ -202,7 +229,8 @@ def _results(request: Request[Any, Any, Any], tender_id: uuid.UUID,
         summary = marks.summary(session, tender_id, section_id)
         criteria = marks.markable(method)
     return render(request, "bidding/evaluation/results.html", tender=tender, section=section,
-                  summary=summary, criteria=criteria, yuan=yuan, base=_base(tender_id, section_id))
+                  summary=summary, criteria=criteria, yuan=yuan, base=_base(tender_id, section_id),
+                  lang=language(request))
 
 
 @get(f"{BASE}/results", include_in_schema=False, guards=[OVERSEERS])
@@ -211,5 +239,47 @@ async def results_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid
     return await blocking(_results, request, tender_id, section_id)
 
 
+@post(f"{BASE}/rejections", include_in_schema=False, guards=[EXPERTS])
+async def reject_bid(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                     section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
+    """The chair records the committee's rejection of a bid (否决投标) with its legal ground."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        bid_id = parse_uuid(str(data.get("bid", "")), "bid")
+        rejection.reject(session, actor, user.id, tender_id, section_id, bid_id,
+                         str(data.get("ground", "")), str(data.get("reason", "")))
+    return await blocking(_act, request, tender_id, section_id, act, "rejected")
+
+
+@post(f"{BASE}/review", include_in_schema=False, guards=[REVIEWERS])
+async def send_back(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                    section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
+    """Review (复核) by the chair or staff: a step sent back with a reason; signatures void."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        step, _, raw = str(data.get("step_target", "")).partition(":")
+        target = parse_uuid(raw, "step_target")
+        review.send_back(session, actor, user.id, user.roles, tender_id, section_id, step,
+                         target, str(data.get("reason", "")))
+    return await blocking(_act, request, tender_id, section_id, act, "sent_back")
+
+
+@post(f"{BASE}/clarifications", include_in_schema=False, guards=[EXPERTS])
+async def ask_clarification(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
+                            section_id: FromPath[uuid.UUID],
+                            data: Form) -> Response[Any] | Template:
+    """The chair asks a bidder to clarify its bid, with a reply deadline (local time)."""
+    user, actor = user_of(request), actor_of(request)
+
+    def act(session: Any) -> None:
+        bid_id = parse_uuid(str(data.get("bid", "")), "bid")
+        reply_by = local_datetime(str(data.get("reply_by", "")), "reply_by")
+        clarification.ask(session, actor, user.id, tender_id, section_id, bid_id,
+                          str(data.get("question", "")), reply_by)
+    return await blocking(_act, request, tender_id, section_id, act, "asked")
+
+
 ROUTES = [room_list, room_page, chair_vote, score_page, score_save, bid_file, submit_marks,
-          results_page]
+          results_page, reject_bid, send_back, ask_clarification]
