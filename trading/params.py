@@ -43,6 +43,7 @@ Cursor = Annotated[int, Parameter(
     ge=-1, le=INT64_MAX, description="Continue after this position (−1: from the start; at most 2^63−1)"
 )]
 PageLimit = Annotated[int, Parameter(ge=1, le=MAX_PAGE, description=f"Items per page (1 … {MAX_PAGE})")]
+RowId = Annotated[int, Parameter(ge=1, le=INT32_MAX, description="A record number (1 … 2^31−1)")]
 
 # ---------------------------------------------------------------- msgspec body fields
 #: Money in fen (分): a BigInteger column, never negative.

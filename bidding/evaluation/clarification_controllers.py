@@ -16,7 +16,7 @@ from bidding.web import API, parse_uuid, user_of
 from trading import db
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.params import IdText
+from trading.params import IdText, RowId
 from trading.params import text_length as bounded
 from trading.web import actor_of, blocking, requires_role
 
@@ -101,7 +101,7 @@ def _reply(request: Request[Any, Any, Any], clarification_id: int,
 @post(f"{API}/evaluation-clarifications/{{clarification_id:int}}/reply",
       operation_id="replyClarification", guards=[BIDDERS], status_code=200,
       summary="The bidder's reply, once, before the deadline")
-async def reply(request: Request[Any, Any, Any], clarification_id: FromPath[int],
+async def reply(request: Request[Any, Any, Any], clarification_id: FromPath[RowId],
                 data: JSONBody[ReplyIn]) -> ClarificationOut:
     return await blocking(_reply, request, clarification_id, data)
 

@@ -14,6 +14,7 @@ from bidding.web import Form, user_of
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
+from trading.params import RowId
 from trading.web import actor_of, blocking, language, redirect, render, requires_role
 
 BIDDERS = requires_role(Role.BIDDER)
@@ -55,7 +56,7 @@ def _answer(request: Request[Any, Any, Any], clarification_id: int,
 
 
 @post(f"{PAGE}/{{clarification_id:int}}", include_in_schema=False, guards=[BIDDERS])
-async def answer(request: Request[Any, Any, Any], clarification_id: FromPath[int],
+async def answer(request: Request[Any, Any, Any], clarification_id: FromPath[RowId],
                  data: Form) -> Response[Any] | Template:
     return await blocking(_answer, request, clarification_id, data)
 

@@ -38,6 +38,7 @@ from bidding.sealing.crypto import dkg_custodian
 from loadtests.spike import fixture, truth
 from loadtests.spike.plan import Settings
 from loadtests.spike.stack import Stack, running
+from supervision.config import get_config as log_config
 from trading import clock, db
 from trading.settings import PROJECT_ROOT, get_settings
 
@@ -212,6 +213,7 @@ def main(argv: list[str]) -> int:
         env = stack_env(url, args.broker, work / "var")
         os.environ.update(env)
         get_settings.cache_clear()
+        log_config.cache_clear()
         db.reset_engine_cache()
         flush_redis(args.broker)
         migrate(url)

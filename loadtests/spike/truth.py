@@ -32,7 +32,6 @@ from bidding.lookup import subject
 from bidding.sealing.crypto import receipts
 from bidding.submission import intake
 from loadtests.spike.plan import Plan
-from supervision import checkpoints
 from supervision import services as supervision
 from trading import clock, db
 from trading.settings import PROJECT_ROOT
@@ -155,17 +154,21 @@ def _log_failure(work: Path) -> str | None:
     """Export the whole log (a fresh checkpoint first) and verify it with the pinned key;
     what the failing command said (its last lines), or None."""
     export = work / "log-export.jsonl"
-    vkey = checkpoints.log_vkey()
     env = dict(os.environ)
+    # The key as the stack's own processes see it (this process may hold another's settings).
+    vkey = _cli(["log", "keygen"], env).stdout.strip()
     steps = [["log", "export", "--out", str(export)], ["log", "verify", str(export),
                                                         "--log-key", vkey]]
     for args in steps:
-        done = subprocess.run([sys.executable, "-m", "trading.cli", *args],
-                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                              check=False)
+        done = _cli(args, env)
         (work / f"log-{args[1]}.txt").write_text(done.stdout + done.stderr)
         if done.returncode != 0:
             said = (done.stdout + done.stderr).strip()
             print(said, file=sys.stderr)
             return f"ggzy {' '.join(args[:2])}: " + " | ".join(said.splitlines()[-8:])
     return None
+
+
+def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trading.cli", *args], cwd=PROJECT_ROOT,
+                          env=env, capture_output=True, text=True, check=False)
