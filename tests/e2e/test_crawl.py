@@ -18,12 +18,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import BACKEND
 from tests.e2e.conftest import log_in
 from trading import db, demo, i18n
 
-pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
-    BACKEND != "sqlite", reason="pages read the same on either database; one pass is enough")]
+pytestmark = pytest.mark.e2e
 
 PER_SHAPE = 1
 MAX_PAGES = 150
