@@ -37,7 +37,9 @@ from trading.worker import create_celery_app
 
 REDIS_URL = os.environ.get("GGZY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 IN_CI = os.environ.get("CI", "").lower() == "true"
-BROKERS = ("redis", "sqla")
+# Each pass drives the stack it stands for: the embedded default (SQLite, kombu's SQLAlchemy
+# transport) or production (PostgreSQL, Redis). The other pairings run no code of their own.
+BROKERS = ("sqla",) if os.environ.get("GGZY_TEST_DATABASE", "sqlite") == "sqlite" else ("redis",)
 #: The time limit of a test that drives a real worker or dispatcher: far above what such a test
 #: needs on a loaded machine, far below "forever". The pyproject default covers every other test.
 TIME_LIMIT = pytest.mark.timeout(180)
