@@ -3,6 +3,7 @@ signed-in user behind a guard, who manages a tender, and small parsing and displ
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from litestar.params import Body
 from litestar.response import Template
 
 from bidding.models import Tender
+from trading import clock
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -51,6 +53,18 @@ def is_manager(user: CurrentUser | None, tender: Tender) -> bool:
     except UserError:
         return False
     return True
+
+
+def local_datetime(value: str, field: str) -> dt.datetime:
+    """A ``datetime-local`` form value, read in the platform's zone, as UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError as error:
+        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
+                        field=field) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.local_zone())
+    return moment.astimezone(dt.UTC)
 
 
 def parse_uuid(value: str, field: str) -> uuid.UUID:

@@ -3,7 +3,6 @@ bids, method, progress), a bid's marking form and file, the submission, and the 
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -23,7 +22,7 @@ from bidding.evaluation import (
 )
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Mode
-from bidding.web import Form, parse_uuid, user_of, yuan
+from bidding.web import Form, local_datetime, parse_uuid, user_of, yuan
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
@@ -35,18 +34,6 @@ OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 BASE = "/bidding/evaluation/{tender_id:uuid}/{section_id:uuid}"
 DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed", "asked"})
 REVIEWERS = requires_role(Role.EXPERT, Role.STAFF)
-
-
-def local_datetime(value: str, field: str) -> dt.datetime:
-    """A ``datetime-local`` form value, read in the platform's zone, as UTC."""
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
-                        field=field) from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.local_zone())
-    return moment.astimezone(dt.UTC)
 
 
 def _base(tender_id: uuid.UUID, section_id: uuid.UUID) -> str:

@@ -221,21 +221,10 @@ async def document_upload(request: Request[Any, Any, Any], tender_id: FromPath[u
         s, actor_of(request), tender_id, name, content_type, content), "uploaded")
 
 
-def _local_datetime(value: str, field: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value.strip())
-    except ValueError as error:
-        raise UserError("时间格式应为 YYYY-MM-DDTHH:MM", "Use YYYY-MM-DDTHH:MM",
-                        field=field) from error
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=clock.local_zone())
-    return moment.astimezone(dt.UTC)
-
-
 def _publish_action(request: Request[Any, Any, Any], tender_id: uuid.UUID,
                     data: dict[str, str]) -> Any:
     def act(session: Any) -> None:
-        deadline = _local_datetime(data.get("deadline", ""), "deadline")
+        deadline = web.local_datetime(data.get("deadline", ""), "deadline")
         try:
             sale_ends = dt.date.fromisoformat(data.get("sale_ends_on", "").strip())
         except ValueError as error:
