@@ -26,6 +26,7 @@
   var te = new TextEncoder();
   var english = document.documentElement.lang === "en";
   var check = window.GgzyRecordCheck;
+  var concat = check.concat, equal = check.equal, sha256 = check.sha256, hex = check.hex;
   var bidId = page.dataset.bidId;
 
   function say(zh, en) { return english ? en : zh; }
@@ -38,11 +39,6 @@
   }
   function Failure(zh, en) { this.zh = zh; this.en = en; }
 
-  function hex(bytes) {
-    var s = "";
-    for (var i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
-    return s;
-  }
   function fromHex(text) {
     if (typeof text !== "string" || !/^([0-9a-f]{2})*$/.test(text)) throw new Failure("证明格式无效", "malformed proof");
     var out = new Uint8Array(text.length / 2);
@@ -57,19 +53,6 @@
     for (var i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
   }
-  function concat(parts) {
-    var n = 0, i, o = 0;
-    for (i = 0; i < parts.length; i++) n += parts[i].length;
-    var out = new Uint8Array(n);
-    for (i = 0; i < parts.length; i++) { out.set(parts[i], o); o += parts[i].length; }
-    return out;
-  }
-  function equal(a, b) {
-    if (a.length !== b.length) return false;
-    for (var i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  async function sha256(bytes) { return new Uint8Array(await subtle.digest("SHA-256", bytes)); }
   async function ed25519(publicKey, signature, message) {
     var key = await subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
     return subtle.verify({ name: "Ed25519" }, key, signature, message);

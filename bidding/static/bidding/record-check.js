@@ -20,6 +20,7 @@
  *     the record disagrees (do not bid), false when it could not be fetched.
  *   canonicalJson(value) -> string (RFC 8785 for the JSON this platform writes)
  *   verifyInclusion(leaf, index, size, path, root) -> Promise<boolean>
+ *   concat(parts), equal(a, b), sha256(bytes), hex(bytes) -> byte helpers (Uint8Array) for other checks
  */
 (function (global) {
   "use strict";
@@ -265,6 +266,10 @@
   global.GgzyRecordCheck = {
     verifyTenderKey: verifyTenderKey,
     canonicalJson: canonicalJson,
-    verifyInclusion: verifyInclusion
+    verifyInclusion: verifyInclusion,
+    concat: concat,
+    equal: equal,
+    sha256: sha256,
+    hex: hex
   };
 })(window);
