@@ -17,6 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.tenders": _m("招标项目", "Tenders"),
     "bidding.none": _m("暂无招标项目", "No tenders yet"),
     "bidding.title": _m("项目名称", "Title"),
+    "bidding.code": _m("项目编号", "Project number"),
     "bidding.category": _m("项目类别", "Category"),
     "bidding.region": _m("地区", "Region"),
     "bidding.method": _m("评标办法", "Evaluation method"),

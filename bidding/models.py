@@ -60,6 +60,7 @@ class Tender(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # 项目编号 (bidding/project_codes.py)
     category: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(64))
     evaluation_method: Mapped[str] = mapped_column(String(64))
@@ -499,3 +500,8 @@ class EvaluationClarification(Base):
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# Tables kept beside their stage's code, registered here so that ``bidding.models`` is the
+# one module the platform imports for the domain's metadata.
+from bidding.project_codes import ProjectCodeCounter  # noqa: E402,F401

@@ -114,6 +114,7 @@ class DocumentOut(msgspec.Struct):
 
 class TenderOut(msgspec.Struct):
     id: str
+    code: str  # 项目编号, the readable project number
     title: str
     category: str
     region: str
@@ -135,6 +136,7 @@ class TenderOut(msgspec.Struct):
 
 class TenderSummary(msgspec.Struct):
     id: str
+    code: str
     title: str
     state: str
     deadline: dt.datetime | None

@@ -101,6 +101,9 @@ def _f(key: str, zh: str, en: str, kind: Kind = Kind.TEXT, required: bool = True
 TENDEREE = _f("tenderee", "招标人", "Tenderee")
 AGENT = _f("agent", "招标代理机构", "Tendering agent", required=False)
 CONTACT = _f("contact", "联系人及联系方式", "Contact")
+# The platform's readable project number (bidding.project_codes); optional because a notice
+# about a project run elsewhere has its own reference only.
+PROJECT_CODE = _f("project_code", "项目编号", "Project number", required=False)
 
 BID_ITEMS = (
     _f("bidder", "投标人", "Bidder"),
@@ -135,7 +138,7 @@ SPECS: dict[NoticeType, NoticeSpec] = {
     spec.type: spec
     for spec in (
         NoticeSpec(NoticeType.TENDER_ANNOUNCEMENT, "招标公告", "Tender announcement", (
-            TENDEREE, AGENT,
+            PROJECT_CODE, TENDEREE, AGENT,
             _f("project_name", "项目名称", "Project name"),
             _f("project_scope", "招标范围", "Scope"),
             _f("project_scale", "建设规模/采购数量", "Scale"),
@@ -155,27 +158,27 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             *KEY_ITEMS,
         )),
         NoticeSpec(NoticeType.CLARIFICATION, "澄清/修改公告", "Clarification / amendment", (
-            TENDEREE, AGENT,
+            PROJECT_CODE, TENDEREE, AGENT,
             _f("content", "澄清或修改内容", "Clarification or amendment", Kind.LONG_TEXT),
             _f("new_bid_deadline", "变更后的投标截止时间", "New bid deadline", Kind.DATETIME,
                required=False),
             CONTACT,
         )),
         NoticeSpec(NoticeType.CORRECTION, "更正公告", "Correction notice", (
-            TENDEREE,
+            PROJECT_CODE, TENDEREE,
             _f("reason", "更正事项", "What is corrected"),
             _f("content", "更正内容", "Correction", Kind.LONG_TEXT),
             CONTACT,
         ), requires_corrects=True),
         NoticeSpec(NoticeType.OPENING_RECORD, "开标记录", "Opening record", (
-            TENDEREE,
+            PROJECT_CODE, TENDEREE,
             _f("opening_time", "开标时间", "Opening time", Kind.DATETIME),
             _f("opening_place", "开标地点", "Opening place"),
             _f("bids", "投标情况", "Bids", Kind.LIST, items=BID_ITEMS),
             _f("supervisor", "监督单位", "Supervising department", required=False),
         )),
         NoticeSpec(NoticeType.CANDIDATE_PUBLICITY, "中标候选人公示", "Candidate publicity", (
-            TENDEREE, AGENT,
+            PROJECT_CODE, TENDEREE, AGENT,
             _f("candidates", "中标候选人", "Candidates", Kind.LIST, items=CANDIDATE_ITEMS),
             _f("publicity_days", "公示期（日）", "Publicity period (days)", Kind.INTEGER,
                minimum=MIN_PUBLICITY_DAYS, maximum=30),
@@ -183,7 +186,7 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             _f("objection_contact", "异议受理联系人及电话", "Objection contact"),
         )),
         NoticeSpec(NoticeType.RESULT_ANNOUNCEMENT, "中标结果公告", "Result announcement", (
-            TENDEREE, AGENT,
+            PROJECT_CODE, TENDEREE, AGENT,
             _f("winner", "中标人", "Winner"),
             _f("winning_price", "中标价（元）", "Winning price (yuan)", Kind.MONEY),
             _f("duration", "工期/交货期", "Duration / delivery"),
@@ -191,7 +194,7 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             _f("project_manager", "项目负责人", "Project manager", required=False),
         )),
         NoticeSpec(NoticeType.CONTRACT_NOTICE, "合同公告", "Award / contract notice", (
-            TENDEREE,
+            PROJECT_CODE, TENDEREE,
             _f("winner", "中标人（供应商）", "Winner (supplier)"),
             _f("contract_name", "合同名称", "Contract"),
             _f("contract_amount", "合同金额（元）", "Contract amount (yuan)", Kind.MONEY),
@@ -199,7 +202,7 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             _f("term", "合同履行期限", "Contract term"),
         )),
         NoticeSpec(NoticeType.FAILED_TENDER, "流标公告", "Failed-tender notice", (
-            TENDEREE, AGENT,
+            PROJECT_CODE, TENDEREE, AGENT,
             _f("reason", "流标原因", "Reason", Kind.LONG_TEXT),
             _f("next_steps", "后续安排", "Next steps", Kind.LONG_TEXT, required=False),
         )),

@@ -242,7 +242,12 @@ def _tender_page(request: Request[Any, Any, Any], tender_ref: str) -> Template:
     # Only contracting processes have an OCDS record: an approval's history (intake results)
     # has none, and its link answered 404.
     in_ocds = any(SPECS[NoticeType(n.notice_type)].ocds for n in history)
+    # The platform's own tenders name their readable number in every notice; a tender run
+    # elsewhere is known by its reference.
+    code = next((n.data["project_code"] for n in reversed(history)
+                 if isinstance(n.data, dict) and n.data.get("project_code")), None)
     return render(request, "disclosure/tender.html", tender_ref=tender_ref, history=history,
+                  project_code=code or (tender_ref if len(tender_ref) != 36 else None),
                   ocid=services.ocid_for(tender_ref) if in_ocds else None, type_label=type_label)
 
 

@@ -68,7 +68,8 @@ def disclose_notice(session: Session, tender: Tender, notice_type: str, data: di
     try:
         with session.begin_nested():
             disclosure.publish(session, OPENING, notice_type=notice_type,
-                               tender_ref=str(tender.id), title=tender.title, data=data,
+                               tender_ref=str(tender.id), title=tender.title,
+                               data={"project_code": tender.code, **data},
                                region=tender.region, category=tender.category,
                                corrects=corrects)
     except Exception as error:

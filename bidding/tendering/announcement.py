@@ -121,7 +121,8 @@ def disclose(session: Session, actor: Actor, tender: Tender, notice_type: str,
 
     notice = disclosure.publish(session, actor, notice_type=notice_type,
                                 tender_ref=str(tender.id), title=title or tender.title,
-                                data=data, region=tender.region, category=tender.category,
+                                data={"project_code": tender.code, **data},
+                                region=tender.region, category=tender.category,
                                 corrects=corrects)
     supervision.record(session, actor, "tender.disclosed", subject(tender.id), {
         "notice_type": notice_type, "notice_id": str(notice.id),

@@ -68,7 +68,8 @@ def tender_out(session: Any, tender: Tender, user: CurrentUser | None) -> Tender
     if user is not None and Role.BIDDER.value in user.roles and user.organization_id:
         bidder_id = str(user.organization_id)
     return TenderOut(
-        id=str(tender.id), title=tender.title, category=tender.category, region=tender.region,
+        id=str(tender.id), code=tender.code, title=tender.title, category=tender.category,
+        region=tender.region,
         evaluation_method=tender.evaluation_method, description=tender.description,
         state=tender.state, bidder_decrypts=tender.bidder_decrypts, deadline=tender.deadline,
         documents_issued_at=tender.documents_issued_at, sale_ends_at=tender.sale_ends_at,
@@ -106,7 +107,7 @@ async def get_tender(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.
 
 def _list() -> list[TenderSummary]:
     with db.read_only() as session:
-        return [TenderSummary(str(t.id), t.title, t.state, t.deadline, t.region, t.category)
+        return [TenderSummary(str(t.id), t.code, t.title, t.state, t.deadline, t.region, t.category)
                 for t in tenders.list_tenders(session)]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
+from bidding import project_codes
 from bidding.evaluation import plans, presets
 from bidding.lookup import get_tender, job_subject, subject
 from bidding.models import PanelMember, Section, Tender, TenderState
@@ -181,7 +182,8 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
     method_name, method = plans.initial(data.evaluation_method, data.category, data.evaluation_plan)
     now = clock.now(session)
     tender = Tender(
-        title=title, category=data.category,
+        title=title, code=project_codes.next_code(session, data.category, now),
+        category=data.category,
         region=_required(data.region, "region", "地区", "Region"),
         evaluation_method=method_name, evaluation_plan=presets.to_data(method),
         description=data.description.strip(), tenderee_org_id=data.tenderee_org_id,
@@ -200,7 +202,7 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         session.add(PanelMember(tender_id=tender.id, user_id=custodian_id, position=position))
     session.flush()
     supervision.record(session, actor, "tender.created", subject(tender.id), {
-        "title": title, "sections": len(data.sections), "k": data.custody_k,
+        "title": title, "code": tender.code, "sections": len(data.sections), "k": data.custody_k,
         "n": len(data.custodian_ids), "custodians": [str(c) for c in data.custodian_ids],
         "bidder_decrypts": data.bidder_decrypts, "announcement": announcement,
         "evaluation_method": method_name,

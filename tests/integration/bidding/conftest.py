@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -20,7 +21,7 @@ from bidding.sealing import ceremony as key_ceremony
 from bidding.sealing import ceremony_local, panels
 from bidding.sealing.crypto import custody, dkg, dkg_custodian
 from bidding.sealing.crypto.envelope import seal_stream
-from bidding.tendering import documents, tenders
+from bidding.tendering import documents, periods, tenders
 from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
@@ -29,7 +30,7 @@ from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
     login,
     post_form,
 )
-from trading import clock, db, jobs
+from trading import calendar_years, clock, db, jobs
 from trading.accounts import services as accounts
 from trading.accounts.models import OrganizationKind, Role
 from trading.accounts.services import CurrentUser
@@ -191,6 +192,21 @@ def publish_now(scenario: Scenario, deadline: dt.datetime) -> None:
         session.execute(update(Tender).where(Tender.id == scenario.tender_id).values(
             state=TenderState.PUBLISHED.value, documents_issued_at=now - dt.timedelta(days=21),
             sale_ends_at=now - dt.timedelta(days=14), deadline=deadline))
+
+
+def publish_through_api(http: Any, scenario: Scenario) -> dt.datetime:
+    """Published by the tenderee with the earliest legal deadline (10:00 Beijing); returns it."""
+    today = clock.legal_day(db_now())
+    with db.read_only() as session:
+        earliest = calendar_years.period_end(session, periods.deadline_period(today)).end
+        sale_end = calendar_years.period_end(session, periods.sale_period(today, "construction")).end
+    deadline = dt.datetime.combine(earliest, dt.time(10), tzinfo=clock.local_zone())
+    answer = http.post(f"/api/v1/tenders/{scenario.tender_id}/publish",
+                       headers=bearer(scenario.tenderee),
+                       json={"deadline": deadline.isoformat(),
+                             "sale_ends_on": sale_end.isoformat()})
+    assert answer.status_code == 201, answer.text
+    return deadline
 
 
 def set_deadline(tender_id: uuid.UUID, deadline: dt.datetime) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bidding import lookup
-from bidding.tendering import periods, tenders
+from bidding.tendering import tenders
 from disclosure import services as disclosure
 from tests.integration.trading.conftest import login, post_form
 from trading import calendar_years, clock, db, jobs
@@ -23,6 +23,7 @@ from .conftest import (
     make_tender,
     pass_deadline,
     publish_now,
+    publish_through_api,
     seal,
     set_deadline,
     tender_state,
@@ -75,16 +76,7 @@ def test_missing_announcement_item_is_named_at_creation(client) -> None:
 
 def test_publication_and_clarification_are_disclosed(client) -> None:
     scenario = make_tender(prefix="pub")
-    today = clock.legal_day(db_now())
-    with db.read_only() as session:
-        earliest = calendar_years.period_end(session, periods.deadline_period(today)).end
-        sale_end = calendar_years.period_end(session, periods.sale_period(today, "construction")).end
-    deadline = dt.datetime.combine(earliest, dt.time(10), tzinfo=clock.local_zone())
-    answer = client.post(f"/api/v1/tenders/{scenario.tender_id}/publish",
-                         headers=bearer(scenario.tenderee),
-                         json={"deadline": deadline.isoformat(),
-                               "sale_ends_on": sale_end.isoformat()})
-    assert answer.status_code == 201, answer.text
+    deadline = publish_through_api(client, scenario)
     [(kind, data)] = _notices(scenario.tender_id)
     assert kind == "tender_announcement"
     assert data["tenderee"] == "pub-tenderee 单位" and data["project_name"] == "测试工程"
