@@ -18,6 +18,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.none": _m("暂无招标项目", "No tenders yet"),
     "bidding.title": _m("项目名称", "Title"),
     "bidding.code": _m("项目编号", "Project number"),
+    "bidding.section_number": _m("第 {number} 标段", "Section {number}"),
+    "bidding.sections_hint": _m(
+        "每个标段分别投标、开标和评标；留空的标段行不会保存。需要更多标段时，请点击页面下方的“增加标段”。",
+        "Each section is bid, opened and evaluated on its own; empty rows are not saved. "
+        "For more sections, use \"Add a section\" at the bottom of the page."),
+    "bidding.add_section": _m("增加标段", "Add a section"),
     "bidding.category": _m("项目类别", "Category"),
     "bidding.region": _m("地区", "Region"),
     "bidding.method": _m("评标办法", "Evaluation method"),

@@ -130,16 +130,39 @@ async def document_download(request: Request[Any, Any, Any], tender_id: FromPath
 # --- creating and managing -----------------------------------------------------------------
 
 
+SECTION_FIELDS = ("section_name", "estimate", "max_price", "security")
+ADD_SECTION = "add_section"  # the form's 增加标段 button: the page again with one more row
+
+
+def _listed(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def section_rows(data: dict[str, Any]) -> list[dict[str, str]]:
+    """The form's section rows as typed (the four inputs repeat once per 标段), bounded."""
+    columns = {key: _listed(data, key) for key in SECTION_FIELDS}
+    count = min(max(len(c) for c in columns.values()), limits.MAX_SECTIONS)
+    return [{key: (columns[key][i] if i < len(columns[key]) else "") for key in SECTION_FIELDS}
+            for i in range(count)]
+
+
+def _filled(row: dict[str, str]) -> bool:
+    return any(row[key].strip() for key in ("section_name", "estimate", "max_price"))
+
+
 def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | None = None,
-              values: dict[str, str] | None = None) -> Template:
+              values: dict[str, Any] | None = None, rows: list[dict[str, str]] | None = None) -> Template:
     with db.read_only() as session:
         custodians = panels.all_custodians(session)
         tenderees = tenders.organizations_of_kind(session, "tenderee")
         agents = tenders.organizations_of_kind(session, "agent")
+    blank = {"section_name": "", "estimate": "", "max_price": "", "security": "0"}
     return render(request, "bidding/tender_new.html", status_code=status, error=error,
                   values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
                   tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS,
-                  method_presets=presets.PRESETS)
+                  method_presets=presets.PRESETS, max_sections=limits.MAX_SECTIONS,
+                  section_rows=rows or [{**blank, "section_name": "第一标段"}])
 
 
 @get("/bidding/tenders/new", include_in_schema=False, guards=[MANAGERS])
@@ -147,16 +170,20 @@ async def tender_new(request: Request[Any, Any, Any]) -> Template:
     return await blocking(_new_page, request)
 
 
-def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderInput:
-    custodians = data.get("custodians", [])
-    custodians = custodians if isinstance(custodians, list) else [custodians]
-    max_price = str(data.get("max_price", "")).strip()
-    section = tenders.SectionInput(
-        name=str(data.get("section_name", "")),
-        estimated_price_fen=parse_yuan(str(data.get("estimate", "")), "estimate"),
-        bid_security_fen=parse_yuan(str(data.get("security", "0")), "security"),
-        max_price_fen=parse_yuan(max_price, "max_price") if max_price else None,
+def _section_input(row: dict[str, str], index: int) -> tenders.SectionInput:
+    max_price = row["max_price"].strip()
+    return tenders.SectionInput(
+        name=row["section_name"],
+        estimated_price_fen=parse_yuan(row["estimate"], f"sections[{index}].estimate"),
+        bid_security_fen=parse_yuan(row["security"] or "0", f"sections[{index}].security"),
+        max_price_fen=parse_yuan(max_price, f"sections[{index}].max_price") if max_price else None,
     )
+
+
+def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderInput:
+    custodians = _listed(data, "custodians") if "custodians" in data else []
+    sections = [_section_input(row, index)
+                for index, row in enumerate(r for r in section_rows(data) if _filled(r))]
     try:
         k = int(str(data.get("custody_k", "")))
     except ValueError as error:
@@ -170,23 +197,39 @@ def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderI
         title=str(data.get("title", "")), category=str(data.get("category", "")),
         region=str(data.get("region", "")),
         evaluation_method=str(data.get("evaluation_method", "")), custody_k=k,
-        custodian_ids=[web.parse_uuid(str(c), "custodians") for c in custodians],
-        sections=[section], description=str(data.get("description", "")),
+        custodian_ids=[web.parse_uuid(c, "custodians") for c in custodians],
+        sections=sections, description=str(data.get("description", "")),
         bidder_decrypts=data.get("bidder_decrypts") == "1", tenderee_org_id=tenderee_org,
         announcement={key: str(data.get(key, "")) for key, *_ in announcement.ANNOUNCEMENT_ITEMS},
         agent_org_id=web.parse_uuid(agent, "agent_org_id") if agent else None,
     )
 
 
+def _kept(data: dict[str, Any]) -> dict[str, Any]:
+    """What the person typed, shown again after a refusal (custodians as a list)."""
+    kept: dict[str, Any] = {k: str(v) for k, v in data.items()
+                            if k not in ("_csrf_token", "custodians", "action", *SECTION_FIELDS)
+                            and not isinstance(v, list)}
+    kept["custodians"] = _listed(data, "custodians") if "custodians" in data else []
+    return kept
+
+
 def _create(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[Any]:
+    rows = section_rows(data) or []
+    if data.get("action") == ADD_SECTION:
+        if len(rows) < limits.MAX_SECTIONS:
+            number = len(rows) + 1
+            rows.append({"section_name": f"第{number}标段", "estimate": "", "max_price": "",
+                         "security": "0"})
+        return _new_page(request, values=_kept(data), rows=rows)
     user = user_of(request)
     try:
         payload = _input_from_form(user, data)
         with db.transaction() as session:
             tender = tenders.create_tender(session, actor_of(request), user.id, payload)
     except UserError as error:
-        kept = {k: str(v) for k, v in data.items() if k != "_csrf_token"}
-        return _new_page(request, error.status, error.message(language(request)), kept)
+        return _new_page(request, error.status, error.message(language(request)), _kept(data),
+                         rows)
     return redirect(f"/bidding/tenders/{tender.id}")
 
 
