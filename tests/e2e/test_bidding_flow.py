@@ -91,6 +91,22 @@ def test_newcomer_seals_and_submits_in_the_browser(live_server, browser, tmp_pat
                    if b["bid_id"] == receipt.fields["receipt_id"]]
     assert browser_bid and browser_bid[0]["status"] == "opened"
     assert browser_bid[0]["price_fen"] == 98_765_432 and browser_bid[0]["duration_days"] == 280
+    # The opening record on a 390 px phone: every bid a card with each value under its column's
+    # name, nothing wider than the screen.
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
+                                is_mobile=True, has_touch=True)
+    page = phone.new_page()
+    log_in(page, live_server, "e2e-bidder0", PASSWORD)
+    page.goto(f"{live_server}/bidding/tenders/{scenario.tender_id}/opening")
+    rows = page.locator("#record-1 .record-row")
+    assert rows.count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    price = rows.first.locator("td").nth(1)
+    label = page.evaluate("td => getComputedStyle(td, '::before').content", price.element_handle())
+    assert price.is_visible() and label == '"投标报价（元）"'
+    box = rows.first.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    phone.close()
 
 
 def test_the_bid_page_refuses_a_key_not_on_the_record(live_server, browser) -> None:
