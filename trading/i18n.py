@@ -345,10 +345,17 @@ def translate(key: str, lang: str, **values: Any) -> str:
     entry = _messages.get(key)
     if entry is None:
         return key
-    text = entry.get(lang) or entry["zh-CN"]
+    # An empty text is a translation too (e.g. a Chinese measure word English does without).
+    text = entry[lang] if lang in entry else entry["zh-CN"]
     return text.format(**values) if values else text
 
 
 def message_keys() -> frozenset[str]:
     """Every key with a message (tests look for keys shown untranslated)."""
     return frozenset(_messages)
+
+
+def texts_of(lang: str) -> dict[str, str]:
+    """Every message's text in ``lang`` where it has one (tests look for Chinese interface
+    text left on English pages)."""
+    return {key: entry[lang] for key, entry in _messages.items() if lang in entry}

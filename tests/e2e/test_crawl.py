@@ -1,10 +1,13 @@
 """A crawl of every link for every demo role (issue 13): no page answers 4xx or 5xx, and no
-page shows a raw status code, an untranslated message key, a UUID as text or a UTC time.
+page shows a raw status code, an untranslated message key, a UUID as text or a UTC time —
+in Chinese, and in English, where no Chinese interface text may be left either.
 
 Each role's demo user logs in through the log-in page; from its home page the crawl follows
 every same-site link (GET only), at most ``PER_SHAPE`` page per URL shape (ids replaced), so
-that a hundred tenders do not mean a hundred visits of the same template. Pages are read as a
-person sees them: the text Chromium renders, not the HTML source.
+that a hundred tenders do not mean a hundred visits of the same template. Chinese pages are read as a
+person sees them: the text Chromium renders. The English page of each URL (``?lang=en``, which
+sets no cookie) is fetched alongside and read from its HTML's text nodes, without rendering:
+half the cost of a second crawl.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import enum
 import importlib
 import re
 from collections import Counter
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -49,6 +53,53 @@ def _status_codes() -> set[str]:
     return codes - NOT_CODES
 
 
+class _Text(HTMLParser):
+    """A page's body as a reader gets it (no scripts, styles or attributes): its text, and
+    each text node on its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: list[str] = []
+        self.hidden = 0
+        self.folded = 0  # inside <details> but not its <summary>: not shown until opened
+        self.summary = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in ("script", "style", "title", "template")
+        self.folded += tag == "details"
+        self.summary += tag == "summary"
+
+    def handle_endtag(self, tag: str) -> None:
+        self.hidden -= tag in ("script", "style", "title", "template") and self.hidden > 0
+        self.folded -= tag == "details" and self.folded > 0
+        self.summary -= tag == "summary" and self.summary > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden and (not self.folded or self.summary) and data.strip():
+            self.nodes.append(data.strip())
+
+
+def _read(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.nodes
+
+
+def _chinese_interface_texts() -> dict[str, str]:
+    """Whole Chinese messages whose English differs. A text node that *is* one of them on an
+    English page was left untranslated; the same words inside data (a title, a company's
+    name) are not flagged, since they are not the whole node."""
+    english = i18n.texts_of("en")
+    names = {user.display_name for user in demo.USERS}  # data, e.g. the admin's 系统管理员
+    return {text.strip("：: "): key for key, text in i18n.texts_of("zh-CN").items()
+            if "{" not in text and english.get(key) != text
+            and re.search(r"[\u4e00-\u9fff]{2,}", text) and text not in names}
+
+
+def _english(path: str) -> str:
+    return path + ("&" if "?" in path else "?") + "lang=en"
+
+
 def _shape(path: str) -> str:
     return re.sub(r"\d+", "9", UUID.sub("<id>", path))
 
@@ -75,6 +126,7 @@ class Crawl:
         # A code standing alone, not part of a name such as demo-admin or bidder:demo-1.
         self.codes = re.compile(r"(?<![\w\-:.@/+])(" + "|".join(map(re.escape, codes))
                                 + r")(?![\w\-:.@/+])", re.ASCII)
+        self.chinese = _chinese_interface_texts()
         prefixes = sorted({key.split(".")[0] for key in i18n.message_keys()})
         self.keys = re.compile(r"\b(" + "|".join(map(re.escape, prefixes)) + r")\.[a-z0-9_.]+",
                                re.ASCII)
@@ -90,17 +142,29 @@ class Crawl:
             queue += self.visit(path, who)
 
     def visit(self, path: str, who: str) -> list[str]:
-        answer = self.page.request.get(self.server + path, max_redirects=5)
+        answer = self.page.request.get(self.server + _english(path), max_redirects=5)
         if answer.status >= 400:
             self.failures.append(f"{who} {path}: HTTP {answer.status}")
             return []
         if "text/html" not in answer.headers.get("content-type", ""):
             return []
+        if "lang=en" in answer.url:  # not a redirect to a page that dropped the language
+            self.failures += self.english_problems(path, who, _read(answer.text()))
         self.page.goto(self.server + path)
         text = self.page.inner_text("body")
         self.failures += [f"{who} {path}: {p}" for p in _problems(text, self.codes, self.keys)]
         hrefs = self.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         return [p for p in (self.local(h) for h in hrefs) if p]
+
+    def english_problems(self, path: str, who: str, nodes: list[str]) -> list[str]:
+        # Codes are English words here ("expert", "applied"): not looked for in English.
+        text = OCID.sub(" ", URL.sub(" ", " ".join(nodes)))
+        found = [f"{label} {m.group(0)!r}" for label, pattern in
+                 (("message key", self.keys), ("UUID", UUID), ("UTC time", UTC_TIME))
+                 if (m := pattern.search(text))]
+        found += [f"Chinese {node!r} ({self.chinese[node.strip('：: ')]})" for node in nodes
+                  if node.strip("：: ") in self.chinese]
+        return [f"{who} {path} (English): {problem}" for problem in found]
 
     def local(self, href: str) -> str | None:
         url, _ = urldefrag(urljoin(self.server, href))
