@@ -61,10 +61,10 @@ def _chair_may_change(session: Session, chair: uuid.UUID, tender_id: uuid.UUID,
                       section_id: uuid.UUID) -> None:
     _tender, _section, method = rooms.evaluable(session, tender_id, section_id)
     if method.kind != MethodKind.LOWEST_EVALUATED_PRICE:
-        raise ConflictError(f"本项目采用综合评分法，不作评标价格调整（{BASIS}适用于经评审的最低投标价法）",
-                            f"This tender is scored comprehensively: price adjustments belong to "
-                            f"the lowest evaluated price method ({BASIS_EN})",
-                            code="not_lowest_price")
+        raise UserError(f"本项目采用综合评分法，不作评标价格调整（{BASIS}适用于经评审的最低投标价法）",
+                        f"This tender is scored comprehensively: price adjustments belong to the "
+                        f"lowest evaluated price method ({BASIS_EN})", status=409,
+                        code="not_lowest_price")
     rooms.ready_member(session, chair, tender_id, section_id)
     room = rooms.room_of(session, tender_id, section_id, lock=True)
     if room.chair_user_id != chair:
