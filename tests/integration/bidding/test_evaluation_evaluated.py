@@ -141,11 +141,11 @@ def test_adjustments_reorder_the_bids_and_the_final_reports_make_the_tender_eval
         row.failed = True
     staff_api = bearer(committee.scenario.staff)
     api = f"/api/v1/tenders/{committee.tender_id}/sections/{committee.section_id}/evaluation"
-    target = str(committee.members[list(committee.members)[0]])
+    target = str(committee.members[chair])
     assert client.post(f"{api}/review", json={"step": "marks", "target": target,
                                                "reason": "核对评标价计算"},
                        headers=staff_api).status_code == 200
-    assert submit(client, committee, list(committee.members)[0]).status_code == 303
+    assert submit(client, committee, chair).status_code == 303
     sha256 = _sign_all(client, committee)
     assert _state(committee) == "evaluated"
     evaluated = [e for e in _tender_log(committee) if e["action"] == "tender.evaluated"]
