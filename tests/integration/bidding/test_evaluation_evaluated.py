@@ -98,6 +98,8 @@ def test_adjustments_reorder_the_bids_and_the_final_reports_make_the_tender_eval
         assert answer.status_code == 303 and answer.headers["location"].endswith("done=adjusted")
     room = client.get(committee.room).text
     assert "工期偏差 10 天" in room and "调增" in room
+    english = client.get(f"{committee.room}?lang=en").text
+    assert "Record a price adjustment" in english and "evaluation.adjust" not in english
     row = re.search(r'<tr id="adjustment-(\d+)"><td>[^<]*</td><td>[^<]*</td><td>误录<', room)
     assert row, room
     mistake = f"{committee.room}/price-adjustments/{row.group(1)}/withdraw"
@@ -132,6 +134,8 @@ def test_adjustments_reorder_the_bids_and_the_final_reports_make_the_tender_eval
     report = client.get(f"{committee.room}/report").text
     assert "标价比较表" in report and "978,000.00" in report and "990,000.00" in report
     assert "调减 22,500.00（备品备件优于要求）" in report
+    english = client.get(f"{committee.room}/report?lang=en").text
+    assert "Price comparison table" in english and "Evaluated price" in english
 
     _sign_all(client, committee)
     assert _state(committee) == "opened"  # section 3 is still being evaluated
