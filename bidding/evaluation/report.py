@@ -172,5 +172,5 @@ def settle(session: Session, actor: Actor, tender_id: uuid.UUID) -> bool:
     if not finals:
         return False
     tenders.transition(session, actor, tender_id, TenderState.OPENED, TenderState.EVALUATED,
-                       "tender.evaluated", {"sections": finals})
+                       "tender.evaluated", {"reports": finals})
     return True

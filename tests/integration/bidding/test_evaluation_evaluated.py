@@ -154,7 +154,7 @@ def test_adjustments_reorder_the_bids_and_the_final_reports_make_the_tender_eval
     assert _state(committee) == "evaluated"
     evaluated = [e for e in _tender_log(committee) if e["action"] == "tender.evaluated"]
     assert len(evaluated) == 1 and evaluated[0]["from"] == "opened"
-    assert evaluated[0]["sections"] == [{"section": str(committee.section_id), "number": 1,
+    assert evaluated[0]["reports"] == [{"section": str(committee.section_id), "number": 1,
                                          "report_sha256": sha256,
                                          "candidates": [b0, b1, b2]}]
     # Everyone sees 已评标 by its label; the room and the report stay readable.
