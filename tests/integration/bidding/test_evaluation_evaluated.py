@@ -165,6 +165,10 @@ def test_adjustments_reorder_the_bids_and_the_final_reports_make_the_tender_eval
         text = client.get(page).text
         assert "已评标" in text and ">evaluated<" not in text, (username, page)
     assert "已评标（各标段评标报告均已签署）" in client.get("/supervision").text  # as ad-sup
+    client.cookies.clear()  # the public
+    for page in (f"/bidding/tenders/{committee.tender_id}", "/bidding/tenders"):
+        text = client.get(page).text
+        assert "已评标" in text and ">evaluated<" not in text, page
     login(client, chair)
     assert client.get(committee.room).status_code == 200
     assert client.get(f"{committee.room}/report").status_code == 200
