@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding.evaluation import rejection
@@ -133,7 +133,3 @@ def withdraw(session: Session, actor: Actor, chair: uuid.UUID, tender_id: uuid.U
     supervision.record(session, actor, "evaluation.price_adjustment_withdrawn",
                        subject(tender_id), body)
 
-
-def count(session: Session, section_id: uuid.UUID) -> int:
-    return int(session.scalar(select(func.count()).select_from(PriceAdjustment).where(
-        PriceAdjustment.section_id == section_id)) or 0)
