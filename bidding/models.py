@@ -504,4 +504,5 @@ class EvaluationClarification(Base):
 
 # Tables kept beside their stage's code, registered here so that ``bidding.models`` is the
 # one module the platform imports for the domain's metadata.
+from bidding.evaluation import models as evaluation_models  # noqa: E402,F401
 from bidding.project_codes import ProjectCodeCounter  # noqa: E402,F401

@@ -73,6 +73,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "evaluation.marked": ("评标专家保存评分", "Marks saved by a committee member"),
     "evaluation.submitted": ("评标专家提交评分", "Marks submitted by a committee member"),
     "evaluation.bid_rejected": ("评标委员会否决投标", "Bid rejected by the committee"),
+    "evaluation.price_adjusted": ("评标委员会调整评标价格", "Bid price adjusted by the committee"),
+    "evaluation.price_adjustment_withdrawn": ("撤回评标价格调整", "Price adjustment withdrawn"),
     "evaluation.report_signed": ("评标专家签署评标报告", "Evaluation report signed by a member"),
     "evaluation.report_final": ("评标报告全体成员签署完毕", "Evaluation report signed by every member"),
     "evaluation.sent_back": ("评标复核退回", "Evaluation step sent back on review"),
@@ -90,6 +92,9 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "tender.closed": ("投标截止", "Bidding closed"),
     "tender.bidders_revealed": ("公开投标人身份", "Bidders revealed"),
     "tender.opened": ("开标", "Bids opened"),
+    "tender.evaluated": ("已评标（各标段评标报告均已签署）",
+                         "Evaluated (every section's report signed)"),
+    "tender.evaluation_reopened": ("评标复核退回，恢复评标", "Evaluation reopened on review"),
     "tender.failed": ("招标失败（流标）", "Tender failed (too few bids)"),
     # bids (bidding)
     "bid.submitted": ("递交投标文件", "Bid submitted"),

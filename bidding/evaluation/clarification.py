@@ -17,8 +17,10 @@ from bidding.evaluation import rejection
 from bidding.evaluation import room as rooms
 from bidding.lookup import subject
 from bidding.models import Bid, EvaluationClarification, Section, Tender
+from bidding.tendering import notifications
 from supervision import services as supervision
 from trading import clock
+from trading.accounts.models import Role, User, UserRole
 from trading.audit import Actor
 from trading.errors import ConflictError, UserError
 
@@ -26,6 +28,8 @@ MAX_QUESTION = 1000
 MAX_REPLY = 2000
 MAX_DAYS = 7  # the evaluation does not wait longer for a reply
 BASIS = "《中华人民共和国招标投标法实施条例》第五十二条"
+NOTIFICATION_KIND = "clarification_request"  # the notifications page links it to PAGE
+PAGE = "/bidding/evaluation/clarifications"
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,29 @@ def ask(session: Session, actor: Actor, chair: uuid.UUID, tender_id: uuid.UUID,
     supervision.record(session, actor, "evaluation.clarification_requested", subject(tender_id), {
         "section": str(section_id), "bid": str(bid_id), "clarification": row.id,
         "reply_by": reply_by.isoformat()})
-    return _view(session, row)
+    found = _view(session, row)
+    _notify_bidder(session, found, bid_id)
+    return found
+
+
+def _notify_bidder(session: Session, found: Clarification, bid_id: uuid.UUID) -> None:
+    """Every active bidder account of the bid's organisation is told (the page lists the
+    organisation's requests, so whoever reads it may reply); no one else. The deadline is
+    written in Beijing time whatever the display zone, since the message is stored as text."""
+    bid = session.get(Bid, bid_id)
+    assert bid is not None
+    users = sorted(session.scalars(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(User.organization_id == bid.bidder_id, User.is_active.is_(True),
+               UserRole.role == Role.BIDDER.value)))
+    deadline = found.reply_by.astimezone(clock.LEGAL_ZONE).strftime("%Y-%m-%d %H:%M")
+    notifications.notify(
+        session, found.tender_id, users, NOTIFICATION_KIND,
+        f"「{found.tender_title}」第 {found.section_number} 标段评标委员会要求贵单位澄清投标文件，"
+        f"请于 {deadline}（北京时间）前在“评标澄清”页面答复（{BASIS}）",
+        f"'{found.tender_title}', section {found.section_number}: the evaluation committee asks "
+        f"you to clarify your bid; reply on the Evaluation clarifications page by {deadline} "
+        "(Beijing time)")
 
 
 def _view(session: Session, row: EvaluationClarification) -> Clarification:

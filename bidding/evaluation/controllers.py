@@ -13,6 +13,7 @@ from bidding import lookup, web
 from bidding.evaluation import marks, plans, presets
 from bidding.evaluation import room as rooms
 from bidding.evaluation.schemas import (
+    AdjustmentOut,
     BidOut,
     MarksIn,
     MemberOut,
@@ -143,6 +144,18 @@ async def submit(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]
     return await blocking(_submit, request, tender_id, section_id)
 
 
+def standings_out(found: marks.Summary) -> list[StandingOut]:
+    """The standings; under the lowest evaluated price method also the price comparison table
+    (第三十三条): bid price, each adjustment with its reason, evaluated price."""
+    chosen = {row.bidder for row in found.candidates}
+    return [StandingOut(
+        r.rank, r.bidder, found.names[r.bidder], str(r.total), r.price,
+        str(found.price_scores[r.bidder]) if r.bidder in found.price_scores else None,
+        r.bidder in chosen, int(r.total) if found.lowest_price else None,
+        [AdjustmentOut(a.id, str(a.bid_id), a.amount_fen, a.reason)
+         for a in found.adjustments.get(r.bidder, [])]) for r in found.ranked]
+
+
 def _summary(user: CurrentUser, tender_id: uuid.UUID, section_id: uuid.UUID) -> SummaryOut:
     with db.read_only() as session:
         if not _is_overseer(user):
@@ -152,13 +165,8 @@ def _summary(user: CurrentUser, tender_id: uuid.UUID, section_id: uuid.UUID) -> 
                                 "The summary shows once you have submitted your marks",
                                 status=409, code="not_submitted")
         found = marks.summary(session, tender_id, section_id)
-    chosen = {row.bidder for row in found.candidates}
     return SummaryOut(
-        found.complete,
-        [StandingOut(r.rank, r.bidder, found.names[r.bidder], str(r.total), r.price,
-                     str(found.price_scores[r.bidder]) if r.bidder in found.price_scores
-                     else None, r.bidder in chosen) for r in found.ranked],
-        found.rejected,
+        found.complete, standings_out(found), found.rejected,
         [OutlierOut(o.member, o.bidder, o.criterion, str(o.mark), str(o.others_median))
          for o in found.outliers],
         [list(pair) for pair in found.identical],

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bidding.evaluation import adjustments as pricing
 from bidding.evaluation import rejection, scoring
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Criterion, Method, MethodKind, Mode, StageKind
@@ -183,6 +184,9 @@ class Summary:
     identical: list[tuple[str, str]]
     names: dict[str, str] = field(default_factory=dict)  # bid id -> bidder
     rejections: list[rejection.Rejection] = field(default_factory=list)  # 否决投标
+    # Lowest evaluated price: the committee's price adjustments of each bid (bid id -> rows).
+    lowest_price: bool = False
+    adjustments: dict[str, list[pricing.Adjustment]] = field(default_factory=dict)
 
 
 def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Summary:
@@ -201,6 +205,7 @@ def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Su
                 if reason:
                     reasons[(member.expert_number, str(bid_id), code)] = reason
     rejections = rejection.rejections(session, section_id)
+    adjusted = pricing.of_section(session, section_id)
     out = {str(r.bid_id) for r in rejections}
     rejected = _rejected(method, marks, [b for b in bids if b.valid and str(b.id) not in out])
     prices = {str(b.id): b.price_fen for b in bids
@@ -210,8 +215,10 @@ def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Su
     if method.kind == MethodKind.COMPREHENSIVE:
         price_scores = scoring.price_scores(method, prices)
         ranked = scoring.standings(method, scored, prices)
-    else:
-        price_scores, ranked = {}, scoring.lowest_evaluated(prices, {})
+    else:  # 第三十二条: the committee's adjustments, on the bids still in the evaluation
+        price_scores = {}
+        ranked = scoring.lowest_evaluated(prices, {b: v for b, v in pricing.totals(adjusted)
+                                                   .items() if b in prices})
     points = {m: {b: {c: v for c, v in codes.items()
                       if c in {x.code for x in method.criteria() if x.mode != Mode.PASS_FAIL}}
                   for b, codes in by_bid.items()} for m, by_bid in scored.items()}
@@ -224,7 +231,9 @@ def summary(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> Su
         if ranked else [],
         outliers=scoring.outliers(method, scored),
         identical=scoring.identical_patterns(points) if has_points and len(points) > 1 else [],
-        names={str(b.id): b.bidder for b in bids}, rejections=rejections)
+        names={str(b.id): b.bidder for b in bids}, rejections=rejections,
+        lowest_price=method.kind == MethodKind.LOWEST_EVALUATED_PRICE,
+        adjustments={str(b): rows for b, rows in adjusted.items()})
 
 
 def _rejected(method: Method, marks: dict[str, dict[str, dict[str, Decimal]]],

@@ -137,6 +137,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "evaluation.ask_heading": _m("要求投标人澄清", "Ask a bidder to clarify"),
     "evaluation.ask": _m("发出澄清要求", "Send the request"),
     "nav.clarifications": _m("评标澄清", "Clarifications"),
+    "evaluation.adjustments": _m("评标价格调整", "Price adjustments"),
+    "evaluation.adjustments_basis": _m(
+        "经评审的最低投标价法：评标委员会按招标文件规定的评标价格调整方法，"
+        "对投标报价及商务部分的偏差作必要的价格调整，评标价 = 投标报价 + 各项调整，评标价最低者排名第一"
+        "（《评标委员会和评标方法暂行规定》第三十二条、第三十三条）。由评标委员会负责人记录，每项须写明理由。",
+        "Lowest evaluated price: the committee adjusts the bid prices for commercial deviations as the "
+        "tender documents' method says; evaluated price = bid price + adjustments, lowest first "
+        "(Provisional Rules on Evaluation Committees and Methods, Art. 32–33). The chair records "
+        "them, each with its reason."),
+    "evaluation.adjustment": _m("调整", "Adjustment"),
+    "evaluation.adjust_up": _m("调增", "Up"),
+    "evaluation.adjust_down": _m("调减", "Down"),
+    "evaluation.adjust_amount": _m("调整金额（元）", "Amount (yuan)"),
+    "evaluation.adjust_reason": _m("调整理由（所折算的偏差）", "Reason (the deviation priced in)"),
+    "evaluation.adjust_heading": _m("记录评标价格调整", "Record a price adjustment"),
+    "evaluation.adjust": _m("记录调整", "Record the adjustment"),
+    "evaluation.withdraw": _m("撤回", "Withdraw"),
+    "evaluation.withdraw_confirm": _m("确认撤回该项调整", "Confirm the withdrawal"),
+    "evaluation.price_comparison": _m("标价比较表（《评标委员会和评标方法暂行规定》第三十三条）",
+                                      "Price comparison table (Provisional Rules on Evaluation "
+                                      "Committees and Methods, Art. 33)"),
+    "evaluation.evaluated_price": _m("评标价", "Evaluated price"),
+    "evaluation.done.adjusted": _m("已记录评标价格调整", "Price adjustment recorded"),
+    "evaluation.done.adjustment_withdrawn": _m("已撤回该项价格调整", "Price adjustment withdrawn"),
     "bidding.open_status.opened": _m("已解密", "Opened"),
     "bidding.open_status.revoked": _m("撤销", "Revoked"),
     "bidding.open_status.withdrawn": _m("撤回", "Withdrawn"),

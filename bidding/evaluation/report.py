@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from bidding.evaluation import clarification
 from bidding.evaluation import marks as marking
 from bidding.evaluation import room as rooms
-from bidding.lookup import subject
-from bidding.models import EvaluationMark, ReportSignature, Section, Tender
+from bidding.lookup import get_tender, sections_of, subject
+from bidding.models import EvaluationMark, ReportSignature, Section, Tender, TenderState
+from bidding.tendering import tenders
 from supervision import services as supervision
 from trading import clock
 from trading.audit import Actor
@@ -82,6 +83,8 @@ def _canonical(tender: Tender, section: Section, summary: marking.Summary, void:
                   for m, by_bid in sorted(summary.marks.items())},
         "reasons": sorted([[*k, v] for k, v in summary.reasons.items()]),
         "void_marks": void,
+        "adjustments": {b: [[a.id, a.amount_fen, a.reason] for a in rows]
+                        for b, rows in sorted(summary.adjustments.items())},
         "clarifications": [[c.id, str(c.bid_id), c.question, c.reply_by.isoformat(), c.reply]
                            for c in asked],
     }
@@ -143,4 +146,31 @@ def sign(session: Session, actor: Actor, member: uuid.UUID, tender_id: uuid.UUID
             "section": str(section_id), "report_sha256": after.sha256,
             "candidates": [r.bidder for r in after.summary.candidates],
             "dissents": len(after.dissents)})
+        settle(session, actor, tender_id)
     return after
+
+
+def settle(session: Session, actor: Actor, tender_id: uuid.UUID) -> bool:
+    """The tender becomes 已评标 (``evaluated``) once every section still in the evaluation has
+    a final report (a failed section, 流标, has none and does not block); logged with each
+    section's report hash and candidates. Called in the transaction of a final signature."""
+    # The tender's row is locked first: two sections' last signatures at once both wait here,
+    # and the later one sees the earlier one's report as final.
+    tender = get_tender(session, tender_id, lock=True)
+    if tender.state != TenderState.OPENED.value:
+        return False
+    finals: list[dict[str, object]] = []
+    for section in sections_of(session, tender_id):
+        if section.failed:
+            continue
+        found = report(session, tender_id, section.id)
+        if not found.final:
+            return False
+        finals.append({"section": str(section.id), "number": section.number,
+                       "report_sha256": found.sha256,
+                       "candidates": [r.bidder for r in found.summary.candidates]})
+    if not finals:
+        return False
+    tenders.transition(session, actor, tender_id, TenderState.OPENED, TenderState.EVALUATED,
+                       "tender.evaluated", {"reports": finals})
+    return True

@@ -13,6 +13,8 @@ from litestar.params import FromPath, JSONBody
 from bidding.evaluation import marks, rejection, review
 from bidding.evaluation import report as reports
 from bidding.evaluation import room as rooms
+from bidding.evaluation.controllers import standings_out
+from bidding.evaluation.schemas import StandingOut
 from bidding.web import API, parse_uuid, user_of
 from trading import db
 from trading.accounts.models import Role
@@ -64,6 +66,7 @@ class ReportOut(msgspec.Struct):
     rejections: list[RejectionOut]
     candidates: list[str]  # bid ids, ranked
     void_marks: int
+    standings: list[StandingOut]  # with the price comparison table (lowest evaluated price)
 
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -110,7 +113,8 @@ def _report(user: CurrentUser, lang: str, tender_id: uuid.UUID,
         [SignatureOut(s.member.expert_number, s.member.name, s.signed, s.dissent)
          for s in found.signatures],
         [_out(r, lang) for r in found.summary.rejections],
-        [r.bidder for r in found.summary.candidates], found.void_marks)
+        [r.bidder for r in found.summary.candidates], found.void_marks,
+        standings_out(found.summary))
 
 
 @get(f"{ROOM}/report", operation_id="getEvaluationReport", guards=[VIEWERS],

@@ -1,6 +1,15 @@
 """Review (复核) of the evaluation by the committee's chair or staff: a step sent back with a
 reason — a member's marks reopened, or a rejection withdrawn — logged; every signature of the
-report made before is void (the report is signed again once the step is done again)."""
+report made before is void (the report is signed again once the step is done again).
+
+A review may come after the tender became 已评标 (every report final): the tenderee reviews the
+report before the candidates' publicity and has an error it finds corrected under the legal
+procedure (发改法规规〔2022〕1117号, on the tenderee's review of the evaluation report);
+nothing after the evaluation (publicity, award) exists yet, so the tender simply goes back to
+已开标 (``tender.evaluation_reopened``) and becomes 已评标 again when the report is signed
+again. Once a later stage moves the tender on, the room
+is no longer evaluable and a review is refused.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from bidding.evaluation import rejection
 from bidding.evaluation import room as rooms
-from bidding.lookup import subject
-from bidding.models import BidRejection, MarkSubmission, ReportSignature
+from bidding.lookup import get_tender, subject
+from bidding.models import BidRejection, MarkSubmission, ReportSignature, TenderState
+from bidding.tendering import tenders
 from supervision import services as supervision
 from trading import clock
 from trading.accounts.models import Role
@@ -74,4 +84,8 @@ def send_back(session: Session, actor: Actor, user_id: uuid.UUID, roles: frozens
     supervision.record(session, actor, "evaluation.sent_back", subject(tender_id), {
         "section": str(section_id), "step": step, "target": str(target), "reason": reason,
         "signatures_void": len(live)})
+    if get_tender(session, tender_id, lock=True).state == TenderState.EVALUATED.value:
+        tenders.transition(session, actor, tender_id, TenderState.EVALUATED, TenderState.OPENED,
+                           "tender.evaluation_reopened", {"section": str(section_id),
+                                                          "step": step, "reason": reason})
     return len(live)

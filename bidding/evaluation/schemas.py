@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import msgspec
 
+from bidding.evaluation.adjustments import MAX_REASON as MAX_ADJUSTMENT_REASON
 from bidding.evaluation.marks import MAX_MARK_TEXT, MAX_REASON
 from bidding.evaluation.methods import MAX_CRITERIA
-from trading.params import IdText, Label
+from trading.params import Fen, IdText, Label
 from trading.params import text_length as bounded
 
 DecimalText = Annotated[str, bounded(MAX_MARK_TEXT)]
@@ -81,14 +82,33 @@ class RoomOut(msgspec.Struct):
     evaluation_plan: dict[str, Any]
 
 
+class AdjustmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """One of the committee's price adjustments (lowest evaluated price method), in fen."""
+
+    bid_id: IdText
+    direction: Annotated[str, bounded(4)]  # "up" or "down"
+    amount_fen: Fen
+    reason: Annotated[str, bounded(MAX_ADJUSTMENT_REASON)]
+
+
+class AdjustmentOut(msgspec.Struct):
+    id: int
+    bid_id: str
+    amount_fen: int  # positive: up; negative: down
+    reason: str
+
+
 class StandingOut(msgspec.Struct):
     rank: int
     bid_id: str
     bidder: str
-    total: str
+    total: str  # comprehensive: the score; lowest evaluated price: the evaluated price in fen
     price_fen: int
     price_score: str | None
     candidate: bool
+    # Lowest evaluated price (标价比较表): the bid price plus these adjustments.
+    evaluated_price_fen: int | None = None
+    adjustments: list[AdjustmentOut] = []
 
 
 class OutlierOut(msgspec.Struct):

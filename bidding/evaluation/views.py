@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 
 from bidding.evaluation import (
+    adjustments,
     bid_files,
     clarification,
     marks,
@@ -21,7 +22,7 @@ from bidding.evaluation import (
     rooms_list,
 )
 from bidding.evaluation import room as rooms
-from bidding.evaluation.methods import Mode
+from bidding.evaluation.methods import MethodKind, Mode
 from bidding.web import Form, local_datetime, parse_uuid, user_of, yuan
 from trading import clock, db
 from trading.accounts.models import Role
@@ -32,7 +33,8 @@ EXPERTS = requires_role(Role.EXPERT)
 VIEWERS = requires_role(Role.EXPERT, Role.STAFF, Role.REGULATOR)
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 BASE = "/bidding/evaluation/{tender_id:uuid}/{section_id:uuid}"
-DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed", "asked"})
+DONE = frozenset({"voted", "marked", "submitted", "rejected", "sent_back", "signed", "asked",
+                  "adjusted", "adjustment_withdrawn"})
 REVIEWERS = requires_role(Role.EXPERT, Role.STAFF)
 
 
@@ -80,6 +82,8 @@ def _room_context(request: Request[Any, Any, Any], tender_id: uuid.UUID,
             "grounds": [(g.code, g.label(lang)) for g in rejection.GROUNDS.values()],
             "is_staff": Role.STAFF.value in user.roles, "lang": lang,
             "clarifications": clarification.of_section(session, section_id),
+            "adjustments": adjustments.of_section(session, section_id),
+            "lowest_price": method.kind == MethodKind.LOWEST_EVALUATED_PRICE,
             "local": clock.format_local,
         }
 
@@ -99,8 +103,10 @@ async def room_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UU
     return await blocking(_room, request, tender_id, section_id, done)
 
 
-def _act(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: uuid.UUID,
-         action: Any, done: str) -> Response[Any] | Template:
+def room_action(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: uuid.UUID,
+                action: Any, done: str) -> Response[Any] | Template:
+    """Run a room form's action in a transaction: 303 to ``?done=``, or the room again with the
+    reason (403/404 go to the error page)."""
     try:
         with db.transaction() as session:
             action(session)
@@ -119,7 +125,7 @@ async def chair_vote(request: Request[Any, Any, Any], tender_id: FromPath[uuid.U
     def act(session: Any) -> None:
         candidate = parse_uuid(str(data.get("candidate", "")), "candidate")
         rooms.vote(session, actor, user.id, tender_id, section_id, candidate)
-    return await blocking(_act, request, tender_id, section_id, act, "voted")
+    return await blocking(room_action, request, tender_id, section_id, act, "voted")
 
 
 def _score_page(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: uuid.UUID,
@@ -206,7 +212,7 @@ async def submit_marks(request: Request[Any, Any, Any], tender_id: FromPath[uuid
             raise UserError("请勾选确认：提交后不能修改", "Confirm: marks cannot change after submission",
                             field="confirm")
         marks.submit(session, actor, user.id, tender_id, section_id)
-    return await blocking(_act, request, tender_id, section_id, act, "submitted")
+    return await blocking(room_action, request, tender_id, section_id, act, "submitted")
 
 
 def _results(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -236,7 +242,7 @@ async def reject_bid(request: Request[Any, Any, Any], tender_id: FromPath[uuid.U
         bid_id = parse_uuid(str(data.get("bid", "")), "bid")
         rejection.reject(session, actor, user.id, tender_id, section_id, bid_id,
                          str(data.get("ground", "")), str(data.get("reason", "")))
-    return await blocking(_act, request, tender_id, section_id, act, "rejected")
+    return await blocking(room_action, request, tender_id, section_id, act, "rejected")
 
 
 @post(f"{BASE}/review", include_in_schema=False, guards=[REVIEWERS])
@@ -250,7 +256,7 @@ async def send_back(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UU
         target = parse_uuid(raw, "step_target")
         review.send_back(session, actor, user.id, user.roles, tender_id, section_id, step,
                          target, str(data.get("reason", "")))
-    return await blocking(_act, request, tender_id, section_id, act, "sent_back")
+    return await blocking(room_action, request, tender_id, section_id, act, "sent_back")
 
 
 @post(f"{BASE}/clarifications", include_in_schema=False, guards=[EXPERTS])
@@ -265,7 +271,7 @@ async def ask_clarification(request: Request[Any, Any, Any], tender_id: FromPath
         reply_by = local_datetime(str(data.get("reply_by", "")), "reply_by")
         clarification.ask(session, actor, user.id, tender_id, section_id, bid_id,
                           str(data.get("question", "")), reply_by)
-    return await blocking(_act, request, tender_id, section_id, act, "asked")
+    return await blocking(room_action, request, tender_id, section_id, act, "asked")
 
 
 ROUTES = [room_list, room_page, chair_vote, score_page, score_save, bid_file, submit_marks,

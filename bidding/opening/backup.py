@@ -70,6 +70,11 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
     bid = session.get(Bid, bid_id)
     if bid is None or bid.tender_id != tender_id or bid.bidder_id != org.id:
         raise NotFoundError("投标", "Bid")
+    if tender.state == TenderState.EVALUATED.value:
+        # Every report is final: a bid put back now could no longer be evaluated.
+        raise UserError("评标已完成，不能再上传备份投标文件",
+                        "The evaluation is over: no backup is taken any more", status=409,
+                        code="evaluated")
     if tender.state != TenderState.OPENED.value or tender.opened_at is None \
             or tender.opening_private_key is None:
         raise UserError("开标完成后才能上传备份投标文件",

@@ -29,7 +29,7 @@ ACTION_VARIABLE = re.compile(rf"\baction\s*=\s*{LITERALS}"
 FSTRING_ACTION = re.compile(r"""\bf["']([a-z]+)\.\{""")
 # Strings of an action's form that name something else: record fields, files, the kinds of
 # e-supervision alerts (labelled as such in supervision.readable).
-NOT_ACTIONS = {"tender.id", "expert.id", "organization.id", "witness.key", "tender.public_key",
+NOT_ACTIONS = {"tender.id", "bid.id", "expert.id", "organization.id", "witness.key", "tender.public_key",
                *readable.ALERT_KINDS}
 FULL_WIDTH = re.compile(r"[，：；（）。！？、「」【】《》“”‘’]")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
