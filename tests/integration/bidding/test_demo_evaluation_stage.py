@@ -19,7 +19,7 @@ from expert_pool import demo_evaluation as draw_demo
 from expert_pool import tasks as expert_pool_tasks
 from supervision import services as supervision
 from tests import clock as test_clock
-from tests.integration.trading.conftest import login, post_form
+from tests.integration.trading.conftest import CSRF_FIELD, login
 from trading import db, jobs
 from trading.accounts.models import User
 
@@ -53,14 +53,31 @@ def _through_the_jobs(tender_id) -> None:  # type: ignore[no-untyped-def]
     _run_job(draw_demo.DEMO_DRAW_JOB, subject)
 
 
-def _seat(client, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    login(client, username, password)
-    page = client.get("/experts/me/draws").text
-    pick = re.findall(r'href="/experts/me/draws/(\d+)"', page)[-1]
-    seat = f"/experts/me/draws/{pick}"
-    for step, done in (("check-in", "checked_in"), ("pledge", "pledged")):
-        answer = post_form(client, f"{seat}/{step}", {}, form_page=seat)
-        assert answer.status_code == 303 and f"done={done}" in answer.headers["location"], answer.text
+class Member:
+    """One demo expert in the shared test client: signed in, with the form token of its session
+    (read once from its 我的抽取 page, where it finds its seat)."""
+
+    def __init__(self, client, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+        self.client, self.username, self.password = client, username, password
+
+    def sign_in(self) -> str:
+        login(self.client, self.username, self.password)
+        page = self.client.get("/experts/me/draws").text
+        self.token = CSRF_FIELD.search(page).group(1)  # type: ignore[union-attr]
+        return page
+
+    def post(self, path: str, data: dict[str, str], done: str) -> None:
+        answer = self.client.post(path, data={**data, "_csrf_token": self.token},
+                                  follow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        assert f"done={done}" in answer.headers["location"], answer.headers["location"]
+
+    def seat_and_vote(self, room: str, chair: str) -> None:
+        """Check in and pledge at 我的抽取, then vote for the chair in the room."""
+        pick = re.findall(r'href="/experts/me/draws/(\d+)"', self.sign_in())[-1]
+        self.post(f"/experts/me/draws/{pick}/check-in", {}, "checked_in")
+        self.post(f"/experts/me/draws/{pick}/pledge", {}, "pledged")
+        self.post(f"{room}/vote", {"candidate": chair}, "voted")
 
 
 def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> None:
@@ -88,30 +105,24 @@ def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> Non
     members = [names[s.user_id] for s in seats if s.user_id is not None]
     assert len(members) == 5 and all(m.startswith("demo-expert") for m in members)
 
-    for member in members:
-        _seat(client, member, passwords[member])
+    chair = next(str(s.user_id) for s in seats if names[s.user_id] == members[0])
+    people = [Member(client, m, passwords[m]) for m in members]
+    for person in people:
+        person.seat_and_vote(room, chair)
     assert demo_evaluation.TITLE in client.get("/bidding/evaluation").text  # their rooms list
-    chair = next(s.user_id for s in seats if names[s.user_id] == members[0])
-    for member in members:
-        login(client, member, passwords[member])
-        voted = post_form(client, f"{room}/vote", {"candidate": str(chair)}, form_page=room)
-        assert voted.status_code == 303, voted.text
     page = client.get(room).text
     assert "评标委员会负责人：" in page and "综合评估法" in page
-    bid_ids = re.findall(rf'href="{room}/bids/([0-9a-f-]{{36}})"', page)
-    assert len(set(bid_ids)) == 3, page
+    bid_ids = list(dict.fromkeys(re.findall(rf'href="{room}/bids/([0-9a-f-]{{36}})"', page)))
+    assert len(bid_ids) == 3, page
 
-    for index, member in enumerate(members):
-        login(client, member, passwords[member])
-        for row, bid_id in enumerate(dict.fromkeys(bid_ids)):
-            url = f"{room}/bids/{bid_id}"
-            outlier = index == len(members) - 1 and row == 1
+    for index, person in enumerate(people):
+        person.sign_in()
+        for row, bid_id in enumerate(bid_ids):
+            outlier = index == len(people) - 1 and row == 1
             marks = {f"mark_{c}": "1" for c in PASSES}
             marks.update({"mark_T1": "3" if outlier else "16", "mark_T2": "15", "mark_B1": "5"})
-            answer = post_form(client, url, marks, form_page=url)
-            assert answer.status_code == 303, answer.text
-        submitted = post_form(client, f"{room}/submit", {"confirm": "1"}, form_page=room)
-        assert submitted.status_code == 303, submitted.text
+            person.post(f"{room}/bids/{bid_id}", marks, "marked")
+        person.post(f"{room}/submit", {"confirm": "1"}, "submitted")
 
     page = client.get(room).text
     assert "第 1 名" in page and "第 3 名" in page and "第 4 名" not in page
@@ -119,12 +130,10 @@ def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> Non
     report = f"{room}/report"
     sha256 = re.search(r'id="report-hash">([0-9a-f]{64})<', client.get(report).text)
     assert sha256 is not None
-    for member in members:
-        login(client, member, passwords[member])
-        signed = post_form(client, f"{report}/signatures",
-                           {"sha256": sha256.group(1), "opinion": "agree", "dissent": ""},
-                           form_page=report)
-        assert signed.status_code == 303, signed.text
+    for person in people:
+        person.sign_in()
+        person.post(f"{report}/signatures",
+                    {"sha256": sha256.group(1), "opinion": "agree", "dissent": ""}, "signed")
     assert "评标委员会全体成员已签署" in client.get(report).text
 
     # The regulator: every member's marks, the report, and each step in the log.
