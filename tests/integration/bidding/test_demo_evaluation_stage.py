@@ -2,10 +2,12 @@
 demo) closes, opens and gets its committee through the real jobs; the five seated demo experts
 check in, pledge, elect a chair, mark every bid and sign the report in their pages; the report
 is final with at most three candidates and the outlying mark flagged; the regulator sees every
-member's marks and the steps in the log. A second seed the same day changes nothing."""
+member's marks and the steps in the log. A second seed the same day changes nothing; the next
+day's first seeds a fresh one."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import func, select
@@ -150,9 +152,17 @@ def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> Non
     draw_log = client.get("/supervision/log", params={"action": "draw.demo_seeded"}).text
     assert "演示数据：抽取和确认由演示种子代为完成" in draw_log
 
-    # A second start the same day: nothing new.
-    with db.transaction() as session:
-        demo.seed(session)
-        count = session.scalar(select(func.count()).select_from(Tender)
-                               .where(Tender.title == demo_evaluation.TITLE))
-    assert count == 1
+    # A second start the same day: nothing new. The next day's first start: a fresh tender
+    # (check-in is only on the evaluation day) with its own draw job; the old one stays.
+    for expected in (1, 2):
+        with db.transaction() as session:
+            demo.seed(session)
+            count = session.scalar(select(func.count()).select_from(Tender)
+                                   .where(Tender.title == demo_evaluation.TITLE))
+            fresh = demo_evaluation.current(session)
+            assert fresh is not None
+            assert jobs.get_job(session, draw_demo.DEMO_DRAW_JOB, lookup.job_subject(fresh.id))
+        assert count == expected
+        test_clock.advance(dt.timedelta(days=1))
+    with db.read_only() as session:
+        assert lookup.get_tender(session, tender_id).state == "opened"
