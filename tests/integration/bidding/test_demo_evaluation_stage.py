@@ -142,6 +142,8 @@ def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> Non
     with db.transaction() as session:
         supervision.checkpoint_now(session, "test")
     login(client, "demo-regulator", passwords["demo-regulator"])
+    assert demo_evaluation.TITLE in client.get("/bidding/evaluation").text  # 评标室
+    assert 'id="results-link"' in client.get(room).text
     marks = client.get(f"{room}/results")
     assert marks.status_code == 200 and marks.text.count("16") >= 5
     assert "评标委员会全体成员已签署" in client.get(report).text
