@@ -107,7 +107,7 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def _custodian_keys(session: Session) -> dict[str, custody.CustodianKeys]:
+def custodian_keys(session: Session) -> dict[str, custody.CustodianKeys]:
     """Load (or make and register) each demo custodian's key file."""
     phrases = _passphrases()
     keys = {}
@@ -134,27 +134,30 @@ def auto_shares() -> bool:
     return os.environ.get("GGZY_DEMO_AUTO_SHARES", "1") != "0"
 
 
-def seed_demo(session: Session) -> None:
-    """``Domain.seed_demo``: see the module docstring."""
+def seed_demo(session: Session) -> dict[str, custody.CustodianKeys]:
+    """``Domain.seed_demo``: see the module docstring. Returns the demo custodians' keys (the
+    tender at the evaluation stage, ``demo_evaluation``, is seeded with them too)."""
     now = clock.now(session)
     open_demo = session.scalar(select(Tender.id).where(
         Tender.title == DEMO_TITLE, Tender.state == TenderState.PUBLISHED.value,
         Tender.deadline > now))
-    keys = _custodian_keys(session)
+    keys = custodian_keys(session)
     _seed_ready_draft(session, keys)
     if open_demo is not None:
-        return
-    tender = _create(session, DEMO_TITLE, AUTO_SHARES_NOTE if auto_shares() else MANUAL_SHARES_NOTE)
-    _ceremony(session, tender, keys)
+        return keys
+    tender = create_demo_tender(session, DEMO_TITLE,
+                                AUTO_SHARES_NOTE if auto_shares() else MANUAL_SHARES_NOTE)
+    hold_ceremony(session, tender, keys)
     documents.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
                            "演示招标文件：城区道路提质改造，工期 300 日历天。\n".encode())
     deadline = now + dt.timedelta(minutes=_deadline_minutes())
-    _publish_backdated(session, tender, now, deadline)
+    publish_backdated(session, tender, now, deadline)
     for username, price, days in PRESEALED:
-        _preseal(session, tender, username, price, days)
+        preseal(session, tender, username, price, days)
     if auto_shares():
         jobs.schedule(session, DEMO_SHARES_JOB, lookup.job_subject(tender.id),
                       deadline + dt.timedelta(seconds=5))
+    return keys
 
 
 def _seed_ready_draft(session: Session, keys: dict[str, custody.CustodianKeys]) -> None:
@@ -162,14 +165,14 @@ def _seed_ready_draft(session: Session, keys: dict[str, custody.CustodianKeys]) 
     if session.scalar(select(Tender.id).where(Tender.title == READY_TITLE,
                                               Tender.state == TenderState.DRAFT.value)):
         return
-    tender = _create(session, READY_TITLE, "演示项目：开标密钥和招标文件已就绪，由交易中心人员选择"
+    tender = create_demo_tender(session, READY_TITLE, "演示项目：开标密钥和招标文件已就绪，由交易中心人员选择"
                      "投标截止时间和发售截止日期后发布（发布时校验 R-10、R-11）。")
-    _ceremony(session, tender, keys)
+    hold_ceremony(session, tender, keys)
     documents.add_document(session, DEMO_ACTOR, tender.id, "招标文件.txt", "text/plain",
                            "演示招标文件：老旧小区雨污分流及排水管网改造，工期 180 日历天。\n".encode())
 
 
-def _create(session: Session, title: str, description: str) -> Tender:
+def create_demo_tender(session: Session, title: str, description: str) -> Tender:
     staff = _user(session, "demo-staff")
     tenderee = _user(session, "demo-tenderee")
     data = tenders.TenderInput(
@@ -186,7 +189,7 @@ def _create(session: Session, title: str, description: str) -> Tender:
     return tenders.create_tender(session, DEMO_ACTOR, staff.id, data)
 
 
-def _ceremony(session: Session, tender: Tender, keys: dict[str, custody.CustodianKeys]) -> None:
+def hold_ceremony(session: Session, tender: Tender, keys: dict[str, custody.CustodianKeys]) -> None:
     """The dealer-free ceremony, each demo custodian's steps done with its key file as
     ``ggzy custody contribute`` and ``check`` would on its machine."""
     staff = CurrentUser.of(_user(session, "demo-staff"))
@@ -198,7 +201,7 @@ def _ceremony(session: Session, tender: Tender, keys: dict[str, custody.Custodia
     session.flush()
 
 
-def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
+def publish_backdated(session: Session, tender: Tender, now: dt.datetime,
                        deadline: dt.datetime) -> None:
     issued = now - dt.timedelta(days=21)
     jobs.schedule(session, tenders.CLOSE_JOB, lookup.job_subject(tender.id), deadline)
@@ -216,7 +219,7 @@ def _publish_backdated(session: Session, tender: Tender, now: dt.datetime,
                           announcement.announcement_data(session, published))
 
 
-def _preseal(session: Session, tender: Tender, username: str, price_fen: int,
+def preseal(session: Session, tender: Tender, username: str, price_fen: int,
              days: int) -> None:
     """A bid sealed "on the bidder's machine" and stored through the normal checks."""
     user = _user(session, username)

@@ -34,9 +34,10 @@ HERE = Path(__file__).parent
 
 
 def _seed(session: Any) -> None:
-    from bidding import demo
+    from bidding import demo, demo_evaluation
 
-    demo.seed_demo(session)
+    keys = demo.seed_demo(session)
+    demo_evaluation.seed_demo(session, keys)
 
 
 # The crypto engineer's browser code (seal.js, share-open.js) is served from static/bidding/.

@@ -7,6 +7,7 @@ The work is split by the stage of a tender's life (``tendering``, ``sealing``, `
 from __future__ import annotations
 
 from bidding.committee_facts import DrawableSection, SectionFacts, section_facts, sections_for_draw
+from bidding.demo_evaluation import tender_for_draw as demo_evaluation_tender
 from bidding.lookup import get_tender, sections_of
 from bidding.opening.records import Progress, build_record, progress, record_of
 from bidding.opening.shares import submit_share, try_reconstruct
@@ -37,6 +38,7 @@ __all__ = [
     "cancel",
     "clarify",
     "create_tender",
+    "demo_evaluation_tender",
     "get_tender",
     "list_tenders",
     "precheck",

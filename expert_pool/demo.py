@@ -1,6 +1,6 @@
 """The expert pool part of the ``make run`` demo (``Domain.seed_demo``).
 
-Idempotent (seeded once: a second run finds the pool filled and changes nothing). Seeds:
+Idempotent (the pool is seeded once: a second run finds it filled and changes nothing). Seeds:
 
 - the specialty classification (``expert_pool/data/specialties.csv``);
 - the experts who can sign in (demo-expert … demo-expert8): five in 城市道路 (A0201) and three
@@ -12,7 +12,9 @@ Idempotent (seeded once: a second run finds the pool filled and changes nothing)
   demo bidder (阳泉华通路桥), one by the demo tenderee, one penalized, one suspended;
 - about 150 more experts over other specialties, so that the pool pages and the eligible
   counts look like a real pool. Names, ID numbers and mobiles are generated (valid check
-  digits, fictitious numbers).
+  digits, fictitious numbers);
+- the job that draws the committee of the demo tender at the evaluation stage
+  (``expert_pool/demo_evaluation.py``), once per such tender.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import random
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from expert_pool import pool, specialties
+from expert_pool import demo_evaluation, pool, specialties
 from expert_pool.models import Expert, ExpertStatus, Title
 from expert_pool.pool_lifecycle import penalize, suspend
 from trading import clock
@@ -69,8 +71,13 @@ OTHER_CODES = ("A0101", "A0104", "A0202", "A0204", "A0207", "A0302", "A1501", "B
 
 def seed_demo(session: Session) -> None:
     specialties.seed_specialties(session)
-    if session.scalar(select(func.count()).select_from(Expert)):
-        return
+    if not session.scalar(select(func.count()).select_from(Expert)):
+        _seed_pool(session)
+    # The committee of the demo tender at the evaluation stage, drawn after its deadline.
+    demo_evaluation.schedule_draw(session)
+
+
+def _seed_pool(session: Session) -> None:
     rng = random.Random(20261205)  # noqa: S311 (fictitious data, the same on every machine)
     serial = iter(range(1, 10_000))
     for index, (username, name, sex, code, kind) in enumerate(SIGNED_IN):

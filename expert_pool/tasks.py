@@ -5,17 +5,23 @@
   to the next in rank (``attendance.expire_due``).
 - job ``expert_pool.penalty_ends`` (subject ``expert:<number>``, due at 24:00 Beijing time of the
   penalty's last day): the expert is back in the pool, logged (``pool_lifecycle.end_penalty``).
+- job ``expert_pool.demo_draw`` (subject ``tender:<id>``): demo only — the committee of the demo
+  tender at the evaluation stage, drawn and confirmed (``demo_evaluation.draw_for_demo``);
+  retried a few seconds apart until that tender has closed.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from expert_pool import attendance, notify, pool, pool_lifecycle
+from expert_pool import attendance, demo_evaluation, notify, pool, pool_lifecycle
 from trading import jobs
 from trading.audit import Actor
 from trading.errors import NotFoundError
 from trading.jobs import ScheduledJob
+
+jobs.job_handler(demo_evaluation.DEMO_DRAW_JOB, max_attempts=8, backoff_seconds=2.0)(
+    demo_evaluation.draw_for_demo)
 
 
 @jobs.job_handler(notify.NO_ANSWER_JOB)

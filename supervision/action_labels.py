@@ -138,6 +138,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "draw.result": ("抽取结果", "Draw result"),
     "draw.revealed": ("公开抽取随机数", "Draw randomness revealed"),
     "draw.completed": ("抽取完成", "Draw completed"),
+    "draw.demo_seeded": ("演示数据：抽取和确认由演示种子代为完成",
+                         "Demo data: draw and confirmations done by the demo seed"),
     "draw.cancelled": ("取消抽取", "Draw cancelled"),
     "draw.asked": ("通知专家", "Expert asked"),
     "draw.confirmed": ("专家确认参加", "Expert confirmed"),

@@ -54,6 +54,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "acceptance.receipt_limit": ("受理时限届满", "Acceptance limit reached"),
     "expert_pool.no_answer": ("专家答复超时", "Expert did not answer"),
     "expert_pool.penalty_ends": ("专家处罚期结束", "Expert penalty ends"),
+    "expert_pool.demo_draw": ("演示：抽取评标委员会并确认", "Demo: committee drawn and confirmed"),
     "supervision.alert.red": ("预警转红", "Alert turns red"),
     "supervision.alert.yellow": ("预警转黄", "Alert turns yellow"),
     "supervision.checkpoint": ("签署检查点", "Checkpoint signing"),

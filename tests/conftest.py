@@ -25,6 +25,9 @@ from trading.settings import PROJECT_ROOT, get_settings
 # The test clock (trading.clock): tests move time instead of sleeping until a deadline.
 os.environ.setdefault("GGZY_ENV", "test")
 os.environ.setdefault("GGZY_TEST_CLOCK", "1")
+# The demo tender at the evaluation stage (bidding/demo_evaluation.py) costs every demo seed a
+# key ceremony and three sealed bids; only its own test needs it (and turns it on).
+os.environ.setdefault("GGZY_DEMO_EVALUATION", "0")
 
 BACKEND = os.environ.get("GGZY_TEST_DATABASE", "sqlite")
 PG_ADMIN_DSN = os.environ.get("GGZY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
