@@ -6,6 +6,7 @@ The work is split by the stage of a tender's life (``tendering``, ``sealing``, `
 
 from __future__ import annotations
 
+from bidding.award.services import Award, Candidate, awarded
 from bidding.committee_facts import DrawableSection, SectionFacts, section_facts, sections_for_draw
 from bidding.lookup import get_tender, sections_of
 from bidding.opening.records import Progress, build_record, progress, record_of
@@ -26,6 +27,8 @@ from bidding.tendering.tenders import (
 )
 
 __all__ = [
+    "Award",
+    "Candidate",
     "DrawableSection",
     "Progress",
     "SectionFacts",
@@ -33,6 +36,7 @@ __all__ = [
     "TenderInput",
     "accept",
     "add_document",
+    "awarded",
     "build_record",
     "cancel",
     "clarify",
