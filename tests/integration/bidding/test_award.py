@@ -17,7 +17,7 @@ from bidding import services as bidding_services
 from bidding.award import decision
 from bidding.award.models import AwardLetter, ResultObjection, SectionAward
 from bidding.models import Tender
-from disclosure import ocds
+from disclosure import ocds, ocds_validate
 from supervision import services as supervision
 from tests import clock as test_clock
 from tests.integration.trading.conftest import csrf_token, login, post_form
@@ -59,6 +59,13 @@ def _denied(client, method: str, url: str, data: dict[str, str],
         assert total_denials(session) == before + (1 if counted else 0)
 
 
+def _alert(kind: str, subject: str) -> supervision.Alert | None:
+    """The live e-supervision alert watching (kind, subject), if any (R-52)."""
+    with db.read_only() as session:
+        return next((a for a in supervision.list_alerts(session)
+                     if a.kind == kind and a.subject == subject), None)
+
+
 def _org(username: str) -> uuid.UUID:
     from trading.accounts.models import User
 
@@ -76,6 +83,7 @@ def test_publicity_objection_award_and_contract(client) -> None:
     row = _row(section)
     # R-35: due within 3 days of the report, watched by e-supervision.
     assert clock.legal_day(row.publish_due) - clock.legal_day(row.report_final_at) >= dt.timedelta(3)
+    assert _alert("publicity.window", f"section/{section}") is not None
 
     # A bidder of another tender, a tenderee of another organisation: refused and counted.
     make_user("aw-other-bidder", Role.BIDDER, OrganizationKind.BIDDER, "aw 其他投标单位")
@@ -114,6 +122,7 @@ def test_publicity_objection_award_and_contract(client) -> None:
     row = _row(section)
     assert row.publicity_ends_at is not None and row.candidates and len(row.candidates) <= 3
     assert clock.legal_day(row.publicity_ends_at) - clock.legal_day(row.published_at) >= dt.timedelta(3)
+    assert _alert("publicity.window", f"section/{section}") is None  # published: cleared
     first = row.candidates[0]
     second = row.candidates[1]
 
@@ -137,6 +146,7 @@ def test_publicity_objection_award_and_contract(client) -> None:
     with db.read_only() as session:
         objection = session.scalar(select(ResultObjection))
         assert objection is not None
+    assert _alert("bidding.objection_answer", f"objection/{objection.id}") is not None
     answered = post_form(client, f"{page}/objections/{objection.id}/answer",
                          {"answer": "经核查业绩证明真实有效"}, form_page=page)
     assert answered.status_code == 303
@@ -171,6 +181,13 @@ def test_publicity_objection_award_and_contract(client) -> None:
         facts = bidding_services.awarded(session, section)
         assert facts is not None and facts.winner.name == second["bidder"]
         assert facts.second is not None and facts.second.name == first["bidder"]
+    # R-37: the contract is due 30 days after the notice; yellow before, red after the limit.
+    contract_alert = _alert("contract.deadline", f"contract/{section}")
+    row = _row(section)
+    assert contract_alert is not None and row.contract_due is not None
+    assert contract_alert.due_at == row.contract_due
+    assert contract_alert.yellow_at < row.contract_due
+    assert clock.legal_day(row.contract_due) - clock.legal_day(row.awarded_at) >= dt.timedelta(30)
     # The winner opens its signed award notice from its workspace; another bidder cannot.
     winner_letter = next(lt for lt in letters if lt.kind == "award_notice")
     loser_letter = next(lt for lt in letters if lt.kind == "result_notice")
@@ -195,9 +212,15 @@ def test_publicity_objection_award_and_contract(client) -> None:
                         headers={"X-CSRF-Token": token}, follow_redirects=False)
     assert filed.status_code == 303, re.findall(r"role=\"alert\"[^>]*>([^<]+)", filed.text)
     assert "合同已备案" in client.get(filed.headers["location"]).text
+    assert _alert("contract.deadline", f"contract/{section}") is None  # filed: cleared
     with db.read_only() as session:
         record = ocds.record_for(session, str(tender))
+        package = ocds.record_package(session, [str(tender)])
     assert record is not None
+    result = ocds_validate.validate(package)
+    assert ocds_validate.problems(result) == {"validation_errors": [],
+                                              "additional_closed_codelist_values": {},
+                                              "invalid_extensions": {}, "json_deref_error": []}
     compiled = record["compiledRelease"]
     assert any(a["status"] == "active" for a in compiled["awards"])
     assert compiled["contracts"] and compiled["contracts"][0]["value"]["amount"] == 1000000
