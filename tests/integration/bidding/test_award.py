@@ -106,6 +106,14 @@ def test_publicity_objection_award_and_contract(client) -> None:
     assert early.status_code == 409 and "尚未公示" in early.text
 
     # Publish: a period under 3 days is refused with the article; then published.
+    api = f"/api/v1/tenders/{tender}/sections/{section}/award"
+    tenderee = bearer(committee.scenario.tenderee)
+    short_api = client.post(f"{api}/publicity", headers=tenderee, json={
+        "days": 2, "objection_method": "平台提出", "objection_contact": "王工"})
+    assert short_api.status_code == 400 and short_api.json()["errors"][0]["field"] == "days"
+    unknown = client.post(f"{api}/publicity", headers=tenderee, json={
+        "days": 3, "objection_method": "平台提出", "objection_contact": "王工", "start": "now"})
+    assert unknown.status_code == 400
     login(client, "aw-tenderee")
     short = post_form(client, f"{base}/publicity", {"days": "2", "objection_method": "平台提出",
                                                    "objection_contact": "王工 0353-2020888"},
@@ -129,8 +137,12 @@ def test_publicity_objection_award_and_contract(client) -> None:
     # A bidder objects from its workspace during the publicity; the award waits.
     login(client, "aw-bidder2")
     assert f"/bidding/tenders/{tender}/award" in client.get("/bidding/my").text
+    too_long = client.post(f"{api}/objections", headers=bearer(committee.scenario.bidders[2]),
+                           json={"text": "长" * 2001})
+    assert too_long.status_code == 400
     objected = post_form(client, f"{base}/objections", {"text": "第一名业绩证明不实"}, form_page=page)
     assert objected.status_code == 303
+    assert "异议已提交" in client.get(objected.headers["location"]).text
     test_clock.set_now(row.publicity_ends_at + dt.timedelta(minutes=1))
     login(client, "aw-bidder2")  # the session of days ago has expired
     late = post_form(client, f"{base}/objections", {"text": "再提异议"}, form_page=page)
@@ -145,7 +157,8 @@ def test_publicity_objection_award_and_contract(client) -> None:
     assert state["paused"] and len(state["candidates"]) == len(row.candidates)
     with db.read_only() as session:
         objection = session.scalar(select(ResultObjection))
-        assert objection is not None
+        assert objection is not None  # the late and the too long ones changed nothing
+        assert session.scalar(select(func.count()).select_from(ResultObjection)) == 1
     assert _alert("bidding.objection_answer", f"objection/{objection.id}") is not None
     answered = post_form(client, f"{page}/objections/{objection.id}/answer",
                          {"answer": "经核查业绩证明真实有效"}, form_page=page)
