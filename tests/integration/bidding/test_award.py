@@ -105,6 +105,12 @@ def test_publicity_objection_award_and_contract(client) -> None:
     early = post_form(client, f"{base}/objections", {"text": "排名有误"}, form_page=page)
     assert early.status_code == 409 and "尚未公示" in early.text
 
+    # Past the 3-day limit unpublished: the alert is red, and the late publication is
+    # logged as late.
+    test_clock.set_now(row.publish_due + dt.timedelta(minutes=1))
+    late_alert = _alert("publicity.window", f"section/{section}")
+    assert late_alert is not None and late_alert.effective_state == "red"
+
     # Publish: a period under 3 days is refused with the article; then published.
     api = f"/api/v1/tenders/{tender}/sections/{section}/award"
     tenderee = bearer(committee.scenario.tenderee)
@@ -131,6 +137,11 @@ def test_publicity_objection_award_and_contract(client) -> None:
     assert row.publicity_ends_at is not None and row.candidates and len(row.candidates) <= 3
     assert clock.legal_day(row.publicity_ends_at) - clock.legal_day(row.published_at) >= dt.timedelta(3)
     assert _alert("publicity.window", f"section/{section}") is None  # published: cleared
+    with db.read_only() as session:
+        entry = next(e for e in supervision.entries(
+            session, subject=lookup.subject(tender), action_prefix="award.", limit=10)
+            if e.action == "award.publicity_published")
+        assert entry.body["late"] is True
     first = row.candidates[0]
     second = row.candidates[1]
 
