@@ -5,12 +5,14 @@ most three ranked candidates, their prices, scores and how to object (R-42)."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bidding.award import common
 from bidding.award.models import SectionAward
+from bidding.evaluation.report import Report
 from bidding.lookup import subject
 from bidding.opening.notices import tenderee_name
 from bidding.tendering import notifications
@@ -55,12 +57,20 @@ def candidates(session: Session, tender_id: uuid.UUID,
         duration = announced.get("duration_days")
         found.append({
             "rank": position, "org_id": str(bidder.org_id), "bidder": bidder.name,
-            "price_fen": standing.price, "score": str(standing.total),
+            "price_fen": standing.price, "score": _score(report, standing.total),
             "quality": str(announced.get("quality") or UNSTATED),
             "duration": f"{duration} 日" if duration else UNSTATED,
             "key_personnel": str(announced.get("key_personnel") or UNSTATED),
         })
     return found
+
+
+def _score(report: Report, total: Decimal) -> str:
+    # Comprehensive scoring ranks by points; the lowest evaluated price method by the
+    # evaluated price (fen), which is shown as money, never as a bare number of fen.
+    if report.summary.price_scores:
+        return str(total)
+    return f"经评审的投标价 {yuan_text(int(total))} 元"
 
 
 def _checked_text(value: str, field: str, zh: str, en: str, limit: int) -> str:
