@@ -32,11 +32,11 @@ def alert_subject(section_id: uuid.UUID) -> str:
 
 def on_report_final(session: Session, tender_id: uuid.UUID, section_id: uuid.UUID) -> None:
     """The report became final: the 3-day limit to publish the candidates starts (R-35) and
-    e-supervision watches it (R-52), the tenderee's people and staff being responsible."""
+    e-supervision watches it (R-52): the tenderee answers for it (staff may publish too)."""
     row = common.ensure(session, tender_id, section_id)
     tender, section = common.section(session, tender_id, section_id)
     supervision.watch_deadline(
-        session, PUBLISH_ALERT_KIND, alert_subject(section_id), "staff", row.publish_due,
+        session, PUBLISH_ALERT_KIND, alert_subject(section_id), "tenderee", row.publish_due,
         f"「{tender.title}」标段 {section.number} 中标候选人公示",
         f"'{tender.title}' section {section.number}: candidate publicity",
         organization_id=str(tender.tenderee_org_id) if tender.tenderee_org_id else None)

@@ -101,6 +101,16 @@ def test_publicity_objection_award_and_contract(client) -> None:
     _denied(client, "json", f"/api/v1/tenders/{tender}/sections/{section}/award/winner",
             {"winner": str(uuid.uuid4())}, committee.scenario.bidders[0])
 
+    # Every other mutating route, with a wrong role: 403, counted.
+    api = f"/api/v1/tenders/{tender}/sections/{section}/award"
+    answer_api = f"/api/v1/tenders/{tender}/award-objections/{uuid.uuid4()}/answer"
+    for url in (f"{page}/objections/{uuid.uuid4()}/answer", f"{base}/winner", f"{base}/contract"):
+        _denied(client, "form", url, {})
+    for url, body in ((f"{api}/publicity", {"days": 3}), (answer_api, {"answer": "x"})):
+        _denied(client, "json", url, body, committee.scenario.bidders[0])
+    for url, body in ((f"{api}/objections", {"text": "x"}),):
+        _denied(client, "json", url, body, committee.scenario.tenderee)
+
     # Before the publicity: no objection.
     early = post_form(client, f"{base}/objections", {"text": "排名有误"}, form_page=page)
     assert early.status_code == 409 and "尚未公示" in early.text
@@ -112,7 +122,6 @@ def test_publicity_objection_award_and_contract(client) -> None:
     assert late_alert is not None and late_alert.effective_state == "red"
 
     # Publish: a period under 3 days is refused with the article; then published.
-    api = f"/api/v1/tenders/{tender}/sections/{section}/award"
     tenderee = bearer(committee.scenario.tenderee)
     short_api = client.post(f"{api}/publicity", headers=tenderee, json={
         "days": 2, "objection_method": "平台提出", "objection_contact": "王工"})
@@ -121,6 +130,7 @@ def test_publicity_objection_award_and_contract(client) -> None:
         "days": 3, "objection_method": "平台提出", "objection_contact": "王工", "start": "now"})
     assert unknown.status_code == 400
     login(client, "aw-tenderee")
+    _denied(client, "form", f"{base}/objections", {"text": "x"})  # a tenderee cannot object
     short = post_form(client, f"{base}/publicity", {"days": "2", "objection_method": "平台提出",
                                                    "objection_contact": "王工 0353-2020888"},
                       form_page=page)
