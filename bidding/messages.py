@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bidding.award.messages import MESSAGES as AWARD
 from bidding.evaluation.messages import MESSAGES as EVALUATION
 
 
@@ -262,6 +263,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.halves_window_closed": _m("当前不在提交密钥半份的时限内",
                                        "The key-half window is not open"),
     **EVALUATION,
+    **AWARD,
     # The receipt page (bidding/submission/receipt_page.py).
     "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
     "bidding.receipt_page.open_printable": _m("查看并打印回执（可核验签名）",

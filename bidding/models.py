@@ -504,5 +504,6 @@ class EvaluationClarification(Base):
 
 # Tables kept beside their stage's code, registered here so that ``bidding.models`` is the
 # one module the platform imports for the domain's metadata.
+from bidding.award import models as award_models  # noqa: E402,F401
 from bidding.evaluation import models as evaluation_models  # noqa: E402,F401
 from bidding.project_codes import ProjectCodeCounter  # noqa: E402,F401

@@ -7,6 +7,8 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
+from bidding.award import controllers as award_api
+from bidding.award import views as award_pages
 from bidding.cli import commands as CLI_COMMANDS
 from bidding.evaluation import adjustment_controllers as evaluation_adjustment_api
 from bidding.evaluation import adjustment_views as evaluation_adjustment_pages
@@ -53,7 +55,8 @@ STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           tendering_pages, sealing_pages, submission_pages, receipt_page, opening_pages,
           workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages,
           evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
-          evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api)
+          evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api,
+          award_pages, award_api)
 
 domain = Domain(
     name="bidding",

@@ -30,6 +30,10 @@ CITATIONS: dict[str, tuple[str, str]] = {
     "R-24": (f"{REGS}第四十四条", "Regulations on the Tendering and Bidding Law, Art. 44"),
     "R-25": (f"{E_RULES}第三十一条", "Measures for Electronic Tendering and Bidding, Art. 31"),
     "R-26": (f"{E_RULES}第二十三条", "Measures for Electronic Tendering and Bidding, Art. 23"),
+    "R-35": (f"{REGS}第五十三条、第五十四条",
+             "Regulations on the Tendering and Bidding Law, Arts. 53-54"),
+    "R-36": (f"{REGS}第五十四条", "Regulations on the Tendering and Bidding Law, Art. 54"),
+    "R-37": (f"{LAW}第四十五条、第四十六条", "Tendering and Bidding Law, Arts. 45-46"),
     "R-41": (f"{E_RULES}第四十一条", "Measures for Electronic Tendering and Bidding, Art. 41"),
 }
 

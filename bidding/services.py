@@ -6,6 +6,7 @@ The work is split by the stage of a tender's life (``tendering``, ``sealing``, `
 
 from __future__ import annotations
 
+from bidding.award.services import Award, Candidate, awarded
 from bidding.committee_facts import DrawableSection, SectionFacts, section_facts, sections_for_draw
 from bidding.demo_evaluation import tender_for_draw as demo_evaluation_tender
 from bidding.lookup import get_tender, sections_of
@@ -27,6 +28,8 @@ from bidding.tendering.tenders import (
 )
 
 __all__ = [
+    "Award",
+    "Candidate",
     "DrawableSection",
     "Progress",
     "SectionFacts",
@@ -34,6 +37,7 @@ __all__ = [
     "TenderInput",
     "accept",
     "add_document",
+    "awarded",
     "build_record",
     "cancel",
     "clarify",

@@ -50,6 +50,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "intake": ("项目登记", "Project registration"),
     "complaint": ("投诉", "Complaint"),
     "contract": ("合同", "Contract"),
+    "section": ("标段", "Section"),
 }
 # Subjects that are one word, not "kind:id".
 WHOLE: dict[str, tuple[str, str]] = {"log": ("监督日志", "Supervision log")}

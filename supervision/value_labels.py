@@ -12,6 +12,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "closed": ("已截标", "Closed"), "opened": ("已开标", "Opened"), "failed": ("失败", "Failed"),
     "evaluated": ("已评标", "Evaluated"), "awarded": ("已定标", "Awarded"),
     "cancelled": ("已取消", "Cancelled"), "submitted": ("已提交", "Submitted"),
+    "award_notice": ("中标通知书", "Award notice"), "result_notice": ("中标结果通知书", "Result notice"),
     "superseded": ("已被替换", "Replaced"), "withdrawn": ("已撤回", "Withdrawn"),
     "pending": ("待处理", "Pending"), "revoked": ("已撤销", "Revoked"),
     "dealing": ("分发中", "Dealing"), "checking": ("核验中", "Checking"),

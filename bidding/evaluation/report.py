@@ -142,6 +142,11 @@ def sign(session: Session, actor: Actor, member: uuid.UUID, tender_id: uuid.UUID
         "section": str(section_id), "report_sha256": current.sha256, "dissent": not agree})
     after = report(session, tender_id, section_id)
     if after.final:
+        # The award stage starts here (R-35: candidates published within 3 days); imported
+        # here because the award stage reads this module's report.
+        from bidding.award import publicity
+
+        publicity.on_report_final(session, tender_id, section_id)
         supervision.record(session, actor, "evaluation.report_final", subject(tender_id), {
             "section": str(section_id), "report_sha256": after.sha256,
             "candidates": [r.bidder for r in after.summary.candidates],

@@ -5,10 +5,10 @@ report made before is void (the report is signed again once the step is done aga
 A review may come after the tender became 已评标 (every report final): the tenderee reviews the
 report before the candidates' publicity and has an error it finds corrected under the legal
 procedure (发改法规规〔2022〕1117号, on the tenderee's review of the evaluation report);
-nothing after the evaluation (publicity, award) exists yet, so the tender simply goes back to
-已开标 (``tender.evaluation_reopened``) and becomes 已评标 again when the report is signed
-again. Once a later stage moves the tender on, the room
-is no longer evaluable and a review is refused.
+until the candidates are published the tender simply goes back to 已开标
+(``tender.evaluation_reopened``) and becomes 已评标 again when the report is signed again. Once
+the candidates' publicity is out (``bidding.award``), a review is refused: the report is on the
+public record and errors go through objections and complaints.
 """
 
 from __future__ import annotations
@@ -38,12 +38,25 @@ class Step(enum.StrEnum):
     REJECTION = "rejection"  # withdraw a rejection (every member's marks reopen)
 
 
+def _refuse_after_publicity(session: Session, section_id: uuid.UUID) -> None:
+    """Once the candidates are published (R-35) the report is on the public record: an error
+    in it is handled through objections and complaints, not by reopening the room."""
+    # Imported here: the award stage reads the evaluation's report, not the other way round.
+    from bidding.award import publicity
+
+    if publicity.is_published(session, section_id):
+        raise ConflictError("中标候选人已公示，评标报告不能再退回复核；如有异议，请通过异议或投诉程序处理",
+                            "The candidates are published: the report can no longer be sent "
+                            "back; errors go through objections and complaints")
+
+
 def send_back(session: Session, actor: Actor, user_id: uuid.UUID, roles: frozenset[str] | set[str],
               tender_id: uuid.UUID, section_id: uuid.UUID, step: str, target: uuid.UUID,
               reason: str) -> int:
     """Send ``step`` back for ``target`` (a member's user id, or a bid id); the count of
     signatures made void."""
     rooms.evaluable(session, tender_id, section_id)
+    _refuse_after_publicity(session, section_id)
     room = rooms.room_of(session, tender_id, section_id, lock=True)
     if Role.STAFF.value not in roles:
         rooms.member_of(session, user_id, tender_id, section_id)
