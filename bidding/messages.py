@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bidding.evaluation.messages import MESSAGES as EVALUATION
+from bidding.security.messages import MESSAGES as SECURITY
 
 
 def _m(zh: str, en: str) -> dict[str, str]:
@@ -255,6 +256,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.halves_window_closed": _m("当前不在提交密钥半份的时限内",
                                        "The key-half window is not open"),
     **EVALUATION,
+    **SECURITY,
     # The receipt page (bidding/submission/receipt_page.py).
     "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
     "bidding.receipt_page.open_printable": _m("查看并打印回执（可核验签名）",

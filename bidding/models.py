@@ -499,3 +499,4 @@ class EvaluationClarification(Base):
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     replied_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+from bidding.security import models as security_models  # noqa: E402,F401

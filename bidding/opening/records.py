@@ -24,6 +24,7 @@ from bidding.opening.notices import (
     sign_checkpoint,
     tenderee_name,
 )
+from bidding.security import status as security_status
 from bidding.tendering import announcement, notifications, tenders
 from supervision import services as supervision
 from trading import clock
@@ -41,10 +42,13 @@ def build_record(session: Session, tender: Tender) -> dict[str, Any]:
     names = org_names(session, {b.bidder_id for b in bids})
     sections = []
     for section in lookup.sections_of(session, tender.id):
-        entries = sorted((_entry(b, names) for b in bids if b.section_id == section.id),
-                         key=lambda e: (e["bidder_name"], e["bid_id"]))
+        own = [b for b in bids if b.section_id == section.id]
+        paid = security_status.of_section(session, tender, section, {b.bidder_id for b in own})
+        entries = sorted((_entry(b, names) | {"security": paid[b.bidder_id].as_dict()}
+                          for b in own), key=lambda e: (e["bidder_name"], e["bid_id"]))
         sections.append({"section_id": str(section.id), "number": section.number,
                          "name": section.name, "max_price_fen": section.max_price_fen,
+                         "bid_security_fen": section.bid_security_fen,
                          "failed": section.failed, "bids": entries})
     return {"format": "ggzy-opening-record/1", "tender_id": str(tender.id),
             "title": tender.title, "key_id": tender.opening_key_id,
