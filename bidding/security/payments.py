@@ -167,8 +167,8 @@ def register_at_close(session: Session, actor: Actor, tender_id: uuid.UUID) -> i
     """At the close: register the sub-account of every organization that bid (a live or a
     withdrawn bid), then match the payments and guarantee letters held for them."""
     now = clock.now(session)
-    pairs = set(session.execute(select(Bid.section_id, Bid.bidder_id).where(
-        Bid.tender_id == tender_id)).tuples())
+    pairs = {(section_id, bidder_id) for section_id, bidder_id in session.execute(
+        select(Bid.section_id, Bid.bidder_id).where(Bid.tender_id == tender_id))}
     registered = []
     for section_id, bidder_id in sorted(pairs, key=str):
         number = subaccounts.sub_account(section_id, bidder_id)

@@ -143,6 +143,20 @@ def test_who_paid_for_what_stays_secret_until_the_close_then_the_record_shows_it
         deadline = get_tender(session, scenario.tender_id).deadline
     assert deadline is not None
     assert stored.valid_until == (deadline + dt.timedelta(hours=8)).date() + dt.timedelta(days=28)
+    # Another organization's bidder sees its own number, never this one's, and cannot withdraw
+    # this letter (it is not found under its own sub-account).
+    client.get("/logout")
+    login(client, "sec-bidder0")
+    other = client.get(page).text
+    assert subaccounts.readable(_account(scenario, payer)) in other
+    assert subaccounts.readable(_account(scenario, lettered)) not in other
+    assert "BH-2026-001" not in other
+    foreign = post_form(client, f"/bidding/tenders/{scenario.tender_id}/sections/"
+                        f"{scenario.section_id}/security/guarantee/{stored.id}/withdraw",
+                        {"confirm": "yes"}, form_page=page)
+    assert foreign.status_code == 404
+    with db.read_only() as session:
+        assert session.get(GuaranteeLetter, stored.id).withdrawn_at is None  # type: ignore[union-attr]
     # The bids, the close: payments and the letter are matched; the record shows paid/unpaid.
     for bidder in scenario.bidders:
         assert client.put(bid_url(scenario), headers=bearer(bidder), content=seal(
