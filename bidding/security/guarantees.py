@@ -129,3 +129,19 @@ def own_letters(session: Session, section_id: uuid.UUID,
 def letters_of_section(session: Session, section_id: uuid.UUID) -> list[GuaranteeLetter]:
     return list(session.scalars(select(GuaranteeLetter).where(
         GuaranteeLetter.section_id == section_id, GuaranteeLetter.withdrawn_at.is_(None))))
+
+
+def read_matched(session: Session, letter_id: uuid.UUID) -> tuple[GuaranteeLetter, bytes]:
+    """A letter's file, opened for staff once the close has tied it to a bidder (before that,
+    reading it would tell who bids for what): 404 until then."""
+    letter = session.get(GuaranteeLetter, letter_id)
+    if letter is None or letter.section_id is None:
+        raise NotFoundError("保函", "Guarantee letter")
+    sealed = (config.storage_root() / letter.storage_key).read_bytes()
+    return letter, vault.open_sealed(vault.GUARANTEE, sealed)
+
+
+def matched_letters(session: Session, limit: int = 200) -> list[GuaranteeLetter]:
+    return list(session.scalars(select(GuaranteeLetter).where(
+        GuaranteeLetter.section_id.is_not(None)).order_by(GuaranteeLetter.uploaded_at.desc())
+        .limit(limit)))

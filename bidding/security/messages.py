@@ -90,4 +90,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.sec.record_guarantee": _m("保函", "Guarantee letter"),
     "bidding.sec.record_unpaid": _m("未缴足", "Not paid in full"),
     "bidding.sec.link": _m("投标保证金", "Bid security"),
+    "bidding.sec.matched_letters": _m("截标后已核对的保函", "Guarantee letters matched at the close"),
+    "bidding.sec.file_col": _m("文件", "File"),
 }

@@ -11,7 +11,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from bidding.security import payments, refunds, statements
+from bidding.security import guarantees, payments, refunds, statements
+from bidding.tendering import sniff
 from bidding.web import Form, Multipart, read_upload, user_of, yuan
 from trading import clock, db
 from trading.accounts.models import Role
@@ -33,6 +34,7 @@ def _page(request: Request[Any, Any, Any], done: str | None = None,
                       error=error.message(lang) if error else None, problems=problems,
                       labels=statements.LABELS, done=done if done in DONE else None,
                       count=count, held=payments.unmatched(session), owed=refunds.due(session),
+                      letters=guarantees.matched_letters(session),
                       now=clock.now(session), yuan=yuan, columns=list(statements.COLUMNS))
 
 
@@ -106,4 +108,24 @@ async def refund(request: Request[Any, Any, Any], refund_id: FromPath[uuid.UUID]
     return await blocking(_refund, request, refund_id, data)
 
 
-ROUTES = [desk, import_statement, return_payment, refund]
+def _letter(letter_id: uuid.UUID) -> Response[bytes]:
+    with db.read_only() as session:
+        letter, content = guarantees.read_matched(session, letter_id)
+    # The sniffed, allow-listed type, as an attachment (nosniff is on every answer).
+    return Response(content, media_type=sniff.served_type(letter.content_type), headers={
+        # Not the letter's number or file name: people's text does not go into a header.
+        "content-disposition": f'attachment; filename="guarantee-{letter.id.hex[:12]}'
+                               f'{_extension(letter.content_type)}"'})
+
+
+def _extension(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        content_type, "")
+
+
+@get(f"{PAGE}/guarantees/{{letter_id:uuid}}", include_in_schema=False, guards=[STAFF])
+async def letter_file(letter_id: FromPath[uuid.UUID]) -> Response[bytes]:
+    return await blocking(_letter, letter_id)
+
+
+ROUTES = [desk, import_statement, return_payment, refund, letter_file]

@@ -143,6 +143,10 @@ def test_who_paid_for_what_stays_secret_until_the_close_then_the_record_shows_it
         deadline = get_tender(session, scenario.tender_id).deadline
     assert deadline is not None
     assert stored.valid_until == (deadline + dt.timedelta(hours=8)).date() + dt.timedelta(days=28)
+    # Staff cannot read the letter before the close (it names the tender and the bidder).
+    client.get("/logout")
+    login(client, "sec-staff")
+    assert client.get(f"/bidding/security/guarantees/{stored.id}").status_code == 404
     # Another organization's bidder sees its own number, never this one's, and cannot withdraw
     # this letter (it is not found under its own sub-account).
     client.get("/logout")
@@ -167,6 +171,11 @@ def test_who_paid_for_what_stays_secret_until_the_close_then_the_record_shows_it
         assert session.scalar(select(func.count()).select_from(SecurityPayment).where(
             SecurityPayment.status == "matched")) == 3
         record = bidding_services.build_record(session, get_tender(session, scenario.tender_id))
+    # Staff read the letter's file only now that the close has tied it to its bidder.
+    login(client, "sec-staff")
+    opened = client.get(f"/bidding/security/guarantees/{stored.id}")
+    assert opened.status_code == 200 and opened.content == b"%PDF-1.4 letter of guarantee"
+    assert opened.headers["content-type"].startswith("application/pdf")
     paid = {e["bidder_id"]: e["security"] for e in record["sections"][0]["bids"]}
     assert paid[str(scenario.bidder_org(payer))]["paid"] is True
     assert paid[str(scenario.bidder_org(partial))] == {
