@@ -90,6 +90,15 @@ def finalize(session: Session, tender: Tender) -> None:
                          f"'{tender.title}' was opened: the opening record is published")
 
 
+def _security_remark(security: dict[str, Any] | None) -> str:
+    """The opening record's bid security column, in the notice's words."""
+    if not security:
+        return ""
+    state = "保函" if security["guarantee"] else "已缴" if security["paid"] else "未缴足"
+    received, due = (announcement.yuan_text(security[k]) for k in ("received_fen", "due_fen"))
+    return f"；投标保证金：{state}（到账 {received} / 应缴 {due}）"
+
+
 def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
                  now: dt.datetime) -> dict[str, Any]:
     bids = []
@@ -100,7 +109,8 @@ def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
                 "duration": str(entry["duration_days"] or ""),
                 "quality": str(entry["quality"] or ""),
                 "status": STATUS_ZH.get(entry["status"], entry["status"]),
-                "remarks": f"标段 {section['number']} {section['name']}",
+                "remarks": f"标段 {section['number']} {section['name']}"
+                           f"{_security_remark(entry.get('security'))}",
             })
     return {"tenderee": tenderee_name(session, tender), "opening_time": now.isoformat(),
             "opening_place": "电子交易平台线上开标", "bids": bids}
