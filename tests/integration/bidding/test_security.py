@@ -275,6 +275,16 @@ def test_refunds_after_withdrawal_and_award_only_to_the_payer_with_alerts(client
                                                           winner, second)
         ids = [r.id for r in owed_after]
     assert len(ids) == 1
+    # Through the API as well: a tenderee may not record a refund (403, counted); staff to
+    # another account get the reason, and nothing changes.
+    before = _denied()
+    api = f"/api/v1/security/refunds/{ids[0]}"
+    body = {"to_account": "6222020200999999", "bank_serial": "OUT0002"}
+    assert client.post(api, headers=bearer(scenario.tenderee), json=body).status_code == 403
+    assert _denied() == before + 1
+    refused = client.post(api, headers=bearer(scenario.staff), json=body)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["field"] == "to_account"
     with db.read_only() as session:
         third_refund = session.get(SecurityRefund, ids[0])
         assert third_refund is not None
