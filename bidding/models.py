@@ -507,3 +507,4 @@ class EvaluationClarification(Base):
 from bidding.award import models as award_models  # noqa: E402,F401
 from bidding.evaluation import models as evaluation_models  # noqa: E402,F401
 from bidding.project_codes import ProjectCodeCounter  # noqa: E402,F401
+from bidding.security import models as security_models  # noqa: E402,F401

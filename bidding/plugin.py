@@ -24,6 +24,9 @@ from bidding.opening import controllers as opening_api
 from bidding.opening import views as opening_pages
 from bidding.sealing import controllers as sealing_api
 from bidding.sealing import views as sealing_pages
+from bidding.security import controllers as security_api
+from bidding.security import staff_views as security_staff_pages
+from bidding.security import views as security_pages
 from bidding.submission import controllers as submission_api
 from bidding.submission import receipt_page
 from bidding.submission import views as submission_pages
@@ -56,7 +59,7 @@ STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages,
           evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
           evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api,
-          award_pages, award_api)
+          award_pages, award_api, security_api, security_pages, security_staff_pages)
 
 domain = Domain(
     name="bidding",
@@ -71,6 +74,7 @@ domain = Domain(
         NavItem("nav.evaluation", "/bidding/evaluation",
                 frozenset({"expert", "staff", "regulator"})),
         NavItem("nav.my_projects", "/bidding/my", frozenset({"bidder"})),
+        NavItem("nav.security", "/bidding/security", frozenset({"staff"})),
         NavItem("nav.clarifications", "/bidding/evaluation/clarifications",
                 frozenset({"bidder"})),
         # Signed-in users only (an item without roles is shown to the public too).

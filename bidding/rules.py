@@ -23,6 +23,9 @@ CITATIONS: dict[str, tuple[str, str]] = {
              "Measures for Electronic Tendering and Bidding, Arts. 20-21"),
     "R-15": (f"{E_RULES}第二十二条", "Measures for Electronic Tendering and Bidding, Art. 22"),
     "R-16": (f"{REGS}第二十六条", "Regulations on the Tendering and Bidding Law, Art. 26"),
+    # R-16's refunds: after a withdrawal (Art. 35), after the award (Art. 57).
+    "R-16-W": (f"{REGS}第三十五条", "Regulations on the Tendering and Bidding Law, Art. 35"),
+    "R-16-A": (f"{REGS}第五十七条", "Regulations on the Tendering and Bidding Law, Art. 57"),
     "R-17": (f"{REGS}第二十七条", "Regulations on the Tendering and Bidding Law, Art. 27"),
     "R-20": (f"{E_RULES}第二十六条", "Measures for Electronic Tendering and Bidding, Art. 26"),
     "R-21": (f"{E_RULES}第二十七条", "Measures for Electronic Tendering and Bidding, Art. 27"),

@@ -13,6 +13,7 @@ from bidding.lookup import get_tender, sections_of
 from bidding.opening.records import Progress, build_record, progress, record_of
 from bidding.opening.shares import submit_share, try_reconstruct
 from bidding.sealing.panels import register_key
+from bidding.security.refunds import refunds_after_award
 from bidding.submission.intake import accept, precheck, withdraw
 from bidding.tendering.clarifications import clarify
 from bidding.tendering.documents import add_document
@@ -50,6 +51,7 @@ __all__ = [
     "publish",
     "raise_objection",
     "record_of",
+    "refunds_after_award",
     "register_key",
     "section_facts",
     "sections_for_draw",

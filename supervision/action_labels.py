@@ -124,6 +124,16 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "opening.record_revised": ("修订开标记录", "Opening record revised"),
     "opening.disclosure_failed": ("开标结果公开失败", "Opening results could not be published"),
     "opening.alert": ("开标异常提示", "Opening alert"),
+    # bid security (issue 16, R-16)
+    "security.payment_recorded": ("登记保证金到账（截标前加密保存）", "Security payment recorded (sealed)"),
+    "security.payment_matched": ("保证金到账核对至投标人", "Security payment matched to a bidder"),
+    "security.payment_returned": ("未匹配到账退回付款人", "Unmatched payment returned to its payer"),
+    "security.accounts_registered": ("截标时登记投标人保证金子账号", "Sub-accounts registered at the close"),
+    "security.guarantee_added": ("提交保函", "Guarantee letter handed in"),
+    "security.guarantee_withdrawn": ("撤回保函", "Guarantee letter withdrawn"),
+    "security.refund_due": ("生成保证金退还待办", "Security refund owed"),
+    "security.refunded": ("退还投标保证金", "Bid security refunded"),
+    "security.award_refunds": ("定标后退还未中标人保证金", "Refunds owed after the award"),
     # key custody (bidding)
     "custody.ceremony_started": ("开标密钥生成仪式开始", "Key ceremony started"),
     "custody.ceremony_advanced": ("开标密钥生成仪式推进", "Key ceremony advanced"),

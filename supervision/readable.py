@@ -65,6 +65,7 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
     "calendar.year_provisional": ("年度节假日安排尚未录入", "Calendar year not entered"),
     "bidding.opening_shares": ("开标密钥分片提交时限", "Key shares due for the opening"),
     "bidding.objection_answer": ("异议答复时限", "Objection answer due"),
+    "bidding.security_refund": ("投标保证金退还时限", "Bid security refund due"),
     "expert_pool.draw_exhausted": ("专家抽取排序已用尽", "Draw ranking used up"),
     "expert_pool.awaiting_supervisor": ("等待监督人输入随机数", "Waiting for the supervising officer"),
     "expert_pool.late_cancellation": ("专家临近评标申请取消", "Late cancellation by an expert"),

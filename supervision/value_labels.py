@@ -17,6 +17,12 @@ VALUES: dict[str, tuple[str, str]] = {
     "pending": ("待处理", "Pending"), "revoked": ("已撤销", "Revoked"),
     "dealing": ("分发中", "Dealing"), "checking": ("核验中", "Checking"),
     "answering": ("答复申诉中", "Answering complaints"), "completed": ("已完成", "Completed"),
+    # bid security (issue 16)
+    "unmatched": ("未匹配", "Unmatched"), "matched": ("已匹配", "Matched"),
+    "returned": ("已退回", "Returned"), "withdrawal": ("撤回投标", "Withdrawal"),
+    "award": ("定标", "Award"), "due": ("待退还", "Due"), "refunded": ("已退还", "Refunded"),
+    "statement": ("银行对账单", "Bank statement"), "gateway": ("银行接口", "Bank gateway"),
+    "bid-security": ("投标保证金", "Bid security"),
     # experts and draws
     "applied": ("已申请", "Applied"), "reviewed": ("已审核", "Reviewed"),
     "in_pool": ("在库", "In the pool"), "suspended": ("暂停", "Suspended"),
@@ -71,7 +77,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "bidder": ("投标人", "Bidder"), "tenderee": ("招标人", "Tenderee"),
     "staff": ("交易中心工作人员", "Trading-center staff"), "custodian": ("密钥保管人", "Key custodian"),
     "expert": ("评标专家", "Expert"), "regulator": ("监管部门", "Regulator"),
-    "admin": ("系统管理员", "Administrator"),
+    "admin": ("系统管理员", "Administrator"), "bank": ("银行接口", "Bank gateway"),
     "agent": ("招标代理机构", "Agent"), "trading_center": ("交易中心", "Trading center"),
     "other": ("其他", "Other"), "demo": ("演示数据", "Demo data"), "all": ("全部", "All"),
 }

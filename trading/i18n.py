@@ -34,6 +34,7 @@ CORE_MESSAGES: dict[str, dict[str, str]] = {
     "role.custodian": {"zh-CN": "密钥保管人", "en": "Custodian"},
     "role.expert": {"zh-CN": "评标专家", "en": "Expert"},
     "role.regulator": {"zh-CN": "监管部门", "en": "Regulator"},
+    "role.bank": {"zh-CN": "银行接口", "en": "Bank gateway"},
     "role.admin": {"zh-CN": "系统管理员", "en": "Administrator"},
     "form.username": {"zh-CN": "用户名", "en": "Username"},
     "form.password": {"zh-CN": "密码", "en": "Password"},

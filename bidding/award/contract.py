@@ -96,7 +96,8 @@ def file_contract(session: Session, actor: Actor, tender_id: uuid.UUID, section_
     published = disclosure.publish(
         session, actor, notice_type="contract_notice", tender_ref=str(tender.id),
         title=f"{tender.title} 标段 {section.number} 合同公告",
-        data={"tenderee": tenderee_name(session, tender), "winner": winner,
+        data={"project_code": tender.code, "tenderee": tenderee_name(session, tender),
+              "winner": winner,
               "contract_name": clean_name, "contract_amount": yuan_text(amount_fen),
               "signing_date": signed_on.isoformat(), "term": clean_term},
         region=tender.region, category=tender.category)

@@ -26,6 +26,7 @@ from bidding.lookup import get_tender, sections_of, subject
 from bidding.models import TenderState
 from bidding.opening.notices import tenderee_name
 from bidding.sealing.crypto import receipts
+from bidding.security import refunds
 from bidding.tendering import notifications
 from bidding.tendering.announcement import yuan_text
 from bidding.tendering.tenders import transition
@@ -133,6 +134,11 @@ def confirm(session: Session, actor: Actor, tender_id: uuid.UUID, section_id: uu
                                    bidder_org_id=bidder.org_id, kind=kind, content=content,
                                    key_id=key_id, signature=signature, issued_at=now))
     session.add_all(letters)
+    # R-16: the others' security is owed back within 5 days of the award notice; the winner's
+    # and the next candidate's are kept until the contract.
+    second = next((uuid.UUID(c["org_id"]) for c in row.candidates or []
+                   if uuid.UUID(c["org_id"]) != winner), None)
+    refunds.refunds_after_award(session, actor, section_id, winner, second)
     due = contract_due(session, now)
     row.winner_org_id, row.winner_rank, row.award_reason = winner, chosen["rank"], why
     row.awarded_at, row.contract_due = now, due
@@ -143,7 +149,8 @@ def confirm(session: Session, actor: Actor, tender_id: uuid.UUID, section_id: uu
     published = disclosure.publish(
         session, actor, notice_type="result_announcement", tender_ref=str(tender.id),
         title=f"{tender.title} 标段 {section.number} 中标结果公告",
-        data={"tenderee": tenderee_name(session, tender), "winner": chosen["bidder"],
+        data={"project_code": tender.code, "tenderee": tenderee_name(session, tender),
+              "winner": chosen["bidder"],
               "winning_price": yuan_text(int(chosen["price_fen"])),
               "duration": chosen["duration"], "quality": chosen["quality"]},
         region=tender.region, category=tender.category)

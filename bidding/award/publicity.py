@@ -113,7 +113,7 @@ def publish(session: Session, actor: Actor, tender_id: uuid.UUID, section_id: uu
     from disclosure import services as disclosure
 
     data = {
-        "tenderee": tenderee_name(session, tender),
+        "project_code": tender.code, "tenderee": tenderee_name(session, tender),
         "candidates": [{"rank": c["rank"], "bidder": c["bidder"],
                         "price": yuan_text(c["price_fen"]), "quality": c["quality"],
                         "duration": c["duration"], "key_personnel": c["key_personnel"],

@@ -21,6 +21,7 @@ from bidding.lookup import get_tender, job_subject, subject, tender_id_of
 from bidding.models import Bid, BidStatus, OpenStatus, PanelMember, Tender, TenderState
 from bidding.opening import shares
 from bidding.opening.notices import OPENING, disclose_notice, red_flags, sign_checkpoint, tenderee_name
+from bidding.security import payments as security_payments
 from bidding.submission import sealed_log
 from bidding.tendering import documents, notifications, objections, tenders
 from supervision import services as supervision
@@ -57,6 +58,9 @@ def close(session: Session, job: jobs.ScheduledJob) -> None:
     frozen = _freeze(session, tender_id)
     red_flags(session, tender_id, frozen, "closing")
     failed_sections = _fail_small_sections(session, tender_id, frozen)
+    # Bid security: who bid is public from here on, so the sub-accounts are registered and the
+    # payments held sealed until now are matched (docs/bidding.md, "Bid security").
+    security_payments.register_at_close(session, OPENING, tender_id)
     root = list_root(frozen)
     session.execute(update(Tender).where(Tender.id == tender_id).values(frozen_root=root))
     supervision.record(session, OPENING, "opening.bids_frozen", subject(tender_id), {

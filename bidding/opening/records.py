@@ -24,6 +24,7 @@ from bidding.opening.notices import (
     sign_checkpoint,
     tenderee_name,
 )
+from bidding.security import status as security_status
 from bidding.tendering import announcement, notifications, tenders
 from supervision import services as supervision
 from trading import clock
@@ -41,10 +42,13 @@ def build_record(session: Session, tender: Tender) -> dict[str, Any]:
     names = org_names(session, {b.bidder_id for b in bids})
     sections = []
     for section in lookup.sections_of(session, tender.id):
-        entries = sorted((_entry(b, names) for b in bids if b.section_id == section.id),
-                         key=lambda e: (e["bidder_name"], e["bid_id"]))
+        own = [b for b in bids if b.section_id == section.id]
+        paid = security_status.of_section(session, tender, section, {b.bidder_id for b in own})
+        entries = sorted((_entry(b, names) | {"security": paid[b.bidder_id].as_dict()}
+                          for b in own), key=lambda e: (e["bidder_name"], e["bid_id"]))
         sections.append({"section_id": str(section.id), "number": section.number,
                          "name": section.name, "max_price_fen": section.max_price_fen,
+                         "bid_security_fen": section.bid_security_fen,
                          "failed": section.failed, "bids": entries})
     return {"format": "ggzy-opening-record/1", "tender_id": str(tender.id),
             "title": tender.title, "key_id": tender.opening_key_id,
@@ -86,6 +90,15 @@ def finalize(session: Session, tender: Tender) -> None:
                          f"'{tender.title}' was opened: the opening record is published")
 
 
+def _security_remark(security: dict[str, Any] | None) -> str:
+    """The opening record's bid security column, in the notice's words."""
+    if not security:
+        return ""
+    state = "保函" if security["guarantee"] else "已缴" if security["paid"] else "未缴足"
+    received, due = (announcement.yuan_text(security[k]) for k in ("received_fen", "due_fen"))
+    return f"；投标保证金：{state}（到账 {received} / 应缴 {due}）"
+
+
 def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
                  now: dt.datetime) -> dict[str, Any]:
     bids = []
@@ -96,7 +109,8 @@ def _notice_data(session: Session, tender: Tender, record: dict[str, Any],
                 "duration": str(entry["duration_days"] or ""),
                 "quality": str(entry["quality"] or ""),
                 "status": STATUS_ZH.get(entry["status"], entry["status"]),
-                "remarks": f"标段 {section['number']} {section['name']}",
+                "remarks": f"标段 {section['number']} {section['name']}"
+                           f"{_security_remark(entry.get('security'))}",
             })
     return {"tenderee": tenderee_name(session, tender), "opening_time": now.isoformat(),
             "opening_place": "电子交易平台线上开标", "bids": bids}

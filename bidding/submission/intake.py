@@ -39,6 +39,7 @@ from bidding.sealing.crypto.envelope import (
     ExpectedIds,
     verify_envelope_signature,
 )
+from bidding.security import refunds as security_refunds
 from bidding.submission import sealed_log
 from supervision import services as supervision
 from trading import clock, db, files
@@ -48,6 +49,7 @@ from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
 
 logger = logging.getLogger(__name__)
+SECURITY_ACTOR = Actor.system("bid-security")
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -355,6 +357,9 @@ def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.
     assert tender.deadline is not None
     if clock.now(session) >= tender.deadline:
         raise late_error(tender.deadline, clock.now(session))
+    # its security is owed back within 5 days; logged by the platform, not the bidder
+    # (the refund must not tell who withdrew from what before the deadline).
+    security_refunds.after_withdrawal(session, SECURITY_ACTOR, section_id, org.id)
     return bid
 
 

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     EXPERT = "expert"
     REGULATOR = "regulator"
     ADMIN = "admin"
+    BANK = "bank"  # the settlement bank's gateway: reports incoming bid-security payments
 
 
 class OrganizationKind(enum.StrEnum):

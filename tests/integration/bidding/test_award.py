@@ -231,6 +231,11 @@ def test_publicity_objection_award_and_contract(client) -> None:
         facts = bidding_services.awarded(session, section)
         assert facts is not None and facts.winner.name == second["bidder"]
         assert facts.second is not None and facts.second.name == first["bidder"]
+        # R-16: with the notices, the others' security is owed back; these two keep theirs.
+        [refunds] = [e for e in supervision.entries(
+            session, subject=f"security-section/{section}", action_prefix="security.", limit=10)
+            if e.action == "security.award_refunds"]
+        assert set(refunds.body["kept"]) == {second["org_id"], first["org_id"]}
     # R-37: the contract is due 30 days after the notice; yellow before, red after the limit.
     contract_alert = _alert("contract.deadline", f"contract/{section}")
     row = _row(section)
