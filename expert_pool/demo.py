@@ -3,11 +3,11 @@
 Idempotent (the pool is seeded once: a second run finds it filled and changes nothing). Seeds:
 
 - the specialty classification (``expert_pool/data/specialties.csv``);
-- the experts who can sign in (demo-expert … demo-expert8): five in 城市道路 (A0201) and three
-  in 市政工程造价 (A1503), admitted to the pool. A committee of five for the demo tender
-  (4 experts: 3 × A0201 + 1 × A1503, one tenderee representative, two backups each) ranks
-  every one of them, so whoever a draw asks can confirm or decline from its own pages and the
-  replacements follow the ranking;
+- the experts who can sign in (demo-expert … demo-expert15): ten in 城市道路 (A0201) and five
+  in 市政工程造价 (A1503), admitted to the pool: enough for two committees on one day (the
+  tender at the evaluation stage seats five; a committee for the 5-minute demo tender, 3 ×
+  A0201 + 1 × A1503 with two backups each, still finds signed-in experts to rank), so whoever
+  a draw asks can confirm or decline from its own pages;
 - the experts recusal must leave out, with the reason shown to regulators: one employed by a
   demo bidder (阳泉华通路桥), one by the demo tenderee, one penalized, one suspended;
 - about 150 more experts over other specialties, so that the pool pages and the eligible
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,16 @@ SIGNED_IN = (
     ("demo-expert6", "许丽华", "female", COST, "economic"),
     ("demo-expert7", "何志强", "male", COST, "economic"),
     ("demo-expert8", "吕春燕", "female", COST, "economic"),
+)
+# Numbered after the planted exclusions (E000009 … E000012 stay theirs).
+SIGNED_IN_SECOND = (
+    ("demo-expert9", "高明远", "male", ROADS, "technical"),
+    ("demo-expert10", "林慧敏", "female", ROADS, "technical"),
+    ("demo-expert11", "郑国栋", "male", ROADS, "technical"),
+    ("demo-expert12", "梁思远", "male", ROADS, "technical"),
+    ("demo-expert13", "谢雨婷", "female", ROADS, "technical"),
+    ("demo-expert14", "宋振华", "male", COST, "economic"),
+    ("demo-expert15", "唐晓梅", "female", COST, "economic"),
 )
 SURNAMES = (
     "王李张刘陈杨黄赵周吴徐孙马胡朱郭何罗高林郑梁谢宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余"
@@ -77,13 +88,18 @@ def seed_demo(session: Session) -> None:
     demo_evaluation.schedule_draw(session)
 
 
-def _seed_pool(session: Session) -> None:
-    rng = random.Random(20261205)  # noqa: S311 (fictitious data, the same on every machine)
-    serial = iter(range(1, 10_000))
-    for index, (username, name, sex, code, kind) in enumerate(SIGNED_IN):
+def _add_signed_in(session: Session, rng: random.Random, serial: Iterator[int],
+                   experts: tuple[tuple[str, str, str, str, str], ...]) -> None:
+    for index, (username, name, sex, code, kind) in enumerate(experts):
         user_id = session.scalar(select(User.id).where(User.username == username))
         _add(session, rng, next(serial), code, kind, EMPLOYERS[index % len(EMPLOYERS)], name=name,
              sex=sex, user_id=user_id)
+
+
+def _seed_pool(session: Session) -> None:
+    rng = random.Random(20261205)  # noqa: S311 (fictitious data, the same on every machine)
+    serial = iter(range(1, 10_000))
+    _add_signed_in(session, rng, serial, SIGNED_IN)
     _add(session, rng, next(serial), ROADS, "technical",
          ("阳泉华通路桥有限公司（演示）", _code(BIDDER2_CODE)), name="郭振华", sex="male")
     _add(session, rng, next(serial), ROADS, "technical",
@@ -95,6 +111,7 @@ def _seed_pool(session: Session) -> None:
              basis="《招标投标法实施条例》第七十一条")
     suspended = _add(session, rng, next(serial), COST, "economic", EMPLOYERS[4], name="钱玉兰", sex="female")
     suspend(session, DEMO_ACTOR, suspended, reason="本人申请暂停（演示）")
+    _add_signed_in(session, rng, serial, SIGNED_IN_SECOND)
     for index in range(150):
         code = OTHER_CODES[index % len(OTHER_CODES)]
         kind = "economic" if code in ("A1501", "C0501", "C1801") else "technical"

@@ -74,6 +74,15 @@ USERS = (
     DemoUser("demo-expert6", "评标专家 许会计师", Role.EXPERT, "experts"),
     DemoUser("demo-expert7", "评标专家 何造价师", Role.EXPERT, "experts"),
     DemoUser("demo-expert8", "评标专家 吕造价师", Role.EXPERT, "experts"),
+    # A second group, so that a committee can be drawn for the 5-minute demo tender on the day
+    # the tender at the evaluation stage has seated five of the first (one seat a day each).
+    DemoUser("demo-expert9", "评标专家 高工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert10", "评标专家 林工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert11", "评标专家 郑工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert12", "评标专家 梁工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert13", "评标专家 谢工", Role.EXPERT, "experts"),
+    DemoUser("demo-expert14", "评标专家 宋造价师", Role.EXPERT, "experts"),
+    DemoUser("demo-expert15", "评标专家 唐造价师", Role.EXPERT, "experts"),
     DemoUser("demo-regulator", "监管 陈处长", Role.REGULATOR, "regulator"),
 )
 

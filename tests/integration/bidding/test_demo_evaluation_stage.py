@@ -167,4 +167,4 @@ def test_the_demo_committee_evaluates_after_start_up(client, monkeypatch) -> Non
         assert count == expected
         test_clock.advance(dt.timedelta(days=1))
     with db.read_only() as session:
-        assert lookup.get_tender(session, tender_id).state == "opened"
+        assert lookup.get_tender(session, tender_id).state == "evaluated"  # left as it was: 已评标

@@ -92,9 +92,9 @@ def test_a_committee_for_the_demo_tender_recuses_the_planted_experts(client, tmp
             "place": "阳泉市公共资源交易中心 2 号评标室", "supervisor_user_id": str(supervisor),
             "requirements": [{"specialty_code": c, "count": n} for c, n in ASK.items()]}
     counts = client.post("/api/v1/expert-draws/preview", json=body, headers=staff).json()
-    # 5 signed-in road experts, 2 recused (bidder's and tenderee's) and 1 penalized of 8; the
-    # cost pool has 3 signed-in experts and 1 suspended.
-    assert {c["code"]: c["eligible"] for c in counts["counts"]} == {"A0201": 5, "A1503": 3}
+    # 10 signed-in road experts, 2 recused (bidder's and tenderee's) and 1 penalized of 13; the
+    # cost pool has 5 signed-in experts and 1 suspended.
+    assert {c["code"]: c["eligible"] for c in counts["counts"]} == {"A0201": 10, "A1503": 5}
     created = client.post("/api/v1/expert-draws", json=body, headers=staff)
     assert created.status_code == 201, created.text
     number = created.json()["number"]
