@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bidding.award.messages import MESSAGES as AWARD
 from bidding.evaluation.messages import MESSAGES as EVALUATION
-from bidding.opening.hall_messages import MESSAGES as HALL
+from bidding.hall.messages import MESSAGES as HALL
 from bidding.security.messages import MESSAGES as SECURITY
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 
 from tests import clock as test_clock
-from tests.integration.trading.conftest import login, post_form
+from tests.integration.trading.conftest import post_form
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
 from trading.denials import total_denials

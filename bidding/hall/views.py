@@ -1,5 +1,5 @@
 """The opening hall's page, its polled JSON and the bidders' and managers' forms (issue 13;
-bidding/opening/hall.py has the rules)."""
+bidding/hall/services.py has the rules)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from bidding import rules
-from bidding.opening import hall, records
+from bidding.hall import services as hall
+from bidding.opening import records
 from bidding.web import API, BIDDERS, MANAGERS, Form, user_of, yuan
 from trading import db
 from trading.errors import UserError
@@ -49,7 +50,7 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, status: int = 2
 @get("/bidding/tenders/{tender_id:uuid}/hall", include_in_schema=False)
 async def hall_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID]) -> Template:
     """Public: the countdown, the progress and the published record; participants also see
-    who signed in and the confirmations (hall.is_participant)."""
+    who signed in and the confirmations (services.is_participant)."""
     return await blocking(_page, request, tender_id)
 
 

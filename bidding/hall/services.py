@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding import lookup, rules
+from bidding.hall.models import HallLine, HallSignIn, HallVerdict
 from bidding.models import Bid, OpeningRecord, Tender, TenderState
 from bidding.opening import records
-from bidding.opening.hall_models import HallLine, HallSignIn, HallVerdict
 from bidding.opening.notices import org_names
 from bidding.sealing import panels
 from bidding.submission import intake
