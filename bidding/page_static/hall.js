@@ -21,7 +21,8 @@
     set("hall-done", body.done + " / " + body.total);
     var bar = document.getElementById("hall-progress");
     if (bar) { bar.max = body.total || 1; bar.value = body.done; }
-    if (body.record_ready && hall.dataset.recordReady !== "1") { window.location.reload(); }
+    // The record is out: load the page anew (without an earlier action's success message).
+    if (body.record_ready && hall.dataset.recordReady !== "1") { window.location.replace(window.location.pathname); }
     if (body.state !== "published" && body.state !== "closed") { window.clearInterval(timer); }
   }
   function poll() {
