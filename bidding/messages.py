@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bidding.award.messages import MESSAGES as AWARD
 from bidding.evaluation.messages import MESSAGES as EVALUATION
+from bidding.hall.messages import MESSAGES as HALL
 from bidding.security.messages import MESSAGES as SECURITY
 
 
@@ -266,6 +267,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     **EVALUATION,
     **AWARD,
     **SECURITY,
+    **HALL,
     # The receipt page (bidding/submission/receipt_page.py).
     "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
     "bidding.receipt_page.open_printable": _m("查看并打印回执（可核验签名）",

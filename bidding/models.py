@@ -506,5 +506,6 @@ class EvaluationClarification(Base):
 # one module the platform imports for the domain's metadata.
 from bidding.award import models as award_models  # noqa: E402,F401
 from bidding.evaluation import models as evaluation_models  # noqa: E402,F401
+from bidding.hall import models as hall_models  # noqa: E402,F401
 from bidding.project_codes import ProjectCodeCounter  # noqa: E402,F401
 from bidding.security import models as security_models  # noqa: E402,F401

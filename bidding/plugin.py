@@ -19,6 +19,7 @@ from bidding.evaluation import method_views as evaluation_method_pages
 from bidding.evaluation import report_controllers as evaluation_report_api
 from bidding.evaluation import report_views as evaluation_report_pages
 from bidding.evaluation import views as evaluation_pages
+from bidding.hall import views as hall_pages
 from bidding.messages import MESSAGES
 from bidding.opening import controllers as opening_api
 from bidding.opening import views as opening_pages
@@ -56,6 +57,7 @@ PAGE_STATIC = create_static_files_router(path="/static/bidding-pages",
 # Each stage's JSON API and pages (tendering, sealing, submission, opening).
 STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           tendering_pages, sealing_pages, submission_pages, receipt_page, opening_pages,
+          hall_pages,
           workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages,
           evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
           evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api,

@@ -124,6 +124,11 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "opening.record_revised": ("修订开标记录", "Opening record revised"),
     "opening.disclosure_failed": ("开标结果公开失败", "Opening results could not be published"),
     "opening.alert": ("开标异常提示", "Opening alert"),
+    # the opening hall (issue 13)
+    "opening.hall_signed_in": ("投标人在开标大厅签到", "Bidder signed in to the opening hall"),
+    "opening.record_confirmed": ("投标人确认开标记录", "Bidder confirmed its line of the record"),
+    "opening.record_objected": ("投标人对开标提出异议", "Bidder objected at the opening"),
+    "opening.objection_answered": ("当场答复开标异议", "Objection at the opening answered"),
     # bid security (issue 16, R-16)
     "security.payment_recorded": ("登记保证金到账（截标前加密保存）", "Security payment recorded (sealed)"),
     "security.payment_matched": ("保证金到账核对至投标人", "Security payment matched to a bidder"),

@@ -46,6 +46,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "draw_cap": ("抽取次数已达上限", "Draw cap reached"), "poor_record": ("诚信记录不良", "Poor record"),
     "reserve": ("备选", "Reserve"), "notified": ("已通知", "Notified"),
     "confirmed": ("已确认", "Confirmed"), "declined": ("已拒绝", "Declined"),
+    "objected": ("已提出异议", "Objection raised"),  # the opening hall (issue 13)
     "cancel_requested": ("申请取消", "Cancellation requested"), "checked_in": ("已签到", "Checked in"),
     "recused": ("已回避", "Recused"),
     # scheduled jobs
