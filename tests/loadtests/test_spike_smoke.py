@@ -21,7 +21,7 @@ from tests.conftest import BACKEND, IN_CI
 from trading.settings import get_settings
 
 SMOKE_BROKER = os.environ.get("GGZY_SPIKE_SMOKE_BROKER", "redis://127.0.0.1:6379/12")
-SMOKE = Settings(bidders=10, lead_s=30, peak_s=15, tail_s=6, large=1, large_min_mb=10,
+SMOKE = Settings(bidders=10, lead_s=20, peak_s=10, tail_s=6, large=1, large_min_mb=10,
                  large_max_mb=10, p99_ms=5000, replace_ratio=0.2, withdraw_ratio=0.1)
 
 
