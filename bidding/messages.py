@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bidding.award.complaint_messages import MESSAGES as COMPLAINTS
 from bidding.award.messages import MESSAGES as AWARD
 from bidding.evaluation.messages import MESSAGES as EVALUATION
 from bidding.security.messages import MESSAGES as SECURITY
@@ -265,6 +266,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "The key-half window is not open"),
     **EVALUATION,
     **AWARD,
+    **COMPLAINTS,
     **SECURITY,
     # The receipt page (bidding/submission/receipt_page.py).
     "bidding.receipt_page.open": _m("查看回执", "View the receipt"),
