@@ -54,6 +54,8 @@ ORGS = (
             "91140300MA0HXT004"),
     # Experts sign in as persons; their employers are in their pool records (expert_pool demo).
     DemoOrg("experts", "评标专家（演示，个人账号）", OrganizationKind.OTHER, None),
+    # The bank gateway that reports bid-security payments (bidding/security, issue 16).
+    DemoOrg("bank", "中国建设银行阳泉分行（演示）", OrganizationKind.OTHER, None),
 )
 
 USERS = (
@@ -75,6 +77,7 @@ USERS = (
     DemoUser("demo-expert7", "评标专家 何造价师", Role.EXPERT, "experts"),
     DemoUser("demo-expert8", "评标专家 吕造价师", Role.EXPERT, "experts"),
     DemoUser("demo-regulator", "监管 陈处长", Role.REGULATOR, "regulator"),
+    DemoUser("demo-bank", "银行接口 刘经理", Role.BANK, "bank"),
 )
 
 

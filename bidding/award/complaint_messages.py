@@ -9,6 +9,9 @@ def _m(zh: str, en: str) -> dict[str, str]:
 
 MESSAGES: dict[str, dict[str, str]] = {
     "nav.complaints": _m("投诉", "Complaints"),
+    "award.complaint_paused": _m("行政监督部门处理投诉期间已责令暂停定标（依据{basis}）：{reason}",
+                                 "The supervising department paused the award while it handles "
+                                 "a complaint (under the {basis}): {reason}"),
     "complaint.title": _m("投诉", "Complaints"),
     "complaint.one": _m("投诉", "Complaint"),
     "complaint.back": _m("返回投诉列表", "Back to the complaints"),

@@ -141,7 +141,7 @@ class Complaint(Base):
     tender_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tender.id", ondelete="CASCADE"), index=True)
     section_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a result objection's section
-    objection_kind: Mapped[str] = mapped_column(String(16))
+    objection_kind: Mapped[str] = mapped_column(String(24))
     objection_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     objection_text: Mapped[str] = mapped_column(Text)
     objection_answer: Mapped[str | None] = mapped_column(Text)  # None: left unanswered

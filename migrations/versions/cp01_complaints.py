@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('tender_id', sa.Uuid(), nullable=False),
     sa.Column('section_id', sa.Uuid(), nullable=True),
-    sa.Column('objection_kind', sa.String(length=16), nullable=False),
+    sa.Column('objection_kind', sa.String(length=24), nullable=False),
     sa.Column('objection_id', sa.Uuid(), nullable=False),
     sa.Column('objection_text', sa.Text(), nullable=False),
     sa.Column('objection_answer', sa.Text(), nullable=True),

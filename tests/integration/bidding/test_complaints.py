@@ -22,7 +22,7 @@ from trading.accounts.models import OrganizationKind, Role
 from trading.denials import total_denials
 
 from .award_flow import final_report
-from .conftest import bearer, make_user
+from .conftest import bearer, db_now, make_tender, make_user, publish_now
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -160,6 +160,9 @@ def test_complaint_after_objection_accepted_paused_award_excluded_time_and_decis
     test_clock.advance_past(ends)
     held = client.post(f"{api}/winner", headers=tenderee, json={"winner": first})
     assert held.status_code == 409 and "第六十二条" in held.text and "需核实第一名业绩" in held.text
+    login(client, "cp-tenderee")
+    award_page = client.get(f"/bidding/tenders/{tender}/award").text
+    assert "award-complaint-paused" in award_page and f"{section}/winner" not in award_page
 
     # Expert review: the clock stops; the decision waits; its working days move the limit.
     login(client, "cp-sup")
@@ -229,3 +232,54 @@ def test_complaint_after_objection_accepted_paused_award_excluded_time_and_decis
     too_late = client.post("/api/v1/complaints", headers=complainant, json=body)
     assert too_late.status_code == 409 and "第六十条第一款" in too_late.text
     assert _count() == 1
+
+
+def test_complaint_on_the_documents_after_an_unanswered_objection_not_accepted(client) -> None:
+    scenario = make_tender(prefix="cpd")
+    publish_now(scenario, db_now() + dt.timedelta(days=30))
+    complainant = bearer(scenario.bidders[0])
+    raised = client.post(f"/api/v1/tenders/{scenario.tender_id}/objections",
+                         json={"text": "资格条件排斥潜在投标人"}, headers=complainant)
+    assert raised.status_code == 201, raised.text
+    objection_id = raised.json()["id"]
+    body = {"objection_kind": "documents_objection", "objection_id": objection_id,
+            "text": "招标人逾期未答复异议"}
+    # Another bidder of the tender cannot complain on it; the author only once unanswered
+    # past the limit (Regs §60).
+    assert client.post("/api/v1/complaints", headers=bearer(scenario.bidders[1]),
+                       json=body).status_code == 400
+    assert client.post("/api/v1/complaints", headers=complainant, json=body).status_code == 409
+    with db.read_only() as session:
+        from bidding.models import Objection
+
+        found = session.get(Objection, uuid.UUID(objection_id))
+        assert found is not None
+        answer_due = found.answer_due
+    test_clock.advance_past(answer_due)
+    filed = client.post("/api/v1/complaints", headers=complainant, json=body)
+    assert filed.status_code == 201, filed.text
+    shown = filed.json()
+    assert shown["section_id"] is None and shown["objection_answer"] is None
+    assert shown["knew_at"] == answer_due.isoformat()
+    # The tender's tenderee reads it; another tenderee does not; no tenderee decides it.
+    assert [c["id"] for c in client.get("/api/v1/complaints",
+                                        headers=bearer(scenario.tenderee)).json()] == [shown["id"]]
+    stranger = make_user("cpd-other-tenderee", Role.TENDEREE, OrganizationKind.TENDEREE)
+    capi = f"/api/v1/complaints/{shown['id']}"
+    assert client.get(capi, headers=bearer(stranger)).status_code == 403
+    before = _denials()
+    assert client.post(f"{capi}/acceptance", headers=bearer(scenario.tenderee),
+                       json={"accept": False, "reason": "x"}).status_code == 403
+    assert _denials() == before + 1
+    # Not accepted needs a reason; then the complainant reads it.
+    regulator = bearer(make_user("cpd-regulator", Role.REGULATOR, OrganizationKind.REGULATOR))
+    assert client.post(f"{capi}/acceptance", headers=regulator,
+                       json={"accept": False}).status_code == 400
+    refused = client.post(f"{capi}/acceptance", headers=regulator,
+                          json={"accept": False, "reason": "不属于本部门管辖"})
+    assert refused.status_code == 200 and refused.json()["status"] == "not_accepted"
+    again = client.post(f"{capi}/acceptance", headers=regulator, json={"accept": True})
+    assert again.status_code == 409
+    login(client, "cpd-bidder0")
+    assert "不属于本部门管辖" in client.get(f"/bidding/complaints/{shown['id']}").text
+    assert "不予受理" in client.get("/bidding/my").text
