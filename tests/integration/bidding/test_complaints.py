@@ -208,6 +208,7 @@ def test_complaint_after_objection_accepted_paused_award_excluded_time_and_decis
     workspace = client.get("/bidding/my").text
     for text in ("已受理", "责令暂停定标", "专家评审", "驳回投诉", "定标暂停已解除"):
         assert text in workspace, text
+    assert 'href="/bidding/complaints"' in workspace  # the notifications lead to the complaint
     shown = client.get(url).text
     assert "投诉缺乏事实依据" in shown and "驳回" in shown
     state = client.get(capi, headers=complainant).json()
