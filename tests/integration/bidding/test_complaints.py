@@ -115,14 +115,24 @@ def test_complaint_after_objection_accepted_paused_award_excluded_time_and_decis
     for who in (scenario.tenderee, scenario.staff):
         for path, data in (("acceptance", {"accept": True}),
                            ("decision", {"decision": "dismissed", "text": "x"}),
-                           ("award-pause", {"pause": True, "reason": "x"})):
+                           ("award-pause", {"pause": True, "reason": "x"}),
+                           ("exclusions", {"action": "end"})):
             assert client.post(f"{capi}/{path}", headers=bearer(who),
                                json=data).status_code == 403
-    assert _denials() == before + 6
+    assert client.post("/api/v1/complaints", headers=tenderee, json=body).status_code == 403
+    assert _denials() == before + 9
     login(client, "cp-tenderee")  # reads it (its tender), cannot decide it
     assert client.get(url).status_code == 200
-    refused = post_form(client, f"{url}/acceptance", {"decision": "accept"}, form_page=url)
-    assert refused.status_code == 403 and _denials() == before + 7
+    for path, data in (("acceptance", {"decision": "accept"}),
+                       ("decision", {"kind": "dismissed", "text": "x", "confirm": "1"}),
+                       ("award-pause", {"action": "pause", "reason": "x"}),
+                       ("exclusion", {"action": "end"})):
+        refused = post_form(client, f"{url}/{path}", data, form_page=url)
+        assert refused.status_code == 403
+    refused = post_form(client, "/bidding/complaints", {"objection": choice, "text": "x"},
+                        form_page=url)
+    assert refused.status_code == 403 and _denials() == before + 14
+    assert _complaint().status == "complaint_filed"
     login(client, "cp-other-bidder")
     assert client.get(url).status_code == 403
     assert client.get(capi, headers=bearer(other)).status_code == 403
