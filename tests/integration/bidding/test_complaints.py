@@ -123,11 +123,12 @@ def test_complaint_after_objection_accepted_paused_award_excluded_time_and_decis
     assert _denials() == before + 9
     login(client, "cp-tenderee")  # reads it (its tender), cannot decide it
     assert client.get(url).status_code == 200
-    for path, data in (("acceptance", {"decision": "accept"}),
-                       ("decision", {"kind": "dismissed", "text": "x", "confirm": "1"}),
-                       ("award-pause", {"action": "pause", "reason": "x"}),
-                       ("exclusion", {"action": "end"})):
-        refused = post_form(client, f"{url}/{path}", data, form_page=url)
+    forms: list[tuple[str, dict[str, str | list[str]]]] = [
+        ("acceptance", {"decision": "accept"}),
+        ("decision", {"kind": "dismissed", "text": "x", "confirm": "1"}),
+        ("award-pause", {"action": "pause", "reason": "x"}), ("exclusion", {"action": "end"})]
+    for path, form in forms:
+        refused = post_form(client, f"{url}/{path}", form, form_page=url)
         assert refused.status_code == 403
     refused = post_form(client, "/bidding/complaints", {"objection": choice, "text": "x"},
                         form_page=url)
