@@ -65,10 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complaint.period_end": _m("{end} 结束，不计入处理期限 {days} 个工作日",
                                "ended {end}; {days} working days not counted"),
     "complaint.period_running": _m("进行中，处理期限暂停计算", "running: the limit is stopped"),
-    "complaint.decision_due": _m("处理决定应在 {due} 前作出（已扣除不计入期间 {days} 个工作日；依据{basis}）",
+    "complaint.decision_due": _m("处理决定应在 {due} 前作出（因不计入期间顺延 {days} 个工作日；依据{basis}）",
                                  "The decision is due by {due} ({days} excluded working days "
                                  "added; under the {basis})"),
-    "complaint.decided_on": _m("{at} 作出处理决定：{kind}", "Decided on {at}: {kind}"),
+    "complaint.decided_on": _m("{at} 作出处理决定，{kind}", "Decided on {at}, {kind}"),
     "complaint.corrections": _m("责令改正", "To be corrected"),
     "complaint.acceptance": _m("受理决定", "Acceptance"),
     "complaint.accept": _m("受理", "Accept"),
