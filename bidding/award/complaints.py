@@ -34,10 +34,11 @@ from bidding.lookup import get_tender, subject
 from bidding.models import Objection, Tender
 from bidding.tendering import notifications
 from supervision import services as supervision
-from trading import calendar, clock
+from trading import calendar, calendar_years, clock
 from trading.accounts.models import Role, User
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
+from trading.calendar_years import Period
 from trading.errors import ConflictError, NotFoundError, UserError
 
 FILE_DAYS = 10  # R-38: within 10 days of knowing (Regs §60)
@@ -103,15 +104,18 @@ def attached(session: Session, org_id: uuid.UUID, kind: str,
     raise UserError("异议类型无效", "Unknown objection kind", field="objection_kind")
 
 
-def file_due(knew_at: dt.datetime) -> dt.datetime:
+def file_due(session: Session, knew_at: dt.datetime) -> dt.datetime:
     """R-38: 24:00 (Beijing) of the 10th day after the day the bidder knew (Regs §60: calendar
-    days, the answer time not counted)."""
-    return clock.legal_end_of_day_utc(clock.legal_day(knew_at) + dt.timedelta(days=FILE_DAYS))
+    days, the answer time not counted; a last day on a rest day rolls, R-00a)."""
+    end = calendar_years.period_end(session, Period("R-38", clock.legal_day(knew_at), FILE_DAYS))
+    return clock.legal_end_of_day_utc(end.end)
 
 
 def _working_due(session: Session, start: dt.datetime, days: int) -> dt.datetime:
-    return clock.legal_end_of_day_utc(calendar.add_working_days(session, clock.legal_day(start),
-                                                                days))
+    """24:00 (Beijing) of the ``days``-th working day after ``start``'s day (Regs §61)."""
+    end = calendar_years.period_end(session, Period("R-38", clock.legal_day(start), days,
+                                                    working_days=True))
+    return clock.legal_end_of_day_utc(end.end)
 
 
 def _text(value: str, field: str, zh: str, en: str, *, required: bool = True) -> str:
@@ -162,7 +166,7 @@ def file_complaint(session: Session, actor: Actor, org_id: uuid.UUID | None, kin
         raise ConflictError(f"异议尚在答复期内，请在招标人答复或答复期限届满后投诉（{zh}）",
                             f"The objection is still within its answer period: complain after "
                             f"the answer or its limit ({en})", field="objection")
-    if now > file_due(knew):
+    if now > file_due(session, knew):
         zh, en = rules.under("R-38-F")
         raise UserError(f"{zh}，投诉应自知道或者应当知道之日起 {FILE_DAYS} 日内提出，"
                         "已超过投诉期限",
@@ -441,6 +445,6 @@ def eligible(session: Session, org_id: uuid.UUID) -> list[Attached]:
     result = []
     for item in found:
         knew = item.knew_at(now)
-        if knew is not None and now <= file_due(knew) and item.objection_id not in busy:
+        if knew is not None and now <= file_due(session, knew) and item.objection_id not in busy:
             result.append(item)
     return sorted(result, key=lambda a: a.answer_due)
