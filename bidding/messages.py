@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bidding.award.complaint_messages import MESSAGES as COMPLAINTS
 from bidding.award.messages import MESSAGES as AWARD
 from bidding.evaluation.messages import MESSAGES as EVALUATION
 from bidding.hall.messages import MESSAGES as HALL
@@ -266,6 +267,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                        "The key-half window is not open"),
     **EVALUATION,
     **AWARD,
+    **COMPLAINTS,
     **SECURITY,
     **HALL,
     # The receipt page (bidding/submission/receipt_page.py).

@@ -7,6 +7,8 @@ from typing import Any
 
 from litestar.static_files import create_static_files_router
 
+from bidding.award import complaint_api
+from bidding.award import complaint_views as complaint_pages
 from bidding.award import controllers as award_api
 from bidding.award import views as award_pages
 from bidding.cli import commands as CLI_COMMANDS
@@ -61,7 +63,8 @@ STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           workspace_pages, evaluation_api, evaluation_method_pages, evaluation_pages,
           evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
           evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api,
-          award_pages, award_api, security_api, security_pages, security_staff_pages)
+          award_pages, award_api, complaint_pages, complaint_api, security_api, security_pages,
+          security_staff_pages)
 
 domain = Domain(
     name="bidding",
@@ -79,6 +82,8 @@ domain = Domain(
         NavItem("nav.security", "/bidding/security", frozenset({"staff"})),
         NavItem("nav.clarifications", "/bidding/evaluation/clarifications",
                 frozenset({"bidder"})),
+        NavItem("nav.complaints", "/bidding/complaints",
+                frozenset({"bidder", "tenderee", "staff", "regulator"})),
         # Signed-in users only (an item without roles is shown to the public too).
         NavItem("nav.notifications", "/bidding/notifications",
                 frozenset({"bidder", "tenderee", "staff", "custodian", "regulator"})),

@@ -37,6 +37,14 @@ CITATIONS: dict[str, tuple[str, str]] = {
              "Regulations on the Tendering and Bidding Law, Arts. 53-54"),
     "R-36": (f"{REGS}第五十四条", "Regulations on the Tendering and Bidding Law, Art. 54"),
     "R-37": (f"{LAW}第四十五条、第四十六条", "Tendering and Bidding Law, Arts. 45-46"),
+    # Complaints to the supervising department (投诉, R-38).
+    "R-38": (f"{REGS}第六十条、第六十一条和《工程建设项目招标投标活动投诉处理办法》",
+             "Regulations on the Tendering and Bidding Law, Arts. 60-61; Measures for Handling "
+             "Complaints on Tendering and Bidding of Construction Projects"),
+    "R-38-F": (f"{REGS}第六十条第一款", "Regulations on the Tendering and Bidding Law, Art. 60(1)"),
+    "R-38-O": (f"{REGS}第六十条第二款", "Regulations on the Tendering and Bidding Law, Art. 60(2)"),
+    "R-38-D": (f"{REGS}第六十一条", "Regulations on the Tendering and Bidding Law, Art. 61"),
+    "R-38-P": (f"{REGS}第六十二条", "Regulations on the Tendering and Bidding Law, Art. 62"),
     "R-41": (f"{E_RULES}第四十一条", "Measures for Electronic Tendering and Bidding, Art. 41"),
 }
 

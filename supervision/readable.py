@@ -61,6 +61,7 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
     "publicity.window": ("公示期", "Publicity period"),
     "contract.deadline": ("合同签订时限", "Contract signing limit"),
     "complaint.decision": ("投诉处理时限", "Complaint decision limit"),
+    "complaint.acceptance": ("投诉受理时限", "Complaint acceptance limit"),
     "access.denials": ("越权访问次数异常", "Unusual number of denied accesses"),
     "calendar.year_provisional": ("年度节假日安排尚未录入", "Calendar year not entered"),
     "bidding.opening_shares": ("开标密钥分片提交时限", "Key shares due for the opening"),

@@ -17,10 +17,20 @@ VALUES: dict[str, tuple[str, str]] = {
     "pending": ("待处理", "Pending"), "revoked": ("已撤销", "Revoked"),
     "dealing": ("分发中", "Dealing"), "checking": ("核验中", "Checking"),
     "answering": ("答复申诉中", "Answering complaints"), "completed": ("已完成", "Completed"),
+    # complaints to the supervising department (issue 16, R-38)
+    "complaint_filed": ("待受理", "Awaiting acceptance"),
+    "not_accepted": ("不予受理", "Not accepted"),
+    "complaint_accepted": ("已受理", "Accepted"), "dismissed": ("驳回", "Dismissed"),
+    "upheld": ("投诉成立", "Upheld"),
+    "documents_objection": ("对招标文件的异议", "Objection to the documents"),
+    "result_objection": ("对评标结果的异议", "Objection to the result"),
+    "testing": ("检验检测鉴定", "Testing or inspection"),
+    "expert_review": ("专家评审", "Expert review"),
     # bid security (issue 16)
     "unmatched": ("未匹配", "Unmatched"), "matched": ("已匹配", "Matched"),
     "returned": ("已退回", "Returned"), "withdrawal": ("撤回投标", "Withdrawal"),
-    "award": ("定标", "Award"), "due": ("待退还", "Due"), "refunded": ("已退还", "Refunded"),
+    "award": ("定标", "Award"), "contract": ("合同备案", "Contract filed"),
+    "due": ("待退还", "Due"), "refunded": ("已退还", "Refunded"),
     "statement": ("银行对账单", "Bank statement"), "gateway": ("银行接口", "Bank gateway"),
     "bid-security": ("投标保证金", "Bid security"),
     # experts and draws

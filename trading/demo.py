@@ -54,6 +54,8 @@ ORGS = (
             "91140300MA0HXT004"),
     # Experts sign in as persons; their employers are in their pool records (expert_pool demo).
     DemoOrg("experts", "评标专家（演示，个人账号）", OrganizationKind.OTHER, None),
+    # The bank gateway that reports bid-security payments (bidding/security, issue 16).
+    DemoOrg("bank", "中国建设银行阳泉分行（演示）", OrganizationKind.OTHER, None),
 )
 
 USERS = (
@@ -84,6 +86,7 @@ USERS = (
     DemoUser("demo-expert14", "评标专家 宋造价师", Role.EXPERT, "experts"),
     DemoUser("demo-expert15", "评标专家 唐造价师", Role.EXPERT, "experts"),
     DemoUser("demo-regulator", "监管 陈处长", Role.REGULATOR, "regulator"),
+    DemoUser("demo-bank", "银行接口 刘经理", Role.BANK, "bank"),
 )
 
 

@@ -18,6 +18,7 @@ from bidding.award.decision import CONTRACT_ALERT_KIND, contract_alert_subject
 from bidding.award.models import AwardContract
 from bidding.lookup import subject
 from bidding.opening.notices import org_names, tenderee_name
+from bidding.security import refunds
 from bidding.tendering import sniff
 from bidding.tendering.announcement import yuan_text
 from supervision import services as supervision
@@ -105,6 +106,11 @@ def file_contract(session: Session, actor: Actor, tender_id: uuid.UUID, section_
     session.flush()
     supervision.resolve_deadline(session, CONTRACT_ALERT_KIND, contract_alert_subject(section_id),
                                  "filed")
+    # R-16 (Regs §57): the security kept at the award is owed back within 5 days of the contract.
+    second = next((uuid.UUID(c["org_id"]) for c in row.candidates or []
+                   if uuid.UUID(c["org_id"]) != row.winner_org_id), None)
+    refunds.refunds_after_contract(session, actor, section_id,
+                                   {row.winner_org_id} | ({second} if second else set()))
     supervision.record(session, actor, "award.contract_filed", subject(tender_id), {
         "rule": "R-37", "section": str(section_id), "sha256": digest, "size": len(content),
         "amount_fen": amount_fen, "signed_on": signed_on.isoformat(),

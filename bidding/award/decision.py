@@ -20,7 +20,8 @@ from Crypto.Signature import eddsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidding.award import common, objections
+from bidding import rules
+from bidding.award import common, complaints, objections
 from bidding.award.models import AwardLetter, AwardLetterKind, SectionAward
 from bidding.lookup import get_tender, sections_of, subject
 from bidding.models import TenderState
@@ -96,6 +97,13 @@ def _check(session: Session, row: SectionAward, winner: uuid.UUID,
         raise ConflictError("尚有对评标结果的异议未答复，定标暂停（依据《中华人民共和国招标投标法实施条例》"
                             "第五十四条）", "An objection to the result is unanswered: the award "
                             "waits (Regulations on the Tendering and Bidding Law, Art. 54)")
+    held = complaints.award_pause(session, row.tender_id, row.section_id)
+    if held is not None:
+        zh, en = rules.under("R-38-P")
+        raise UserError(f"{zh}，行政监督部门处理投诉期间已责令暂停定标：{held.award_pause_reason}",
+                        f"{en}, the supervising department ordered the award paused while it "
+                        f"handles a complaint: {held.award_pause_reason}", code="award_paused",
+                        status=409)
     chosen = next((c for c in row.candidates if c["org_id"] == str(winner)), None)
     if chosen is None:
         raise UserError("中标人只能从公示的中标候选人中确定", "The winner must be a published "

@@ -6,6 +6,7 @@ Registered by one import at the end of ``bidding.models`` (one metadata, one his
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from typing import Any
 
@@ -104,3 +105,74 @@ class AwardContract(Base):
     filed_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     notice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class ComplaintStatus(enum.StrEnum):
+    """A complaint to the supervising department (投诉, R-38)."""
+
+    FILED = "complaint_filed"  # 待受理: acceptance decided within 3 working days
+    NOT_ACCEPTED = "not_accepted"  # 不予受理
+    ACCEPTED = "complaint_accepted"  # 已受理: decision within 30 working days
+    DISMISSED = "dismissed"  # 驳回
+    UPHELD = "upheld"  # 投诉成立, with what must be corrected
+
+
+class ComplaintSubject(enum.StrEnum):
+    """Which objection came first (Regs §60: some matters are objected to before a complaint)."""
+
+    DOCUMENTS = "documents_objection"  # 对招标文件的异议 (R-13)
+    RESULT = "result_objection"  # 对评标结果的异议 (R-36)
+
+
+class ExclusionKind(enum.StrEnum):
+    """Time not counted in the 30 working days (Regs §61)."""
+
+    TESTING = "testing"  # 检验、检测、鉴定
+    EXPERT_REVIEW = "expert_review"  # 专家评审
+
+
+class Complaint(Base):
+    """投诉 to the supervising department after an objection (R-38), with the objection and its
+    answer attached as they stood when the complaint was filed."""
+
+    __tablename__ = "award_complaint"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tender.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a result objection's section
+    objection_kind: Mapped[str] = mapped_column(String(24))
+    objection_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    objection_text: Mapped[str] = mapped_column(Text)
+    objection_answer: Mapped[str | None] = mapped_column(Text)  # None: left unanswered
+    complainant_org_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    filed_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    text: Mapped[str] = mapped_column(Text)
+    knew_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # the answer, or its limit
+    filed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(24))
+    accept_due: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # 3 working days
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # or refused at
+    acceptance_reason: Mapped[str | None] = mapped_column(Text)
+    decision_due: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())  # moved by pauses
+    excluded_days: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_text: Mapped[str | None] = mapped_column(Text)
+    corrections: Mapped[str | None] = mapped_column(Text)  # upheld: what must be corrected
+    award_paused_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    award_pause_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ComplaintExclusion(Base):
+    """A period the regulator excluded from the 30 working days (testing, expert review)."""
+
+    __tablename__ = "award_complaint_exclusion"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    complaint_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("award_complaint.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    working_days: Mapped[int | None] = mapped_column(Integer)  # added to the limit at the end

@@ -15,7 +15,7 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from bidding import config, web
-from bidding.award import common, contract, decision, objections
+from bidding.award import common, complaints, contract, decision, objections
 from bidding.award.models import AwardContract, AwardLetter, ResultObjection, SectionAward
 from bidding.lookup import get_tender, sections_of
 from bidding.models import Section, Tender
@@ -45,6 +45,7 @@ class SectionView:
     contract: AwardContract | None = None
     is_bidder: bool = False
     winner: str | None = None
+    complaint_pause: str | None = None  # the regulator's reason while it holds the award
 
 
 def _sections(session: Session, tender: Tender, manages: bool,
@@ -74,6 +75,8 @@ def _sections(session: Session, tender: Tender, manages: bool,
             view.letters = [lt for lt in decision.letters_of(session, tender.id, org)
                             if lt.section_id == section.id]
             view.contract = contract.contract_of(session, section.id)
+            held = complaints.award_pause(session, tender.id, section.id)
+            view.complaint_pause = held.award_pause_reason if held else None
             if row.winner_org_id is not None:
                 view.winner = bidders.get(row.winner_org_id)
         found.append(view)
@@ -103,7 +106,7 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, done: str | Non
                       done=done if done in DONE else None, tender=tender, manages=manages,
                       sections=_sections(session, tender, manages, org), now=now, yuan=yuan,
                       local=clock.format_local, basis=[cite(r, lang) for r in
-                                                       ("R-35", "R-36", "R-37")],
+                                                       ("R-35", "R-36", "R-37", "R-38-P")],
                       min_days=common.MIN_PUBLICITY_DAYS, max_days=common.MAX_PUBLICITY_DAYS,
                       today=clock.legal_day(now).isoformat())
 

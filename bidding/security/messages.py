@@ -36,6 +36,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.sec.refund.refunded": _m("已退还", "Refunded"),
     "bidding.sec.refund_reason.withdrawal": _m("撤回投标", "Bid withdrawn"),
     "bidding.sec.refund_reason.award": _m("未中标", "Not awarded"),
+    "bidding.sec.refund_reason.contract": _m("合同已备案", "Contract filed"),
     "bidding.sec.refund_reason.failed": _m("标段流标", "Section failed"),
     "bidding.sec.refund_reason.returned": _m("非保证金款项退回", "Returned (no bid)"),
     "bidding.sec.letters": _m("保函", "Guarantee letters"),

@@ -38,6 +38,7 @@ class PaymentStatus(enum.StrEnum):
 class RefundReason(enum.StrEnum):
     WITHDRAWAL = "withdrawal"  # the bidder withdrew its bid (R-16, Regs §35)
     AWARD = "award"  # neither winner nor second candidate (R-16, Regs §57)
+    CONTRACT = "contract"  # the winner and the second candidate, once the contract is filed
     FAILED = "failed"  # the section failed at the close
     RETURNED = "returned"  # staff returned a payment that belongs to no bid
 

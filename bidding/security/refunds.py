@@ -106,6 +106,27 @@ def refunds_after_award(session: Session, actor: Actor, section_id: uuid.UUID,
     return owed
 
 
+def refunds_after_contract(session: Session, actor: Actor, section_id: uuid.UUID,
+                           kept: set[uuid.UUID]) -> list[SecurityRefund]:
+    """Called when the contract is filed: the security kept at the award (the winner's and the
+    second candidate's, ``kept``) is owed back within 5 days of the contract (R-16, Regs §57).
+    Whatever else of the section is still unowed (e.g. a candidate that was neither) is owed
+    too, so nothing matched stays held after the contract."""
+    now = clock.now(session)
+    payments = list(session.scalars(select(SecurityPayment).where(
+        SecurityPayment.section_id == section_id,
+        SecurityPayment.status == PaymentStatus.MATCHED.value)
+        .order_by(SecurityPayment.trade_date, SecurityPayment.id)))
+    already = of_payments(session, [p.id for p in payments])
+    owed = [owe(session, actor, p, RefundReason.CONTRACT, now) for p in payments
+            if p.id not in already]
+    supervision.record(session, actor, "security.contract_refunds",
+                       f"security-section/{section_id}",
+                       {"section": str(section_id), "kept": sorted(str(k) for k in kept),
+                        "refunds": [str(r.id) for r in owed]})
+    return owed
+
+
 def execute(session: Session, actor: Actor, user_id: uuid.UUID, refund_id: uuid.UUID,
             to_account: str, bank_serial: str) -> SecurityRefund:
     """Staff record the transfer back: only to the account the payment came from."""

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.e2e
 ROLE_LABELS = {
     "bidder": "投标人", "tenderee": "招标人/招标代理", "staff": "交易中心工作人员",
     "custodian": "密钥保管人", "expert": "评标专家", "regulator": "监管部门", "admin": "系统管理员",
+    "bank": "银行接口",
 }
 
 

@@ -138,6 +138,7 @@ def test_every_state_and_kind_a_domain_logs_has_a_label() -> None:
     import enum
 
     from bidding import models as bidding_models
+    from bidding.award import models as award_models
     from disclosure.notice_types import NoticeType
     from expert_pool import models as expert_models
     from supervision.value_labels import VALUES
@@ -149,7 +150,8 @@ def test_every_state_and_kind_a_domain_logs_has_a_label() -> None:
         bidding_models.CeremonyState, expert_models.ExpertStatus, expert_models.ExpertType,
         expert_models.ConflictKind, expert_models.IntegrityKind, expert_models.ChangeState,
         expert_models.DrawState, expert_models.ExclusionReason, expert_models.PickState,
-        jobs.JobStatus, NoticeType, OrganizationKind, Role]
+        jobs.JobStatus, NoticeType, OrganizationKind, Role, award_models.ComplaintStatus,
+        award_models.ComplaintSubject, award_models.ExclusionKind]
     values = {member.value for kind in coded for member in kind}
     job_constant = re.compile(r'^[A-Z_]*_JOB\s*=\s*"([a-z_]+\.[a-z_.]+)"', re.M)
     kinds = {kind for text in _sources().values() for kind in job_constant.findall(text)}

@@ -268,6 +268,10 @@ def test_publicity_objection_award_and_contract(client) -> None:
     assert filed.status_code == 303, re.findall(r"role=\"alert\"[^>]*>([^<]+)", filed.text)
     assert "合同已备案" in client.get(filed.headers["location"]).text
     assert _alert("contract.deadline", f"contract/{section}") is None  # filed: cleared
+    with db.read_only() as session:  # the kept security is owed back after the contract
+        assert [e.action for e in supervision.entries(
+            session, subject=f"security-section/{section}", action_prefix="security.",
+            limit=10)].count("security.contract_refunds") == 1
     with db.read_only() as session:
         record = ocds.record_for(session, str(tender))
         package = ocds.record_package(session, [str(tender)])

@@ -22,7 +22,7 @@ from bidding.security.models import (
 from supervision import services as supervision
 from tests import clock as test_clock
 from tests.integration.trading.conftest import csrf_token, login, post_form
-from trading import db, denials
+from trading import clock, db, denials
 from trading.accounts.models import OrganizationKind, Role
 
 from .conftest import (
@@ -275,6 +275,19 @@ def test_refunds_after_withdrawal_and_award_only_to_the_payer_with_alerts(client
                                                           winner, second)
         ids = [r.id for r in owed_after]
     assert len(ids) == 1
+    # The contract filed: the winner's and the second's security is owed back within 5 days
+    # (R-16, Regs §57); nothing already owed is owed twice (the call is made by
+    # award.contract.file_contract, see test_award).
+    with db.transaction() as session:
+        at_contract = refunds.refunds_after_contract(session, TEST, scenario.section_id,
+                                                     {winner, second})
+        kept = {session.get(SecurityPayment, r.payment_id).bidder_id  # type: ignore[union-attr]
+                for r in at_contract}
+        assert kept == {winner, second} and {r.reason for r in at_contract} == {"contract"}
+        assert all(clock.legal_day(r.due_at) - clock.legal_day(r.created_at) == dt.timedelta(5)
+                   for r in at_contract)
+        assert refunds.refunds_after_contract(session, TEST, scenario.section_id,
+                                              {winner, second}) == []
     # Through the API as well: a tenderee may not record a refund (403, counted); staff to
     # another account get the reason, and nothing changes.
     before = _denied()
@@ -293,7 +306,7 @@ def test_refunds_after_withdrawal_and_award_only_to_the_payer_with_alerts(client
     test_clock.advance_past(third_refund.due_at)
     with db.read_only() as session:
         red = [a for a in supervision.list_alerts(session) if a.kind == refunds.ALERT_KIND]
-    assert [a.effective_state for a in red] == ["red"]
+    assert [a.effective_state for a in red] == ["red"] * 3  # the third, the two at the contract
     login(client, "sref-staff")  # five days on, the session has ended
     desk = client.get("/bidding/security")
     assert "已逾期" in desk.text
