@@ -1,7 +1,7 @@
 """issue 16: complaints to the supervising department, excluded periods
 
 Revision ID: cp01
-Revises: bs01
+Revises: oh01
 Create Date: 2026-12-05 21:34:39.991596
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import trading.db
 
 
 revision: str = 'cp01'
-down_revision: str | Sequence[str] | None = 'bs01'
+down_revision: str | Sequence[str] | None = 'oh01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
