@@ -39,6 +39,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "intake.notice_issued": ("出具受理审查通知书（电子签章）", "Notice on receipt issued (sealed)"),
     "intake.deemed_accepted": ("逾期未告知，视为受理", "Counted as accepted (no notice in time)"),
     "intake.corrected": ("提交补正材料", "Corrected materials handed in"),
+    "intake.period_started": ("开始特别程序（暂停计时）", "Excluded period started (clock paused)"),
+    "intake.period_ended": ("结束特别程序（恢复计时）", "Excluded period ended (clock resumed)"),
+    "intake.extension_requested": ("申请延长办理期限", "Extension of the limit requested"),
+    "intake.extension_decided": ("审批延长办理期限", "Extension of the limit decided"),
+    "intake.task_decided": ("部门出具并联审批意见", "Department decided its parallel-approval task"),
+    "intake.completed": ("办结并出具审批结果（电子签章）", "Completed; result document issued (sealed)"),
+    "intake.staff_assigned": ("工作人员分配至审批部门", "Staff assigned to an approval department"),
     # timed jobs (trading core)
     "job.scheduled": ("安排定时任务", "Job scheduled"),
     "job.rescheduled": ("定时任务改期", "Job rescheduled"),

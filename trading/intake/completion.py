@@ -78,8 +78,9 @@ def periods_of(session: Session, application: Application) -> list[PausedPeriod]
 
 
 def tasks_of(session: Session, application: Application) -> list[DepartmentTask]:
-    return list(session.scalars(select(DepartmentTask).where(
-        DepartmentTask.application_id == application.id)))
+    found = session.scalars(select(DepartmentTask).where(
+        DepartmentTask.application_id == application.id))
+    return sorted(found, key=lambda t: t.department.code)
 
 
 def _paused(day: dt.date, periods: list[PausedPeriod], today: dt.date) -> bool:
@@ -108,10 +109,9 @@ def clock_of(session: Session, completion: Completion, periods: list[PausedPerio
             if cal.is_working_day(day) and not _paused(day, periods, today):
                 counted += 1
         due = day
-    if due is not None and due < today:
-        remaining = -cal.working_days_between(due, today)
-    else:
-        remaining = total - used
+    # Overdue: count the working days past the due day (paused days all lie before it).
+    overdue = due is not None and due < today
+    remaining = -cal.working_days_between(due, today) if due and overdue else total - used
     return Clock(total, used, remaining, due, paused, bool(cal.provisional_years))
 
 
@@ -217,10 +217,12 @@ def start_period(session: Session, actor: audit.Actor, user: CurrentUser, tracki
                  kind: ExcludedKind, reason: str) -> PausedPeriod:
     application, completion = _open_application(session, tracking_number)
     if kind.value not in application.item.excluded_kinds:
-        raise UserError("该事项不适用此类不计入时限的程序（《行政许可法》第四十五条）", "This item does not allow "
+        raise UserError("该事项不适用此类不计入时限的程序（《行政许可法》第四十五条）",
+                        "This item does not allow "
                         "this kind of excluded period (Licensing Law, art. 45)", field="kind")
     if any(p.ended_day is None for p in periods_of(session, application)):
-        raise ConflictError("已有未结束的暂停计时程序，请先结束它（《行政许可法》第四十五条）", "An excluded period is "
+        raise ConflictError("已有未结束的暂停计时程序，请先结束它（《行政许可法》第四十五条）",
+                            "An excluded period is "
                             "open already; end it first (Licensing Law, art. 45)", field="kind")
     reason = text(reason, "reason", "暂停计时的理由", "reason for the period")
     now = clock.now(session)
@@ -246,7 +248,8 @@ def end_period(session: Session, actor: audit.Actor, user: CurrentUser, tracking
     application, completion = _open_application(session, tracking_number)
     period = next((p for p in periods_of(session, application) if p.ended_day is None), None)
     if period is None:
-        raise ConflictError("没有正在进行的暂停计时程序，无从结束（《行政许可法》第四十五条）", "No excluded period is "
+        raise ConflictError("没有正在进行的暂停计时程序，无从结束（《行政许可法》第四十五条）",
+                            "No excluded period is "
                             "open, so none can be ended (Licensing Law, art. 45)", field="reason")
     period.end_reason = text(reason, "reason", "结束暂停的说明", "note on ending the period")
     now = clock.now(session)
@@ -272,7 +275,8 @@ def request_extension(session: Session, actor: audit.Actor, user: CurrentUser,
                       tracking_number: str, days: int, reason: str) -> Completion:
     application, completion = _open_application(session, tracking_number)
     if completion.extension_state != "none":
-        raise ConflictError("办结时限只能延长一次（《行政许可法》第四十二条）", "The limit can be extended only once "
+        raise ConflictError("办结时限只能延长一次（《行政许可法》第四十二条）",
+                            "The limit can be extended only once "
                             "(Licensing Law, art. 42)", field="days")
     if not 1 <= days <= MAX_EXTENSION_DAYS:
         raise UserError(f"延长期限为1至{MAX_EXTENSION_DAYS}个工作日（《行政许可法》第四十二条）",
@@ -295,10 +299,13 @@ def decide_extension(session: Session, actor: audit.Actor, user: CurrentUser,
                             field="approve")
     heads = {d.department_id for d in departments_of(session, user) if d.head}
     if application.item.department_id not in heads:
-        raise UserError("延长办结时限须经本部门负责人批准（《行政许可法》第四十二条）", "An extension is approved by the "
-                        "department's responsible person (Licensing Law, art. 42)", status=403, code="forbidden")
+        raise UserError("延长办结时限须经本部门负责人批准（《行政许可法》第四十二条）",
+                        "An extension is approved by the "
+                        "department's responsible person (Licensing Law, art. 42)", status=403,
+                        code="forbidden")
     if completion.extension_requested_by == user.id:
-        raise UserError("申请延期的人员不能自行批准（《行政许可法》第四十二条）", "The requester may not approve its "
+        raise UserError("申请延期的人员不能自行批准（《行政许可法》第四十二条）",
+                        "The requester may not approve its "
                         "own extension (Licensing Law, art. 42)", status=403, code="forbidden")
     completion.extension_decided_by = user.id
     if approve:

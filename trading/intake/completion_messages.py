@@ -79,22 +79,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.notice.approval": _m("准予行政许可决定书", "Approval decision"),
     "intake.notice.disapproval": _m("不予行政许可决定书", "Refusal decision"),
     "intake.notice_text.pause_start": _m(
-        _RECEIVED + "因需进行下列特别程序，依照《中华人民共和国行政许可法》第四十五条，所需时间不计入办理时限，"
-        "自下列日期起暂停计时。",
+        _RECEIVED + "因需进行下列特别程序，依照《中华人民共和国行政许可法》第四十五条，"
+        "所需时间不计入办理时限，自下列日期起暂停计时。",
         _RECEIVED_EN + "the step below is needed; under the Licensing Law, art. 45, its time is "
         "not counted in the limit, which is paused from the day below."),
     "intake.notice_text.pause_end": _m(
         _RECEIVED + "下列特别程序已结束，自次日起恢复计算办理时限。",
         _RECEIVED_EN + "the step below has ended; the limit runs again from the next day."),
     "intake.notice_text.extension": _m(
-        _RECEIVED + "因情况复杂，经本机关负责人批准，依照《中华人民共和国行政许可法》第四十二条延长办理期限。",
+        _RECEIVED + "因情况复杂，经本机关负责人批准，"
+        "依照《中华人民共和国行政许可法》第四十二条延长办理期限。",
         _RECEIVED_EN + "the limit is extended with the approval of the head of this authority "
         "(Licensing Law, art. 42)."),
     "intake.notice_text.approval": _m(
         _RECEIVED + "经审查，符合法定条件、标准，本机关决定准予行政许可。",
         _RECEIVED_EN + "the application meets the legal conditions; it is approved."),
     "intake.notice_text.disapproval": _m(
-        _RECEIVED + "经审查，本机关决定不予行政许可，理由如下。申请人如不服，可依法申请行政复议或者提起行政诉讼。",
+        _RECEIVED + "经审查，本机关决定不予行政许可，理由如下。"
+        "申请人如不服，可依法申请行政复议或者提起行政诉讼。",
         _RECEIVED_EN + "it is not approved, for the reasons below. The applicant may apply for "
         "administrative review or bring an administrative suit."),
     "intake.notice_extension_days": _m("延长工作日数", "Working days added"),

@@ -64,7 +64,7 @@ def _act(request: Request[Any, Any, Any], tracking: str, done: str,
             raise
         from trading.intake.decision_views import review
 
-        return review(request, tracking, error=error)  # type: ignore[return-value]
+        return review(request, tracking, error=error)
     return redirect(f"/intake/staff/applications/{tracking}?done={done}")
 
 

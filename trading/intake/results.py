@@ -22,7 +22,7 @@ from trading import audit, clock
 from trading.accounts.services import CurrentUser
 from trading.intake import seal
 from trading.intake.completion_models import Completion, DepartmentTask
-from trading.intake.models import Application, ApplicantKind, Notice
+from trading.intake.models import ApplicantKind, Application, Notice
 
 PREFIX = {"pause_start": "ZT", "pause_end": "HF", "extension": "YQ", "approval": "XK",
           "disapproval": "BXK"}
