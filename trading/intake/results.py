@@ -32,6 +32,7 @@ TITLES = {"pause_start": "暂停计时告知书", "pause_end": "恢复计时告�
 RESULT_KINDS = ("approval", "disapproval")
 STATUS = {"approval": "approved", "disapproval": "not_approved"}
 SEAL = "阳泉市行政审批服务管理局（政务服务审批专用章）"
+REGION = "阳泉市"  # the city's approval center; per-region centers are not modelled yet
 
 Publisher = Callable[[Session, audit.Actor, dict[str, Any]], str]
 _publisher: Publisher | None = None
@@ -87,7 +88,7 @@ def complete(session: Session, actor: audit.Actor, user: CurrentUser | None,
     published = None
     if _publisher is not None and application.applicant_kind == ApplicantKind.ORGANISATION.value:
         published = _publisher(session, actor, {
-            "tender_ref": application.tracking_number,
+            "tender_ref": application.tracking_number, "region": REGION,
             "title": f"{application.item.name}审批结果公开（{application.tracking_number}）",
             "data": {"service_item": application.item.name,
                      "applicant": application.applicant_name,

@@ -131,6 +131,9 @@ def test_r05_one_extension_approved_by_the_head_then_parallel_decisions_and_the_
     staff("zj-zhou", "ZJJ")
     too_long = act(client, tracking, "extension", {"days": "11", "reason": "情况复杂"})
     assert too_long.status_code == 400
+    huge = act(client, tracking, "extension", {"days": str(2**64), "reason": "x"})
+    bogus = act(client, tracking, "periods", {"kind": "bogus", "reason": "x"})
+    assert (huge.status_code, bogus.status_code) == (400, 400)
     assert act(client, tracking, "extension", {"days": "5", "reason": "需征求多部门意见"}
                ).status_code == 303
     # the requester is not the responsible person; the head approves
@@ -169,7 +172,11 @@ def test_r05_one_extension_approved_by_the_head_then_parallel_decisions_and_the_
         assert application.status == "not_approved"
         result = session.query(Notice).filter_by(number=number).one()
         assert result.content["decisions"][0]["overdue_reason"] == "等待规划复核"
-    assert logged("intake.completed")[0]["result"] == "not_approved"
+    [completed] = logged("intake.completed")
+    assert completed["result"] == "not_approved"
+    # an organisation's result is public: published to disclosure as an intake result
+    public = client.get(completed["published"])
+    assert public.status_code == 200 and "不予行政许可决定书" in public.text and number in public.text
     # the applicant sees the sealed refusal, which anyone verifies with number and code
     as_user(client, "tenderee-li")
     receipt = client.get(f"/intake/applications/{tracking}").text
