@@ -10,7 +10,8 @@ import re
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
 from tests.integration.trading.test_intake_decisions import PDF, as_user, later, logged
-from trading import audit, db
+from supervision import alerts
+from trading import audit, clock, db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
 from trading.intake import completion, demo, items
@@ -75,6 +76,15 @@ def progress(client, tracking: str, username: str = "window-wang") -> dict:
     return answer.json()
 
 
+def completion_alert(tracking: str) -> tuple[str, str] | None:
+    """The live e-supervision alert on the completion limit: (state now, due day)."""
+    with db.read_only() as session:
+        found = [a for a in alerts.list_alerts(session) if a.kind == completion.ALERT_KIND
+                 and a.subject == f"intake-application:{tracking}"]
+        return (found[0].effective_state, str(clock.legal_day(found[0].due_at))) if found \
+            else None
+
+
 def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(client):
     # Accepted Wednesday 30 September 2026; 1-7 October is the National Day holiday and
     # Saturday 10 October a make-up working day: the 15 working days end on 27 October.
@@ -96,6 +106,7 @@ def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(c
     assert "特别程序已开始，办理时限暂停计算，已书面告知申请人。" in page
     # the start day is not counted either: 12 October is given back
     assert "暂停计时中" in page and "剩余12个工作日" in page
+    assert completion_alert(tracking) is None  # no due day while paused
     second = act(client, tracking, "periods", {"kind": "hearing", "reason": "听证"})
     assert second.status_code == 409 and "已有未结束的暂停计时程序" in second.text
     later(client, beijing(2026, 10, 14, 16), "window-wang")
@@ -108,10 +119,13 @@ def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(c
     assert (state["due_day"], state["remaining_working_days"]) == ("2026-10-30", 11)
     assert state["periods"] == [{"kind": "expert_review", "started_day": "2026-10-12",
                                  "ended_day": "2026-10-14"}]
+    assert completion_alert(tracking) == ("watching", "2026-10-30")
     later(client, beijing(2026, 10, 30, 9), "window-wang")
     assert "今日到期" in client.get(f"/intake/staff/applications/{tracking}").text
+    assert completion_alert(tracking) == ("yellow", "2026-10-30")
     later(client, beijing(2026, 11, 3, 9), "window-wang")
     assert progress(client, tracking)["remaining_working_days"] == -2
+    assert completion_alert(tracking) == ("red", "2026-10-30")
     # the applicant was told in writing, twice, under the seal, and sees the days left
     as_user(client, "tenderee-li")
     receipt = client.get(f"/intake/applications/{tracking}").text
@@ -122,6 +136,23 @@ def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(c
     assert "2026-10-12" in notice
     assert [b["kind"] for b in logged("intake.period_started")] == ["expert_review"]
     assert [b["rule"] for b in logged("intake.period_ended")] == ["R-06"]
+    # other roles may not touch the completion, nor read another's progress
+    make_user("bidder-other", "bidder", org_name="别的公司")
+    as_user(client, "bidder-other")
+    token = csrf_token(client, "/account")
+    base = f"/intake/staff/applications/{tracking}"
+    attempts = [client.post(f"{base}/{path}", data={**data, "_csrf_token": token})
+                for path, data in (("periods", {"kind": "hearing", "reason": "x"}),
+                                   ("periods/end", {"reason": "x"}),
+                                   ("extension", {"days": "1", "reason": "x"}),
+                                   ("extension/decision", {"approve": "yes"}),
+                                   ("tasks", {"department": "ZJJ", "decision": "approve"}))]
+    attempts.append(client.get("/intake/staff/tasks"))
+    attempts.append(client.get(f"/api/v1/intake/applications/{tracking}/progress",
+                               headers=bearer("bidder-other")))
+    assert [a.status_code for a in attempts] == [403] * 7
+    with db.read_only() as session:
+        assert denials.total_denials(session) == 6  # the role refusals (the API's is object-level)
 
 
 def test_r05_one_extension_approved_by_the_head_then_parallel_decisions_and_the_result(client):
@@ -191,21 +222,3 @@ def test_r05_one_extension_approved_by_the_head_then_parallel_decisions_and_the_
     login(client, "fgw-head")
     late = act(client, tracking, "periods", {"kind": "hearing", "reason": "听证"})
     assert late.status_code == 409 and "该申请已办结" in late.text
-
-
-def test_completion_routes_refuse_other_roles(client):
-    tracking = accepted(client, beijing(2026, 9, 30, 10))
-    make_user("bidder-other", "bidder", org_name="别的公司")
-    as_user(client, "bidder-other")
-    token = csrf_token(client, "/account")
-    base = f"/intake/staff/applications/{tracking}"
-    attempts = [client.post(f"{base}/{path}", data={**data, "_csrf_token": token})
-                for path, data in (("periods", {"kind": "hearing", "reason": "x"}),
-                                   ("periods/end", {"reason": "x"}),
-                                   ("extension", {"days": "1", "reason": "x"}),
-                                   ("extension/decision", {"approve": "yes"}),
-                                   ("tasks", {"department": "ZJJ", "decision": "approve"}))]
-    attempts.append(client.get("/intake/staff/tasks"))
-    attempts.append(client.get(f"/api/v1/intake/applications/{tracking}/progress",
-                               headers=bearer("bidder-other")))
-    assert [a.status_code for a in attempts] == [403] * 7
