@@ -186,6 +186,8 @@ def assign(session: Session, actor: audit.Actor, user_id: uuid.UUID, department_
     if department is None:
         raise NotFoundError("部门", "Department")
     link = session.get(StaffDepartment, (user_id, department.id))
+    if link is not None and link.head == head:
+        return link  # nothing changes (the demo seed runs at every start)
     if link is None:
         link = StaffDepartment(user_id=user_id, department_id=department.id, head=head)
         session.add(link)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
+from supervision import alerts
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
 from tests.integration.trading.test_intake_decisions import PDF, as_user, later, logged
-from supervision import alerts
 from trading import audit, clock, db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
