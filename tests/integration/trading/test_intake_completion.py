@@ -11,6 +11,7 @@ from supervision import alerts
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
 from tests.integration.trading.test_intake_decisions import PDF, as_user, later, logged
+from tests.integration.trading.test_intake_english import RAW_KEY
 from trading import audit, clock, db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
@@ -109,6 +110,13 @@ def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(c
     assert completion_alert(tracking) is None  # no due day while paused
     second = act(client, tracking, "periods", {"kind": "hearing", "reason": "听证"})
     assert second.status_code == 409 and "已有未结束的暂停计时程序" in second.text
+    # both languages: no message key shows through on the pages with the completion
+    for lang in ("en", "zh-CN"):
+        client.get(f"/lang/{lang}?next=/")
+        for path in (f"/intake/staff/applications/{tracking}", "/intake/staff/tasks",
+                     f"/intake/notices/ZT{tracking[2:]}-2"):
+            answer = client.get(path)
+            assert answer.status_code == 200 and not RAW_KEY.search(answer.text), path
     later(client, beijing(2026, 10, 14, 16), "window-wang")
     state = progress(client, tracking)
     assert state["paused"] and state["due_day"] is None and state["remaining_working_days"] == 12
