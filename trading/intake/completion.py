@@ -198,6 +198,23 @@ def assign(session: Session, actor: audit.Actor, user_id: uuid.UUID, department_
     return link
 
 
+def unassign(session: Session, actor: audit.Actor, user_id: uuid.UUID,
+             department_code: str) -> None:
+    department = session.scalar(select(Department).where(Department.code == department_code))
+    link = session.get(StaffDepartment, (user_id, department.id)) if department else None
+    if department is None or link is None:
+        raise NotFoundError("部门分配", "Department assignment")
+    session.delete(link)
+    session.flush()
+    audit.record(session, actor, "intake.staff_unassigned",
+                 f"intake-department:{department.code}",
+                 {"user_id": str(user_id), "department": department.code})
+
+
+def assignments(session: Session) -> list[StaffDepartment]:
+    return list(session.scalars(select(StaffDepartment).limit(1000)))
+
+
 # --- excluded periods (R-06) ----------------------------------------------------------------
 
 

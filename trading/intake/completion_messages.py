@@ -103,4 +103,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.notice_new_due": _m("延长后的办结期限", "New completion due day"),
     "intake.notice_period_started": _m("暂停计时起始日", "Paused from"),
     "intake.notice_period_ended": _m("特别程序结束日", "Ended on"),
+    "nav.intake_staff": _m("审批部门人员", "Department staff"),
+    "intake.staff_departments": _m("审批部门人员分配", "Staff of the approval departments"),
+    "intake.staff_intro": _m("工作人员只办理所在部门的并联审批任务；部门负责人批准延长办理期限。",
+                             "Staff decide their own departments' tasks; a department's "
+                             "responsible person approves extensions."),
+    "intake.staff_member": _m("工作人员", "Staff member"),
+    "intake.staff_not_head": _m("否", "No"),
+    "intake.staff_remove": _m("移除", "Remove"),
+    "intake.staff_confirm": _m("我确认将该人员移出此部门", "I confirm removing this person from "
+                               "the department"),
+    "intake.staff_none": _m("尚未分配任何人员", "Nobody is assigned yet"),
+    "intake.staff_assign": _m("分配到部门", "Assign to a department"),
+    "intake.done.assigned": _m("人员已分配到部门。", "The staff member was assigned."),
+    "intake.done.unassigned": _m("已从部门移除该人员。", "The staff member was removed."),
 }

@@ -230,3 +230,35 @@ def test_r05_one_extension_approved_by_the_head_then_parallel_decisions_and_the_
     login(client, "fgw-head")
     late = act(client, tracking, "periods", {"kind": "hearing", "reason": "听证"})
     assert late.status_code == 409 and "该申请已办结" in late.text
+
+
+def test_the_administrator_ties_staff_to_departments(client):
+    set_now(beijing(2026, 9, 30, 10))
+    with db.transaction() as session:
+        demo.seed(session)
+    make_user("admin-an", "admin")
+    make_user("zr-zhao", "staff")
+    make_user("tenderee-li", "tenderee", org_name="阳泉城投公司")
+    login(client, "admin-an")
+    page = "/intake/manage/staff"
+    unknown = post_form(client, page, {"username": "tenderee-li", "department": "ZRZY"})
+    assert unknown.status_code == 400 and "请选择一个工作人员账号" in unknown.text
+    assigned = post_form(client, page, {"username": "zr-zhao", "department": "ZRZY", "head": "1"})
+    assert assigned.status_code == 303
+    shown = client.get(assigned.headers["location"]).text
+    assert "人员已分配到部门。" in shown and "zr-zhao 用户" in shown and "自然资源和规划局" in shown
+    remove = {"username": "zr-zhao", "department": "ZRZY"}
+    unconfirmed = post_form(client, f"{page}/remove", remove, form_page=page)
+    assert unconfirmed.status_code == 400 and "请勾选确认后再移除" in unconfirmed.text
+    assert post_form(client, f"{page}/remove", {**remove, "confirm": "1"},
+                     form_page=page).status_code == 303
+    assert [(b["department"], b["head"]) for b in logged("intake.staff_assigned")] == [
+        ("ZRZY", True)]
+    assert len(logged("intake.staff_unassigned")) == 1
+    as_user(client, "zr-zhao")
+    token = csrf_token(client, "/account")
+    refused = [client.get(page), client.post(page, data={
+        "username": "zr-zhao", "department": "ZRZY", "head": "1", "_csrf_token": token})]
+    assert [a.status_code for a in refused] == [403, 403]
+    with db.read_only() as session:
+        assert denials.total_denials(session) == 2
