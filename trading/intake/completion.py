@@ -402,3 +402,18 @@ def staff_tasks(session: Session, user: CurrentUser) -> list[tuple[Application, 
         DepartmentTask.department_id.in_(mine), DepartmentTask.decision.is_(None)).order_by(
         Application.accepted_at).limit(200))
     return [(a, t) for a, t in rows]
+
+
+def in_progress(session: Session, user: CurrentUser) -> list[Application]:
+    """Accepted, not yet completed applications for the items of the user's departments (where
+    periods are started and extensions requested)."""
+    mine = [d.department_id for d in departments_of(session, user)]
+    if not mine:
+        return []
+    from trading.intake.models import ServiceItem
+
+    return list(session.scalars(select(Application).join(
+        Completion, Completion.application_id == Application.id).join(
+        ServiceItem, ServiceItem.id == Application.item_id).where(
+        ServiceItem.department_id.in_(mine), Completion.completed_at.is_(None)).order_by(
+        Application.accepted_at).limit(200)))

@@ -58,6 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.no_department": _m("您尚未被分配到任何部门，请联系管理员。",
                                "You are not assigned to a department; ask an administrator."),
     "intake.no_tasks": _m("暂无待办任务", "No open task"),
+    "intake.in_progress": _m("本部门事项办理中的申请", "Applications in progress for my "
+                             "departments' items"),
     "intake.head": _m("负责人", "Responsible person"),
     "intake.result": _m("办理结果", "Result"),
     "intake.decisions": _m("各部门意见", "Departments' decisions"),

@@ -157,8 +157,10 @@ async def tasks_page(request: Request[Any, Any, Any]) -> Template:
 def _tasks_page(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
         rows = completion.staff_tasks(session, _user(request))
-        left = {a.id: completion.clock_for(session, a) for a, _ in rows}
-        return render(request, "intake/tasks.html", rows=rows, left=left,
+        running = completion.in_progress(session, _user(request))
+        left = {a.id: completion.clock_for(session, a)
+                for a in [*(a for a, _ in rows), *running]}
+        return render(request, "intake/tasks.html", rows=rows, left=left, running=running,
                       departments=completion.departments_of(session, _user(request)))
 
 

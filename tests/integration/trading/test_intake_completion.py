@@ -93,6 +93,7 @@ def test_r05_r06_remaining_working_days_across_the_holiday_and_a_paused_period(c
     state = progress(client, tracking)
     assert (state["due_day"], state["remaining_working_days"]) == ("2026-10-27", 15)
     assert [t["department"] for t in state["tasks"]] == ["ZJJ", "ZRZY"]
+    assert tracking in client.get("/intake/staff/tasks").text  # in progress for FGW's item
     later(client, beijing(2026, 10, 12, 9), "window-wang")  # 8, 9, 10 and 12 October used
     assert progress(client, tracking)["remaining_working_days"] == 11
     # a kind the item does not allow, and ending a period never started, are refused
