@@ -45,6 +45,12 @@ def _home_panels() -> tuple[Any, ...]:
     return (PANEL,)
 
 
+def _install_intake_publisher() -> None:
+    from disclosure import intake_results
+
+    intake_results.install()
+
+
 def _messages() -> dict[str, dict[str, str]]:
     from disclosure.messages import MESSAGES
 
@@ -57,6 +63,7 @@ domain = Domain(
     route_handlers=_routes(),
     template_dir=HERE / "templates",
     task_modules=("disclosure.tasks",),
+    on_load=_install_intake_publisher,
     nav=(
         NavItem("nav.notices", "/notices"),
         NavItem("nav.disclosure_preview", "/disclosure/preview",

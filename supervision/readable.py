@@ -57,6 +57,7 @@ WHOLE: dict[str, tuple[str, str]] = {"log": ("监督日志", "Supervision log")}
 # The legal periods watched by e-supervision (``alerts.AlertKind``), for an alert's "kind".
 ALERT_KINDS: dict[str, tuple[str, str]] = {
     "intake.time_limit": ("项目登记受理时限", "Project registration intake limit"),
+    "intake.completion_limit": ("审批事项办结时限", "Approval completion limit"),
     "tender.period": ("招标法定期限", "Tender legal period"),
     "publicity.window": ("公示期", "Publicity period"),
     "contract.deadline": ("合同签订时限", "Contract signing limit"),

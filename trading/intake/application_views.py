@@ -17,7 +17,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
-from trading.intake import applications, decisions, forms, items
+from trading.intake import applications, completion_views, decisions, forms, items
 from trading.intake.models import ApplicantKind, Channel
 from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
 
@@ -169,7 +169,8 @@ def receipt(request: Request[Any, Any, Any], tracking_number: str, done: str | N
                       done=done if done in ("registered", "corrected") else None,
                       notices=decisions.notices_of(session, application),
                       left=decisions.remaining_working_days(session, application),
-                      error=error.message(language(request)) if error else None)
+                      error=error.message(language(request)) if error else None,
+                      **completion_views.context(session, None, application))
 
 
 @get("/intake/mine", include_in_schema=False, guards=[SIGNED_IN])

@@ -17,7 +17,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import applications, decisions, forms, seal
+from trading.intake import applications, completion_views, decisions, forms, seal
 from trading.intake.application_views import APPLICANTS, Multipart, read_uploads
 from trading.intake.models import ApplicationFile, NoticeKind
 from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
@@ -25,7 +25,7 @@ from trading.web import actor_of, blocking, current_user, language, redirect, re
 STAFF = requires_role(Role.STAFF)
 SIGNED_IN = requires_role()
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-DONE = ("decided", "corrected")
+DONE = ("decided", "corrected", *completion_views.DONE)
 
 
 def _user(request: Request[Any, Any, Any]) -> CurrentUser:
@@ -57,7 +57,11 @@ def _review(request: Request[Any, Any, Any], tracking: str, done: str | None = N
                       done=done if done in DONE else None, values=values or {},
                       kinds=list(NoticeKind),
                       error=error.message(language(request)) if error else None,
-                      error_field=error.field if error else None)
+                      error_field=error.field if error else None,
+                      **completion_views.context(session, _user(request), application))
+
+
+review = _review  # the completion forms answer a refused action with this page
 
 
 @get("/intake/staff/applications/{tracking:str}", include_in_schema=False, guards=[STAFF])

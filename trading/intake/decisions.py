@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from trading import audit, calendar, calendar_years, clock, jobs
 from trading.accounts.services import CurrentUser
 from trading.errors import ConflictError, NotFoundError, UserError
-from trading.intake import seal
+from trading.intake import completion, seal
 from trading.intake.models import (
     Application,
     ApplicationFile,
@@ -83,6 +83,7 @@ def deem_accepted(session: Session, application: Application) -> bool:
         "tracking_number": application.tracking_number, "rule": "R-03",
         "due_day": application.decision_due_day.isoformat()
         if application.decision_due_day else None})
+    completion.on_accepted(session, application)  # the completion limit runs from here
     return True
 
 
@@ -181,6 +182,7 @@ def decide(session: Session, actor: audit.Actor, user: CurrentUser, tracking_num
         if overdue_reason:
             content["overdue_reason"] = overdue_reason
         application.status, application.accepted_at = S.ACCEPTED.value, accepted
+        completion.on_accepted(session, application)  # the completion limit runs from here
     elif kind is NoticeKind.REFUSAL:
         content["rule"] = "R-02"
         content["reasons"] = _check_text(reasons, "reasons", "不予受理的理由", "reasons")

@@ -105,3 +105,17 @@ def seed(session: Session) -> None:
             items.add_material(session, SEED_ACTOR, code, items.MaterialInput(
                 name=material, required=required, form=form, copies=1,
                 validity_needed=validity, note=""), template)
+    _seed_staff(session)
+
+
+def _seed_staff(session: Session) -> None:
+    """The demo staff account works for every demo department and is each one's responsible
+    person (an extension still needs a second staff account: nobody approves their own)."""
+    from trading.accounts.models import User
+    from trading.intake import completion
+
+    staff = session.scalar(select(User).where(User.username == "demo-staff"))
+    if staff is None:
+        return
+    for code, _name_zh, _name_en in DEPARTMENTS:
+        completion.assign(session, SEED_ACTOR, staff.id, code, head=True)

@@ -12,10 +12,17 @@ HERE = Path(__file__).parent
 
 
 def _routes() -> list[Any]:
-    from trading.intake import application_views, controllers, decision_views, views
+    from trading.intake import (
+        application_views,
+        completion_views,
+        controllers,
+        decision_views,
+        staff_views,
+        views,
+    )
 
     return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES,
-            *controllers.ROUTES]
+            *controllers.ROUTES, *completion_views.ROUTES, *staff_views.ROUTES]
 
 
 def _seed(session: Any) -> None:
@@ -25,9 +32,10 @@ def _seed(session: Any) -> None:
 
 
 def _messages() -> dict[str, dict[str, str]]:
+    from trading.intake.completion_messages import MESSAGES as COMPLETION
     from trading.intake.messages import MESSAGES
 
-    return MESSAGES
+    return {**MESSAGES, **COMPLETION}
 
 
 domain = Domain(
@@ -40,6 +48,8 @@ domain = Domain(
         NavItem("nav.intake_mine", "/intake/mine", frozenset({"bidder", "tenderee"})),
         NavItem("nav.intake_queue", "/intake/staff/applications", frozenset({"staff"})),
         NavItem("nav.intake_manage", "/intake/manage", frozenset({"staff"})),
+        NavItem("nav.intake_tasks", "/intake/staff/tasks", frozenset({"staff"})),
+        NavItem("nav.intake_staff", "/intake/manage/staff", frozenset({"admin"})),
     ),
     messages=_messages(),
     seed_demo=_seed,
