@@ -1,7 +1,7 @@
 """intake: completion clock, excluded periods, extension, department tasks, staff departments
 
 Revision ID: in010
-Revises: bs01
+Revises: cp01
 Create Date: 2026-12-05 21:50:00
 """
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import trading.db
 
 revision: str = 'in010'
-down_revision: str | Sequence[str] | None = 'bs01'
+down_revision: str | Sequence[str] | None = 'cp01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
