@@ -15,7 +15,22 @@ def _routes() -> list[Any]:
     from trading.intake import application_views, controllers, decision_views, views
 
     return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES,
-            *controllers.ROUTES]
+            *controllers.ROUTES, *_more_routes()]
+
+
+def _more_routes() -> list[Any]:
+    """The library, kiosk, progress, ratings, complaints and statistics (issue 12 parts 2, 5,
+    6, 8)."""
+    from trading.intake import (
+        complaint_views,
+        kiosk,
+        library_views,
+        progress_views,
+        stats_views,
+    )
+
+    return [*library_views.ROUTES, *kiosk.ROUTES, *progress_views.ROUTES,
+            *complaint_views.ROUTES, *stats_views.ROUTES]
 
 
 def _seed(session: Any) -> None:
@@ -26,8 +41,9 @@ def _seed(session: Any) -> None:
 
 def _messages() -> dict[str, dict[str, str]]:
     from trading.intake.messages import MESSAGES
+    from trading.intake.service_messages import SERVICE_MESSAGES
 
-    return MESSAGES
+    return {**MESSAGES, **SERVICE_MESSAGES}
 
 
 domain = Domain(
@@ -40,6 +56,12 @@ domain = Domain(
         NavItem("nav.intake_mine", "/intake/mine", frozenset({"bidder", "tenderee"})),
         NavItem("nav.intake_queue", "/intake/staff/applications", frozenset({"staff"})),
         NavItem("nav.intake_manage", "/intake/manage", frozenset({"staff"})),
+        NavItem("nav.intake_progress", "/intake/progress"),
+        NavItem("nav.intake_library", "/intake/library", frozenset({"bidder", "tenderee"})),
+        NavItem("nav.intake_complaints", "/intake/complaints",
+                frozenset({"bidder", "tenderee", "staff", "regulator"})),
+        NavItem("nav.intake_follow_ups", "/intake/staff/ratings", frozenset({"staff"})),
+        NavItem("nav.intake_stats", "/intake/stats", frozenset({"staff", "regulator"})),
     ),
     messages=_messages(),
     seed_demo=_seed,
