@@ -13,11 +13,11 @@ from litestar.response import Template
 from trading import db
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.intake import complaints, forms, ratings
+from trading.intake import complaints, forms, ratings, refusals
 from trading.intake.application_views import APPLICANTS, SIGNED_IN, STAFF
 from trading.intake.decision_views import Form
 from trading.intake.models import Application
-from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
+from trading.web import actor_of, current_user, language, redirect, render, requires_role
 
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 DONE = ("filed", "assigned", "answered")
@@ -36,7 +36,7 @@ def _values(data: Mapping[str, Any]) -> dict[str, str]:
 
 @get("/intake/complaints", include_in_schema=False, guards=[SIGNED_IN])
 async def list_page(request: Request[Any, Any, Any]) -> Template:
-    return await blocking(_list_page, request)
+    return await refusals.call(request, _list_page)
 
 
 def _list_page(request: Request[Any, Any, Any]) -> Template:
@@ -57,13 +57,13 @@ def _new(request: Request[Any, Any, Any], values: Mapping[str, Any],
 @get("/intake/complaints/new", include_in_schema=False, guards=[APPLICANTS])
 async def new_page(request: Request[Any, Any, Any],
                    tracking: FromQuery[str | None] = None) -> Template:
-    return await blocking(_new, request, {"tracking_number": (tracking or "")[:32]})
+    return await refusals.call(request, _new, {"tracking_number": (tracking or "")[:32]})
 
 
 @post("/intake/complaints", include_in_schema=False, guards=[APPLICANTS],
       request_max_body_size=MAX_BODY)
 async def file_complaint(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    return await blocking(_file, request, data)
+    return await refusals.call(request, _file, data)
 
 
 def _file(request: Request[Any, Any, Any], data: Mapping[str, Any]) -> Response[Any]:
@@ -101,14 +101,14 @@ def _detail(request: Request[Any, Any, Any], number: str, done: str | None = Non
 @get("/intake/complaints/{number:str}", include_in_schema=False, guards=[SIGNED_IN])
 async def detail_page(request: Request[Any, Any, Any], number: FromPath[str],
                       done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_detail, request, number[:32], done)
+    return await refusals.call(request, _detail, number[:32], done)
 
 
 @post("/intake/complaints/{number:str}/assign", include_in_schema=False, guards=[STAFF],
       request_max_body_size=MAX_BODY)
 async def assign(request: Request[Any, Any, Any], number: FromPath[str],
                  data: Form) -> Response[Any]:
-    return await blocking(_assign, request, number[:32], data)
+    return await refusals.call(request, _assign, number[:32], data)
 
 
 def _assign(request: Request[Any, Any, Any], number: str, data: Mapping[str, Any]) -> Response[Any]:
@@ -126,7 +126,7 @@ def _assign(request: Request[Any, Any, Any], number: str, data: Mapping[str, Any
       request_max_body_size=MAX_BODY)
 async def answer(request: Request[Any, Any, Any], number: FromPath[str],
                  data: Form) -> Response[Any]:
-    return await blocking(_answer, request, number[:32], data)
+    return await refusals.call(request, _answer, number[:32], data)
 
 
 def _answer(request: Request[Any, Any, Any], number: str, data: Mapping[str, Any]) -> Response[Any]:

@@ -17,7 +17,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import applications, decisions, forms, progress, seal
+from trading.intake import applications, decisions, forms, progress, refusals, seal
 from trading.intake.application_views import APPLICANTS, Multipart, read_uploads
 from trading.intake.models import ApplicationFile, NoticeKind
 from trading.web import (
@@ -131,7 +131,7 @@ def _notice_page(request: Request[Any, Any, Any], number: str) -> Template:
 @get("/intake/verify", include_in_schema=False)
 async def verify_page(request: Request[Any, Any, Any], number: FromQuery[str | None] = None,
                       code: FromQuery[str | None] = None) -> Template:
-    return await blocking(_verify_page, request, (number or "")[:32], (code or "")[:8])
+    return await refusals.call(request, _verify_page, (number or "")[:32], (code or "")[:8])
 
 
 def _verify_page(request: Request[Any, Any, Any], number: str, code: str) -> Template:
@@ -139,8 +139,7 @@ def _verify_page(request: Request[Any, Any, Any], number: str, code: str) -> Tem
         return render(request, "intake/verify.html", number=number, notice=None)
     with db.transaction() as session:
         # Throttled per address like the progress look-up: guessing codes does not pay.
-        progress.check_throttle(session, client_ip(request), actor_of(request),
-                                "GET /intake/verify")
+        progress.check_throttle(session, client_ip(request))
         try:
             found, verified = decisions.verify_public(session, number, code)
         except NotFoundError as error:

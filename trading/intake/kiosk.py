@@ -35,7 +35,8 @@ def _enter(request: Request[Any, Any, Any]) -> Template:
                 audit.record(session, actor_of(request), "intake.kiosk_session",
                              f"user/{user.id}", {"ends_at": until.isoformat()})
                 minutes = SESSION_MINUTES
-    page = render(request, "intake/kiosk.html", minutes=minutes, idle=IDLE_SECONDS)
+    page = render(request, "intake/kiosk.html", minutes=minutes, idle=IDLE_SECONDS,
+                  kiosk_mode=True)
     page.cookies.append(_cookie("1", COOKIE_SECONDS))
     return page
 

@@ -16,12 +16,12 @@ from litestar.response import Template
 
 from trading import db
 from trading.errors import NotFoundError, UserError
-from trading.intake import forms, library
+from trading.intake import forms, library, refusals
 from trading.intake.application_views import APPLICANTS, Multipart
 from trading.intake.applications import MAX_FILE_BYTES, Upload
 from trading.intake.decision_views import Form
 from trading.intake.library_models import LibraryCategory
-from trading.web import actor_of, blocking, current_user, language, redirect, render
+from trading.web import actor_of, current_user, language, redirect, render
 
 DONE = ("added", "removed")
 MAX_BODY = MAX_FILE_BYTES + 64 * 1024
@@ -66,7 +66,7 @@ def _page(request: Request[Any, Any, Any], done: str | None = None,
 @get("/intake/library", include_in_schema=False, guards=[APPLICANTS])
 async def library_page(request: Request[Any, Any, Any],
                        done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_page, request, done)
+    return await refusals.call(request, _page, done)
 
 
 @post("/intake/library", include_in_schema=False, guards=[APPLICANTS],
@@ -76,7 +76,7 @@ async def library_add(request: Request[Any, Any, Any], data: Multipart) -> Respo
     upload = None
     if isinstance(value, UploadFile) and value.filename:
         upload = Upload(value.filename, await value.read(MAX_FILE_BYTES + 1))
-    return await blocking(_add, request, data, upload)
+    return await refusals.call(request, _add, data, upload)
 
 
 def _add(request: Request[Any, Any, Any], data: Mapping[str, Any],
@@ -96,7 +96,7 @@ def _add(request: Request[Any, Any, Any], data: Mapping[str, Any],
 @post("/intake/library/{entry_id:str}/delete", include_in_schema=False, guards=[APPLICANTS])
 async def library_remove(request: Request[Any, Any, Any], entry_id: FromPath[str],
                          data: Form) -> Response[Any]:
-    return await blocking(_remove, request, entry_id, data)
+    return await refusals.call(request, _remove, entry_id, data)
 
 
 def _remove(request: Request[Any, Any, Any], entry_id: str,
@@ -112,7 +112,7 @@ def _remove(request: Request[Any, Any, Any], entry_id: str,
 
 @get("/intake/library/{entry_id:str}/file", include_in_schema=False, guards=[APPLICANTS])
 async def library_file(request: Request[Any, Any, Any], entry_id: FromPath[str]) -> Response[bytes]:
-    return await blocking(_file, request, entry_id)
+    return await refusals.call(request, _file, entry_id)
 
 
 def _file(request: Request[Any, Any, Any], entry_id: str) -> Response[bytes]:

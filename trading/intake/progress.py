@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trading import audit, clock, denials
+from trading import clock
 from trading.errors import UserError
 from trading.intake import decisions
 from trading.intake.feedback_models import LookupFailure, Rating
@@ -68,12 +68,11 @@ def _wait_minutes(session: Session, address: str, now: dt.datetime) -> int:
     return max(1, int(((oldest + WINDOW) - now).total_seconds() // 60) + 1)
 
 
-def check_throttle(session: Session, address: str | None, actor: audit.Actor,
-                   route: str) -> None:
-    """Refuse an address that missed too often (429); the refusal is counted."""
+def check_throttle(session: Session, address: str | None) -> None:
+    """Refuse an address that missed too often (429; the caller counts the refusal once its
+    transaction has ended)."""
     wait = _wait_minutes(session, (address or "unknown")[:64], clock.now(session))
     if wait:
-        denials.count(denials.Denial(route=route, actor=actor, reason="intake lookup throttled"))
         raise LookupThrottled(wait)
 
 

@@ -13,11 +13,11 @@ from litestar.response import Template
 
 from trading import db
 from trading.errors import UserError
-from trading.intake import applications, forms, progress, ratings
+from trading.intake import applications, forms, progress, ratings, refusals
 from trading.intake.application_views import APPLICANTS, SIGNED_IN, STAFF
 from trading.intake.decision_views import Form
 from trading.intake.feedback_models import RatingLevel
-from trading.web import actor_of, blocking, client_ip, current_user, language, redirect, render
+from trading.web import actor_of, client_ip, current_user, language, redirect, render
 
 DONE = ("rated", "followed_up")
 
@@ -31,7 +31,7 @@ def _user(request: Request[Any, Any, Any]) -> Any:
 @get("/intake/progress", include_in_schema=False)
 async def lookup_page(request: Request[Any, Any, Any], number: FromQuery[str | None] = None,
                       code: FromQuery[str | None] = None) -> Template:
-    return await blocking(_lookup_page, request, (number or "")[:32], (code or "")[:8])
+    return await refusals.call(request, _lookup_page, (number or "")[:32], (code or "")[:8])
 
 
 def _lookup_page(request: Request[Any, Any, Any], number: str, code: str) -> Template:
@@ -40,8 +40,7 @@ def _lookup_page(request: Request[Any, Any, Any], number: str, code: str) -> Tem
         return render(request, "intake/progress.html", number=number, application=None,
                       public=True)
     with db.transaction() as session:
-        progress.check_throttle(session, client_ip(request), actor_of(request),
-                                "GET /intake/progress")
+        progress.check_throttle(session, client_ip(request))
         found = progress.lookup(session, client_ip(request), number, code)
         if found is None:
             return render(request, "intake/progress.html", status_code=404, number=number,
@@ -77,14 +76,14 @@ def _progress(request: Request[Any, Any, Any], tracking: str, done: str | None =
      guards=[SIGNED_IN])
 async def progress_page(request: Request[Any, Any, Any], tracking: FromPath[str],
                         done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_progress, request, tracking, done)
+    return await refusals.call(request, _progress, tracking, done)
 
 
 @post("/intake/applications/{tracking:str}/rating", include_in_schema=False,
       guards=[APPLICANTS], request_max_body_size=16 * 1024)
 async def rate(request: Request[Any, Any, Any], tracking: FromPath[str],
                data: Form) -> Response[Any]:
-    return await blocking(_rate, request, tracking, data)
+    return await refusals.call(request, _rate, tracking, data)
 
 
 def _rate(request: Request[Any, Any, Any], tracking: str, data: Mapping[str, Any]) -> Response[Any]:
@@ -105,7 +104,7 @@ def _rate(request: Request[Any, Any, Any], tracking: str, data: Mapping[str, Any
       guards=[STAFF], request_max_body_size=16 * 1024)
 async def follow_up(request: Request[Any, Any, Any], tracking: FromPath[str],
                     data: Form) -> Response[Any]:
-    return await blocking(_follow_up, request, tracking, data)
+    return await refusals.call(request, _follow_up, tracking, data)
 
 
 def _follow_up(request: Request[Any, Any, Any], tracking: str,
@@ -123,7 +122,7 @@ def _follow_up(request: Request[Any, Any, Any], tracking: str,
 
 @get("/intake/staff/ratings", include_in_schema=False, guards=[STAFF])
 async def follow_ups_page(request: Request[Any, Any, Any]) -> Template:
-    return await blocking(_follow_ups_page, request)
+    return await refusals.call(request, _follow_ups_page)
 
 
 def _follow_ups_page(request: Request[Any, Any, Any]) -> Template:

@@ -12,11 +12,11 @@ from litestar.response import Template
 from trading import db, i18n
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.intake import progress, stats
+from trading.intake import progress, refusals, stats
 from trading.intake.feedback_models import RatingLevel
 from trading.intake.models import ApplicationStatus
 from trading.intake.service_schemas import CountOut, EventOut, ProgressOut, StatisticsOut
-from trading.web import actor_of, blocking, client_ip, language, render, requires_role
+from trading.web import blocking, client_ip, language, render, requires_role
 
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 
@@ -31,7 +31,7 @@ def labels(lang: str) -> dict[str, str]:
 
 @get("/intake/stats", include_in_schema=False, guards=[OVERSEERS])
 async def stats_page(request: Request[Any, Any, Any]) -> Template:
-    return await blocking(_stats_page, request)
+    return await refusals.call(request, _stats_page)
 
 
 def _stats_page(request: Request[Any, Any, Any]) -> Template:
@@ -82,14 +82,13 @@ def _statistics(lang: str) -> StatisticsOut:
              "verification code (no personal data; throttled per address)")
 async def progress_api(request: Request[Any, Any, Any], number: FromQuery[str],
                        code: FromQuery[str]) -> ProgressOut:
-    return await blocking(_progress, request, number[:32], code[:8])
+    return await refusals.call(request, _progress, number[:32], code[:8])
 
 
 def _progress(request: Request[Any, Any, Any], number: str, code: str) -> ProgressOut:
     lang = language(request)
     with db.transaction() as session:
-        progress.check_throttle(session, client_ip(request), actor_of(request),
-                                "GET /api/v1/intake/progress")
+        progress.check_throttle(session, client_ip(request))
         found = progress.lookup(session, client_ip(request), number, code)
         if found is None:
             result = None
