@@ -69,6 +69,7 @@ SERVICE_MESSAGES: dict[str, dict[str, str]] = {
     "intake.progress_intro": _m("输入回执上的办件编号和查询码，查看办理状态和进度（不显示申请人信息）。",
                                 "Enter the tracking number and code from the receipt to see the "
                                 "state and history (no applicant data is shown)."),
+    "intake.progress_and_rating": _m("办理进度、评价与投诉", "Progress, rating and complaints"),
     "intake.progress_history": _m("办理过程", "History"),
     "intake.days_left": _m("剩余办理时限", "Working days left"),
     "intake.no_limit_running": _m("当前无计时中的期限", "No limit is running"),
