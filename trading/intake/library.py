@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from trading import audit, clock
+from trading.accounts.models import User
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
 from trading.intake.applications import SIGNATURES, Upload, sniff
@@ -219,3 +220,29 @@ def file_issued(session: Session, actor: audit.Actor, application: Application,
                      "entries": [{"category": entry.category, "title": entry.title,
                                   "sha256": entry.sha256}]})
     return entry
+
+
+DEMO_USER = "demo-tenderee"  # trading.demo's tenderee: its organisation's library
+DEMO_FILE = b"%PDF-1.7\n% demo: business licence on record in the materials library\n%%EOF\n"
+
+
+def seed_demo(session: Session) -> None:
+    """``make run``: the demo tenderee's organisation has its business licence on record, so
+    applying for JY-001 can pick it instead of uploading it (R-07). Idempotent."""
+    user = session.scalar(select(User).where(User.username == DEMO_USER))
+    if user is None or user.organization_id is None:
+        return
+    digest = hashlib.sha256(DEMO_FILE).hexdigest()
+    if session.scalar(select(LibraryEntry.id).where(
+            LibraryEntry.owner_org_id == user.organization_id,
+            LibraryEntry.sha256 == digest)) is not None:
+        return
+    entry = _new_entry(session, (user.organization_id, None), LibraryCategory.BASIC,
+                       "申请人身份证明（营业执照或身份证）", Upload("营业执照（演示）.pdf", DEMO_FILE),
+                       "application/pdf", dt.date(2030, 12, 31), None)
+    session.flush()
+    audit.record(session, audit.Actor.system("demo-seed"), "intake.library_added",
+                 f"intake-library:{user.organization_id}", {
+                     "source": "upload", "entries": [{
+                         "category": entry.category, "title": entry.title,
+                         "sha256": entry.sha256, "valid_until": "2030-12-31"}]})

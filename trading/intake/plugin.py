@@ -34,9 +34,11 @@ def _more_routes() -> list[Any]:
 
 
 def _seed(session: Any) -> None:
+    from trading.intake import library
     from trading.intake.demo import seed
 
     seed(session)
+    library.seed_demo(session)  # the demo tenderee's licence on record
 
 
 def _messages() -> dict[str, dict[str, str]]:
