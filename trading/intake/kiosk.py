@@ -16,7 +16,15 @@ from litestar.response import Template
 
 from trading import audit, clock, db
 from trading.accounts import services as accounts
-from trading.web import SESSION_COOKIE, actor_of, blocking, current_user, redirect, render
+from trading.web import (
+    SESSION_COOKIE,
+    actor_of,
+    blocking,
+    current_user,
+    redirect,
+    render,
+    secure_cookies,
+)
 
 COOKIE = "ggzy_kiosk"
 IDLE_SECONDS = 120  # the page timer (data-kiosk-idle in the base page)
@@ -37,13 +45,13 @@ def _enter(request: Request[Any, Any, Any]) -> Template:
                 minutes = SESSION_MINUTES
     page = render(request, "intake/kiosk.html", minutes=minutes, idle=IDLE_SECONDS,
                   kiosk_mode=True)
-    page.cookies.append(_cookie("1", COOKIE_SECONDS))
+    page.cookies.append(_cookie("1", COOKIE_SECONDS, secure_cookies(request)))
     return page
 
 
-def _cookie(value: str, max_age: int) -> Cookie:
+def _cookie(value: str, max_age: int, secure: bool) -> Cookie:
     return Cookie(key=COOKIE, value=value, path="/", httponly=True, samesite="lax",
-                  max_age=max_age)
+                  max_age=max_age, secure=secure)
 
 
 @get("/intake/kiosk", include_in_schema=False)

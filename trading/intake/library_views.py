@@ -93,7 +93,8 @@ def _add(request: Request[Any, Any, Any], data: Mapping[str, Any],
     return redirect("/intake/library?done=added")
 
 
-@post("/intake/library/{entry_id:str}/delete", include_in_schema=False, guards=[APPLICANTS])
+@post("/intake/library/{entry_id:str}/delete", include_in_schema=False, guards=[APPLICANTS],
+      request_max_body_size=4096)
 async def library_remove(request: Request[Any, Any, Any], entry_id: FromPath[str],
                          data: Form) -> Response[Any]:
     return await refusals.call(request, _remove, entry_id, data)
