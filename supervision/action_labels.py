@@ -219,4 +219,13 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "notice.released": ("公告发布", "Notice published"),
     "notice.publicity_ended": ("公示期结束", "Publicity period ended"),
     "notice.unredacted_viewed": ("查看公告原文", "Unredacted notice viewed"),
+    # the intake's library, kiosk, ratings and complaints (issue 12 parts 2, 5, 6)
+    "intake.library_added": ("材料存入资料库", "Document filed in the materials library"),
+    "intake.library_removed": ("从资料库删除材料", "Document removed from the materials library"),
+    "intake.kiosk_session": ("自助终端登录（短时会话）", "Signed in at a self-service terminal"),
+    "intake.rated": ("申请人评价服务", "Service rated by the applicant"),
+    "intake.rating_followed_up": ("差评回访整改", "Bad rating followed up"),
+    "intake.complaint_filed": ("登记政务服务投诉", "Service complaint registered"),
+    "intake.complaint_assigned": ("分派投诉承办人", "Complaint assigned"),
+    "intake.complaint_answered": ("答复政务服务投诉", "Service complaint answered"),
 }

@@ -217,4 +217,15 @@ FIELDS: dict[str, tuple[str, str]] = {
     "working_days": ("工作日", "Working days"),
     "year": ("年度", "Year"),
     "yellow_at": ("黄色预警时间", "Yellow from"),
+    # the intake's library, ratings and complaints (issue 12)
+    "valid_until": ("有效期至", "Valid until"),
+    "category": ("类别", "Category"),
+    "reused": ("复用的资料库文件", "Library files reused"),
+    "follow_up_due_day": ("回访期限", "Follow-up due"),
+    "level": ("评价等级", "Rating"),
+    "overdue": ("是否超期", "Overdue"),
+    "assignee": ("承办人", "Assigned to"),
+    "answer_due_day": ("答复期限", "Answer due"),
+    "ends_at": ("会话结束时间", "Session ends"),
+    "tracking_number": ("办件编号", "Tracking number"),
 }

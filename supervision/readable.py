@@ -51,6 +51,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "complaint": ("投诉", "Complaint"),
     "contract": ("合同", "Contract"),
     "section": ("标段", "Section"),
+    "intake-library": ("申请人资料库", "Materials library"),
+    "intake-rating": ("政务服务评价", "Service rating"),
+    "intake-complaint": ("政务服务投诉", "Service complaint"),
 }
 # Subjects that are one word, not "kind:id".
 WHOLE: dict[str, tuple[str, str]] = {"log": ("监督日志", "Supervision log")}
@@ -71,6 +74,8 @@ ALERT_KINDS: dict[str, tuple[str, str]] = {
     "expert_pool.draw_exhausted": ("专家抽取排序已用尽", "Draw ranking used up"),
     "expert_pool.awaiting_supervisor": ("等待监督人输入随机数", "Waiting for the supervising officer"),
     "expert_pool.late_cancellation": ("专家临近评标申请取消", "Late cancellation by an expert"),
+    "intake.rating_follow_up": ("差评回访整改时限", "Bad rating follow-up due"),
+    "intake.complaint_answer": ("政务服务投诉答复时限", "Service complaint answer due"),
 }
 # Values of these keys are codes with a label of supervision's own.
 CODED = {"rule": "supervision.rule.", "stage": "supervision.stage.",

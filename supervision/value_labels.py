@@ -106,6 +106,21 @@ BY_KEY: dict[str, dict[str, tuple[str, str]]] = {
         "non_responsive": ("未实质性响应", "Not responsive"),
         "misconduct": ("串通投标或弄虚作假", "Collusion or falsification"),
     },
+    # the intake's ratings and materials library (issue 12)
+    "level": {
+        "very_satisfied": ("非常满意", "Very satisfied"), "satisfied": ("满意", "Satisfied"),
+        "neutral": ("基本满意", "Fairly satisfied"), "dissatisfied": ("不满意", "Dissatisfied"),
+        "very_dissatisfied": ("非常不满意", "Very dissatisfied"),
+    },
+    "category": {
+        "basic": ("基础信息", "Basic data"), "submitted": ("已提交材料", "Materials handed in"),
+        "conclusion": ("审查结论", "Conclusion"), "licence": ("证照批文", "Licence"),
+        "other": ("其他记录", "Other record"),
+    },
+    "source": {
+        "upload": ("申请人上传", "Uploaded"), "application": ("随申请提交", "With an application"),
+        "issued": ("审批出具", "Issued"),
+    },
     # what a review (复核) sent back
     "step": {"marks": ("成员评分", "A member's marks"), "rejection": ("否决投标", "A rejection")},
 }

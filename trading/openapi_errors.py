@@ -26,6 +26,8 @@ from litestar.openapi.spec import (
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM = "ProblemDetails"  # the name bidding.openapi gives the same struct
 MUTATING = ("post", "put", "patch", "delete")
+# Reads that refuse an address after too many misses (429): public look-ups by a code.
+THROTTLED_READS = frozenset({"lookupApplicationProgress"})
 DESCRIPTIONS = {
     "400": "Bad request: a parameter or the body is malformed or out of range",
     "401": "Authentication required (a bearer token)",
@@ -64,6 +66,8 @@ def _statuses(method: str, operation: Any) -> list[str]:
         statuses += ["401", "403"]
     if method in MUTATING:
         statuses += ["409", "422", "429"]
+    if operation.operation_id in THROTTLED_READS:
+        statuses.append("429")
     return sorted(set(statuses))
 
 

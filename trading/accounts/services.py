@@ -297,6 +297,16 @@ def end_web_session(session: Session, token: str, actor: Actor) -> None:
         audit.record(session, actor, "account.logged_out", f"user/{actor.user_id}", {})
 
 
+def shorten_web_session(session: Session, token: str, until: dt.datetime) -> bool:
+    """End the browser session by ``until`` at the latest (a self-service kiosk's short
+    session); False if there is no such session."""
+    found = session.get(WebSession, _token_digest(token))
+    if found is None:
+        return False
+    found.expires_at = min(found.expires_at, until)
+    return True
+
+
 def user_for_web_session(session: Session, token: str) -> User | None:
     found = session.get(WebSession, _token_digest(token))
     if found is None or found.expires_at <= clock.now(session) or not found.user.is_active:

@@ -17,7 +17,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
-from trading.intake import applications, completion_views, decisions, forms, items
+from trading.intake import applications, completion_views, decisions, forms, items, library
 from trading.intake.models import ApplicantKind, Channel
 from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
 
@@ -81,8 +81,13 @@ def _form(request: Request[Any, Any, Any], code: str, channel: Channel,
         if channel is Channel.ONLINE and not item.online:
             raise UserError("该事项不能网上申请，请到窗口办理", "This item cannot be applied for online; "
                             "please come to the window", status=409, code="not_online")
+        user = current_user(request)
+        # The applicant's library, to pick a file on record instead of uploading it.
+        shelf = library.entries(session, user) if channel is Channel.ONLINE and user else []
+        today = library.today(session)
         return render(request, "intake/apply.html", status_code=error.status if error else 200,
-                      item=item, channel=channel.value, values=values,
+                      item=item, channel=channel.value, values=values, library=shelf,
+                      library_expired={e.id for e in shelf if library.expired(e, today)},
                       applicant_kinds=list(ApplicantKind),
                       error=error.message(language(request)) if error else None,
                       error_field=error.field if error else None)
@@ -108,8 +113,16 @@ def _submit(request: Request[Any, Any, Any], code: str, channel: Channel, data: 
         applicant = _applicant(data)
         on_paper = _on_paper(data) if channel is Channel.WINDOW else frozenset()
         with db.transaction() as session:
-            done = applications.register(session, actor_of(request), _user(request), code,
-                                         channel, applicant, uploads, on_paper)
+            user = _user(request)
+            # Files picked from the library count as handed in (an upload wins); what is
+            # handed in online goes into the library.
+            picked = library.picked(session, user, code, data) if channel is Channel.ONLINE \
+                else {}
+            done = applications.register(session, actor_of(request), user, code, channel,
+                                         applicant, {**picked, **uploads}, on_paper)
+            if channel is Channel.ONLINE:
+                library.keep_submitted(session, actor_of(request), user, done.tracking_number,
+                                       library.reused(picked, uploads))
     except UserError as refused:
         if refused.status in (403, 404):
             raise

@@ -17,10 +17,27 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import applications, completion_views, decisions, forms, seal
+from trading.intake import (
+    applications,
+    completion_views,
+    decisions,
+    forms,
+    progress,
+    refusals,
+    seal,
+)
 from trading.intake.application_views import APPLICANTS, Multipart, read_uploads
 from trading.intake.models import ApplicationFile, NoticeKind
-from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
+from trading.web import (
+    actor_of,
+    blocking,
+    client_ip,
+    current_user,
+    language,
+    redirect,
+    render,
+    requires_role,
+)
 
 STAFF = requires_role(Role.STAFF)
 SIGNED_IN = requires_role()
@@ -126,16 +143,19 @@ def _notice_page(request: Request[Any, Any, Any], number: str) -> Template:
 @get("/intake/verify", include_in_schema=False)
 async def verify_page(request: Request[Any, Any, Any], number: FromQuery[str | None] = None,
                       code: FromQuery[str | None] = None) -> Template:
-    return await blocking(_verify_page, request, (number or "")[:32], (code or "")[:8])
+    return await refusals.call(request, _verify_page, (number or "")[:32], (code or "")[:8])
 
 
 def _verify_page(request: Request[Any, Any, Any], number: str, code: str) -> Template:
     if not number or not code:
         return render(request, "intake/verify.html", number=number, notice=None)
-    with db.read_only() as session:
+    with db.transaction() as session:
+        # Throttled per address like the progress look-up: guessing codes does not pay.
+        progress.check_throttle(session, client_ip(request))
         try:
             found, verified = decisions.verify_public(session, number, code)
         except NotFoundError as error:
+            progress.record_failure(session, client_ip(request))
             return render(request, "intake/verify.html", status_code=404, number=number,
                           notice=None, error=error.message(language(request)))
         return render(request, "intake/verify.html", number=number, notice=found,

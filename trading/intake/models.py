@@ -241,3 +241,9 @@ class ApplicationFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+# Tables of the materials library, ratings and complaints (issue 12 parts 2, 5, 6), kept in
+# their own modules; imported here so that the metadata is complete.
+from trading.intake import feedback_models as feedback_models  # noqa: E402
+from trading.intake import library_models as library_models  # noqa: E402

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 
 from trading import audit, clock
 from trading.accounts.services import CurrentUser
-from trading.intake import seal
+from trading.intake import library, seal
+from trading.intake.applications import Upload
 from trading.intake.completion_models import Completion, DepartmentTask
+from trading.intake.library_models import LibraryCategory
 from trading.intake.models import ApplicantKind, Application, Notice
 
 PREFIX = {"pause_start": "ZT", "pause_end": "HF", "extension": "YQ", "approval": "XK",
@@ -69,6 +71,18 @@ def issue(session: Session, user: CurrentUser | None, application: Application, 
     return notice
 
 
+def _into_library(session: Session, actor: audit.Actor, application: Application,
+                  notice: Notice) -> None:
+    """R-07: a licence issued is on record for the applicant's next application: the sealed
+    document (content, signature and key, as /intake/verify checks it) goes into its library."""
+    document = {"content": notice.content, "signature": notice.signature,
+                "public_key": notice.public_key}
+    library.file_issued(session, actor, application, LibraryCategory.LICENCE,
+                        f"{TITLES[notice.kind]}（{notice.number}）",
+                        Upload(f"{notice.number}.json", seal.canonical(document)),
+                        "application/json", None)
+
+
 def complete(session: Session, actor: audit.Actor, user: CurrentUser | None,
              application: Application, completion: Completion,
              tasks: Sequence[DepartmentTask]) -> Notice:
@@ -85,6 +99,8 @@ def complete(session: Session, actor: audit.Actor, user: CurrentUser | None,
     completion.completed_at, completion.result = clock.now(session), STATUS[kind]
     completion.result_number = notice.number
     application.status = STATUS[kind]
+    if kind == "approval":
+        _into_library(session, actor, application, notice)
     published = None
     if _publisher is not None and application.applicant_kind == ApplicantKind.ORGANISATION.value:
         published = _publisher(session, actor, {

@@ -16,6 +16,7 @@ from trading import audit, clock, db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
 from trading.intake import completion, demo, items
+from trading.intake.library_models import LibraryEntry
 from trading.intake.models import Application, Notice
 
 ITEM = "FGW-001"  # promised 15 working days; expert review and hearing; ZRZY and ZJJ take part
@@ -263,3 +264,24 @@ def test_the_administrator_ties_staff_to_departments(client):
     assert [a.status_code for a in refused] == [403, 403]
     with db.read_only() as session:
         assert denials.total_denials(session) == 2
+
+
+def test_r07_the_licence_issued_goes_into_the_applicants_library(client):
+    """Every department approves: the sealed 准予行政许可决定书 is on record in the applicant's
+    materials library for its next application (a refusal, above, puts nothing there)."""
+    tracking = accepted(client, beijing(2026, 9, 30, 10))
+    staff("zr-zhao", "ZRZY")
+    staff("zj-zhou", "ZJJ")
+    for user, department in (("zr-zhao", "ZRZY"), ("zj-zhou", "ZJJ")):
+        as_user(client, user)
+        assert act(client, tracking, "tasks", {"department": department, "decision": "approve",
+                                               "reasons": "符合条件"}).status_code == 303
+    with db.read_only() as session:
+        application = session.query(Application).filter_by(tracking_number=tracking).one()
+        assert application.status == "approved"
+        [entry] = session.query(LibraryEntry).filter_by(source_tracking=tracking,
+                                                        category="licence").all()
+        assert entry.owner_org_id == application.applicant_org_id
+    assert entry.title.startswith("准予行政许可决定书") and f"XK{tracking[2:]}" in entry.title
+    as_user(client, "tenderee-li")
+    assert "准予行政许可决定书" in client.get("/intake/library").text

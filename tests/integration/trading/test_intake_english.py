@@ -23,6 +23,10 @@ def test_no_message_key_shows_through(client, lang):
              "/intake/window/items/JY-001/register", "/intake/mine"]
     assert decide(client, tracking, {"decision": "refusal", "reasons": "不符合"}).status_code == 303
     pages += [f"/intake/notices/BSL{tracking[2:]}-1", "/intake/verify"]
+    # the progress, ratings, complaints, statistics and kiosk pages (the kiosk last: it marks
+    # the browser)
+    pages += [f"/intake/applications/{tracking}/progress", "/intake/progress",
+              "/intake/staff/ratings", "/intake/complaints", "/intake/stats", "/intake/kiosk"]
     for path in pages:
         page = client.get(path)
         assert page.status_code == 200, path
