@@ -78,7 +78,7 @@ def test_the_regulator_api_and_the_data_exchange(seeded: TestClient) -> None:
         assert seeded.get(path, headers=bearer(bidder)).status_code == 403, path
 
 
-# --- a regulator can change nothing anywhere --------------------------------------------------
+# --- a regulator can change nothing anywhere but its own part ---------------------------------
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Routes a regulator may use, and why: log in and out (and set a new password at a forced
@@ -95,6 +95,15 @@ ALLOWED = {
     # which reads the log and changes nothing.
     ("POST", "/api/v1/expert-draws/{number:str}/contribution"),
     ("POST", "/experts/draws/{number:str}/contribution"), ("POST", "/supervision/draws/verify"),
+    # A complaint about a tender goes to the supervising department (R-38, 条例第六十条): a
+    # regulator accepts it, pauses the award, counts excluded periods and decides it.
+    *((method, f"{prefix}/complaints/{{complaint_id:uuid}}/{step}")
+      for method in ("POST",) for prefix in ("/api/v1", "/bidding")
+      for step in ("acceptance", "award-pause", "decision")),
+    ("POST", "/api/v1/complaints/{complaint_id:uuid}/exclusions"),
+    ("POST", "/bidding/complaints/{complaint_id:uuid}/exclusion"),
+    # Leaving the self-service kiosk mode: only this browser's kiosk cookie changes.
+    ("POST", "/intake/kiosk/exit"),
 }
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 SAMPLES = {"uuid": str(uuid.uuid4()), "int": "1", "str": "x", "path": "x", "decimal": "1",
