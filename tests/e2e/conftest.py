@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -25,8 +26,28 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
+    """A free port *below* the ephemeral range. A server started by a test binds it seconds
+    later (``ggzy run`` migrates and seeds first); a port the kernel handed out as ephemeral
+    could meanwhile be taken by any outgoing connection (database, broker, browser) of the
+    other test worker, and the server would fail to bind."""
+    high = _ephemeral_start() - 1
+    for _ in range(200):
+        port = random.randint(max(high - 12_000, 1024), high)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as probe:  # every probe taken: let the kernel choose
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 

@@ -41,10 +41,12 @@ def test_the_banner_comes_after_the_start_up_lines_and_no_heartbeat_prints(tmp_p
     reader.start()
     try:
         assert banner.wait(timeout=240), "\n".join(lines[-40:])
+        at = next(i for i, line in enumerate(lines) if BANNER in line)
+        # Every child up when announced (a child that died names itself here, with its log).
+        assert not any("not ready yet" in line for line in lines[at:at + 4]), "\n".join(lines)
         # Ready when announced: the page answers and /healthz has seen the worker.
         assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()["worker"] == "ok"
-        at = next(i for i, line in enumerate(lines) if BANNER in line)
         before, after = lines[:at], lines[at:]
         assert any("ready." in line for line in before)  # Celery's "celery@host ready."
         assert any("Uvicorn running" in line for line in before)
