@@ -8,7 +8,9 @@ account on the machine must not copy them. Production volumes should be mounted 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import uuid
 from pathlib import Path
 from typing import BinaryIO
 
@@ -51,3 +53,18 @@ def touch_private(path: Path) -> Path:
     os.fchmod(fd, FILE_MODE)
     os.close(fd)
     return path
+
+
+def store_by_digest(directory: Path, content: bytes) -> tuple[str, Path]:
+    """``content`` kept owner-only under its SHA-256 in ``directory``: written to a temporary
+    name, synced and renamed, so that a reader never meets a half file. Returns (digest, path)."""
+    digest = hashlib.sha256(content).hexdigest()
+    private_dir(directory)
+    path = directory / digest
+    temp = directory / f".{digest}.{uuid.uuid4().hex}"
+    with open_private(temp, exclusive=True) as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+    return digest, path

@@ -5,7 +5,6 @@ notice, with its file, amount, signing date and term; the contract notice goes t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import uuid
 from pathlib import Path
@@ -31,20 +30,6 @@ MAX_AMOUNT_FEN = 10**15  # what a BIGINT of fen holds with room to spare
 
 def contracts_dir() -> Path:
     return config.storage_root() / "contracts"
-
-
-def _store(directory: Path, content: bytes) -> tuple[str, Path]:
-    # Content-addressed, written to a temporary name and renamed: never a half file.
-    digest = hashlib.sha256(content).hexdigest()
-    files.private_dir(directory)
-    path = directory / digest
-    temp = directory / f".{digest}.{uuid.uuid4().hex}"
-    with files.open_private(temp, exclusive=True) as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-    return digest, path
 
 
 def _text(value: str, field: str, zh: str, en: str) -> str:
@@ -81,7 +66,7 @@ def file_contract(session: Session, actor: Actor, tender_id: uuid.UUID, section_
     if not content or len(content) > config.MAX_DOCUMENT_BYTES:
         raise UserError("文件为空或过大（上限 50 MiB）", "The file is empty or too large (50 MiB)",
                         field="file")
-    digest, path = _store(contracts_dir() / str(tender_id), content)
+    digest, path = files.store_by_digest(contracts_dir() / str(tender_id), content)
     contract = AwardContract(
         section_id=section_id, tender_id=tender_id, name=clean_name, amount_fen=amount_fen,
         signed_on=signed_on, term=clean_term,

@@ -30,19 +30,6 @@ def documents_of(session: Session, tender_id: uuid.UUID) -> list[TenderDocument]
 # --- documents -----------------------------------------------------------------------------
 
 
-def _write_file(directory: Path, content: bytes) -> tuple[str, Path]:
-    digest = hashlib.sha256(content).hexdigest()
-    files.private_dir(directory)
-    path = directory / digest
-    temp = directory / f".{digest}.{uuid.uuid4().hex}"
-    with files.open_private(temp, exclusive=True) as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, path)
-    return digest, path
-
-
 def _refuse_duplicate(session: Session, tender_id: uuid.UUID, digest: str) -> None:
     """The same bytes twice on one tender would show bidders two files that are one."""
     same = session.scalar(select(TenderDocument.filename).where(
@@ -65,7 +52,7 @@ def add_document(session: Session, actor: Actor, tender_id: uuid.UUID, filename:
                         field="file")
     name = os.path.basename(filename.strip()) or "document"
     _refuse_duplicate(session, tender_id, hashlib.sha256(content).hexdigest())
-    digest, path = _write_file(config.documents_dir() / str(tender_id), content)
+    digest, path = files.store_by_digest(config.documents_dir() / str(tender_id), content)
     document = TenderDocument(
         tender_id=tender_id, kind=kind, filename=name[:255],
         content_type=sniff.content_type(content), sha256=digest,  # never the uploader's
