@@ -36,6 +36,7 @@ from supervision import services as supervision
 from trading import clock
 from trading.audit import Actor
 from trading.errors import UserError
+from trading.row_problems import Problem
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
@@ -60,17 +61,6 @@ FIELD_HEADERS = {attr: header for header, attr in COLUMNS.items()}
 FIELD_HEADERS["main_specialty"] = "主专业代码"
 FIELD_HEADERS["specialties"] = "其他专业代码"
 LIST_SEPARATORS = ("；", ";", "、", ",", "，")
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    reason_zh: str
-    reason_en: str
-
-    def reason(self, lang: str) -> str:
-        return self.reason_en if lang == "en" else self.reason_zh
 
 
 @dataclass

@@ -20,23 +20,13 @@ from bidding.security import payments
 from bidding.security.models import SecurityPayment
 from trading.audit import Actor
 from trading.errors import UserError
+from trading.row_problems import Problem
 
 COLUMNS = {"交易日期": "trade_date", "付款人名称": "payer_name", "付款人账号": "payer_account",
            "金额": "amount", "银行流水号": "bank_serial", "收款子账号": "sub_account"}
 LABELS = {value: key for key, value in COLUMNS.items()}
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    column: str
-    reason_zh: str
-    reason_en: str
-
-    def reason(self, lang: str) -> str:
-        return self.reason_en if lang == "en" else self.reason_zh
 
 
 @dataclass
