@@ -6,22 +6,39 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from trading import db
 from trading.accounts import services as accounts
 from trading.accounts.models import OrganizationKind, Role
 from trading.audit import Actor
+from trading.settings import get_settings
 
 PASSWORD = "correct-horse-battery"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture
-def client(database: str) -> Iterator[TestClient]:
+# Building the app registers some 370 routes (about a second of Litestar's signature parsing),
+# so a test process builds it once per distinct settings. Nothing a test does lives in the app
+# object itself: sessions, throttles and caches are in the database or in module state, which
+# the app would share anyway, and the engine is looked up per request.
+_APPS: dict[str, Litestar] = {}
+
+
+def platform_app() -> Litestar:
     from trading.app import create_app
 
-    with TestClient(app=create_app(), base_url="http://127.0.0.1:8000") as test_client:
+    key = repr(get_settings())
+    if key not in _APPS:
+        _APPS.clear()
+        _APPS[key] = create_app()
+    return _APPS[key]
+
+
+@pytest.fixture
+def client(database: str) -> Iterator[TestClient]:
+    with TestClient(app=platform_app(), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
 
 
