@@ -15,7 +15,6 @@ from tests.integration.bidding.conftest import (
     AHEAD,
     PASSWORD,
     bearer,
-    cheap_password_hashing,  # noqa: F401 (fixture)
     db_now,
     log_actions,
     make_tender,

@@ -14,7 +14,6 @@ from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,
     PASSWORD,
-    cheap_password_hashing,  # noqa: F401 (fixture)
     db_now,
     make_tender,
     pass_deadline,

@@ -12,10 +12,9 @@ import pytest
 from bidding.evaluation import marks
 from bidding.evaluation import room as rooms
 from tests.e2e.conftest import log_in
-from tests.integration.bidding.conftest import (  # noqa: F401 (fixture)
+from tests.integration.bidding.conftest import (
     PASSWORD,
     TEST,
-    cheap_password_hashing,
 )
 from tests.integration.bidding.evaluation_helpers import seated_committee
 from trading import db

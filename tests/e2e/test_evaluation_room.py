@@ -11,9 +11,8 @@ import pytest
 
 from bidding.evaluation import presets
 from tests.e2e.conftest import log_in
-from tests.integration.bidding.conftest import (  # noqa: F401 (fixture)
+from tests.integration.bidding.conftest import (
     PASSWORD,
-    cheap_password_hashing,
 )
 from tests.integration.bidding.evaluation_helpers import seated_committee
 

@@ -8,9 +8,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import log_in
-from tests.integration.bidding.conftest import (  # noqa: F401 (fixture)
+from tests.integration.bidding.conftest import (
     PASSWORD,
-    cheap_password_hashing,
 )
 from tests.integration.expert_pool.test_attendance import asked, first_reserve, make_draw
 

@@ -20,7 +20,6 @@ from tests.integration.bidding.conftest import (
     bearer,
     bid_plaintext,
     bid_url,
-    cheap_password_hashing,  # noqa: F401 (fixture)
     db_now,
     make_tender,
     publish_now,

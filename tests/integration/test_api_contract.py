@@ -20,7 +20,6 @@ from schemathesis.checks import (
 )
 
 from tests.integration.bidding.conftest import (
-    cheap_password_hashing,  # noqa: F401 (fixture)
     make_user,
     token_for,
 )

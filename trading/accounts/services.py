@@ -13,8 +13,9 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -34,15 +35,35 @@ from trading.accounts.models import (
 )
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
+from trading.settings import get_settings
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 MIN_PASSWORD_LENGTH = 10
 
-_hasher = PasswordHasher()
-# Verifying against a real hash for unknown usernames keeps the timing of "no such user"
-# equal to "wrong password", so the log-in form does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@lru_cache(maxsize=2)
+def _hasher_for(environment: str) -> PasswordHasher:
+    # Argon2id with argon2-cffi's default (RFC 9106 low-memory) parameters; under GGZY_ENV=test
+    # the library's CHEAPEST profile, as it recommends for tests, since a suite that creates
+    # thousands of users would otherwise spend minutes hashing. Each hash carries its own
+    # parameters, so a cheap hash that reached a real deployment would still verify and be
+    # re-hashed at the next log-in (check_needs_rehash).
+    if environment == "test":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(get_settings().environment)
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(environment: str) -> str:
+    # Verifying against a real hash for unknown usernames keeps the timing of "no such user"
+    # equal to "wrong password", so the log-in form does not reveal which accounts exist.
+    return _hasher_for(environment).hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -107,7 +128,7 @@ class TemporaryPasswordExpired(UserError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def _token_digest(token: str) -> str:
@@ -262,14 +283,15 @@ def authenticate(session: Session, username: str, password: str, ip: str | None,
         raise LoginFailed()
     if user.password_expires_at is not None and user.password_expires_at <= now:
         raise TemporaryPasswordExpired()
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
 def _verify(user: User | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        dummy = _dummy_hash(get_settings().environment)
+        return _hasher().verify(user.password_hash if user else dummy, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -45,18 +45,6 @@ AHEAD = dt.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
-    """Real Argon2id, at its lowest cost: these tests make many users (0.35 s each otherwise).
-    Verification reads the parameters from each hash, so log-in works unchanged."""
-    from argon2 import PasswordHasher
-
-    saved = accounts._hasher
-    accounts._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    yield
-    accounts._hasher = saved
-
-
-@pytest.fixture(autouse=True)
 def storage_dir(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Each test stores bids and documents under its own directory."""
     storage = tmp_path / "storage"

@@ -18,7 +18,6 @@ from tests.integration.bidding.conftest import (  # noqa: F401 (fixtures)
     TEST,
     Scenario,
     bearer,
-    cheap_password_hashing,
     client,
     csrf_token,
     current,

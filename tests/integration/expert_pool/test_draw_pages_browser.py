@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import bid_storage, browser, live_server, log_in  # noqa: F401 (fixtures)
-from tests.integration.bidding.conftest import (  # noqa: F401 (fixture)
+from tests.integration.bidding.conftest import (
     PASSWORD,
-    cheap_password_hashing,
 )
 from tests.integration.expert_pool.conftest import add_expert, closed_section, db_now
 from tests.integration.expert_pool.test_draw_pages import beijing_input, regulator

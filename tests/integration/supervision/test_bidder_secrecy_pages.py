@@ -16,7 +16,6 @@ from tests.integration.bidding.conftest import (  # noqa: F401 (autouse fixtures
     bearer,
     bid_plaintext,
     bid_url,
-    cheap_password_hashing,
     current,
     db_now,
     make_tender,
