@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PG_TEST_BROKER ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?=
 
-.PHONY: install install-run run test lint test-sqlite test-postgres benchmarks bench-draw spike bench clean
+.PHONY: install install-run run test lint test-sqlite test-postgres benchmarks bench-draw spike spike-two-nodes bench clean
 
 # Two stamps: `make run` installs only what running the platform needs; `make test` (and
 # `make install`, for developers) adds the test runners, checkers and browser driver ([test]).
@@ -65,6 +65,11 @@ bench-draw: install
 ## ends with PASS or FAIL. Reports in var/spike/. E.g. SPIKE_ARGS="--bidders 500 --lead 240".
 spike: install
 	$(BIN)/python -m loadtests spike $(SPIKE_ARGS)
+
+## The same spike against two platform nodes (web, worker and dispatcher each), each in a network
+## namespace of its own (needs root: ip netns), on the one PostgreSQL and Redis. PASS or FAIL.
+spike-two-nodes: install
+	$(BIN)/python -m loadtests spike --nodes 2 $(SPIKE_ARGS)
 
 ## The platform beside a bare streaming sink, as ratios: 64 KB receipts/s, large-bid MB/s,
 ## opening vs plain AES-GCM (PostgreSQL + Redis). E.g. BENCH_ARGS="--seconds 20".

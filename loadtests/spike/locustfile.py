@@ -73,11 +73,13 @@ class Bidder_(FastHttpUser):
         self.bidder = ORDER[_claimed]
         _claimed += 1
         self.headers = {"Authorization": f"Bearer {self.bidder.token}"}
-        with self.client.get(f"/api/v1/tenders/{PLAN.tender_id}", headers=self.headers,
+        node = PLAN.node_of(self.bidder.index, 0)
+        with self.client.get(PLAN.url(node, f"/api/v1/tenders/{PLAN.tender_id}"),
+                             headers=self.headers,
                              name="GET tender", catch_response=True) as answer:
             if answer.status_code == 200 and PLAN.key_id not in (answer.text or ""):
                 answer.failure("the tender does not name the opening key the bid is sealed to")
-        self.client.get("/api/v1/receipts/public-key", name="GET receipt key")
+        self.client.get(PLAN.url(node, "/api/v1/receipts/public-key"), name="GET receipt key")
 
     @task
     def day(self) -> None:
@@ -92,8 +94,9 @@ class Bidder_(FastHttpUser):
                     self._submit(number, step)
                 else:
                     self._withdraw(number, step)
-            self.client.get(f"/api/v1/tenders/{PLAN.tender_id}/my-bids", headers=self.headers,
-                            name="GET my-bids")
+            node = PLAN.node_of(self.bidder.index, len(self.bidder.steps))
+            self.client.get(PLAN.url(node, f"/api/v1/tenders/{PLAN.tender_id}/my-bids"),
+                            headers=self.headers, name="GET my-bids")
         finally:
             self.bidder = None  # done (or broken, which the listener reports): idle until the end
             _finished += 1
@@ -102,7 +105,8 @@ class Bidder_(FastHttpUser):
         assert self.bidder is not None
         body = Path(step.envelope).read_bytes()
         name = LATE if step.late else SMALL if step.size <= 1 << 20 else LARGE
-        url = f"/api/v1/tenders/{PLAN.tender_id}/sections/{PLAN.section_id}/bid"
+        node = PLAN.node_of(self.bidder.index, number)
+        url = PLAN.url(node, f"/api/v1/tenders/{PLAN.tender_id}/sections/{PLAN.section_id}/bid")
         sent = _rel()
         with self.client.put(url, data=body, headers=self.headers, name=name,  # type: ignore[arg-type]
                              catch_response=True) as answer:
@@ -110,7 +114,8 @@ class Bidder_(FastHttpUser):
             code = _code(answer.text or "") if answer.status_code != 201 else ""
             note = {"bidder": self.bidder.index, "step": number, "kind": "submit",
                     "status": answer.status_code, "code": code, "sha256": step.sha256,
-                    "late": step.late, "sent": round(sent, 3), "done": round(done, 3)}
+                    "late": step.late, "sent": round(sent, 3), "done": round(done, 3),
+                    "node": node}
             if answer.status_code == 201:
                 note["receipt"] = json.loads(answer.text or "{}")
                 if step.late:
@@ -126,7 +131,8 @@ class Bidder_(FastHttpUser):
 
     def _withdraw(self, number: int, step: Step) -> None:
         assert self.bidder is not None
-        url = f"/api/v1/tenders/{PLAN.tender_id}/sections/{PLAN.section_id}/bid"
+        node = PLAN.node_of(self.bidder.index, number)
+        url = PLAN.url(node, f"/api/v1/tenders/{PLAN.tender_id}/sections/{PLAN.section_id}/bid")
         with self.client.delete(url, headers=self.headers, name="DELETE bid",
                                 catch_response=True) as answer:
             code = _code(answer.text or "") if answer.status_code != 200 else ""
@@ -135,7 +141,8 @@ class Bidder_(FastHttpUser):
             elif answer.status_code != 200:
                 answer.failure(f"{answer.status_code} {code}")
             _note(bidder=self.bidder.index, step=number, kind="withdraw",
-                  status=answer.status_code, code=code, late=False, sent=round(_rel(), 3))
+                  status=answer.status_code, code=code, late=False, sent=round(_rel(), 3),
+                  node=node)
 
 
 class DeadlineDay(LoadTestShape):

@@ -83,6 +83,15 @@ class Plan:
     bidders: list[Bidder]
     deadline_epoch: float = 0.0
     outcomes: str = ""  # where the locust process appends what each request got (JSON Lines)
+    hosts: list[str] = field(default_factory=list)  # the nodes, when there are several
+
+    def node_of(self, bidder: int, step: int) -> int:
+        """Which node a bidder's step goes to: the bidders alternate, and so do one bidder's
+        steps (a replacement lands on the other node than the bid it replaces)."""
+        return (bidder + step) % len(self.hosts) if self.hosts else 0
+
+    def url(self, node: int, path: str) -> str:
+        return f"{self.hosts[node]}{path}" if self.hosts else path
 
     def save(self, path: Path) -> None:
         data = asdict(self)

@@ -6,6 +6,8 @@
    ceremony published under the law's periods; every envelope sealed beforehand;
 3. ``ggzy web --workers 2``, a worker and the dispatcher, on the test clock, which is then
    moved to minutes before the deadline (time compression: nothing sleeps for 20 days);
+   with ``--nodes 2``, two nodes instead, each web, worker and dispatcher in a network
+   namespace of its own (``loadtests.spike.nodes``), the bidders spread over both;
 4. locust, headless and bounded, on loopback (``loadtests/spike/locustfile.py``), CSV and HTML
    reports under ``var/spike/``;
 5. after the deadline: the dispatcher closes the tender, two custodians send their shares over
@@ -23,19 +25,22 @@ import datetime as dt
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
 from bidding import services as bidding
 from bidding.sealing import ceremony
 from bidding.sealing.crypto import dkg_custodian
-from loadtests.spike import fixture, truth
+from loadtests.spike import fixture, nodes, truth
 from loadtests.spike.plan import Settings
 from loadtests.spike.stack import Stack, running
 from supervision.config import get_config as log_config
@@ -46,7 +51,19 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PG_ADMIN_DSN = os.environ.get("GGZY_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str, stack: Stack) -> float:
+class Platform(Protocol):
+    """One stack (``Stack``) or several nodes (``nodes.Nodes``), as the driver sees them."""
+
+    @property
+    def urls(self) -> list[str]: ...
+
+    def check_alive(self) -> None: ...
+
+    def wait_ready(self) -> None: ...
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str,
+             stack: Platform) -> float:
     start = time.monotonic()
     while not condition():
         stack.check_alive()
@@ -61,12 +78,14 @@ def _state(tender_id: uuid.UUID) -> str:
         return bidding.get_tender(session, tender_id).state
 
 
-def send_shares(url: str, made: fixture.Fixture) -> None:
-    """What ``ggzy custody open-share`` does for two of the three custodians (k = 2)."""
+def send_shares(urls: list[str], made: fixture.Fixture) -> None:
+    """What ``ggzy custody open-share`` does for two of the three custodians (k = 2), each
+    to the next node."""
     with db.read_only() as session:
         transcript = ceremony.transcript_of(session, bidding.get_tender(session, made.tender_id))
-    for _user_id, token, keys in made.custodians[:2]:
+    for number, (_user_id, token, keys) in enumerate(made.custodians[:2]):
         body = dkg_custodian.share_submission(transcript, keys)
+        url = urls[number % len(urls)]
         answer = httpx.post(f"{url}/api/v1/tenders/{made.tender_id}/shares", timeout=60,
                             json={"share_b64": body["share_b64"],
                                   "signature_b64": body["signature_b64"]},
@@ -76,21 +95,22 @@ def send_shares(url: str, made: fixture.Fixture) -> None:
 
 
 def spike(settings: Settings, work: Path, stack_env: dict[str, str], web_workers: int = 2,
-          worker_concurrency: int = 2) -> bool:
+          worker_concurrency: int = 2, node_count: int = 1) -> bool:
     """Steps 2-6 on the database the environment names (migrated). True when it passed."""
     from trading.app import load_domains
 
     load_domains()
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    made = fixture.build(settings, f"spike{secrets.token_hex(3)}")
-    plan = fixture.seal_all(made, settings, work / "envelopes", "")
-    print(f"fixture: {settings.bidders} bidders, tender {made.tender_id}, "
-          f"{sum(len(b.steps) for b in plan.bidders)} steps; "
-          f"{time.monotonic() - started:.0f} s", flush=True)
-    stack = Stack(stack_env, work / "logs", web_workers, worker_concurrency)
-    with running(stack):
-        plan.host = stack.url
+    # The fixture is built while the platform's processes start (they take seconds to import).
+    with _platform(stack_env, work, web_workers, worker_concurrency, node_count) as stack:
+        made = fixture.build(settings, f"spike{secrets.token_hex(3)}")
+        plan = fixture.seal_all(made, settings, work / "envelopes", "")
+        print(f"fixture: {settings.bidders} bidders, tender {made.tender_id}, "
+              f"{sum(len(b.steps) for b in plan.bidders)} steps; {_since(started)}", flush=True)
+        stack.wait_ready()
+        plan.host = stack.urls[0]
+        plan.hosts = stack.urls if node_count > 1 else []
         with db.transaction() as session:  # the deadline is now lead_s (+ locust's start) away
             clock.set_test_now(session, made.deadline - dt.timedelta(seconds=settings.lead_s + 5))
         with db.read_only() as session:
@@ -98,25 +118,40 @@ def spike(settings: Settings, work: Path, stack_env: dict[str, str], web_workers
         plan.deadline_epoch = real_now + (made.deadline - platform_now).total_seconds()
         plan.outcomes = str(work / "outcomes.jsonl")
         plan.save(work / "plan.json")
-        print(f"platform at {stack.url}; deadline in {plan.deadline_epoch - time.time():.0f} s "
-              f"on the test clock ({clock.format_local(made.deadline)})", flush=True)
+        print(f"platform at {', '.join(stack.urls)} ({_since(started)}); deadline in "
+              f"{plan.deadline_epoch - time.time():.0f} s on the test clock "
+              f"({clock.format_local(made.deadline)})", flush=True)
         locust_ok = _locust(plan.host, work, settings)
         wait_for(lambda: _state(made.tender_id) != "published", 120, "the closing", stack)
-        send_shares(stack.url, made)
+        send_shares(stack.urls, made)
         shares_sent = time.monotonic()
         wait_for(lambda: _state(made.tender_id) != "closed", 600, "the opening", stack)
         print(f"opened {time.monotonic() - shares_sent:.1f} s after the shares were sent "
-              f"(state {_state(made.tender_id)})", flush=True)
+              f"(state {_state(made.tender_id)}; {_since(started)})", flush=True)
         verdict = truth.check(plan, truth.read_outcomes(Path(plan.outcomes)), made.deadline,
                               work)
+        if isinstance(stack, nodes.Nodes):
+            verdict.facts["worker_tasks_per_node"] = stack.tasks_done()
     for name, value in verdict.facts.items():
         print(f"  {name}: {value}")
     for problem in verdict.problems[:50]:
         print(f"  PROBLEM: {problem}")
     passed = locust_ok and verdict.ok
-    print(f"reports: {work}/report.html, {work}/stats_stats.csv")
+    print(f"reports: {work}/report.html, {work}/stats_stats.csv ({_since(started)})")
     print("PASS" if passed else "FAIL", flush=True)
     return passed
+
+
+def _since(started: float) -> str:
+    return f"at {time.monotonic() - started:.0f} s"
+
+
+def _platform(env: dict[str, str], work: Path, web_workers: int, worker_concurrency: int,
+              node_count: int) -> AbstractContextManager[Platform]:
+    if node_count > 1:
+        return nodes.platform(env, work / "logs", node_count, web_workers, worker_concurrency,
+                              wait=False)
+    return running(Stack(env, work / "logs", web_workers, worker_concurrency), wait=False)
 
 
 def _locust(host: str, work: Path, settings: Settings) -> bool:
@@ -185,8 +220,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--large-max-mb", type=int, default=d.large_max_mb)
     parser.add_argument("--p99-ms", type=float, default=d.p99_ms,
                         help="fail when the 64 KB uploads' p99 is above this")
-    parser.add_argument("--web-workers", type=int, default=2)
-    parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument("--nodes", type=int, default=1, choices=range(1, 5),
+                        help="platform nodes, each in a network namespace of its own (root)")
+    parser.add_argument("--web-workers", type=int, default=None,
+                        help="per node; default 2 on one node, 1 on each of several")
+    parser.add_argument("--worker-concurrency", type=int, default=None,
+                        help="per node; default 2 on one node, 1 on each of several")
     parser.add_argument("--database", default="ggzy_spike")
     parser.add_argument("--broker", default=os.environ.get("GGZY_SPIKE_BROKER",
                                                            "redis://127.0.0.1:6379/13"),
@@ -202,6 +241,10 @@ def main(argv: list[str]) -> int:
                         peak_s=min(args.peak, args.lead * 0.6), large=args.large,
                         large_max_mb=max(args.large_max_mb, Settings.large_min_mb),
                         p99_ms=args.p99_ms)
+    per_node = 2 if args.nodes == 1 else 1
+    # A SIGTERM (a timeout, a CI runner) unwinds like Ctrl-C: processes stopped, namespaces
+    # and the database removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work: Path = args.out
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -217,7 +260,8 @@ def main(argv: list[str]) -> int:
         db.reset_engine_cache()
         flush_redis(args.broker)
         migrate(url)
-        passed = spike(settings, work, env, args.web_workers, args.worker_concurrency)
+        passed = spike(settings, work, env, args.web_workers or per_node,
+                       args.worker_concurrency or per_node, args.nodes)
     finally:
         db.reset_engine_cache()
         if not args.keep:  # the reports and logs stay; the bytes (up to GBs) do not

@@ -39,27 +39,46 @@ class Stack:
     web_workers: int = 2
     worker_concurrency: int = 2
     port: int = field(default_factory=free_port)
+    bind: str = "127.0.0.1"  # the web's address (a node's own address in the two-node run)
+    prefix: tuple[str, ...] = ()  # run every process under this (``ip netns exec NAME``)
+    label: str = ""  # the processes' names and log files start with it (``node1-``)
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    since: dt.datetime | None = None  # the database's time before the processes started
     _files: list[IO[bytes]] = field(default_factory=list)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.bind}:{self.port}"
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.url]
+
+    def log_of(self, name: str) -> Path:
+        return self.logs / f"{self.label}{name}.log"
 
     def _start(self, name: str, *args: str) -> None:
-        out = (self.logs / f"{name}.log").open("ab")
+        out = self.log_of(name).open("ab")
         self._files.append(out)
-        self.children[name] = subprocess.Popen(
-            [sys.executable, "-m", "trading.cli", *args], cwd=PROJECT_ROOT,
+        self.children[self.label + name] = subprocess.Popen(
+            [*self.prefix, sys.executable, "-m", "trading.cli", *args], cwd=PROJECT_ROOT,
             env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT)
 
     def start(self, timeout: float = 120.0) -> None:
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the processes (``wait_ready`` waits until they serve)."""
         self.logs.mkdir(parents=True, exist_ok=True)
-        since = _db_now()
-        self._start("web", "web", "--host", "127.0.0.1", "--port", str(self.port),
+        self.since = _db_now()
+        self._start("web", "web", "--host", self.bind, "--port", str(self.port),
                     "--workers", str(self.web_workers))
         self._start("worker", "worker", "--concurrency", str(self.worker_concurrency))
         self._start("dispatcher", "dispatcher")
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        since = self.since or _db_now()
         pending = {"web", "worker"}
         deadline = time.monotonic() + timeout
         while pending and time.monotonic() < deadline:
@@ -73,7 +92,9 @@ class Stack:
             if "worker" in pending:
                 with db.read_only() as session:
                     seen = jobs.last_heartbeat(session)
-                if seen is not None and seen >= since:
+                # Any worker's heartbeat; this one's own word that it consumes, too.
+                if (seen is not None and seen >= since
+                        and b" ready." in self.log_of("worker").read_bytes()):
                     pending.discard("worker")
             time.sleep(0.3)
         if pending:
@@ -102,9 +123,13 @@ class Stack:
 
 
 @contextmanager
-def running(stack: Stack) -> Iterator[Stack]:
+def running(stack: Stack, wait: bool = True) -> Iterator[Stack]:
+    """The stack, started (without ``wait``, still starting: the caller calls
+    ``wait_ready``), and stopped on the way out."""
     try:
-        stack.start()
+        stack.launch()
+        if wait:
+            stack.wait_ready()
         yield stack
     finally:
         stack.stop()

@@ -8,6 +8,7 @@
 * nothing was accepted at or after the deadline: every bid's time is before it and every bid
   entry of the tender comes before the closing entry; no bid exists that no client got a
   receipt for;
+* with several nodes, receipts came from every one of them;
 * the closing and the opening each happened exactly once;
 * the opening decrypted every live bid (replaced ones superseded, withdrawn ones out), and the
   opening record lists exactly those;
@@ -111,6 +112,10 @@ def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
         if entry is not None:
             verdict.check(entry.body.get("envelope_sha256") == item["sha256"],
                           f"the log entry of bid {bid_id} names another digest")
+    per_node = Counter(item.get("node", 0) for item in outcomes
+                       if item["kind"] == "submit" and item["status"] == 201)
+    for node in range(len(plan.hosts)) if len(plan.hosts) > 1 else ():
+        verdict.check(per_node[node] > 0, f"no receipt came from node {node + 1}")
     # 2. nothing at or after the deadline, nothing the clients were not told of
     closed = [e.seq for e in log if e.action == "tender.closed"]
     for bid_id, bid in bids.items():
@@ -147,6 +152,9 @@ def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
                      "receipts": len(receipted), "bids_stored": len(bids),
                      "live_at_close": len(expected), "opened": len(opened),
                      "log_entries_of_tender": len(log)}
+    if len(plan.hosts) > 1:
+        verdict.facts["receipts_per_node"] = {f"node{n + 1}": per_node[n]
+                                              for n in range(len(plan.hosts))}
     return verdict
 
 
