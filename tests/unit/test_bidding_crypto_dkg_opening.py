@@ -24,20 +24,15 @@ from tests.unit.dkg_runs import TENDER, custodian_keys, disputed_run, honest_run
 
 
 @pytest.fixture(scope="module")
-def keys() -> list[custody.CustodianKeys]:
-    return custodian_keys()
+def run35():
+    """An honest 3-of-5 ceremony (tests/unit/dkg_runs.py)."""
+    return honest_run(custodian_keys())
 
 
 @pytest.fixture(scope="module")
-def run35(keys):
-    return honest_run(keys)
-
-
-@pytest.fixture(scope="module")
-def disputed(keys):
-    """3-of-5 where dealer 2 cheats custodian 4 (and is caught) and custodian 3 falsely accuses
-    the honest dealer 1."""
-    return disputed_run(keys)
+def disputed():
+    """A 3-of-5 ceremony with a cheating dealer and a false complaint (tests/unit/dkg_runs.py)."""
+    return disputed_run(custodian_keys())
 
 
 # --------------------------------------------------------------------------- reconstruction
