@@ -34,7 +34,7 @@ test: install lint test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy trading bidding expert_pool disclosure supervision
+	$(BIN)/mypy trading bidding expert_pool disclosure supervision loadtests
 	$(BIN)/lint-imports
 	rm -rf var/lint && GGZY_VAR_DIR=var/lint $(BIN)/alembic upgrade heads >/dev/null \
 		&& GGZY_VAR_DIR=var/lint $(BIN)/alembic check

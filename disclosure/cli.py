@@ -45,15 +45,15 @@ def disclosure_group() -> None:
 @disclosure_group.command("verify")
 def verify() -> None:
     """Check every notice against its hash in the supervision log (exit 1 on any failure)."""
-    from disclosure import services
+    from disclosure import proofs
     from trading import db
 
     _load()
     failures = 0
     with db.read_only() as session:
-        ids = services.all_notice_ids(session)
+        ids = proofs.all_notice_ids(session)
         for notice_id in ids:
-            result = services.verify_notice(session, notice_id)
+            result = proofs.verify_notice(session, notice_id)
             if not result.ok:
                 failures += 1
                 click.echo(f"FAIL {notice_id} (log {result.log_index}): "

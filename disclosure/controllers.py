@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from disclosure import ocds, services
+from disclosure import listing, ocds, proofs, services
 from disclosure.models import Notice
 from disclosure.schemas import (
     ChangeFeed,
@@ -55,13 +55,13 @@ async def list_notices(q: FromQuery[str | None] = None, region: FromQuery[str | 
                        date_from: FromQuery[str | None] = None, date_to: FromQuery[str | None] = None,
                        after: FromQuery[str | None] = None,
                        tender_ref: FromQuery[str | None] = None) -> NoticePage:
-    filters = services.make_filters(q, region, category, type, date_from, date_to, tender_ref)
+    filters = listing.make_filters(q, region, category, type, date_from, date_to, tender_ref)
     return await blocking(_list_notices, filters, after)
 
 
-def _list_notices(filters: services.Filters, after: str | None) -> NoticePage:
+def _list_notices(filters: listing.Filters, after: str | None) -> NoticePage:
     with db.read_only() as session:
-        page = services.list_public(session, filters, after)
+        page = listing.list_public(session, filters, after)
         return NoticePage([notice_out(n) for n in page.items], page.next_cursor)
 
 
@@ -73,7 +73,7 @@ async def notice_changes(cursor: FromQuery[Cursor] = -1, limit: FromQuery[PageLi
 
 def _changes(cursor: int, limit: int) -> ChangeFeed:
     with db.read_only() as session:
-        items = services.changes(session, cursor, limit)
+        items = listing.changes(session, cursor, limit)
         out = [notice_out(n) for n in items]
     return ChangeFeed(out, out[-1].feed_seq if out else cursor)
 
@@ -96,8 +96,8 @@ async def get_proof(notice_id: FromPath[uuid.UUID]) -> ProofOut:
 
 def _get_proof(notice_id: uuid.UUID) -> ProofOut:
     with db.read_only() as session:
-        found = services.proof(session, notice_id)
-        check = services.verify_notice(session, notice_id)
+        found = proofs.proof(session, notice_id)
+        check = proofs.verify_notice(session, notice_id)
     return ProofOut(found.notice_id, found.log_index, found.tree_size, found.root,
                     found.leaf_hash, found.audit_path, found.canonical_entry, found.content_hash,
                     VerificationOut(check.ok, list(check.problems), check.computed_hash))

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from disclosure import services
+from disclosure import listing
 from trading.domain import HomePanel
 
 LATEST_COUNT = 8
@@ -16,7 +16,7 @@ LATEST_COUNT = 8
 def latest_notices(session: Session) -> dict[str, Any]:
     from disclosure.views import type_label
 
-    page = services.list_public(session, services.Filters(), limit=LATEST_COUNT)
+    page = listing.list_public(session, listing.Filters(), limit=LATEST_COUNT)
     return {"notices": page.items, "type_label": type_label}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from disclosure import services
+from disclosure import listing, services
 from disclosure.models import Notice
 from disclosure.notice_types import SPECS, NoticeType
 from trading import clock
@@ -287,10 +287,10 @@ def releases_of(session: Session, notices: Iterable[Notice]) -> list[Release]:
 def release_package(session: Session, after_seq: int = -1, limit: int = 100,
                     uri: str = "/api/v1/ocds/releases") -> tuple[dict[str, Any], int | None]:
     """A page of releases in publication order; also the feed_seq to continue after."""
-    notices = services.changes(session, after_seq, limit)
+    notices = listing.changes(session, after_seq, limit)
     package = _package(session, uri)
     package["releases"] = releases_of(session, notices)
-    more = len(notices) == max(1, min(limit, services.FEED_LIMIT))
+    more = len(notices) == max(1, min(limit, listing.FEED_LIMIT))
     return package, (notices[-1].feed_seq if more and notices else None)
 
 
@@ -313,9 +313,9 @@ def full_release_package(session: Session) -> dict[str, Any]:
     releases: list[Release] = []
     after = -1
     while True:
-        notices = services.changes(session, after, services.FEED_LIMIT)
+        notices = listing.changes(session, after, listing.FEED_LIMIT)
         releases.extend(releases_of(session, notices))
-        if len(notices) < services.FEED_LIMIT:
+        if len(notices) < listing.FEED_LIMIT:
             break
         after = notices[-1].feed_seq or after
     package["releases"] = releases

@@ -17,7 +17,7 @@ from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Template
 
-from disclosure import page_cache, services
+from disclosure import listing, page_cache, services
 from disclosure.models import Notice
 from disclosure.notice_types import SPECS, Field, Kind, NoticeSpec, NoticeType
 from trading import clock, db
@@ -108,7 +108,7 @@ def type_label(notice_type: str, lang: str) -> str:
 # --- list and search -------------------------------------------------------------------------
 
 
-def _query_string(filters: services.Filters, **extra: str) -> str:
+def _query_string(filters: listing.Filters, **extra: str) -> str:
     values = {"q": filters.q, "region": filters.region, "category": filters.category,
               "type": filters.notice_type,
               "date_from": filters.date_from.isoformat() if filters.date_from else None,
@@ -122,7 +122,7 @@ async def notice_list(request: Request[Any, Any, Any], q: FromQuery[str | None] 
                       type: FromQuery[str | None] = None, date_from: FromQuery[str | None] = None,
                       date_to: FromQuery[str | None] = None, after: FromQuery[str | None] = None) -> Template:
     try:
-        filters = services.make_filters(q, region, category, type, date_from, date_to)
+        filters = listing.make_filters(q, region, category, type, date_from, date_to)
     except UserError as error:
         typed = {"q": q, "region": region, "category": category, "type": type,
                  "date_from": date_from, "date_to": date_to}
@@ -133,7 +133,7 @@ async def notice_list(request: Request[Any, Any, Any], q: FromQuery[str | None] 
 SEARCH_FIELDS = ("q", "region", "category", "type", "date_from", "date_to")
 
 
-def _form_values(filters: services.Filters) -> dict[str, str]:
+def _form_values(filters: listing.Filters) -> dict[str, str]:
     return {"q": filters.q or "", "region": filters.region or "",
             "category": filters.category or "", "type": filters.notice_type or "",
             "date_from": filters.date_from.isoformat() if filters.date_from else "",
@@ -156,10 +156,10 @@ def _search_form_error(request: Request[Any, Any, Any], typed: dict[str, str | N
                   type_label=type_label, paged=False)
 
 
-def _notice_list(request: Request[Any, Any, Any], filters: services.Filters,
+def _notice_list(request: Request[Any, Any, Any], filters: listing.Filters,
                  after: str | None) -> Template:
     with db.read_only() as session:
-        page = services.list_public(session, filters, after)
+        page = listing.list_public(session, filters, after)
     feed_query = urlencode({k: v for k, v in (("category", filters.category),
                                               ("region", filters.region)) if v})
     feed = "/feeds/atom" + (f"?{feed_query}" if feed_query else "")
@@ -265,7 +265,7 @@ def _atom_feed(request: Request[Any, Any, Any], category: str | None,
     category = category if category in services.CATEGORIES else None
     region = (region or "").strip()[:32] or None
     with db.read_only() as session:
-        notices = services.latest(session, category, region)
+        notices = listing.latest(session, category, region)
         now = clock.now(session)
     base = get_settings().public_url
     query = urlencode({k: v for k, v in (("category", category), ("region", region)) if v})

@@ -114,9 +114,9 @@ def _load(dsn: str, count: int) -> float:
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'disclosure_notice' "
             "AND indexname LIKE 'ix_%'").fetchall()
         for name, _ in indexes:
-            conn.execute(f'DROP INDEX "{name}"')  # type: ignore[arg-type]
+            conn.execute(f'DROP INDEX "{name}"')
         with conn.cursor() as cur, cur.copy(
-                f"COPY disclosure_notice ({COLUMNS}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                f"COPY disclosure_notice ({COLUMNS}) FROM STDIN") as copy:
             batch: list[str] = []
             for line in _rows(count):
                 batch.append(line)
@@ -127,7 +127,7 @@ def _load(dsn: str, count: int) -> float:
         print(f"  loaded {count:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
         conn.execute("SET maintenance_work_mem = '1GB'")
         for _, definition in indexes:
-            conn.execute(definition)  # type: ignore[arg-type]
+            conn.execute(definition)
         conn.execute("VACUUM ANALYZE disclosure_notice")
     return time.perf_counter() - started
 
@@ -300,7 +300,7 @@ def main() -> None:
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+            admin.execute(f'CREATE DATABASE "{name}"')
     var = tempfile.mkdtemp(prefix="ggzy-bench-disclosure-")
     env = {"GGZY_DATABASE_URL": url, "GGZY_VAR_DIR": var}
     try:
@@ -320,7 +320,7 @@ def main() -> None:
     finally:
         if not keep:
             with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _count(dsn: str) -> int:

@@ -27,7 +27,10 @@ import random
 import statistics
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 EXPERTS = int(os.environ.get("BENCH_DRAW_EXPERTS", "100000"))
 BIDDERS = 50
@@ -46,6 +49,11 @@ def _code(serial: int) -> str:
 def _second(serial: int) -> int:
     """Another specialty than the main one (``serial % SPECIALTIES``)."""
     return (serial % SPECIALTIES + 1 + serial // 10 % 7) % SPECIALTIES
+
+
+def _core_table(model: type[Any]) -> Table:
+    # Mapped classes declare ``__table__`` as a FromClause; a declarative model's is a Table.
+    return cast("Table", model.__table__)
 
 
 def _load(rng: random.Random) -> tuple[list[str], str]:
@@ -106,13 +114,13 @@ def _load(rng: random.Random) -> tuple[list[str], str]:
                              "until": None, "basis": "", "detail": "", "recorded_at": now}] * 3
         with db.transaction() as session:  # plain Core: loading bypasses the ORM's events
             connection = session.connection()
-            connection.execute(insert(Expert.__table__), experts)
-            connection.execute(insert(ExpertSpecialty.__table__), links)
-            connection.execute(insert(DeclaredConflict.__table__), conflicts)
+            connection.execute(insert(_core_table(Expert)), experts)
+            connection.execute(insert(_core_table(ExpertSpecialty)), links)
+            connection.execute(insert(_core_table(DeclaredConflict)), conflicts)
             if absences:
-                connection.execute(insert(Unavailability.__table__), absences)
+                connection.execute(insert(_core_table(Unavailability)), absences)
             if records:
-                connection.execute(insert(IntegrityRecord.__table__), records)
+                connection.execute(insert(_core_table(IntegrityRecord)), records)
     with db.transaction() as session:
         from sqlalchemy import text
 

@@ -60,7 +60,7 @@ def _pg_url(name: str) -> str:
 
 def _pg_admin(sql: str) -> None:
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 @pytest.fixture(scope="session")

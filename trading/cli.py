@@ -97,7 +97,7 @@ def dispatcher() -> None:
     """Run the single dispatcher that turns due scheduled jobs into Celery tasks."""
     import threading
 
-    from trading import jobs
+    from trading import job_dispatch
     from trading.app import load_domains
 
     stop = threading.Event()
@@ -107,7 +107,7 @@ def dispatcher() -> None:
     for thread in loops:
         thread.start()
     try:
-        jobs.run_dispatcher(stop)
+        job_dispatch.run_dispatcher(stop)
     except KeyboardInterrupt:
         stop.set()
     for thread in loops:

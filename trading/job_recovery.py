@@ -1,7 +1,7 @@
 """Due work held by a worker that died: handed out again within seconds, not a lease later.
 
 A worker reserves a task's message as soon as the broker delivers it, which for a job sent
-with a countdown (``jobs._send_claims``) is up to ``dispatch_lookahead_seconds`` before it is
+with a countdown (``trading.job_dispatch``) is up to ``dispatch_lookahead_seconds`` before it is
 due. Killed then (``kill -9``, the machine lost), the message stays unacknowledged: in Redis's
 ``unacked`` set until kombu's ``visibility_timeout`` (an hour), in the embedded transport for
 ever. The job row only knows that its lease (``job_lease_seconds``) has not run out, so until

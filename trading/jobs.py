@@ -1,18 +1,18 @@
-"""Timed work: the ``scheduled_job`` table, its services, the dispatcher and the job runner.
+"""Timed work: the ``scheduled_job`` table, scheduling, and the registry of job handlers.
 
 The broker is not a database; the database holds the truth (see the architecture note):
 
 1. ``schedule()`` writes a ``scheduled_job`` row in the transaction of the event that creates
    the deadline. Scheduling the same (kind, subject) again bumps ``version`` and ``due_at``,
    which turns every message already sent for the old version into a no-op.
-2. One dispatcher (``run_dispatcher``) claims rows that are due or nearly due, marks them
-   ``queued`` with a lease, and *after the commit* sends ``trading.run_job(id, version)`` with
-   ``eta=due_at``. A row whose lease ran out (message lost, worker died) is claimed again.
-3. ``execute()`` (the body of ``trading.run_job``) is a guarded state change in one
-   transaction: ``UPDATE ... WHERE id, version, status='queued', due_at <= now``, then the
-   handler, then the log entry. Run twice it does nothing the second time; run early it asks
-   to be retried; after a handler error it records the attempt and asks for a retry with
-   backoff until the handler's attempt limit, then marks the job ``failed``.
+2. One dispatcher (``trading.job_dispatch.run_dispatcher``) claims rows that are due or nearly
+   due, marks them ``queued`` with a lease, and *after the commit* sends
+   ``trading.run_job(id, version)`` to run at ``due_at``. A row whose lease ran out (message
+   lost, worker died) is claimed again.
+3. ``trading.job_runner.execute()`` (the body of ``trading.run_job``) is a guarded state change
+   in one transaction: run twice it does nothing the second time; run early it asks to be
+   retried; after a handler error it records the attempt and retries with backoff until the
+   handler's attempt limit, then marks the job ``failed``.
 
 Handlers are registered with ``@job_handler("kind")`` in the domains' task modules, which
 only the worker imports. Every job state change is written to the supervision log.
@@ -23,11 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -36,24 +34,17 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    and_,
     event,
     func,
-    or_,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.sql.dml import Update
 
-from trading import audit, clock, db
+from trading import audit, clock
 from trading.db import Base, UTCDateTime
-from trading.settings import get_settings
-
-if TYPE_CHECKING:
-    from celery import Celery
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +164,11 @@ def worker_loss_kinds() -> list[str]:
     return sorted(kind for kind, spec in _HANDLERS.items() if spec.on_worker_loss)
 
 
+def registered_handler(kind: str) -> HandlerSpec | None:
+    """The handler registered for ``kind`` in this process, if any."""
+    return _HANDLERS.get(kind)
+
+
 def handler_for(kind: str) -> HandlerSpec:
     spec = _HANDLERS.get(kind)
     if spec is None:
@@ -235,7 +231,8 @@ def _active_job(session: Session, kind: str, subject: str) -> ScheduledJob | Non
     return session.scalars(query).one_or_none()
 
 
-def _job_body(job: ScheduledJob, **extra: Any) -> dict[str, Any]:
+def job_body(job: ScheduledJob, **extra: Any) -> dict[str, Any]:
+    """The supervision log body of a job event (also written by the dispatcher and runner)."""
     body: dict[str, Any] = {
         "job_id": job.id,
         "kind": job.kind,
@@ -265,7 +262,7 @@ def schedule(
     job = _active_job(session, kind, subject)
     if job is None:
         job = _new_job(session, kind, subject, due_at, payload, now)
-        audit.record(session, SCHEDULER, "job.scheduled", subject, _job_body(job))
+        audit.record(session, SCHEDULER, "job.scheduled", subject, job_body(job))
         return job
     job.version += 1
     job.due_at = due_at.astimezone(dt.UTC)
@@ -273,7 +270,7 @@ def schedule(
     job.status = JobStatus.PENDING.value
     job.attempts, job.lease_until, job.last_error, job.updated_at = 0, None, None, now
     session.flush()
-    audit.record(session, SCHEDULER, "job.rescheduled", subject, _job_body(job))
+    audit.record(session, SCHEDULER, "job.rescheduled", subject, job_body(job))
     return job
 
 
@@ -311,7 +308,7 @@ def cancel(session: Session, kind: str, subject: str) -> bool:
     job.lease_until = None
     job.updated_at = clock.now(session)
     session.flush()
-    audit.record(session, SCHEDULER, "job.cancelled", subject, _job_body(job))
+    audit.record(session, SCHEDULER, "job.cancelled", subject, job_body(job))
     return True
 
 
@@ -326,236 +323,10 @@ def get_job(session: Session, kind: str, subject: str) -> ScheduledJob | None:
     return session.scalars(query).first()
 
 
-def _rowcount(session: Session, statement: Update) -> int:
+def guarded_rowcount(session: Session, statement: Update) -> int:
     """How many rows a guarded UPDATE changed: 1 means we won the row, 0 someone else did."""
     result = session.execute(statement)
     return cast(CursorResult[Any], result).rowcount
-
-
-# --- dispatcher ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Claim:
-    job_id: int
-    version: int
-    due_at: dt.datetime
-
-
-def _default_app() -> Celery:
-    from trading.worker import celery_app  # imported late: the worker module imports us
-
-    return celery_app
-
-
-def _claimable(now: dt.datetime) -> Any:
-    """Rows the dispatcher may take: waiting, or queued on a lease that ran out."""
-    # A queued row without a lease (set by hand) counts as expired rather than stuck forever.
-    lease_over = or_(ScheduledJob.lease_until.is_(None), ScheduledJob.lease_until < now)
-    lease_expired = and_(ScheduledJob.status == JobStatus.QUEUED.value, lease_over)
-    return or_(ScheduledJob.status == JobStatus.PENDING.value, lease_expired)
-
-
-def dispatch_once(session: Session, app: Celery | None = None) -> int:
-    """Claim the jobs due within the look-ahead and send them after commit; return how many.
-
-    Safe with several dispatchers: on PostgreSQL the candidates are locked with SKIP LOCKED,
-    and every claim is a guarded UPDATE that takes a row only if it is still claimable.
-    """
-    settings = get_settings()
-    now = clock.now(session)
-    horizon = now + dt.timedelta(seconds=settings.dispatch_lookahead_seconds)
-    candidates = session.scalars(
-        select(ScheduledJob)
-        .where(_claimable(now), ScheduledJob.due_at <= horizon)
-        .order_by(ScheduledJob.due_at)
-        .limit(DISPATCH_BATCH)
-        .with_for_update(skip_locked=True)
-    ).all()
-    claims = [claim for job in candidates if (claim := _claim(session, job, now)) is not None]
-    if claims:
-        sender = app or _default_app()
-        after_commit(session, lambda: _send_claims(sender, claims, now))
-    return len(claims)
-
-
-def _claim(session: Session, job: ScheduledJob, now: dt.datetime) -> _Claim | None:
-    # The lease runs from the later of now and due_at: a message held for its ETA must not
-    # look lost before it was even due.
-    lease_until = max(now, job.due_at) + dt.timedelta(seconds=get_settings().job_lease_seconds)
-    was_queued = job.status == JobStatus.QUEUED.value
-    taken = _rowcount(
-        session,
-        update(ScheduledJob)
-        .where(ScheduledJob.id == job.id, ScheduledJob.version == job.version, _claimable(now))
-        .values(status=JobStatus.QUEUED.value, lease_until=lease_until, updated_at=now)
-        .execution_options(synchronize_session="fetch"),
-    )
-    if taken != 1:
-        return None  # another dispatcher was faster (SQLite, or a row SKIP LOCKED let through)
-    action = "job.requeued" if was_queued else "job.queued"
-    audit.record(session, SCHEDULER, action, job.subject, _job_body(job))
-    return _Claim(job.id, job.version, job.due_at)
-
-
-def _send_claims(app: Celery, claims: list[_Claim], now: dt.datetime) -> None:
-    for claim in claims:
-        # An overdue job (the worker was down) goes at once; otherwise the broker/worker hold
-        # it until due. The worker's guard, not the delay, decides whether it is time. A delay
-        # rather than an absolute ETA: the broker counts on the machine's clock, which is not
-        # the database clock (nor the test clock, which runs ahead of it).
-        delay = (claim.due_at - now).total_seconds()
-        countdown = delay if delay > 0 else None
-        app.send_task(RUN_JOB_TASK, args=[claim.job_id, claim.version], countdown=countdown)
-
-
-def send_heartbeat(app: Celery | None = None) -> None:
-    """Ask some worker to write its heartbeat row (discarded if no worker takes it in time)."""
-    interval = get_settings().heartbeat_interval_seconds
-    (app or _default_app()).send_task(HEARTBEAT_TASK, expires=float(interval))
-
-
-def run_dispatcher(stop_event: threading.Event, app: Celery | None = None) -> None:
-    """Dispatch due jobs every ``dispatch_interval_seconds`` until ``stop_event`` is set.
-
-    Also sends ``trading.heartbeat`` every ``heartbeat_interval_seconds`` (and then prunes
-    delivered messages from the embedded broker). Errors (database or broker briefly away)
-    are logged and the loop goes on: the next round catches up.
-    """
-    from trading.app import load_domains  # the audit recorder and every model must be loaded
-
-    load_domains()
-    sender = app or _default_app()
-    # The handlers' registrations say which jobs are watchdogs (trading.job_recovery).
-    sender.loader.import_default_modules()
-    settings = get_settings()
-    next_heartbeat = 0.0
-    while not stop_event.is_set():
-        _dispatch_round(sender)
-        if time.monotonic() >= next_heartbeat:
-            next_heartbeat = time.monotonic() + settings.heartbeat_interval_seconds
-            _heartbeat_round(sender)
-        stop_event.wait(settings.dispatch_interval_seconds)
-
-
-def _dispatch_round(app: Celery) -> None:
-    from trading.job_recovery import reap_lost_workers
-
-    try:
-        # A dead worker's due jobs become claimable right away. A transaction of its own: it
-        # ends holding the log head, which must stay the last lock (see ``schedule``).
-        with db.transaction() as session:
-            reap_lost_workers(session)
-        with db.transaction() as session:
-            count = dispatch_once(session, app)
-        if count:
-            logger.info("dispatched %d job(s)", count)
-    except Exception:
-        logger.exception("dispatch round failed; retrying next round")
-
-
-def _heartbeat_round(app: Celery) -> None:
-    from trading.worker import prune_embedded_broker
-
-    try:
-        send_heartbeat(app)
-        prune_embedded_broker(app)
-    except Exception:
-        logger.exception("heartbeat round failed; retrying next round")
-
-
-# --- running a job (the body of trading.run_job) --------------------------------------------
-
-
-Outcome = Literal["ran", "stale", "early", "retry", "failed"]
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What ``execute`` did. ``retry_in`` set: the task must be retried after that many seconds."""
-
-    result: Outcome
-    retry_in: float | None = None
-
-
-def execute(job_id: int, version: int) -> RunOutcome:
-    """Run version ``version`` of job ``job_id`` at most once (see the module docstring)."""
-    try:
-        with db.transaction() as session:
-            return _run_guarded(session, job_id, version)
-    except Exception as error:
-        # The transaction rolled back (handler effects included); record the attempt apart.
-        logger.exception("job %s v%s failed", job_id, version)
-        with db.transaction() as session:
-            return _record_failure(session, job_id, version, error)
-
-
-def _run_guarded(session: Session, job_id: int, version: int) -> RunOutcome:
-    now = clock.now(session)
-    taken = _rowcount(
-        session,
-        update(ScheduledJob)
-        .where(
-            ScheduledJob.id == job_id,
-            ScheduledJob.version == version,
-            ScheduledJob.status == JobStatus.QUEUED.value,
-            ScheduledJob.due_at <= now,
-        )
-        .values(
-            status=JobStatus.DONE.value,
-            attempts=ScheduledJob.attempts + 1,
-            lease_until=None,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False),
-    )
-    if taken != 1:
-        return _not_taken(session, job_id, version, now)
-    job = session.get(ScheduledJob, job_id, populate_existing=True)
-    assert job is not None
-    handler_for(job.kind).fn(session, job)
-    # Logged last: the supervision log's head lock is then held only briefly.
-    audit.record(session, SCHEDULER, "job.ran", job.subject, _job_body(job, attempt=job.attempts))
-    return RunOutcome("ran")
-
-
-def _not_taken(session: Session, job_id: int, version: int, now: dt.datetime) -> RunOutcome:
-    """Why the guard refused: too early (retry) or stale (nothing to do)."""
-    job = session.get(ScheduledJob, job_id)
-    if job is None or job.version != version or job.status != JobStatus.QUEUED.value:
-        logger.info("job %s v%s: stale message, nothing to do", job_id, version)
-        return RunOutcome("stale")
-    wait = (job.due_at - now).total_seconds() + EARLY_MARGIN_SECONDS
-    logger.info("job %s v%s: delivered %.3fs early, retrying", job_id, version, wait)
-    return RunOutcome("early", retry_in=wait)
-
-
-def _record_failure(session: Session, job_id: int, version: int, error: Exception) -> RunOutcome:
-    now = clock.now(session)
-    job = session.get(ScheduledJob, job_id, with_for_update=True, populate_existing=True)
-    if job is None or job.version != version or job.status != JobStatus.QUEUED.value:
-        return RunOutcome("stale")  # amended or cancelled meanwhile: the error is moot
-    spec = _HANDLERS.get(job.kind, HandlerSpec(fn=_missing_handler))
-    job.attempts += 1
-    job.last_error = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
-    job.updated_at = now
-    if job.attempts >= spec.max_attempts:
-        job.status, job.lease_until = JobStatus.FAILED.value, None
-        audit.record(session, SCHEDULER, "job.failed", job.subject, _failure_body(job))
-        return RunOutcome("failed")
-    delay = spec.backoff(job.attempts)
-    # Keep the lease past the retry so the dispatcher does not send a second copy meanwhile.
-    job.lease_until = now + dt.timedelta(seconds=delay + get_settings().job_lease_seconds)
-    audit.record(session, SCHEDULER, "job.attempt_failed", job.subject, _failure_body(job))
-    return RunOutcome("retry", retry_in=delay)
-
-
-def _failure_body(job: ScheduledJob) -> dict[str, Any]:
-    return _job_body(job, attempt=job.attempts, error=job.last_error)
-
-
-def _missing_handler(session: Session, job: ScheduledJob) -> None:
-    raise LookupError(job.kind)
 
 
 # --- worker heartbeat ----------------------------------------------------------------------

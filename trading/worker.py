@@ -1,6 +1,6 @@
 """The Celery app, configured from ``trading.settings``, and the core's two tasks.
 
-- ``trading.run_job(job_id, version)``: the guarded run of a scheduled job (``jobs.execute``).
+- ``trading.run_job(job_id, version)``: the guarded run of a scheduled job (``job_runner.execute``).
 - ``trading.heartbeat()``: the worker proves it consumes tasks (read by ``/healthz``).
 
 The domains' task modules (``Domain.task_modules``) are listed in Celery's ``imports`` setting,
@@ -29,7 +29,7 @@ from celery import Celery, Task, signals
 from sqlalchemy import DateTime, Engine, column, create_engine, delete, table
 from sqlalchemy.engine import make_url
 
-from trading import db, files, job_recovery, jobs
+from trading import db, files, job_dispatch, job_recovery, job_runner, jobs
 from trading.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ def _task_modules() -> list[str]:
 
 def run_job(task: Task[Any, Any], job_id: int, version: int) -> str:
     """Run one version of a scheduled job at most once; retry if early or after an error."""
-    outcome = jobs.execute(job_id, version)
+    outcome = job_runner.execute(job_id, version)
     if outcome.retry_in is not None:
         # Unlimited at the Celery level: the job row counts the attempts that matter.
         raise task.retry(countdown=max(outcome.retry_in, 0.0), max_retries=None)
@@ -208,7 +208,7 @@ def run_worker(
     stop = threading.Event()
     if with_dispatcher:
         threading.Thread(
-            target=jobs.run_dispatcher, args=(stop, celery_app), name="dispatcher", daemon=True
+            target=job_dispatch.run_dispatcher, args=(stop, celery_app), name="dispatcher", daemon=True
         ).start()
     try:
         celery_app.worker_main(worker_argv(concurrency, loglevel))

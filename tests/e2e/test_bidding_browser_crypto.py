@@ -23,8 +23,8 @@ from Crypto.PublicKey import ECC
 
 from bidding.sealing.crypto import custody, envelope
 from bidding.sealing.crypto.common import b64decode, b64encode
-from tests.unit.test_bidding_crypto_vectors import load_vector
 from tests.unit.test_bidding_dkg_share_vector import load_vector as load_share_vector
+from tests.unit.test_bidding_envelope_vector import load_vector
 
 pytestmark = pytest.mark.e2e
 

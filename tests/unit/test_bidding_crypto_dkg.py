@@ -1,132 +1,55 @@
-"""Dealer-free opening keys (Pedersen DKG, Feldman commitments, P-256): real crypto, no mocks.
+"""Dealer-free opening keys (Pedersen DKG, Feldman commitments, P-256): the ceremony itself.
+Real crypto, no mocks.
 
-Seen as an auditor: every share verifies, Y and each Y_j follow from the transcript alone, any k
-shares open and k-1 do not. Seen as an attacker: a cheating dealer is caught, judged and dropped,
-a false complaint is pinned on the complainer, forged, replayed or malformed material is refused
-with a reason, and a bad submitted share is named on its own.
+Seen as an auditor: every share verifies and any k shares open while k-1 do not. Seen as an
+attacker: a cheating dealer is caught, judged and dropped, a false complaint is pinned on the
+complainer, and forged, replayed or malformed material is refused with a reason. (What follows
+the ceremony, the transcript and the opening, is tests/unit/test_bidding_crypto_dkg_opening.py.)
 """
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import itertools
 import json
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from Crypto.Protocol import HPKE
-from Crypto.PublicKey import ECC
-from Crypto.PublicKey._point import EccPoint
 
-from bidding.sealing.crypto import custody, dkg, dkg_partial, envelope
-from bidding.sealing.crypto.common import sha256
-from bidding.sealing.crypto.custody import BadShareError, NotEnoughSharesError
+from bidding.sealing.crypto import custody, dkg
+from bidding.sealing.crypto.custody import NotEnoughSharesError
 from bidding.sealing.crypto.dkg import Ceremony, Complaint, Contribution, Reveal
-from bidding.sealing.crypto.dkg_transcript import G, Q, decode_point, encode_point, encode_scalar
-
-TENDER = "T-2026-0042"
+from bidding.sealing.crypto.dkg_transcript import G, encode_point, encode_scalar
+from tests.unit.dkg_runs import (
+    TENDER,
+    Run,
+    cheat,
+    custodian_keys,
+    deal,
+    disputed_run,
+    honest_run,
+    interpolate,
+    make_ceremony,
+    point_sum,
+    shares_of,
+)
 
 
 @pytest.fixture(scope="module")
 def keys() -> list[custody.CustodianKeys]:
-    return [custody.generate_custodian_keys() for _ in range(5)]
-
-
-def make_ceremony(keys, k: int, n: int, *, tender: str = TENDER, ceremony_id: str = "DKG-1",
-                  round_: int = 1) -> Ceremony:
-    return Ceremony(tender, ceremony_id, round_, k,
-                    tuple(key.public(f"C-{j}") for j, key in enumerate(keys[:n], start=1)))
-
-
-@dataclass
-class Run:
-    ceremony: Ceremony
-    keys: list[custody.CustodianKeys]
-    contributions: list[Contribution]
-    secrets: list[dkg.DealerSecrets]
-
-    def key(self, j: int) -> custody.CustodianKeys:
-        return self.keys[j - 1]
-
-    def contribution(self, i: int) -> Contribution:
-        return self.contributions[i - 1]
-
-    def open_all(self, skip: Collection[tuple[int, int]] = ()) -> dict[int, dict[int, int]]:
-        """Every custodian opens and verifies every share dealt to it: {j: {i: s_ij}}."""
-        return {j: {c.dealer: dkg.open_share(self.ceremony, c, j, self.key(j))
-                    for c in self.contributions if (c.dealer, j) not in skip}
-                for j in range(1, self.ceremony.n + 1)}
-
-
-def deal(keys, k: int, n: int, **kwargs) -> Run:
-    ceremony = make_ceremony(keys, k, n, **kwargs)
-    pairs = [dkg.make_contribution(ceremony, i, keys[i - 1]) for i in range(1, n + 1)]
-    return Run(ceremony, keys[:n], [c for c, _ in pairs], [s for _, s in pairs])
-
-
-def cheat(run: Run, dealer: int, recipient: int, *, plaintext: bytes | None = None,
-          info_of: tuple[int, int] | None = None) -> None:
-    """Dealer re-seals its share to ``recipient`` as s+1 (or ``plaintext``; or under the HPKE
-    info of another (dealer, recipient) pair), re-signs, and keeps the new ephemeral key."""
-    ceremony, old = run.ceremony, run.contribution(dealer)
-    honest = dkg.open_share(ceremony, old, recipient, run.key(recipient))
-    ephemeral = dkg.random_scalar()
-    body = plaintext if plaintext is not None else encode_scalar((honest + 1) % Q)
-    info = dkg.share_info(ceremony, *(info_of or (dealer, recipient)))
-    receiver = ceremony.custodian(recipient).hpke_public_key
-    enc, sealed = dkg.hpke_seal_with_ephemeral(receiver, info, body, ephemeral)
-    shares = list(old.sealed_shares)
-    shares[recipient - 1] = bytes([1]) + enc + sealed
-    new = replace(old, sealed_shares=tuple(shares)).signed(run.key(dealer))
-    run.contributions[dealer - 1] = new
-    ephemerals = list(run.secrets[dealer - 1].ephemeral_keys)
-    ephemerals[recipient - 1] = ephemeral
-    run.secrets[dealer - 1] = dkg.DealerSecrets(dealer, new.digest, tuple(ephemerals))
-
-
-def shares_of(transcript: dkg.Transcript, dealt: dict[int, dict[int, int]]) -> dict[int, int]:
-    return {j: dkg.secret_share(transcript, j, dealt[j]) for j in dealt}
-
-
-def point_sum(raws: Iterable[bytes]) -> EccPoint:
-    points = [decode_point(r) for r in raws]
-    total = points[0]
-    for p in points[1:]:
-        total = total + p
-    return total
-
-
-def interpolate(shares: dict[int, int]) -> int:
-    coefficients = dkg.lagrange_at_zero(sorted(shares))
-    return sum(coefficients[j] * x for j, x in shares.items()) % Q
+    return custodian_keys()
 
 
 @pytest.fixture(scope="module")
 def run35(keys):
-    run = deal(keys, 3, 5)
-    dealt = run.open_all()
-    transcript = dkg.build_transcript(run.ceremony, run.contributions, [], [])
-    return run, transcript, shares_of(transcript, dealt)
+    return honest_run(keys)
 
 
 @pytest.fixture(scope="module")
 def disputed(keys):
     """3-of-5 where dealer 2 cheats custodian 4 (and is caught) and custodian 3 falsely accuses
     the honest dealer 1."""
-    run = deal(keys, 3, 5)
-    cheat(run, 2, 4)
-    c = run.ceremony
-    complaints = [dkg.make_complaint(c, run.contribution(2), 4, "mismatch", run.key(4)),
-                  dkg.make_complaint(c, run.contribution(1), 3, "cannot_open", run.key(3))]
-    reveals = [dkg.answer_complaint(c, run.contribution(2), complaints[0], run.secrets[1],
-                                    run.key(2)),
-               dkg.answer_complaint(c, run.contribution(1), complaints[1], run.secrets[0],
-                                    run.key(1))]
-    transcript = dkg.build_transcript(c, run.contributions, complaints, reveals)
-    dealt = run.open_all(skip={(2, 4), (1, 3)})
-    return run, transcript, shares_of(transcript, dealt)
+    return disputed_run(keys)
 
 
 # --------------------------------------------------------------------------- honest ceremonies
@@ -405,152 +328,3 @@ def test_ceremony_parameters_are_checked(keys) -> None:
     assert Ceremony.from_document(json.loads(json.dumps(c.to_document()))) == c
     with pytest.raises(dkg.DkgError):
         dkg.make_contribution(c, 1, keys[1])
-
-
-# --------------------------------------------------------------------------- reconstruction
-
-def test_a_submitted_share_not_matching_y_j_is_named(run35) -> None:
-    _, t, x = run35
-    for j, x_j in x.items():
-        dkg.check_share(t, j, x_j)
-    with pytest.raises(BadShareError) as one:
-        dkg.check_share(t, 2, (x[2] + 1) % Q)
-    assert one.value.custodian_ids == ("C-2",)
-    wrong = {**x, 2: (x[2] + 1) % Q, 4: x[1]}  # a tampered and a copied share
-    with pytest.raises(BadShareError) as named:
-        dkg.combine_shares(t, wrong)
-    assert named.value.custodian_ids == ("C-2", "C-4") and named.value.identified
-    assert named.value.key is not None  # the three good ones sufficed
-    assert named.value.key.public_key().export_key(format="raw") == t.public_key
-    with pytest.raises(BadShareError) as short:
-        dkg.combine_shares(t, {1: x[1], 2: wrong[2], 3: x[3]})
-    assert short.value.custodian_ids == ("C-2",) and short.value.key is None
-
-
-def test_an_envelope_sealed_to_y_opens_with_the_combined_key(run35) -> None:
-    _, t, x = run35
-    key = dkg.combine_shares(t, {j: x[j] for j in (2, 4, 5)})
-    plain = "投标函：报价 1234567.89 元\n".encode() * 50
-    out = io.BytesIO()
-    sealed = envelope.seal_stream(io.BytesIO(plain), out, opening_public_key=t.public_key,
-                                  tender_id=TENDER, section_id="S-01", bidder_id="B-1",
-                                  key_id=t.key_id, segment_size=256)
-    opened = io.BytesIO()
-    envelope.open_stream(io.BytesIO(out.getvalue()), opened, opening_private_key=key,
-                         expected=envelope.ExpectedIds(TENDER, "S-01", "B-1", t.key_id,
-                                                       sealed.envelope_sha256))
-    assert opened.getvalue() == plain
-    assert custody.export_opening_private_key(key) == encode_scalar(int(key.d))
-
-
-# --------------------------------------------------------------------------- the transcript
-
-def test_transcript_round_trips_and_recompute_reproduces_y(disputed) -> None:
-    _, t, _ = disputed
-    data = t.to_bytes()
-    assert dkg.Transcript.from_bytes(data) == t
-    assert t.hash == sha256(data).hex()
-    dkg.verify_transcript(t)
-    y, points = dkg.recompute(dkg.Transcript.from_bytes(data))
-    assert y == t.public_key and points == dict(enumerate(t.public_shares, start=1))
-    pretty = json.dumps(json.loads(data), indent=1).encode()
-    with pytest.raises(dkg.TranscriptError) as caught:
-        dkg.Transcript.from_bytes(pretty)
-    assert caught.value.code == "not_canonical"
-    # Recorded results that do not follow from the record are caught.
-    other_y = encode_point(G * dkg.random_scalar())
-    for name, value in (("public_key", other_y), ("qual", (1, 2, 3, 4, 5)),
-                        ("public_shares", (other_y, *t.public_shares[1:])),
-                        ("judgements", t.judgements[::-1])):
-        with pytest.raises(dkg.TranscriptError) as wrong:
-            dkg.verify_transcript(replace(t, **{name: value}))
-        assert wrong.value.code == f"wrong_{name}"
-    with pytest.raises(dkg.DkgError):  # dropping the accused's reveal changes the verdict
-        dkg.verify_transcript(replace(t, reveals=t.reveals[:1]))
-
-
-def test_any_changed_byte_changes_the_hash_and_fails_verification(disputed) -> None:
-    _, t, _ = disputed
-    data = t.to_bytes()
-    digest = t.hash
-    for position in range(len(data)):  # every byte: the hash differs
-        changed = bytearray(data)
-        changed[position] ^= 0x01
-        assert sha256(bytes(changed)).hex() != digest
-    for position in range(0, len(data), max(1, len(data) // 120)):  # a sample: parse + verify
-        changed = bytearray(data)
-        changed[position] ^= 0x01
-        try:
-            parsed = dkg.Transcript.from_bytes(bytes(changed))
-        except dkg.TranscriptError:
-            continue
-        assert parsed.hash != digest
-        with pytest.raises(dkg.DkgError):  # every bit of the record is signed or derived
-            dkg.verify_transcript(parsed)
-
-
-def test_documents_round_trip_and_reject_unknown_fields(disputed) -> None:
-    run, t, _ = disputed
-    for obj in (*t.contributions, *t.complaints, *t.reveals):
-        document = json.loads(json.dumps(obj.to_document()))
-        assert type(obj).from_document(document) == obj
-        with pytest.raises(dkg.DkgError) as caught:
-            type(obj).from_document({**document, "extra": 1})
-        assert caught.value.code == "malformed_document"
-    with pytest.raises(dkg.DkgError):
-        Contribution.from_document({**t.contributions[0].to_document(), "dealer": "1"})
-    assert "ephemeral_keys" not in repr(run.secrets[0])
-    assert str(run.secrets[0].ephemeral_keys[0]) not in repr(run.secrets[0])
-
-
-# --------------------------------------------------------------------------- HPKE and partials
-
-def test_own_hpke_sealing_interoperates_with_pycryptodome() -> None:
-    receiver = ECC.generate(curve="p256")
-    public = receiver.public_key().export_key(format="raw")
-    enc, sealed = dkg.hpke_seal_with_ephemeral(public, b"info", b"secret bytes",
-                                               dkg.random_scalar())
-    context = HPKE.new(receiver_key=receiver, aead_id=HPKE.AEAD.AES256_GCM, enc=enc,
-                       info=b"info")
-    assert context.unseal(sealed) == b"secret bytes"
-    sender = HPKE.new(receiver_key=receiver.public_key(), aead_id=HPKE.AEAD.AES256_GCM,
-                      info=b"other info")
-    ct = sender.seal(b"from pycryptodome", b"aad")
-    shared = encode_point(decode_point(sender.enc) * int(receiver.d))
-    assert dkg.hpke_open_with_shared_point(shared, sender.enc, public, b"other info", ct,
-                                           b"aad") == b"from pycryptodome"
-    with pytest.raises(ValueError):
-        dkg.hpke_open_with_shared_point(shared, sender.enc, public, b"info", ct, b"aad")
-
-
-def test_partial_decryptions_open_an_envelope_without_the_private_key(run35) -> None:
-    _, t, x = run35
-    plain = b"bid" * 100
-    out = io.BytesIO()
-    envelope.seal_stream(io.BytesIO(plain), out, opening_public_key=t.public_key,
-                         tender_id=TENDER, section_id="S-01", bidder_id="B-7", key_id=t.key_id,
-                         segment_size=64)
-    env = out.getvalue()
-    fixed = env[:11 + int.from_bytes(env[9:11], "big")]
-    enc, sealed_key = env[len(fixed):len(fixed) + 65], env[len(fixed) + 65:len(fixed) + 113]
-    context = sha256(env)  # bind the proofs to this envelope
-    partials = [dkg_partial.partial_decrypt(t, j, x[j], enc, context) for j in (1, 3, 5)]
-    for p in partials:
-        assert dkg_partial.verify_partial_decryption(t, p, enc, context)
-        assert dkg.PartialDecryption.from_document(json.loads(json.dumps(p.to_document()))) == p
-        assert not dkg_partial.verify_partial_decryption(t, p, enc, b"another envelope")
-    point = dkg_partial.combine_partial_decryptions(t, partials, enc, context)
-    info = envelope.hpke_info(sha256(fixed))
-    file_key = dkg.hpke_open_with_shared_point(point, enc, t.public_key, info, sealed_key)
-    key = dkg.combine_shares(t, {j: x[j] for j in (2, 3, 4)})
-    assert file_key == HPKE.new(receiver_key=key, aead_id=HPKE.AEAD.AES256_GCM, enc=enc,
-                                info=info).unseal(sealed_key)
-    # A wrong partial (another share's point, or a proof for another point) is named.
-    forged = dataclasses.replace(partials[1], point=partials[0].point)
-    with pytest.raises(BadShareError) as caught:
-        dkg_partial.combine_partial_decryptions(t, [partials[0], forged, partials[2]], enc, context)
-    assert caught.value.custodian_ids == ("C-3",)
-    with pytest.raises(NotEnoughSharesError):
-        dkg_partial.combine_partial_decryptions(t, partials[:2], enc, context)
-    with pytest.raises(dkg.TranscriptError):  # a custodian's tool checks its share first
-        dkg_partial.partial_decrypt(t, 2, x[3], enc, context)

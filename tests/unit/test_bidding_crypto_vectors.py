@@ -1,19 +1,15 @@
-"""The envelope's checked-in test vectors (docs/envelope.md).
+"""The envelope's worked example (docs/envelope.md, ``tests/data/bidding/envelope-example.json``).
 
-- ``tests/data/bidding/envelope-vector.json``: an envelope sealed once with random keys; it
-  opens here in Python and, in the browser test, with seal.js. (The custodian's share vector
-  is tests/data/bidding/dkg-share-vector.json, tests/unit/test_bidding_dkg_share_vector.py.)
-- ``tests/data/bidding/envelope-example.json``: the **worked example** of docs/envelope.md.
-  It holds the inputs of sealing, submitting and receipting a small bid (keys, ids, plaintext,
-  the HPKE ephemeral key and the file key) and every value computed from them. The tests below
-  recompute every value from the inputs twice, with the project's code (``bidding.sealing.crypto``) and
-  independently from the primitives (HMAC, AES-GCM, P-256 and Ed25519 of pycryptodome, HKDF
-  and HPKE written out here from the doc), and check that the doc's "Worked example" section is
-  exactly the one rendered from the file: doc, vector and code cannot drift apart.
+The example holds the inputs of sealing, submitting and receipting a small bid (keys, ids,
+plaintext, the HPKE ephemeral key and the file key) and every value computed from them. The
+tests below recompute every value from the inputs twice, with the project's code
+(``bidding.sealing.crypto``) and independently from the primitives
+(tests/unit/envelope_reference.py), and check that the doc's "Worked example" section is
+exactly the one rendered from the file: doc, example and code cannot drift apart. (The random
+envelope vector is tests/unit/test_bidding_envelope_vector.py.)
 
 Regenerate the worked example and the doc section (deterministic: a change means the format or
-the example's inputs changed) with ``.venv/bin/python -m tests.unit.test_bidding_crypto_vectors``;
-the random vector only when the format version changes, with ``... vector``.
+the example's inputs changed) with ``.venv/bin/python -m tests.unit.test_bidding_crypto_vectors``.
 """
 
 from __future__ import annotations
@@ -25,7 +21,6 @@ import hashlib
 import io
 import json
 import os
-import sys
 import textwrap
 import uuid
 from collections.abc import Iterator
@@ -33,18 +28,16 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from Crypto.Cipher import AES
-from Crypto.Hash import HMAC, SHA256
-from Crypto.Protocol import HPKE
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 
 from bidding.sealing.crypto import custody, envelope, receipts
 from bidding.sealing.crypto.common import b64decode, b64encode, sha256
 from bidding.sealing.crypto.envelope import seal as envelope_seal
+from tests.unit.envelope_reference import compute_example
+from tests.unit.test_bidding_envelope_vector import unseal_file_key
 
 ROOT = Path(__file__).resolve().parents[2]
-VECTOR = ROOT / "tests" / "data" / "bidding" / "envelope-vector.json"
 EXAMPLE = ROOT / "tests" / "data" / "bidding" / "envelope-example.json"
 DOC = ROOT / "docs" / "envelope.md"
 DOC_BEGIN = ("<!-- BEGIN worked example: generated from tests/data/bidding/envelope-example.json "
@@ -52,278 +45,9 @@ DOC_BEGIN = ("<!-- BEGIN worked example: generated from tests/data/bidding/envel
 DOC_END = "<!-- END worked example -->"
 
 
-def load_vector() -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(VECTOR.read_text(encoding="utf-8"))
-    return data
-
-
 def load_example() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     return data
-
-
-# --------------------------------------------------------------------------- the random vector
-
-def _file_key(env: bytes, private_key) -> bytes:
-    header_length = int.from_bytes(env[9:11], "big")
-    fixed = env[:11 + header_length]
-    enc = env[len(fixed):len(fixed) + 65]
-    sealed = env[len(fixed) + 65:len(fixed) + 113]
-    context = HPKE.new(receiver_key=private_key, aead_id=HPKE.AEAD.AES256_GCM, enc=enc,
-                       info=envelope.hpke_info(sha256(fixed)))
-    return bytes(context.unseal(sealed))
-
-
-def build_vector() -> dict[str, Any]:
-    opening_scalar = sha256(b"ggzy test vector opening key")
-    opening = custody.import_opening_private_key(opening_scalar)
-    public = opening.public_key().export_key(format="raw")
-    plaintext = ("投标函 ggzy test vector — 报价 1234567.89 元\n" * 9).encode()
-    out = io.BytesIO()
-    result = envelope.seal_stream(
-        io.BytesIO(plaintext), out, opening_public_key=public, tender_id="T-2026-0001",
-        section_id="S-01", bidder_id="B-9000", key_id=custody.key_id_for(public), segment_size=64)
-    env = out.getvalue()
-    file_key = _file_key(env, opening)
-    prefix_length = 11 + int.from_bytes(env[9:11], "big") + 113
-    prefix_digest = sha256(env[:prefix_length])
-    seg_key, nonce_prefix = envelope.segment_keys(file_key, prefix_digest)
-    return {
-        "description": "ggzy envelope v1 test vector; see docs/envelope.md",
-        "suite": envelope.SUITE_ID,
-        "opening_private_key_b64": b64encode(opening_scalar),
-        "opening_public_key_b64": b64encode(public),
-        "tender_id": "T-2026-0001", "section_id": "S-01", "bidder_id": "B-9000",
-        "key_id": custody.key_id_for(public), "segment_size": 64,
-        "plaintext_b64": b64encode(plaintext),
-        "plaintext_sha256": result.plaintext_sha256,
-        "envelope_b64": b64encode(env),
-        "envelope_sha256": result.envelope_sha256,
-        "envelope_size": result.envelope_size,
-        "segment_count": result.segment_count,
-        "intermediate": {
-            "header_digest_hex": sha256(env[:11 + int.from_bytes(env[9:11], "big")]).hex(),
-            "file_key_hex": file_key.hex(),
-            "prefix_sha256_hex": prefix_digest.hex(),
-            "segment_key_hex": seg_key.hex(),
-            "nonce_prefix_hex": nonce_prefix.hex(),
-        },
-    }
-
-
-def test_vector_opens_in_python() -> None:
-    v = load_vector()
-    env = b64decode(v["envelope_b64"])
-    opening = custody.import_opening_private_key(b64decode(v["opening_private_key_b64"]))
-    out = io.BytesIO()
-    expected = envelope.ExpectedIds(v["tender_id"], v["section_id"], v["bidder_id"],
-                                    v["key_id"], v["envelope_sha256"])
-    result = envelope.open_stream(io.BytesIO(env), out, opening_private_key=opening,
-                                  expected=expected)
-    assert out.getvalue() == b64decode(v["plaintext_b64"])
-    assert result.plaintext_sha256 == v["plaintext_sha256"]
-    assert result.info.segment_count == v["segment_count"]
-    assert _file_key(env, opening).hex() == v["intermediate"]["file_key_hex"]
-    key, prefix = envelope.segment_keys(bytes.fromhex(v["intermediate"]["file_key_hex"]),
-                                        bytes.fromhex(v["intermediate"]["prefix_sha256_hex"]))
-    assert (key.hex(), prefix.hex()) == (v["intermediate"]["segment_key_hex"],
-                                         v["intermediate"]["nonce_prefix_hex"])
-    assert custody.key_id_for(b64decode(v["opening_public_key_b64"])) == v["key_id"]
-
-
-# --------------------------------------------------------------------------- the worked example
-# An independent implementation, written from docs/envelope.md with nothing of bidding.sealing.crypto:
-# only pycryptodome's HMAC-SHA256, AES-GCM, P-256 arithmetic and Ed25519.
-
-KEM_SUITE_ID = b"KEM" + (0x0010).to_bytes(2, "big")
-HPKE_SUITE_ID = (b"HPKE" + (0x0010).to_bytes(2, "big") + (0x0001).to_bytes(2, "big")
-                 + (0x0002).to_bytes(2, "big"))
-MAGIC = bytes.fromhex("8947475a59454e56")
-
-
-def _hmac(key: bytes, data: bytes) -> bytes:
-    return HMAC.new(key, data, digestmod=SHA256).digest()
-
-
-def hkdf_extract(salt: bytes, ikm: bytes) -> bytes:
-    return _hmac(salt, ikm)  # an empty salt is an HMAC key of zeros (RFC 2104 pads the key)
-
-
-def hkdf_expand(prk: bytes, info: bytes, length: int) -> bytes:
-    out, block, counter = b"", b"", 1
-    while len(out) < length:
-        block = _hmac(prk, block + info + bytes([counter]))
-        out += block
-        counter += 1
-    return out[:length]
-
-
-def labeled_extract(suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
-    return hkdf_extract(salt, b"HPKE-v1" + suite_id + label + ikm)
-
-
-def labeled_expand(suite_id: bytes, prk: bytes, label: bytes, info: bytes, length: int) -> bytes:
-    return hkdf_expand(prk, length.to_bytes(2, "big") + b"HPKE-v1" + suite_id + label + info,
-                       length)
-
-
-def _p256_public(scalar: int) -> bytes:
-    point = ECC.construct(curve="p256", d=scalar).pointQ  # scalar × the base point
-    return b"\x04" + int(point.x).to_bytes(32, "big") + int(point.y).to_bytes(32, "big")
-
-
-def _p256_dh(scalar: int, public: bytes) -> bytes:
-    peer = ECC.construct(curve="p256", point_x=int.from_bytes(public[1:33], "big"),
-                         point_y=int.from_bytes(public[33:65], "big")).pointQ
-    return int((peer * scalar).x).to_bytes(32, "big")
-
-
-def _gcm(key: bytes, nonce: bytes, aad: bytes, plaintext: bytes) -> tuple[bytes, bytes]:
-    cipher = AES.new(key, AES.MODE_GCM, nonce=nonce, mac_len=16)
-    cipher.update(aad)
-    ciphertext, tag = cipher.encrypt_and_digest(plaintext)
-    return ciphertext, tag
-
-
-def _ed25519_public(seed: bytes) -> bytes:
-    return bytes(eddsa.import_private_key(seed).public_key().export_key(format="raw"))
-
-
-def _ed25519_sign(seed: bytes, message: bytes) -> bytes:
-    return bytes(eddsa.new(eddsa.import_private_key(seed), "rfc8032").sign(message))
-
-
-def _jcs(value: Any) -> bytes:
-    """RFC 8785 for what a receipt holds: ASCII keys and strings, integers below 2^53."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert text.isascii()
-    return text.encode()
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def compute_example(inputs: dict[str, Any]) -> dict[str, Any]:
-    """Every value of the worked example, from its inputs, following docs/envelope.md."""
-    sk_r = int(inputs["opening_private_key_hex"], 16)
-    sk_e = int(inputs["ephemeral_private_key_hex"], 16)
-    file_key = bytes.fromhex(inputs["file_key_hex"])
-    segment_size = inputs["segment_size"]
-    plaintext = inputs["plaintext"].encode("utf-8")
-    pk_r = _p256_public(sk_r)
-    key_id = hashlib.sha256(pk_r).hexdigest()[:32]
-
-    header = json.dumps({
-        "bidder_id": inputs["bidder_id"], "key_id": key_id, "plaintext_length": len(plaintext),
-        "plaintext_sha256": hashlib.sha256(plaintext).hexdigest(),
-        "section_id": inputs["section_id"], "segment_size": segment_size,
-        "suite": "HPKE-P256-SHA256-AES256GCM/1", "tender_id": inputs["tender_id"],
-    }, separators=(",", ":")).encode("ascii")
-    fixed = MAGIC + b"\x01" + len(header).to_bytes(2, "big") + header
-    header_digest = hashlib.sha256(fixed).digest()
-    info = b"ggzy-envelope/1\x00" + header_digest
-
-    # HPKE SetupBaseS (RFC 9180 §4.1, §5.1) with the ephemeral key given, then Seal at sequence 0.
-    enc = _p256_public(sk_e)
-    dh = _p256_dh(sk_e, pk_r)
-    kem_context = enc + pk_r
-    eae_prk = labeled_extract(KEM_SUITE_ID, b"", b"eae_prk", dh)
-    shared_secret = labeled_expand(KEM_SUITE_ID, eae_prk, b"shared_secret", kem_context, 32)
-    psk_id_hash = labeled_extract(HPKE_SUITE_ID, b"", b"psk_id_hash", b"")
-    info_hash = labeled_extract(HPKE_SUITE_ID, b"", b"info_hash", info)
-    key_schedule_context = b"\x00" + psk_id_hash + info_hash
-    secret = labeled_extract(HPKE_SUITE_ID, shared_secret, b"secret", b"")
-    hpke_key = labeled_expand(HPKE_SUITE_ID, secret, b"key", key_schedule_context, 32)
-    base_nonce = labeled_expand(HPKE_SUITE_ID, secret, b"base_nonce", key_schedule_context, 12)
-    sealed_key, sealed_tag = _gcm(hpke_key, base_nonce, b"", file_key)
-
-    prefix = fixed + enc + sealed_key + sealed_tag
-    prefix_digest = hashlib.sha256(prefix).digest()
-    prk = hkdf_extract(prefix_digest, file_key)
-    segment_key = hkdf_expand(prk, b"ggzy-envelope/1 segment key", 32)
-    nonce_prefix = hkdf_expand(prk, b"ggzy-envelope/1 nonce prefix", 7)
-    count = -(-len(plaintext) // segment_size)
-    segments, body = [], b""
-    for index in range(count):
-        final = index == count - 1
-        piece = plaintext[index * segment_size:(index + 1) * segment_size]
-        nonce = nonce_prefix + index.to_bytes(4, "big") + (b"\x01" if final else b"\x00")
-        ciphertext, tag = _gcm(segment_key, nonce, prefix_digest, piece)
-        flag = b"\x01" if final else b"\x00"
-        body += flag + ciphertext + tag
-        segments.append({"index": index, "flag_hex": flag.hex(), "plaintext_hex": piece.hex(),
-                         "nonce_hex": nonce.hex(), "ciphertext_hex": ciphertext.hex(),
-                         "tag_hex": tag.hex()})
-    env = prefix + body
-    env_sha256 = hashlib.sha256(env).hexdigest()
-
-    bidder_seed = bytes.fromhex(inputs["bidder_signing_seed_hex"])
-    signed_message = b"ggzy-bid-signature/1\x00" + bytes.fromhex(env_sha256)
-    bid_signature = _ed25519_sign(bidder_seed, signed_message)
-
-    t, s = inputs["tender_id"], inputs["section_id"]
-    request = {
-        "method": "PUT",
-        "path": f"/api/v1/tenders/{t}/sections/{s}/bid",
-        "headers": {
-            "Authorization": f"Bearer {inputs['api_token']}",
-            "Content-Type": "application/octet-stream",
-            "Content-Length": str(len(env)),
-            "X-Bid-Signature": _b64(bid_signature),
-            "X-Bidder-Public-Key": _b64(_ed25519_public(bidder_seed)),
-        },
-    }
-
-    platform_seed = bytes.fromhex(inputs["receipt_signing_seed_hex"])
-    platform_public = _ed25519_public(platform_seed)
-    key_id_input = b"ggzy-receipt-key/1\x00" + platform_public
-    receipt_key_id = hashlib.sha256(key_id_input).hexdigest()[:16]
-    fields = {
-        "receipt_id": inputs["receipt"]["receipt_id"], "tender_id": t, "section_id": s,
-        "bidder_id": inputs["bidder_id"], "envelope_sha256": env_sha256,
-        "envelope_size": len(env), "server_time": inputs["receipt"]["server_time"],
-        "deadline": inputs["receipt"]["deadline"],
-        "log_promise": inputs["receipt"]["log_promise"],
-    }
-    signed = _jcs({"type": "ggzy-bid-receipt/2", "key_id": receipt_key_id, "fields": fields})
-    receipt_signature = _ed25519_sign(platform_seed, signed)
-
-    return {
-        "opening_key": {"public_key_hex": pk_r.hex(), "public_key_b64": _b64(pk_r),
-                        "key_id": key_id},
-        "plaintext": {"length": len(plaintext), "hex": plaintext.hex(),
-                      "sha256": hashlib.sha256(plaintext).hexdigest(),
-                      "segment_count": count},
-        "header": {"json": header.decode("ascii"), "length": len(header),
-                   "fixed_start_hex": fixed[:11].hex(), "fixed_length": len(fixed),
-                   "header_digest_hex": header_digest.hex(), "info_hex": info.hex()},
-        "hpke": {
-            "kem_suite_id_hex": KEM_SUITE_ID.hex(), "hpke_suite_id_hex": HPKE_SUITE_ID.hex(),
-            "enc_hex": enc.hex(), "dh_hex": dh.hex(), "kem_context_hex": kem_context.hex(),
-            "eae_prk_hex": eae_prk.hex(), "shared_secret_hex": shared_secret.hex(),
-            "psk_id_hash_hex": psk_id_hash.hex(), "info_hash_hex": info_hash.hex(),
-            "key_schedule_context_hex": key_schedule_context.hex(), "secret_hex": secret.hex(),
-            "key_hex": hpke_key.hex(), "base_nonce_hex": base_nonce.hex(),
-            "sealed_file_key_hex": (sealed_key + sealed_tag).hex(),
-        },
-        "payload": {"prefix_length": len(prefix), "prefix_digest_hex": prefix_digest.hex(),
-                    "prk_hex": prk.hex(), "segment_key_hex": segment_key.hex(),
-                    "nonce_prefix_hex": nonce_prefix.hex(), "segments": segments},
-        "envelope": {"size": len(env), "sha256": env_sha256, "b64": _b64(env)},
-        "bid_signature": {"public_key_b64": _b64(_ed25519_public(bidder_seed)),
-                          "message_hex": signed_message.hex(),
-                          "signature_b64": _b64(bid_signature)},
-        "request": request,
-        "receipt": {
-            "public_key_answer": {"public_key_b64": _b64(platform_public),
-                                  "key_id": receipt_key_id},
-            "key_id_input_hex": key_id_input.hex(),
-            "signed_text": signed.decode("ascii"),
-            "response": {"type": "ggzy-bid-receipt/2", "key_id": receipt_key_id,
-                         "fields": fields, "signature": _b64(receipt_signature)},
-        },
-    }
 
 
 def example_inputs() -> dict[str, Any]:
@@ -574,7 +298,7 @@ def test_the_project_computes_the_example_intermediates() -> None:
     env = b64decode(v["envelope"]["b64"])
     assert sha256(env[:h["fixed_length"]]) == digest
     # pycryptodome's HPKE (what the project uses) unseals the file key with the opening key.
-    assert _file_key(env, opening).hex() == i["file_key_hex"]
+    assert unseal_file_key(env, opening).hex() == i["file_key_hex"]
     assert sha256(env[:p["prefix_length"]]).hex() == p["prefix_digest_hex"]
     key, nonce_prefix = envelope.segment_keys(bytes.fromhex(i["file_key_hex"]),
                                               bytes.fromhex(p["prefix_digest_hex"]))
@@ -660,9 +384,4 @@ def _write_example() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["vector"]:
-        VECTOR.write_text(json.dumps(build_vector(), indent=2, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
-        print(f"wrote {VECTOR}")
-    else:
-        _write_example()
+    _write_example()

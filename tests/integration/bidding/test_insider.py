@@ -21,7 +21,7 @@ from bidding.sealing.crypto.envelope import EnvelopeError, open_stream
 from tests import clock as test_clock
 from tests.conftest import BACKEND
 from tests.integration.trading.worker_harness import broker_url_for, delete_queue, make_app
-from trading import db, jobs
+from trading import db, job_dispatch
 from trading.db import Base
 from trading.settings import get_settings
 
@@ -93,7 +93,7 @@ def test_a_copy_before_the_deadline_reveals_nothing(client, storage_dir: Path, t
         # is in the broker, held until it is due.
         test_clock.set_now(deadline - dt.timedelta(seconds=5))
         with db.transaction() as session:
-            assert jobs.dispatch_once(session, app) == 1
+            assert job_dispatch.dispatch_once(session, app) == 1
         assert db_now() < deadline  # the copy is taken before the deadline
         copy = b"".join([
             dump_database(), files_under(storage_dir), files_under(get_settings().var_dir),

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bidding import lookup
 from bidding.models import Tender
 from bidding.tendering import announcement
+from disclosure import listing, proofs
 from disclosure import services as disclosure
 from disclosure.models import Notice
 from supervision import checkpoints, merkle, note
@@ -62,7 +63,7 @@ def announce(scenario: Scenario) -> uuid.UUID:
         announcement.disclose(session, TEST, tender, "tender_announcement",
                          announcement.announcement_data(session, tender))
     with db.read_only() as session:
-        page = disclosure.list_public(session, disclosure.Filters(
+        page = listing.list_public(session, listing.Filters(
             tender_ref=str(scenario.tender_id), notice_type="tender_announcement"))
     assert len(page.items) == 1
     return page.items[0].id
@@ -283,7 +284,7 @@ def test_an_announcement_is_covered_by_a_signed_checkpoint_when_it_becomes_publi
 
     def proof_is_signed(notice_id: uuid.UUID) -> bool:
         with db.read_only() as session:
-            proof = disclosure.proof(session, notice_id)
+            proof = proofs.proof(session, notice_id)
             signed = supervision.latest_checkpoint(session)
         return signed is not None and signed.size == proof.tree_size > proof.log_index
 

@@ -28,7 +28,7 @@ from tests.integration.trading.worker_harness import (
     running_worker,
     wait_for,
 )
-from trading import db, jobs
+from trading import db, job_runner, jobs
 
 from .conftest import (
     AHEAD,
@@ -149,7 +149,7 @@ def test_closing_runs_once_and_fewer_than_three_bidders_fail(client,
             job = jobs.get_job(session, tenders.CLOSE_JOB,
                                lookup.job_subject(scenario.tender_id))
             assert job is not None
-        assert jobs.execute(job.id, job.version).result == "stale"
+        assert job_runner.execute(job.id, job.version).result == "stale"
     actions = log_actions(f"tender/{scenario.tender_id}")
     assert actions.count("tender.closed") == 1 and actions.count("tender.failed") == 1
     assert "opening.disclosure_failed" not in actions  # the failed-tender notice went out

@@ -14,7 +14,7 @@ from bidding import tasks as bidding_tasks
 from supervision import services as log
 from tests import clock as test_clock
 from tests.integration.trading.worker_harness import broker_url_for, make_app
-from trading import db, jobs
+from trading import db, job_dispatch, job_runner, jobs
 
 assert bidding_tasks  # registers the sweep's handler, as the worker's imports do
 
@@ -34,8 +34,8 @@ def run_due_sweep(tmp_path: Path) -> None:
     assert job is not None and job.status == jobs.JobStatus.PENDING.value
     test_clock.advance_past(job.due_at)
     with db.transaction() as session:
-        assert jobs.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) >= 1
-    assert jobs.execute(job.id, job.version).result == "ran"
+        assert job_dispatch.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) >= 1
+    assert job_runner.execute(job.id, job.version).result == "ran"
 
 
 def test_abandoned_uploads_are_swept_and_counted(storage_dir: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import random
 import threading
 import time
 
-from disclosure import services
+from disclosure import listing, services
 from disclosure.notice_types import NoticeType
 from tests.integration.disclosure.conftest import STAFF_ACTOR, sample
 from trading import db
@@ -38,7 +38,7 @@ def _writer(index: int, published: list, errors: list) -> None:
 
 def _poll(cursor: int) -> tuple[list, int]:
     with db.read_only() as session:
-        items = services.changes(session, cursor, limit=7)
+        items = listing.changes(session, cursor, limit=7)
         return [(n.id, n.feed_seq) for n in items], (items[-1].feed_seq if items else cursor)
 
 

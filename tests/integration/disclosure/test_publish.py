@@ -9,7 +9,7 @@ import uuid
 import pytest
 import rfc8785
 
-from disclosure import services, tasks
+from disclosure import listing, proofs, services, tasks
 from disclosure.notice_types import NoticeType
 from supervision import services as supervision
 from tests import clock as test_clock
@@ -135,7 +135,7 @@ def test_scheduled_notice_stays_private_until_its_job_runs(database):
     with db.read_only() as session:
         with pytest.raises(UserError):
             services.get_public(session, done.id)
-        assert services.changes(session) == []
+        assert listing.changes(session) == []
         job = jobs.get_job(session, services.PUBLISH_JOB, f"notice/{done.id}")
     assert job is not None and job.due_at == later.astimezone(dt.UTC)
     test_clock.advance_past(later)
@@ -145,8 +145,8 @@ def test_scheduled_notice_stays_private_until_its_job_runs(database):
     with db.read_only() as session:
         notice = services.get_public(session, done.id)
         assert notice.feed_seq is not None and notice.feed_seq > done.log_index
-        assert [n.id for n in services.changes(session)] == [done.id]
-        assert services.verify_notice(session, done.id).ok
+        assert [n.id for n in listing.changes(session)] == [done.id]
+        assert proofs.verify_notice(session, done.id).ok
 
 
 def test_candidate_publicity_window_is_at_least_three_days(database):

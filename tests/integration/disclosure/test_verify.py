@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from disclosure import cli, services
+from disclosure import cli, proofs, services
 from disclosure.notice_types import NoticeType
 from tests.integration.disclosure.conftest import publish
 from trading import db
@@ -18,7 +18,7 @@ def test_untouched_notices_verify(database):
                                                  NoticeType.FAILED_TENDER)]
     with db.read_only() as session:
         for done in notices:
-            result = services.verify_notice(session, done.id)
+            result = proofs.verify_notice(session, done.id)
             assert result.ok and result.problems == () and result.computed_hash == \
                 done.content_hash
     outcome = CliRunner().invoke(cli.disclosure_group, ["verify"])
@@ -40,7 +40,7 @@ def test_altered_data_is_detected(database):
     _tamper("UPDATE disclosure_notice SET data = :data WHERE id = :id",
             data=json.dumps(data), id=_db_id(done.id))
     with db.read_only() as session:
-        result = services.verify_notice(session, done.id)
+        result = proofs.verify_notice(session, done.id)
     assert not result.ok
     assert "content differs from its stored hash" in result.problems
     outcome = CliRunner().invoke(cli.disclosure_group, ["verify"])
@@ -55,7 +55,7 @@ def test_altered_data_with_a_recomputed_hash_is_still_detected(database):
         notice.title = "篡改后的标题"
         notice.content_hash = services.content_hash(notice)  # a careful forger
     with db.read_only() as session:
-        result = services.verify_notice(session, done.id)
+        result = proofs.verify_notice(session, done.id)
     assert not result.ok
     assert result.problems == ("content differs from the hash in the supervision log",)
 

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from supervision import alerts, services
 from supervision import tasks as _tasks  # noqa: F401  (registers the job handlers)
 from tests import clock as test_clock
-from trading import clock, db, jobs
+from trading import clock, db, job_runner, jobs
 from trading.jobs import JobStatus, ScheduledJob
 
 KIND = alerts.AlertKind.INTAKE_LIMIT
@@ -30,7 +30,7 @@ def _run_job(kind: str, alert_id: int) -> str:
         session.execute(update(ScheduledJob).where(ScheduledJob.id == job.id).values(
             status=JobStatus.QUEUED.value, lease_until=clock.now(session) + dt.timedelta(minutes=5)))
         job_id, version = job.id, job.version
-    return jobs.execute(job_id, version).result
+    return job_runner.execute(job_id, version).result
 
 
 def _actions() -> list[str]:

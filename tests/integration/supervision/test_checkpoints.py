@@ -208,7 +208,7 @@ def test_the_periodic_checkpoint_job_signs_and_schedules_its_successor(database:
     from sqlalchemy import update as sql_update
 
     from supervision import tasks
-    from trading import clock, jobs
+    from trading import clock, job_runner, jobs
     from trading.jobs import JobStatus, ScheduledJob
 
     _append(2)
@@ -220,7 +220,7 @@ def test_the_periodic_checkpoint_job_signs_and_schedules_its_successor(database:
         job_id, version = job.id, job.version
         session.execute(sql_update(ScheduledJob).where(ScheduledJob.id == job_id).values(
             status=JobStatus.QUEUED.value, lease_until=clock.now(session) + dt.timedelta(minutes=1)))
-    assert jobs.execute(job_id, version).result == "ran"
+    assert job_runner.execute(job_id, version).result == "ran"
     with db.read_only() as session:
         signed = services.latest_checkpoint(session)
         successor = jobs.get_job(session, tasks.CHECKPOINT_JOB, tasks.CHECKPOINT_SUBJECT)

@@ -14,7 +14,7 @@ import trading.intake.tasks  # noqa: F401  (registers the R-03 job's handler)
 from supervision import services as log
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
-from trading import clock, db, denials, jobs
+from trading import clock, db, denials, job_runner, jobs
 from trading.intake import decisions, demo, items
 from trading.intake.models import Notice
 from trading.jobs import JobStatus, ScheduledJob
@@ -66,7 +66,7 @@ def run_receipt_job(tracking: str) -> str:
             status=JobStatus.QUEUED.value,
             lease_until=clock.now(session) + dt.timedelta(minutes=5)))
         job_id, version = job.id, job.version
-    return jobs.execute(job_id, version).result
+    return job_runner.execute(job_id, version).result
 
 
 def logged(action: str) -> list[dict]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from supervision import services as log
 from tests import clock as test_clock
-from trading import db, job_recovery, jobs
+from trading import db, job_dispatch, job_recovery, jobs
 from trading.job_recovery import WorkerPresence
 from trading.jobs import JobStatus, ScheduledJob
 
@@ -43,7 +43,7 @@ def held_job(kind: str, due_in: dt.timedelta, tmp_path: Path) -> int:
         job_id = jobs.schedule(session, kind, f"recovery:{uuid.uuid4()}", due).id
     test_clock.advance_past(due - dt.timedelta(seconds=5), by=dt.timedelta(0))
     with db.transaction() as session:
-        assert jobs.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) >= 1
+        assert job_dispatch.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) >= 1
     return job_id
 
 
@@ -78,7 +78,7 @@ def test_a_restarted_worker_hands_back_what_is_due(database: str, tmp_path: Path
     [body] = released(after.subject)
     assert body["reason"] == "worker_started" and body["worker"] == "w1@host"
     with db.transaction() as session:  # the dispatcher's next round sends it again
-        assert jobs.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) == 1
+        assert job_dispatch.dispatch_once(session, make_app(broker_url_for("sqla", tmp_path))) == 1
 
 
 def test_work_not_yet_due_stays_with_its_message(database: str, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from supervision import services as log
 from tests import clock as test_clock
-from trading import audit, clock, db, jobs, worker
+from trading import audit, clock, db, job_dispatch, job_runner, jobs, worker
 from trading.jobs import JobStatus, ScheduledJob
 
 from .worker_harness import (
@@ -104,7 +104,7 @@ def is_status(job_id: int, status: JobStatus) -> bool:
 
 def dispatch(app: Celery) -> int:
     with db.transaction() as session:
-        return jobs.dispatch_once(session, app)
+        return job_dispatch.dispatch_once(session, app)
 
 
 # --- fixtures ----------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_the_worker_heartbeat_reaches_the_database(app: Celery, task_log: TaskLo
 @pytest.mark.broker
 @TIME_LIMIT
 def test_the_embedded_broker_forgets_delivered_messages(idle_app: Celery) -> None:
-    jobs.send_heartbeat(idle_app)
+    job_dispatch.send_heartbeat(idle_app)
     with running_worker(idle_app):
         wait_for(lambda: _last_heartbeat() is not None, 60, "a worker heartbeat")
     assert worker.prune_embedded_broker(idle_app, older_than=dt.timedelta(0)) >= 1
@@ -298,7 +298,7 @@ def test_a_finished_job_stays_as_history_and_a_new_one_starts(database: str) -> 
     subj = subject()
     job_id, version = schedule(EFFECT, subj, db_now())
     _mark_queued(job_id)
-    assert jobs.execute(job_id, version).result == "ran"
+    assert job_runner.execute(job_id, version).result == "ran"
     new_id, new_version = schedule(EFFECT, subj, db_now() + dt.timedelta(days=1))
     assert new_id != job_id and new_version == 1
     assert job_row(job_id).status == JobStatus.DONE.value
@@ -312,7 +312,7 @@ def test_cancel(database: str) -> None:
         assert jobs.cancel(session, EFFECT, subj)
         assert not jobs.cancel(session, EFFECT, subj)
     assert job_row(job_id).status == JobStatus.CANCELLED.value
-    assert jobs.execute(job_id, version).result == "stale"  # a message still in flight
+    assert job_runner.execute(job_id, version).result == "stale"  # a message still in flight
     assert entries(EFFECT, subj) == []
 
 
@@ -322,15 +322,15 @@ def test_the_guard_refuses_early_stale_and_repeated_runs(database: str) -> None:
     job_id, version = schedule(EFFECT, subj, due)
     _mark_queued(job_id)
     before = db_now()
-    early = jobs.execute(job_id, version)
+    early = job_runner.execute(job_id, version)
     assert early.result == "early"
     lead = (due - before).total_seconds()  # at most an hour
     assert early.retry_in is not None and 0 < early.retry_in <= lead + 0.1
-    assert jobs.execute(job_id, version + 1).result == "stale"
-    assert jobs.execute(job_id + 1000, 1).result == "stale"
+    assert job_runner.execute(job_id, version + 1).result == "stale"
+    assert job_runner.execute(job_id + 1000, 1).result == "stale"
     test_clock.advance(dt.timedelta(seconds=early.retry_in))  # retry_in later: due
-    assert jobs.execute(job_id, version).result == "ran"
-    assert jobs.execute(job_id, version).result == "stale"
+    assert job_runner.execute(job_id, version).result == "ran"
+    assert job_runner.execute(job_id, version).result == "stale"
     assert len(entries(EFFECT, subj)) == 1
 
 
@@ -355,13 +355,13 @@ def test_the_dispatcher_publishes_only_after_the_commit(idle_app: Celery) -> Non
     """No message may exist while the row it names could still be rolled back."""
     schedule(EFFECT, subject(), db_now())
     with db.transaction() as session:
-        assert jobs.dispatch_once(session, idle_app) == 1
+        assert job_dispatch.dispatch_once(session, idle_app) == 1
         assert _queued_messages(idle_app) == 0
     assert _queued_messages(idle_app) == 1
 
     schedule(EFFECT, subject(), db_now())
     with pytest.raises(RuntimeError), db.transaction() as session:
-        assert jobs.dispatch_once(session, idle_app) == 1
+        assert job_dispatch.dispatch_once(session, idle_app) == 1
         raise RuntimeError("the transaction fails after the claim")
     assert _queued_messages(idle_app) == 1
 
@@ -370,7 +370,7 @@ def test_two_dispatchers_never_claim_the_same_job(idle_app: Celery) -> None:
     ids = [schedule(EFFECT, subject(), db_now())[0] for _ in range(3)]
     second: list[int] = []
     with db.transaction() as first:
-        assert jobs.dispatch_once(first, idle_app) == 3
+        assert job_dispatch.dispatch_once(first, idle_app) == 3
         # The rival runs while the first has not committed: on PostgreSQL it skips the locked
         # rows, on SQLite it waits for the write lock and then finds them already queued.
         rival = threading.Thread(target=lambda: second.append(dispatch(idle_app)))

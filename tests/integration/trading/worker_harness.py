@@ -1,7 +1,7 @@
 """A real Celery worker and the real dispatcher, in this process, against a real broker.
 
 Nothing is mocked: the worker is Celery's embedded test worker consuming from Redis or from
-kombu's SQLAlchemy transport on an SQLite file, and the dispatcher is ``jobs.run_dispatcher``
+kombu's SQLAlchemy transport on an SQLite file, and the dispatcher is ``job_dispatch.run_dispatcher``
 in a thread. Both use ``trading.db.get_engine()``, i.e. the test's database. Each test gets
 its own queue, so tests (and xdist workers) never see each other's messages.
 
@@ -32,7 +32,7 @@ import redis
 from celery import Celery, signals
 from celery.contrib.testing.worker import start_worker
 
-from trading import jobs
+from trading import job_dispatch, jobs
 from trading.worker import create_celery_app
 
 REDIS_URL = os.environ.get("GGZY_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
@@ -103,7 +103,7 @@ class DispatcherRounds(threading.Event):
 @contextmanager
 def running_dispatcher(app: Celery) -> Iterator[DispatcherRounds]:
     stop = DispatcherRounds()
-    thread = threading.Thread(target=jobs.run_dispatcher, args=(stop, app), daemon=True)
+    thread = threading.Thread(target=job_dispatch.run_dispatcher, args=(stop, app), daemon=True)
     thread.start()
     try:
         yield stop
