@@ -204,7 +204,7 @@ def _opening(made: fixture.Fixture, platform: Stack, folder: Path, count: int,
     with db.transaction() as session:
         clock.set_test_now(session, made.deadline + dt.timedelta(seconds=1))
     spike_run.wait_for(lambda: _state(made.tender_id) == "closed", 180, "the closing", platform)
-    spike_run.send_shares(platform.url, made)
+    spike_run.send_shares([platform.url], made)
     spike_run.wait_for(lambda: _state(made.tender_id) != "closed", 900, "the opening", platform)
     with db.read_only() as session:
         tender = bidding.get_tender(session, made.tender_id)
