@@ -128,3 +128,8 @@ class SecurityRefund(Base):
     bank_serial: Mapped[str | None] = mapped_column(String(64), unique=True)
     refunded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     refunded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Regs §57: the interest at the bank's current-deposit rate, fixed when the transfer is
+    # recorded (``interest.py``): the rate in basis points, the days counted, the fen.
+    interest_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    interest_days: Mapped[int | None] = mapped_column(Integer)
+    interest_fen: Mapped[int | None] = mapped_column(BigInteger)

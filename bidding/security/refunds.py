@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidding import rules
-from bidding.security import subaccounts, vault
+from bidding import config, rules
+from bidding.security import interest, subaccounts, vault
 from bidding.security.models import (
     GuaranteeLetter,
     PaymentStatus,
@@ -129,7 +129,8 @@ def refunds_after_contract(session: Session, actor: Actor, section_id: uuid.UUID
 
 def execute(session: Session, actor: Actor, user_id: uuid.UUID, refund_id: uuid.UUID,
             to_account: str, bank_serial: str) -> SecurityRefund:
-    """Staff record the transfer back: only to the account the payment came from."""
+    """Staff record the transfer back: only to the account the payment came from, the principal
+    with its interest to the day of the transfer (Regs §57, ``interest``)."""
     refund = session.get(SecurityRefund, refund_id, with_for_update=True)
     if refund is None:
         raise NotFoundError("退款记录", "Refund")
@@ -156,14 +157,31 @@ def execute(session: Session, actor: Actor, user_id: uuid.UUID, refund_id: uuid.
                             f"Bank serial {serial} is already recorded for a refund",
                             field="bank_serial")
     now = clock.now(session)
+    owed = interest_on(refund, payment, now)
     refund.status, refund.to_account, refund.bank_serial = RefundStatus.REFUNDED.value, account, serial
     refund.refunded_at, refund.refunded_by = now, user_id
+    refund.interest_rate_bp, refund.interest_days, refund.interest_fen = (
+        owed.rate_bp, owed.days, owed.fen)
     session.flush()
     supervision.resolve_deadline(session, ALERT_KIND, refund_subject(refund.id), "refunded")
     supervision.record(session, actor, "security.refunded", refund_subject(refund.id), {
         "refund": str(refund.id), "payment": str(payment.id), "bank_serial": serial,
-        "late": now > refund.due_at})
+        "late": now > refund.due_at, "principal_fen": refund.amount_fen,
+        "interest_fen": owed.fen, "interest_rate_bp": owed.rate_bp,
+        "interest_days": owed.days, "trade_date": payment.trade_date.isoformat(),
+        "paid_on": clock.legal_day(now).isoformat()})
     return refund
+
+
+def interest_on(refund: SecurityRefund, payment: SecurityPayment,
+                at: dt.datetime) -> interest.Interest:
+    """Regs §57: the interest on the refund if paid on ``at``'s Beijing day (fixed on the record
+    once paid; before that, what staff would add today)."""
+    if refund.interest_fen is not None and refund.interest_days is not None:
+        return interest.Interest(refund.interest_rate_bp or 0, refund.interest_days,
+                                 refund.interest_fen)
+    return interest.interest(refund.amount_fen, payment.trade_date, clock.legal_day(at),
+                             config.security_deposit_rate_bp())
 
 
 def due(session: Session, limit: int = 500) -> list[tuple[SecurityRefund, SecurityPayment]]:
