@@ -108,6 +108,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.sec.record_guarantee": _m("保函", "Guarantee letter"),
     "bidding.sec.record_unpaid": _m("未缴足", "Not paid in full"),
     "bidding.sec.link": _m("投标保证金", "Bid security"),
+    "bidding.sec.release.title": _m("保函解除函（退还保函通知）",
+                                    "Release of a guarantee letter"),
+    "bidding.sec.release.number": _m("编号：{number}", "No. {number}"),
+    "bidding.sec.release.body": _m(
+        "贵单位开立的编号为 {number} 的投标保函（有效期至 {valid}），因{reason}，依据{basis}，"
+        "应予退还：自本函出具之日起，受益人不再依该保函主张任何权利，该保函解除。特此通知。",
+        "The bid guarantee no. {number} you issued (valid until {valid}) is to be returned "
+        "({reason}) under the {basis}: from the date of this letter the beneficiary makes no "
+        "claim under it and it is released."),
+    "bidding.sec.release.project": _m(
+        "所涉项目：{tender}（项目编号 {code}）第{section}标段 {name}；"
+        "投标人：{bidder}；受益人：{beneficiary}",
+        "Tender: {tender} (no. {code}), section {section} {name}; bidder: {bidder}; "
+        "beneficiary: {beneficiary}"),
+    "bidding.sec.release.back": _m("返回", "Back"),
+    "bidding.sec.release.link": _m("保函解除函 {number}", "Release {number}"),
+    "bidding.sec.releases": _m("已出具的保函解除函", "Guarantee releases issued"),
     "bidding.sec.overview": _m("投标人保证金情况", "Bidders' security"),
     "bidding.sec.overview_link": _m("投标人保证金情况", "Bidders' security"),
     "bidding.sec.overview_hint": _m(

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from bidding import rules
 from bidding.lookup import sections_of
 from bidding.models import Section, Tender
-from bidding.security import status
+from bidding.security import releases, status
 from bidding.security.interest import Interest
 from bidding.security.models import (
     GuaranteeLetter,
+    GuaranteeRelease,
     PaymentStatus,
     SecurityAccount,
     SecurityPayment,
@@ -58,6 +59,7 @@ class BidderRow:
 class SectionRows:
     section: Section
     rows: list[BidderRow]
+    releases: dict[uuid.UUID, GuaranteeRelease] = field(default_factory=dict)  # by letter
 
 
 def check_opened(tender: Tender) -> None:
@@ -85,7 +87,9 @@ def of_tender(session: Session, tender: Tender, now: dt.datetime) -> list[Sectio
                 GuaranteeLetter.section_id == section.id).order_by(GuaranteeLetter.uploaded_at)):
             if letter.bidder_id in rows:
                 rows[letter.bidder_id].letters.append(letter)
-        found.append(SectionRows(section, list(rows.values())))
+        letters = [g.id for row in rows.values() for g in row.letters]
+        found.append(SectionRows(section, list(rows.values()),
+                                 releases.of_letters(session, letters)))
     return found
 
 

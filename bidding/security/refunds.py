@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding import config, rules
-from bidding.security import interest, subaccounts, vault
+from bidding.security import interest, releases, subaccounts, vault
 from bidding.security.models import (
     GuaranteeLetter,
     PaymentStatus,
@@ -78,8 +78,9 @@ def after_withdrawal(session: Session, actor: Actor, section_id: uuid.UUID,
             for payment in session.scalars(select(SecurityPayment).where(
                 SecurityPayment.sub_account == number,
                 SecurityPayment.status == PaymentStatus.UNMATCHED.value))]
-    for letter in session.scalars(select(GuaranteeLetter).where(
-            GuaranteeLetter.sub_account == number, GuaranteeLetter.withdrawn_at.is_(None))):
+    for letter in list(session.scalars(select(GuaranteeLetter).where(
+            GuaranteeLetter.sub_account == number, GuaranteeLetter.withdrawn_at.is_(None)))):
+        releases.release(session, actor, letter, RefundReason.WITHDRAWAL)
         letter.withdrawn_at = now
     session.flush()
     return owed
@@ -100,9 +101,11 @@ def refunds_after_award(session: Session, actor: Actor, section_id: uuid.UUID,
     already = of_payments(session, [p.id for p in candidates])  # e.g. owed at a withdrawal
     owed = [owe(session, actor, p, RefundReason.AWARD, now) for p in candidates
             if p.id not in already]
+    released = releases.release_section(session, actor, section_id, RefundReason.AWARD, kept)
     supervision.record(session, actor, "security.award_refunds", f"security-section/{section_id}",
                        {"section": str(section_id), "kept": sorted(str(k) for k in kept),
-                        "refunds": [str(r.id) for r in owed]})
+                        "refunds": [str(r.id) for r in owed],
+                        "releases": [r.number for r in released]})
     return owed
 
 
@@ -120,10 +123,12 @@ def refunds_after_contract(session: Session, actor: Actor, section_id: uuid.UUID
     already = of_payments(session, [p.id for p in payments])
     owed = [owe(session, actor, p, RefundReason.CONTRACT, now) for p in payments
             if p.id not in already]
+    released = releases.release_section(session, actor, section_id, RefundReason.CONTRACT, set())
     supervision.record(session, actor, "security.contract_refunds",
                        f"security-section/{section_id}",
                        {"section": str(section_id), "kept": sorted(str(k) for k in kept),
-                        "refunds": [str(r.id) for r in owed]})
+                        "refunds": [str(r.id) for r in owed],
+                        "releases": [r.number for r in released]})
     return owed
 
 

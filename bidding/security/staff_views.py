@@ -12,7 +12,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from bidding import config
-from bidding.security import export, guarantees, interest, payments, refunds, statements
+from bidding.security import (
+    export,
+    guarantees,
+    interest,
+    payments,
+    refunds,
+    releases,
+    statements,
+)
 from bidding.tendering import sniff
 from bidding.web import Form, Multipart, read_upload, user_of, yuan
 from trading import clock, db
@@ -38,6 +46,7 @@ def _page(request: Request[Any, Any, Any], done: str | None = None,
                       labels=statements.LABELS, done=done if done in DONE else None,
                       count=count, held=payments.unmatched(session), owed=refunds.due(session),
                       letters=guarantees.matched_letters(session),
+                      issued=releases.recent(session),
                       now=now, yuan=yuan, columns=list(statements.COLUMNS),
                       interest=lambda r, p: refunds.interest_on(r, p, now),
                       rate=interest.percent, rate_bp=config.security_deposit_rate_bp())

@@ -16,8 +16,13 @@ from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, sections_of
 from bidding.models import Section, Tender, TenderState
-from bidding.security import guarantees, interest, payments, refunds, subaccounts
-from bidding.security.models import GuaranteeLetter, SecurityPayment, SecurityRefund
+from bidding.security import guarantees, interest, payments, refunds, releases, subaccounts
+from bidding.security.models import (
+    GuaranteeLetter,
+    GuaranteeRelease,
+    SecurityPayment,
+    SecurityRefund,
+)
 from bidding.submission.intake import bidder_org
 from bidding.web import BIDDERS, Form, Multipart, read_upload, user_of, yuan
 from trading import clock, db
@@ -35,6 +40,7 @@ class SectionSecurity:
     payments: list[SecurityPayment] = field(default_factory=list)
     letters: list[GuaranteeLetter] = field(default_factory=list)
     refunds: dict[uuid.UUID, SecurityRefund] = field(default_factory=dict)
+    releases: dict[uuid.UUID, GuaranteeRelease] = field(default_factory=dict)  # by letter
 
     @property
     def paid_fen(self) -> int:
@@ -48,6 +54,7 @@ def gather(session: Session, tender: Tender, bidder_id: uuid.UUID) -> list[Secti
                                payments.own_payments(session, section.id, bidder_id),
                                guarantees.own_letters(session, section.id, bidder_id))
         item.refunds = refunds.of_payments(session, [p.id for p in item.payments])
+        item.releases = releases.of_letters(session, [g.id for g in item.letters])
         found.append(item)
     return found
 

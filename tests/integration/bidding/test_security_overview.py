@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from bidding import services as bidding_services
 from bidding.lookup import get_tender
-from bidding.security import subaccounts
-from bidding.security.models import SecurityPayment, SecurityRefund
+from bidding.security import releases, subaccounts
+from bidding.security.models import GuaranteeRelease, SecurityPayment, SecurityRefund
 from tests import clock as test_clock
 from tests.integration.trading.conftest import csrf_token, login
 from trading import clock, db, denials
@@ -103,11 +103,27 @@ def test_tenderee_sees_security_after_the_opening_and_refunds_carry_interest(
     assert state["so 投标单位 1"]["received_fen"] == DUE // 2
     for text in ("so 投标单位 0", "已缴", "未缴足", "保函", "BH-SO-001"):
         assert text in shown.text, text
-    # The award refunds the half payment; staff pay it 10 days on, with interest.
+    # The award refunds the half payment and releases the letter; staff pay 10 days on.
     with db.transaction() as session:
         [owed] = bidding_services.refunds_after_award(
             session, TEST, scenario.section_id, scenario.bidder_org(full), None)
         refund_id = owed.id
+        [released] = session.scalars(select(GuaranteeRelease)).all()
+        release_id, number = released.id, released.number
+    mine = f"/bidding/tenders/{scenario.tender_id}/security/releases/{release_id}"
+    login(client, "so-bidder2")
+    assert f"{page}/releases/{release_id}" in client.get(page).text
+    printed = client.get(mine).text
+    for text in ("保函解除函", number, "中国银行阳泉分行", "BH-SO-001", "未中标", "第五十七条",
+                 "so 投标单位 2", "release-signature-state"):
+        assert text in printed, text
+    assert 'id="release-signature-state">签名有效' in printed
+    login(client, "so-bidder0")  # another bidder: not found under its own sub-accounts
+    assert client.get(mine).status_code == 404
+    login(client, "so-tenderee")
+    assert client.get(f"/bidding/security/releases/{release_id}").status_code == 200
+    with db.read_only() as session:
+        assert releases.verify(session.get(GuaranteeRelease, release_id))  # type: ignore[arg-type]
     test_clock.advance(dt.timedelta(days=10))
     paid = client.post(f"/api/v1/security/refunds/{refund_id}", headers=bearer(scenario.staff),
                        json={"to_account": "6222020200110002", "bank_serial": "SOBACK01"})
@@ -137,3 +153,30 @@ def test_tenderee_sees_security_after_the_opening_and_refunds_carry_interest(
     line = next(r for r in export.content.decode("utf-8-sig").splitlines() if "SOBACK01" in r)
     assert f",{expected / 100:.2f},{(DUE // 2 + expected) / 100:.2f},已计定," in line
     assert uuid.UUID(str(refund_id)).hex not in export.text
+
+
+def test_a_withdrawal_releases_the_guarantee_letter_without_naming_the_tender(client) -> None:
+    scenario = make_tender(prefix="sw", bidders=1)
+    publish_now(scenario, db_now() + AHEAD)
+    [bidder] = scenario.bidders
+    login(client, "sw-bidder0")
+    page = f"/bidding/tenders/{scenario.tender_id}/security"
+    assert client.post(
+        f"/bidding/tenders/{scenario.tender_id}/sections/{scenario.section_id}/security/guarantee",
+        data={"_csrf_token": csrf_token(client, page), "issuer": "建设银行阳泉分行",
+              "number": "BH-SW-009", "valid_until": ""},
+        files={"file": ("保函.pdf", b"%PDF-1.4 letter", "application/pdf")},
+        follow_redirects=False).status_code == 303
+    assert client.put(bid_url(scenario), headers=bearer(bidder), content=seal(
+        scenario, bidder, bid_plaintext(90_000_000))).status_code == 201
+    assert client.delete(bid_url(scenario), headers=bearer(bidder)).status_code in (200, 204)
+    with db.read_only() as session:
+        [released] = session.scalars(select(GuaranteeRelease)).all()
+        assert released.reason == "withdrawal" and releases.verify(released)
+        assert "tender" not in released.content and "bidder" not in released.content
+    shown = client.get(page).text
+    assert released.number in shown
+    printed = client.get(f"{page}/releases/{released.id}").text
+    assert "BH-SW-009" in printed and "撤回投标" in printed and "第三十五条" in printed
+    login(client, "sw-staff")
+    assert released.number in client.get("/bidding/security").text
