@@ -51,7 +51,7 @@ def test_tenderee_sees_security_after_the_opening_and_refunds_carry_interest(
     scenario = make_tender(prefix="so")
     publish_now(scenario, db_now() + AHEAD)
     bank = make_user("so-bank", Role.BANK, OrganizationKind.OTHER)
-    full, half, lettered = scenario.bidders
+    full, half, _lettered = scenario.bidders
     for bidder, serial, fen, account in ((full, "SO0001", DUE, "6222020200110001"),
                                          (half, "SO0002", DUE // 2, "6222020200110002")):
         number = subaccounts.sub_account(scenario.section_id, scenario.bidder_org(bidder))
