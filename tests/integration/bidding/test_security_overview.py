@@ -103,6 +103,8 @@ def test_tenderee_sees_security_after_the_opening_and_refunds_carry_interest(
     assert state["so 投标单位 1"]["received_fen"] == DUE // 2
     for text in ("so 投标单位 0", "已缴", "未缴足", "保函", "BH-SO-001"):
         assert text in shown.text, text
+    english = client.get(f"{overview}?lang=en").text
+    assert "Not paid in full" in english and "bidding.sec." not in english
     # The award refunds the half payment and releases the letter; staff pay 10 days on.
     with db.transaction() as session:
         [owed] = bidding_services.refunds_after_award(
@@ -118,6 +120,8 @@ def test_tenderee_sees_security_after_the_opening_and_refunds_carry_interest(
                  "so 投标单位 2", "release-signature-state"):
         assert text in printed, text
     assert 'id="release-signature-state">签名有效' in printed
+    english = client.get(f"{mine}?lang=en").text
+    assert "is released" in english and "bidding.sec." not in english
     login(client, "so-bidder0")  # another bidder: not found under its own sub-accounts
     assert client.get(mine).status_code == 404
     login(client, "so-tenderee")
