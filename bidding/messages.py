@@ -163,6 +163,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "Tender announcement items (Electronic Bidding Measures, Art. 41)"),
     "bidding.tenderee": _m("招标人", "Tenderee"),
     "bidding.agent": _m("招标代理机构（可选）", "Tendering agent (optional)"),
+    "bidding.supervisor_short": _m("行政监督部门", "Supervising department"),
     "bidding.supervisor": _m("行政监督部门（受理投诉，条例第六十条）",
                              "Supervising department (handles complaints, Regs Art. 60)"),
     "bidding.calendar_provisional": _m(

@@ -105,6 +105,7 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
                 m.user_id == user.id for m in lookup.panel_of(session, tender_id)),
             "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
             if web.is_manager(user, tender) else [],
+            "supervisor": supervisor.name_of(session, tender.supervisor_org_id),
         }
 
 

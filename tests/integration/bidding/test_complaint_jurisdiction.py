@@ -74,6 +74,8 @@ def test_only_the_tenders_supervising_department_decides_its_complaints(client) 
         session.execute(update(Tender).where(Tender.id == scenario.tender_id)
                         .values(supervisor_org_id=dept_a))
     publish_now(scenario, db_now() + dt.timedelta(days=30))
+    assert f'id="tender-supervisor">{DEPT_A}<' in client.get(
+        f"/bidding/tenders/{scenario.tender_id}").text
     complainant = bearer(scenario.bidders[0])
     raised = client.post(f"/api/v1/tenders/{scenario.tender_id}/objections",
                          json={"text": "资格条件排斥潜在投标人"}, headers=complainant)
