@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from trading.settings import get_settings
+from trading.settings import SettingsError, get_settings
 
 DEFAULT_MAX_BID_BYTES = 100 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
@@ -57,3 +57,20 @@ def incoming_max_age() -> dt.timedelta:
 
 def documents_dir() -> Path:
     return storage_root() / "tender-documents"
+
+
+DEFAULT_SECURITY_DEPOSIT_RATE_BP = 35  # 0.35 % a year: the PBOC benchmark current-deposit rate
+MAX_SECURITY_DEPOSIT_RATE_BP = 10_000
+
+
+def security_deposit_rate_bp() -> int:
+    """GGZY_SECURITY_DEPOSIT_RATE_BP: the bank's current-deposit (活期) annual rate in basis
+    points on which interest on refunded bid security is paid (Regs §57; default 35 = 0.35 %).
+    A value that is not a whole number in 0..10000 stops the refund rather than pay a guess."""
+    raw = os.environ.get("GGZY_SECURITY_DEPOSIT_RATE_BP", "").strip()
+    if not raw:
+        return DEFAULT_SECURITY_DEPOSIT_RATE_BP
+    if not raw.isdigit() or int(raw) > MAX_SECURITY_DEPOSIT_RATE_BP:
+        raise SettingsError("GGZY_SECURITY_DEPOSIT_RATE_BP must be a whole number of basis "
+                            f"points from 0 to {MAX_SECURITY_DEPOSIT_RATE_BP}, not {raw!r}")
+    return int(raw)

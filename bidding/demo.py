@@ -185,6 +185,8 @@ def create_demo_tender(session: Session, title: str, description: str) -> Tender
                                        1_300_000_000)],
         description=description,
         tenderee_org_id=tenderee.organization_id, announcement=dict(DEMO_ANNOUNCEMENT),
+        # 行政监督部门: demo-regulator's organisation handles the demo's complaints.
+        supervisor_org_id=_user(session, "demo-regulator").organization_id,
     )
     return tenders.create_tender(session, DEMO_ACTOR, staff.id, data)
 

@@ -163,6 +163,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "Tender announcement items (Electronic Bidding Measures, Art. 41)"),
     "bidding.tenderee": _m("招标人", "Tenderee"),
     "bidding.agent": _m("招标代理机构（可选）", "Tendering agent (optional)"),
+    "bidding.supervisor_short": _m("行政监督部门", "Supervising department"),
+    "bidding.supervisor": _m("行政监督部门（受理投诉，条例第六十条）",
+                             "Supervising department (handles complaints, Regs Art. 60)"),
     "bidding.calendar_provisional": _m(
         "临时期限：{label}（{rule}）按临时日历计算，最早为 {end}；{years} 年节假日安排尚未确认，"
         "管理员录入后将自动复核",

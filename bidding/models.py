@@ -69,6 +69,9 @@ class Tender(Base):
     evaluation_plan: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(Text, default="")
     tenderee_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # 行政监督部门 (R-38, Regs §60): the regulator organisation that handles its complaints.
+    # Empty only on tenders made while no regulator organisation existed.
+    supervisor_org_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     state: Mapped[str] = mapped_column(String(16), default=TenderState.DRAFT.value, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)

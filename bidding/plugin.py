@@ -28,7 +28,9 @@ from bidding.opening import views as opening_pages
 from bidding.sealing import controllers as sealing_api
 from bidding.sealing import views as sealing_pages
 from bidding.security import controllers as security_api
+from bidding.security import release_views as security_releases
 from bidding.security import staff_views as security_staff_pages
+from bidding.security import tenderee_views as security_overview
 from bidding.security import views as security_pages
 from bidding.submission import controllers as submission_api
 from bidding.submission import receipt_page
@@ -64,7 +66,7 @@ STAGES = (tendering_api, sealing_api, submission_api, opening_api,
           evaluation_report_pages, evaluation_report_api, evaluation_clarification_pages,
           evaluation_clarification_api, evaluation_adjustment_pages, evaluation_adjustment_api,
           award_pages, award_api, complaint_pages, complaint_api, security_api, security_pages,
-          security_staff_pages)
+          security_staff_pages, security_overview, security_releases)
 
 domain = Domain(
     name="bidding",

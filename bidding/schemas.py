@@ -44,6 +44,8 @@ class TenderIn(msgspec.Struct, forbid_unknown_fields=True):
     # Staff name the tenderee's organization; a tenderee's own is taken from its account.
     tenderee_org_id: IdText | None = None
     agent_org_id: IdText | None = None
+    # 行政监督部门: a regulator organisation; required when there are several.
+    supervisor_org_id: IdText | None = None
     announcement: AnnouncementIn = msgspec.field(default_factory=AnnouncementIn)
 
 

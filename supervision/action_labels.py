@@ -156,6 +156,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "security.guarantee_withdrawn": ("撤回保函", "Guarantee letter withdrawn"),
     "security.refund_due": ("生成保证金退还待办", "Security refund owed"),
     "security.refunded": ("退还投标保证金", "Bid security refunded"),
+    "security.guarantee_released": ("出具保函解除函（退还保函）", "Guarantee letter released"),
     "security.award_refunds": ("定标后退还未中标人保证金", "Refunds owed after the award"),
     "security.contract_refunds": ("合同备案后退还中标人及第二名保证金",
                                   "Refunds owed to the winner and the second after the contract"),

@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session
 
 from bidding.award import common, complaints
 from bidding.award.models import Complaint
+from bidding.lookup import get_tender
+from bidding.tendering.supervisor import name_of
 from bidding.web import API, BIDDERS, parse_uuid, user_of
 from trading import db
 from trading.accounts.models import Role
+from trading.intake import refusals
 from trading.params import IdText
 from trading.params import text_length as bounded
-from trading.web import actor_of, blocking, requires_role
+from trading.web import actor_of, requires_role
 
 READERS = requires_role(Role.STAFF, Role.TENDEREE, Role.BIDDER, Role.REGULATOR)
 REGULATORS = requires_role(Role.REGULATOR)
@@ -87,6 +90,8 @@ class ComplaintOut(msgspec.Struct):
     decided_at: str | None
     decision_text: str | None
     corrections: str | None
+    # 行政监督部门: the regulator organisation that handles it (None: any regulator).
+    supervising_department: str | None = None
 
 
 def _iso(value: Any) -> str | None:
@@ -102,7 +107,8 @@ def _out(session: Session, c: Complaint) -> ComplaintOut:
         [ExclusionOut(p.kind, p.reason, p.started_at.isoformat(), _iso(p.ended_at),
                       p.working_days) for p in complaints.exclusions(session, c.id)],
         c.award_paused_at is not None, c.award_pause_reason, _iso(c.decided_at),
-        c.decision_text, c.corrections)
+        c.decision_text, c.corrections,
+        name_of(session, get_tender(session, c.tender_id).supervisor_org_id))
 
 
 def _read(request: Request[Any, Any, Any], complaint_id: uuid.UUID) -> ComplaintOut:
@@ -119,14 +125,14 @@ def _list(request: Request[Any, Any, Any]) -> list[ComplaintOut]:
      summary="Complaints the caller may see: regulators and staff all, a bidder its own, a "
      "tenderee those on its tenders")
 async def list_complaints(request: Request[Any, Any, Any]) -> list[ComplaintOut]:
-    return await blocking(_list, request)
+    return await refusals.call(request, _list)
 
 
 @get(ONE, operation_id="getComplaint", guards=[READERS],
      summary="One complaint with its attached objection, limits, excluded periods and decision")
 async def get_complaint(request: Request[Any, Any, Any],
                         complaint_id: FromPath[uuid.UUID]) -> ComplaintOut:
-    return await blocking(_read, request, complaint_id)
+    return await refusals.call(request, _read, complaint_id)
 
 
 def _file(request: Request[Any, Any, Any], data: ComplaintIn) -> ComplaintOut:
@@ -145,7 +151,7 @@ def _file(request: Request[Any, Any, Any], data: ComplaintIn) -> ComplaintOut:
       "10 days of knowing (R-38)")
 async def file_complaint(request: Request[Any, Any, Any],
                          data: JSONBody[ComplaintIn]) -> ComplaintOut:
-    return await blocking(_file, request, data)
+    return await refusals.call(request, _file, data)
 
 
 def _act(request: Request[Any, Any, Any], complaint_id: uuid.UUID, action: Any) -> ComplaintOut:
@@ -159,7 +165,7 @@ def _act(request: Request[Any, Any, Any], complaint_id: uuid.UUID, action: Any) 
       summary="A regulator accepts the complaint, or does not with a reason (3 working days)")
 async def acceptance(request: Request[Any, Any, Any], complaint_id: FromPath[uuid.UUID],
                      data: JSONBody[AcceptanceIn]) -> ComplaintOut:
-    return await blocking(_act, request, complaint_id, lambda s: complaints.decide_acceptance(
+    return await refusals.call(request, _act, complaint_id, lambda s: complaints.decide_acceptance(
         s, actor_of(request), complaint_id, data.accept, data.reason))
 
 
@@ -180,7 +186,7 @@ def _exclusion(request: Request[Any, Any, Any], complaint_id: uuid.UUID,
       "the 30 working days")
 async def exclusion(request: Request[Any, Any, Any], complaint_id: FromPath[uuid.UUID],
                     data: JSONBody[ExclusionIn]) -> ComplaintOut:
-    return await blocking(_act, request, complaint_id, _exclusion(request, complaint_id, data))
+    return await refusals.call(request, _act, complaint_id, _exclusion(request, complaint_id, data))
 
 
 @post(f"{ONE}/award-pause", operation_id="complaintAwardPause", guards=[REGULATORS],
@@ -193,7 +199,7 @@ async def award_pause(request: Request[Any, Any, Any], complaint_id: FromPath[uu
             complaints.pause_award(session, actor_of(request), complaint_id, data.reason)
         else:
             complaints.lift_pause(session, actor_of(request), complaint_id)
-    return await blocking(_act, request, complaint_id, act)
+    return await refusals.call(request, _act, complaint_id, act)
 
 
 @post(f"{ONE}/decision", operation_id="decideComplaint", guards=[REGULATORS], status_code=200,
@@ -201,7 +207,7 @@ async def award_pause(request: Request[Any, Any, Any], complaint_id: FromPath[uu
       summary="A regulator decides: dismissed, or upheld with what must be corrected")
 async def decision(request: Request[Any, Any, Any], complaint_id: FromPath[uuid.UUID],
                    data: JSONBody[DecisionIn]) -> ComplaintOut:
-    return await blocking(_act, request, complaint_id, lambda s: complaints.decide(
+    return await refusals.call(request, _act, complaint_id, lambda s: complaints.decide(
         s, actor_of(request), complaint_id, data.decision == "upheld", data.text,
         data.corrections))
 

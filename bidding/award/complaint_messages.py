@@ -42,6 +42,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "complaint.tender": _m("项目", "Tender"),
     "complaint.filed_at": _m("提出时间", "Filed"),
     "complaint.status": _m("状态", "Status"),
+    "complaint.department": _m("受理部门（本项目的行政监督部门）：{name}",
+                               "Handled by (the tender's supervising department): {name}"),
+    "complaint.other_department": _m("本投诉由{name}受理和处理；贵部门可以查阅，不能办理（条例第六十条）",
+                                     "This complaint is handled by {name}; your department may "
+                                     "read it but not act on it (Regs Art. 60)"),
     "complaint.status.complaint_filed": _m("待受理", "Awaiting acceptance"),
     "complaint.status.not_accepted": _m("不予受理", "Not accepted"),
     "complaint.status.complaint_accepted": _m("已受理，处理中", "Accepted, being handled"),

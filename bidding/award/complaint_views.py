@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from bidding.award import complaints
+from bidding.award import complaints, jurisdiction
 from bidding.award.models import ComplaintStatus, ExclusionKind
 from bidding.lookup import get_section, get_tender
 from bidding.rules import cite
@@ -21,7 +21,8 @@ from bidding.web import BIDDERS, Form, parse_uuid, user_of
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.web import actor_of, blocking, language, redirect, render, requires_role
+from trading.intake import refusals
+from trading.web import actor_of, language, redirect, render, requires_role
 
 READERS = requires_role(Role.STAFF, Role.TENDEREE, Role.BIDDER, Role.REGULATOR)
 REGULATORS = requires_role(Role.REGULATOR)
@@ -56,7 +57,7 @@ def _list(request: Request[Any, Any, Any], done: str | None = None,
 @get(LIST, include_in_schema=False, guards=[READERS])
 async def complaints_page(request: Request[Any, Any, Any],
                           done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_list, request, done)
+    return await refusals.call(request, _list, done)
 
 
 def _one(request: Request[Any, Any, Any], complaint_id: uuid.UUID, done: str | None = None,
@@ -74,7 +75,11 @@ def _one(request: Request[Any, Any, Any], complaint_id: uuid.UUID, done: str | N
                       done=done if done in DONE else None, c=complaint, tender=tender,
                       section=section, periods=complaints.exclusions(session, complaint.id),
                       running=complaints.open_exclusion(session, complaint.id),
-                      regulator=Role.REGULATOR.value in user.roles, now=clock.now(session),
+                      regulator=jurisdiction.may_handle(user, tender),
+                      other_regulator=(Role.REGULATOR.value in user.roles
+                                       and not jurisdiction.may_handle(user, tender)),
+                      department=jurisdiction.department(session, tender)[0 if lang != "en" else 1],
+                      now=clock.now(session),
                       local=clock.format_local, S=ComplaintStatus,
                       kinds=[k.value for k in ExclusionKind],
                       basis=[cite(r, lang) for r in ("R-38-F", "R-38-D", "R-38-P")])
@@ -83,7 +88,7 @@ def _one(request: Request[Any, Any, Any], complaint_id: uuid.UUID, done: str | N
 @get(ONE, include_in_schema=False, guards=[READERS])
 async def complaint_page(request: Request[Any, Any, Any], complaint_id: FromPath[uuid.UUID],
                          done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_one, request, complaint_id, done)
+    return await refusals.call(request, _one, complaint_id, done)
 
 
 def _objection(value: str) -> tuple[str, uuid.UUID | None]:
@@ -111,7 +116,7 @@ def _file(request: Request[Any, Any, Any], data: dict[str, str]) -> Response[Any
 
 @post(LIST, include_in_schema=False, guards=[BIDDERS], request_max_body_size=MAX_FORM)
 async def file_complaint(request: Request[Any, Any, Any], data: Form) -> Response[Any] | Template:
-    return await blocking(_file, request, data)
+    return await refusals.call(request, _file, data)
 
 
 def _act(request: Request[Any, Any, Any], complaint_id: uuid.UUID, action: Any,
@@ -138,7 +143,7 @@ async def acceptance(request: Request[Any, Any, Any], complaint_id: FromPath[uui
         complaints.decide_acceptance(session, actor_of(request), complaint_id, accept,
                                      str(data.get("reason", "")))
         return "accepted" if accept else "not_accepted"
-    return await blocking(_act, request, complaint_id, act, None)
+    return await refusals.call(request, _act, complaint_id, act, None)
 
 
 @post(f"{ONE}/exclusion", include_in_schema=False, guards=[REGULATORS],
@@ -152,7 +157,7 @@ async def exclusion(request: Request[Any, Any, Any], complaint_id: FromPath[uuid
         complaints.start_exclusion(session, actor_of(request), complaint_id,
                                    str(data.get("kind", "")), str(data.get("reason", "")))
         return "stopped"
-    return await blocking(_act, request, complaint_id, act, None)
+    return await refusals.call(request, _act, complaint_id, act, None)
 
 
 @post(f"{ONE}/award-pause", include_in_schema=False, guards=[REGULATORS],
@@ -166,7 +171,7 @@ async def award_pause(request: Request[Any, Any, Any], complaint_id: FromPath[uu
         complaints.pause_award(session, actor_of(request), complaint_id,
                                str(data.get("reason", "")))
         return "paused"
-    return await blocking(_act, request, complaint_id, act, None)
+    return await refusals.call(request, _act, complaint_id, act, None)
 
 
 @post(f"{ONE}/decision", include_in_schema=False, guards=[REGULATORS],
@@ -182,7 +187,7 @@ async def decision(request: Request[Any, Any, Any], complaint_id: FromPath[uuid.
         complaints.decide(session, actor_of(request), complaint_id, data["kind"] == "upheld",
                           str(data.get("text", "")), str(data.get("corrections", "")))
         return "decided"
-    return await blocking(_act, request, complaint_id, act, None)
+    return await refusals.call(request, _act, complaint_id, act, None)
 
 
 ROUTES = [complaints_page, complaint_page, file_complaint, acceptance, exclusion, award_pause,

@@ -21,7 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bidding import rules
-from bidding.award import common
+from bidding.award import common, jurisdiction
 from bidding.award.models import (
     Complaint,
     ComplaintExclusion,
@@ -140,8 +140,10 @@ def _tell(session: Session, complaint: Complaint, tender: Tender, zh: str, en: s
     users = common.org_users(session, complaint.complainant_org_id)
     if tenderee_too and tender.tenderee_org_id is not None:
         users += common.org_users(session, tender.tenderee_org_id)
+    dept_zh, dept_en = jurisdiction.department(session, tender)
     notifications.notify(session, tender.id, users, "complaint",
-                         f"「{tender.title}」投诉：{zh}", f"'{tender.title}' complaint: {en}")
+                         f"「{tender.title}」投诉（{dept_zh}）：{zh}",
+                         f"'{tender.title}' complaint ({dept_en}): {en}")
 
 
 def _log(session: Session, actor: Actor, action: str, complaint: Complaint,
@@ -198,10 +200,14 @@ def file_complaint(session: Session, actor: Actor, org_id: uuid.UUID | None, kin
     return complaint
 
 
-def _get(session: Session, complaint_id: uuid.UUID, *statuses: str) -> tuple[Complaint, Tender]:
+def _get(session: Session, actor: Actor, complaint_id: uuid.UUID,
+         *statuses: str) -> tuple[Complaint, Tender]:
+    """The complaint for a regulator's step: only its tender's supervising department may take
+    it (403 before anything about its state is said)."""
     complaint = session.get(Complaint, complaint_id, with_for_update=True)
     if complaint is None:
         raise NotFoundError("投诉", "Complaint")
+    jurisdiction.check(session, actor, get_tender(session, complaint.tender_id))
     if statuses and complaint.status not in statuses:
         raise UserError("投诉当前状态不允许该操作", "The complaint's state does not allow this "
                         "step", code="complaint_state", status=409)
@@ -211,7 +217,7 @@ def _get(session: Session, complaint_id: uuid.UUID, *statuses: str) -> tuple[Com
 def decide_acceptance(session: Session, actor: Actor, complaint_id: uuid.UUID, accept: bool,
                       reason: str) -> Complaint:
     """The regulator accepts (the 30 working days start) or does not accept (with a reason)."""
-    complaint, tender = _get(session, complaint_id, ComplaintStatus.FILED.value)
+    complaint, tender = _get(session, actor, complaint_id, ComplaintStatus.FILED.value)
     clean = _text(reason, "reason", "不予受理的理由", "The reason", required=not accept)
     now = clock.now(session)
     complaint.accepted_at, complaint.acceptance_reason = now, clean or None
@@ -253,7 +259,7 @@ def open_exclusion(session: Session, complaint_id: uuid.UUID) -> ComplaintExclus
 def start_exclusion(session: Session, actor: Actor, complaint_id: uuid.UUID, kind: str,
                     reason: str) -> ComplaintExclusion:
     """Testing or expert review starts: the 30 working days stop counting (Regs §61)."""
-    complaint, tender = _get(session, complaint_id, ComplaintStatus.ACCEPTED.value)
+    complaint, tender = _get(session, actor, complaint_id, ComplaintStatus.ACCEPTED.value)
     if kind not in {k.value for k in ExclusionKind}:
         raise UserError("请选择检验检测鉴定或专家评审", "Choose testing or expert review",
                         field="kind")
@@ -277,7 +283,7 @@ def start_exclusion(session: Session, actor: Actor, complaint_id: uuid.UUID, kin
 
 def end_exclusion(session: Session, actor: Actor, complaint_id: uuid.UUID) -> ComplaintExclusion:
     """The period ends: the limit moves by the working days in (start day, end day]."""
-    complaint, tender = _get(session, complaint_id, ComplaintStatus.ACCEPTED.value)
+    complaint, tender = _get(session, actor, complaint_id, ComplaintStatus.ACCEPTED.value)
     period = open_exclusion(session, complaint.id)
     if period is None or complaint.decision_due is None:
         raise ConflictError("没有正在进行的不计入期间", "No excluded period is running")
@@ -307,7 +313,7 @@ def _kind_en(kind: str) -> str:
 
 def pause_award(session: Session, actor: Actor, complaint_id: uuid.UUID, reason: str) -> Complaint:
     """The regulator orders the award paused while it handles the complaint (Regs §62)."""
-    complaint, tender = _get(session, complaint_id, *OPEN)
+    complaint, tender = _get(session, actor, complaint_id, *OPEN)
     clean = _text(reason, "reason", "暂停理由", "The reason")
     if complaint.award_paused_at is not None:
         raise ConflictError("已责令暂停定标", "The award is already paused")
@@ -325,7 +331,7 @@ def pause_award(session: Session, actor: Actor, complaint_id: uuid.UUID, reason:
 
 
 def lift_pause(session: Session, actor: Actor, complaint_id: uuid.UUID) -> Complaint:
-    complaint, tender = _get(session, complaint_id)
+    complaint, tender = _get(session, actor, complaint_id)
     if complaint.award_paused_at is None:
         raise ConflictError("定标未被暂停", "The award is not paused")
     _lift_with_end(session, actor, complaint, tender)
@@ -347,7 +353,7 @@ def decide(session: Session, actor: Actor, complaint_id: uuid.UUID, upheld: bool
     """The written decision (Regs §61): dismissed, or upheld with what must be corrected. A
     dismissal lifts a pause of the award; an upheld complaint keeps it until the regulator
     lifts it (the corrections come first)."""
-    complaint, tender = _get(session, complaint_id, ComplaintStatus.ACCEPTED.value)
+    complaint, tender = _get(session, actor, complaint_id, ComplaintStatus.ACCEPTED.value)
     if open_exclusion(session, complaint.id) is not None:
         raise ConflictError("请先结束不计入期间（检验检测鉴定或专家评审）再作出处理决定",
                             "End the excluded period (testing or expert review) first")

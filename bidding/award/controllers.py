@@ -15,9 +15,10 @@ from bidding.lookup import get_tender
 from bidding.web import API, BIDDERS, MANAGERS, check_manager, parse_uuid, user_of
 from trading import db
 from trading.accounts.models import Role
+from trading.intake import refusals
 from trading.params import IdText, SmallCount
 from trading.params import text_length as bounded
-from trading.web import actor_of, blocking, requires_role
+from trading.web import actor_of, requires_role
 
 READERS = requires_role(Role.STAFF, Role.TENDEREE, Role.BIDDER, Role.REGULATOR)
 SECTION = f"{API}/tenders/{{tender_id:uuid}}/sections/{{section_id:uuid}}/award"
@@ -107,7 +108,7 @@ def _state(request: Request[Any, Any, Any], tender_id: uuid.UUID,
      "limit (managers, regulators, the section's bidders: their own objections)")
 async def get_award(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                     section_id: FromPath[uuid.UUID]) -> AwardOut:
-    return await blocking(_state, request, tender_id, section_id)
+    return await refusals.call(request, _state, tender_id, section_id)
 
 
 def _managed(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: uuid.UUID,
@@ -124,7 +125,7 @@ def _managed(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: 
 async def publish_candidates(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                              section_id: FromPath[uuid.UUID],
                              data: JSONBody[PublicityIn]) -> AwardOut:
-    return await blocking(_managed, request, tender_id, section_id, lambda s: publicity.publish(
+    return await refusals.call(request, _managed, tender_id, section_id, lambda s: publicity.publish(
         s, actor_of(request), tender_id, section_id, data.days, data.objection_method,
         data.objection_contact))
 
@@ -142,7 +143,7 @@ def _object(request: Request[Any, Any, Any], tender_id: uuid.UUID, section_id: u
       summary="A bidder of the section objects to the result during the publicity (异议)")
 async def raise_objection(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                           section_id: FromPath[uuid.UUID], data: JSONBody[ObjectionIn]) -> AwardOut:
-    return await blocking(_object, request, tender_id, section_id, data)
+    return await refusals.call(request, _object, tender_id, section_id, data)
 
 
 def _answer(request: Request[Any, Any, Any], tender_id: uuid.UUID, objection_id: uuid.UUID,
@@ -161,7 +162,7 @@ def _answer(request: Request[Any, Any, Any], tender_id: uuid.UUID, objection_id:
       summary="The tenderee (or staff) answers an objection to the result; the bidder is told")
 async def answer_objection(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                            objection_id: FromPath[uuid.UUID], data: JSONBody[AnswerIn]) -> AwardOut:
-    return await blocking(_answer, request, tender_id, objection_id, data)
+    return await refusals.call(request, _answer, tender_id, objection_id, data)
 
 
 @post(f"{SECTION}/winner", operation_id="confirmWinner", guards=[MANAGERS], status_code=201,
@@ -170,7 +171,7 @@ async def answer_objection(request: Request[Any, Any, Any], tender_id: FromPath[
       "candidate, other than the first only with a reason; issues the award and result notices")
 async def confirm_winner(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                          section_id: FromPath[uuid.UUID], data: JSONBody[WinnerIn]) -> AwardOut:
-    return await blocking(_managed, request, tender_id, section_id, lambda s: decision.confirm(
+    return await refusals.call(request, _managed, tender_id, section_id, lambda s: decision.confirm(
         s, actor_of(request), tender_id, section_id, parse_uuid(data.winner, "winner"),
         data.reason))
 

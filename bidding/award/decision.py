@@ -10,23 +10,19 @@ e-supervision; the tender is awarded once every section that did not fail is."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import uuid
 from typing import Any
 
-import rfc8785
-from Crypto.Signature import eddsa
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidding import rules
+from bidding import rules, signed_letters
 from bidding.award import common, complaints, objections
 from bidding.award.models import AwardLetter, AwardLetterKind, SectionAward
 from bidding.lookup import get_tender, sections_of, subject
 from bidding.models import TenderState
 from bidding.opening.notices import tenderee_name
-from bidding.sealing.crypto import receipts
 from bidding.security import refunds
 from bidding.tendering import notifications
 from bidding.tendering.announcement import yuan_text
@@ -48,27 +44,12 @@ def contract_alert_subject(section_id: uuid.UUID) -> str:
 
 def signed_bytes(content: dict[str, Any], key_id: str) -> bytes:
     """What the signature covers (RFC 8785 JSON): what a verifier recomputes."""
-    return bytes(rfc8785.dumps({"type": LETTER_TYPE, "key_id": key_id, "content": content}))
-
-
-def _sign(content: dict[str, Any]) -> tuple[str, str]:
-    key = receipts.platform_signing_key()
-    key_id = receipts.key_id_of(bytes(key.public_key().export_key(format="raw")))
-    signature = eddsa.new(key, "rfc8032").sign(signed_bytes(content, key_id))
-    return key_id, base64.b64encode(signature).decode()
+    return signed_letters.signed_bytes(LETTER_TYPE, content, key_id)
 
 
 def verify(letter: AwardLetter) -> bool:
     """Whether the letter's signature is the platform key's over its content."""
-    public = receipts.platform_receipt_public_key()
-    if letter.key_id != receipts.key_id_of(public):
-        return False
-    try:
-        eddsa.new(eddsa.import_public_key(public), "rfc8032").verify(
-            signed_bytes(letter.content, letter.key_id), base64.b64decode(letter.signature))
-    except ValueError:
-        return False
-    return True
+    return signed_letters.verify(LETTER_TYPE, letter.content, letter.key_id, letter.signature)
 
 
 def contract_due(session: Session, issued_at: dt.datetime) -> dt.datetime:
@@ -137,7 +118,7 @@ def confirm(session: Session, actor: Actor, tender_id: uuid.UUID, section_id: uu
             "bidder": bidder.name, "winner": chosen["bidder"],
             "winning_price_fen": int(chosen["price_fen"]), "issued_at": now.isoformat(),
         }
-        key_id, signature = _sign(content)
+        key_id, signature = signed_letters.sign(LETTER_TYPE, content)
         letters.append(AwardLetter(id=letter_id, section_id=section_id, tender_id=tender_id,
                                    bidder_org_id=bidder.org_id, kind=kind, content=content,
                                    key_id=key_id, signature=signature, issued_at=now))

@@ -25,7 +25,8 @@ from bidding.web import BIDDERS, MANAGERS, Form, Multipart, read_upload, user_of
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.web import actor_of, blocking, language, redirect, render, requires_role
+from trading.intake import refusals
+from trading.web import actor_of, language, redirect, render, requires_role
 
 READERS = requires_role(Role.STAFF, Role.TENDEREE, Role.BIDDER, Role.REGULATOR)
 PAGE = "/bidding/tenders/{tender_id:uuid}/award"
@@ -114,7 +115,7 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, done: str | Non
 @get(PAGE, include_in_schema=False, guards=[READERS])
 async def award_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                      done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_page, request, tender_id, done)
+    return await refusals.call(request, _page, tender_id, done)
 
 
 def _act(request: Request[Any, Any, Any], tender_id: uuid.UUID, done: str, action: Any,
@@ -145,7 +146,7 @@ async def publish_candidates(request: Request[Any, Any, Any], tender_id: FromPat
                              section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
     from bidding.award import publicity
 
-    return await blocking(_act, request, tender_id, "published", lambda s: publicity.publish(
+    return await refusals.call(request, _act, tender_id, "published", lambda s: publicity.publish(
         s, actor_of(request), tender_id, section_id, _days(str(data.get("days", ""))),
         str(data.get("objection_method", "")), str(data.get("objection_contact", ""))))
 
@@ -155,7 +156,7 @@ async def publish_candidates(request: Request[Any, Any, Any], tender_id: FromPat
 async def raise_objection(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                           section_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
     user = user_of(request)
-    return await blocking(_act, request, tender_id, "objected", lambda s: objections.raise_objection(
+    return await refusals.call(request, _act, tender_id, "objected", lambda s: objections.raise_objection(
         s, actor_of(request), tender_id, section_id, user.organization_id,
         str(data.get("text", ""))), False)
 
@@ -164,7 +165,7 @@ async def raise_objection(request: Request[Any, Any, Any], tender_id: FromPath[u
       guards=[MANAGERS], request_max_body_size=MAX_FORM)
 async def answer_objection(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                            objection_id: FromPath[uuid.UUID], data: Form) -> Response[Any] | Template:
-    return await blocking(_act, request, tender_id, "answered", lambda s: objections.answer_objection(
+    return await refusals.call(request, _act, tender_id, "answered", lambda s: objections.answer_objection(
         s, actor_of(request), tender_id, objection_id, str(data.get("answer", ""))))
 
 
@@ -184,7 +185,7 @@ async def confirm_winner(request: Request[Any, Any, Any], tender_id: FromPath[uu
         winner = web.parse_uuid(str(data.get("winner", "")), "winner")
         decision.confirm(session, actor_of(request), tender_id, section_id, winner,
                          str(data.get("reason", "")))
-    return await blocking(_act, request, tender_id, "awarded", act)
+    return await refusals.call(request, _act, tender_id, "awarded", act)
 
 
 @post(f"{PAGE}/{{section_id:uuid}}/contract", include_in_schema=False, guards=[MANAGERS],
@@ -194,7 +195,7 @@ async def file_contract(request: Request[Any, Any, Any], tender_id: FromPath[uui
     try:
         name, _type, content = await read_upload(data)
     except UserError as error:
-        return await blocking(_page, request, tender_id, None, error)
+        return await refusals.call(request, _page, tender_id, None, error)
 
     def act(session: Session) -> None:
         try:
@@ -207,7 +208,7 @@ async def file_contract(request: Request[Any, Any, Any], tender_id: FromPath[uui
                                name=str(data.get("name", "")),
                                amount_fen=parse_yuan(str(data.get("amount", "")), "amount"),
                                signed_on=signed_on, term=str(data.get("term", "")))
-    return await blocking(_act, request, tender_id, "filed", act)
+    return await refusals.call(request, _act, tender_id, "filed", act)
 
 
 def _letter(request: Request[Any, Any, Any], letter_id: uuid.UUID) -> Template:
@@ -229,7 +230,7 @@ def _letter(request: Request[Any, Any, Any], letter_id: uuid.UUID) -> Template:
 @get("/bidding/award-letters/{letter_id:uuid}", include_in_schema=False, guards=[READERS])
 async def letter_page(request: Request[Any, Any, Any],
                       letter_id: FromPath[uuid.UUID]) -> Template:
-    return await blocking(_letter, request, letter_id)
+    return await refusals.call(request, _letter, letter_id)
 
 
 ROUTES = [award_page, publish_candidates, raise_objection, answer_objection, confirm_winner,

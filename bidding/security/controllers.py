@@ -20,6 +20,7 @@ from bidding.web import API, BIDDERS, user_of
 from trading import db
 from trading.accounts.models import Role
 from trading.errors import NotFoundError
+from trading.intake import refusals
 from trading.params import Fen
 from trading.params import text_length as bounded
 from trading.web import actor_of, blocking, requires_role
@@ -53,9 +54,14 @@ class RefundIn(msgspec.Struct, forbid_unknown_fields=True):
 class RefundOut(msgspec.Struct):
     id: str
     status: str
-    amount_fen: int
+    amount_fen: int  # the principal
     due_at: dt.datetime
     refunded_at: dt.datetime | None
+    # Regs §57: interest at the current-deposit rate, actual/360, fixed when the refund is paid.
+    interest_rate_bp: int | None = None
+    interest_days: int | None = None
+    interest_fen: int | None = None
+    total_fen: int | None = None  # principal + interest: what was transferred
 
 
 class HeldOut(msgspec.Struct):
@@ -97,7 +103,7 @@ def _record(request: Request[Any, Any, Any], data: PaymentIn) -> PaymentOut:
       "serial number is recorded once: 409 the second time)")
 async def record_payment(request: Request[Any, Any, Any],
                          data: JSONBody[PaymentIn]) -> PaymentOut:
-    return await blocking(_record, request, data)
+    return await refusals.call(request, _record, data)
 
 
 def _own(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -123,7 +129,7 @@ def _own(request: Request[Any, Any, Any], tender_id: uuid.UUID,
      "it paid in")
 async def my_security(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                       section_id: FromPath[uuid.UUID]) -> OwnSecurity:
-    return await blocking(_own, request, tender_id, section_id)
+    return await refusals.call(request, _own, tender_id, section_id)
 
 
 def _held() -> list[HeldOut]:
@@ -143,7 +149,8 @@ def _refund(request: Request[Any, Any, Any], refund_id: uuid.UUID, data: RefundI
         done = refunds.execute(session, actor_of(request), user_of(request).id, refund_id,
                                data.to_account, data.bank_serial)
         return RefundOut(str(done.id), done.status, done.amount_fen, done.due_at,
-                         done.refunded_at)
+                         done.refunded_at, done.interest_rate_bp, done.interest_days,
+                         done.interest_fen, done.amount_fen + (done.interest_fen or 0))
 
 
 @post(f"{API}/security/refunds/{{refund_id:uuid}}", operation_id="recordSecurityRefund",
@@ -151,7 +158,7 @@ def _refund(request: Request[Any, Any, Any], refund_id: uuid.UUID, data: RefundI
       summary="Record a refund's transfer: only to the payer's own account")
 async def record_refund(request: Request[Any, Any, Any], refund_id: FromPath[uuid.UUID],
                         data: JSONBody[RefundIn]) -> RefundOut:
-    return await blocking(_refund, request, refund_id, data)
+    return await refusals.call(request, _refund, refund_id, data)
 
 
 ROUTES = [record_payment, my_security, unmatched, record_refund]

@@ -34,6 +34,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.sec.refund": _m("退还", "Refund"),
     "bidding.sec.refund.due": _m("待退还，期限", "Refund due by"),
     "bidding.sec.refund.refunded": _m("已退还", "Refunded"),
+    "bidding.sec.refunded_with_interest": _m(
+        "本金 {principal} 元，利息 {interest} 元（活期年利率 {rate}%，{days} 天），合计 {total} 元",
+        "principal ¥{principal}, interest ¥{interest} (current-deposit rate {rate}% a year, "
+        "{days} days), total ¥{total}"),
+    "bidding.sec.interest_today": _m("利息（计至今日）", "Interest (to today)"),
+    "bidding.sec.interest_line": _m("利息 {interest} 元（{rate}%，{days} 天），应退合计 {total} 元",
+                                    "interest ¥{interest} ({rate}%, {days} days), total ¥{total}"),
+    "bidding.sec.interest_basis": _m(
+        "依据《中华人民共和国招标投标法实施条例》第五十七条，退还投标保证金及银行同期存款利息：按活期存款"
+        "年利率 {rate}% 单利计息，自到账（交易）日起算至退款日（算头不算尾），日利率 = 年利率 ÷ 360，"
+        "四舍五入到分；登记退款时按当日计定。",
+        "Under the Regulations on the Tendering and Bidding Law, Art. 57, security is refunded "
+        "with the bank's interest for the period: simple interest at the current-deposit rate of "
+        "{rate}% a year from the trade date to the refund day (first day counted, last not), "
+        "daily rate = annual ÷ 360, rounded half-up to the fen; fixed on the day the refund is "
+        "recorded."),
+    "bidding.sec.refunds_export": _m("导出退款记录（CSV）", "Export the refunds (CSV)"),
     "bidding.sec.refund_reason.withdrawal": _m("撤回投标", "Bid withdrawn"),
     "bidding.sec.refund_reason.award": _m("未中标", "Not awarded"),
     "bidding.sec.refund_reason.contract": _m("合同已备案", "Contract filed"),
@@ -91,6 +108,36 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bidding.sec.record_guarantee": _m("保函", "Guarantee letter"),
     "bidding.sec.record_unpaid": _m("未缴足", "Not paid in full"),
     "bidding.sec.link": _m("投标保证金", "Bid security"),
+    "bidding.sec.release.title": _m("保函解除函（退还保函通知）",
+                                    "Release of a guarantee letter"),
+    "bidding.sec.release.number": _m("编号：{number}", "No. {number}"),
+    "bidding.sec.release.body": _m(
+        "贵单位开立的编号为 {number} 的投标保函（有效期至 {valid}），因{reason}，依据{basis}，"
+        "应予退还：自本函出具之日起，受益人不再依该保函主张任何权利，该保函解除。特此通知。",
+        "The bid guarantee no. {number} you issued (valid until {valid}) is to be returned "
+        "({reason}) under the {basis}: from the date of this letter the beneficiary makes no "
+        "claim under it and it is released."),
+    "bidding.sec.release.project": _m(
+        "所涉项目：{tender}（项目编号 {code}）第{section}标段 {name}；"
+        "投标人：{bidder}；受益人：{beneficiary}",
+        "Tender: {tender} (no. {code}), section {section} {name}; bidder: {bidder}; "
+        "beneficiary: {beneficiary}"),
+    "bidding.sec.release.back": _m("返回", "Back"),
+    "bidding.sec.release.link": _m("保函解除函 {number}", "Release {number}"),
+    "bidding.sec.releases": _m("已出具的保函解除函", "Guarantee releases issued"),
+    "bidding.sec.overview": _m("投标人保证金情况", "Bidders' security"),
+    "bidding.sec.overview_link": _m("投标人保证金情况", "Bidders' security"),
+    "bidding.sec.overview_hint": _m(
+        "开标后可查看：每个标段各投标人的保证金缴纳（已缴 / 保函 / 未缴足，按投标截止日前到账计）和退还"
+        "情况（本金及银行同期存款利息，条例第五十七条）。投标截止前任何人不得知悉投标人信息。",
+        "Shown after the opening: each bidder's security per section (paid / guarantee letter / "
+        "not paid in full, counting what arrived by the deadline's day) and its refunds "
+        "(principal and the bank's interest, Regs Art. 57). Before the deadline nobody may "
+        "learn who bids."),
+    "bidding.sec.bidder": _m("投标人", "Bidder"),
+    "bidding.sec.guarantees": _m("保函", "Guarantee letters"),
+    "bidding.sec.late_paid": _m("截止后到账 {amount} 元", "¥{amount} arrived after the deadline"),
+    "bidding.sec.no_bidders": _m("本标段无投标人", "No bidder in this section"),
     "bidding.sec.matched_letters": _m("截标后已核对的保函", "Guarantee letters matched at the close"),
     "bidding.sec.file_col": _m("文件", "File"),
 }

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Date,
     ForeignKey,
@@ -128,3 +130,27 @@ class SecurityRefund(Base):
     bank_serial: Mapped[str | None] = mapped_column(String(64), unique=True)
     refunded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     refunded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Regs §57: the interest at the bank's current-deposit rate, fixed when the transfer is
+    # recorded (``interest.py``): the rate in basis points, the days counted, the fen.
+    interest_rate_bp: Mapped[int | None] = mapped_column(Integer)
+    interest_days: Mapped[int | None] = mapped_column(Integer)
+    interest_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class GuaranteeRelease(Base):
+    """The release of a guarantee letter (退还保函通知 / 保函解除函) to its issuer, where a payment
+    would be refunded (R-16): signed by the platform key like the award notices, printable.
+    At a withdrawal before the deadline its content names neither tender nor bidder."""
+
+    __tablename__ = "security_guarantee_release"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    letter_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("security_guarantee.id", ondelete="CASCADE"), unique=True
+    )
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # BHJC-YYYYMMDD-XXXXXXXX
+    reason: Mapped[str] = mapped_column(String(16))  # a RefundReason
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    key_id: Mapped[str] = mapped_column(String(128))
+    signature: Mapped[str] = mapped_column(String(128))
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bidding.lookup import get_section, subject
 from bidding.models import Bid, BidStatus, Tender
-from bidding.security import refunds, subaccounts, vault
+from bidding.security import refunds, releases, subaccounts, vault
 from bidding.security.models import (
     GuaranteeLetter,
     PaymentStatus,
@@ -196,6 +196,9 @@ def register_at_close(session: Session, actor: Actor, tender_id: uuid.UUID) -> i
                 GuaranteeLetter.section_id.is_(None))):
             letter.section_id, letter.bidder_id = account.section_id, account.bidder_id
     session.flush()
+    for section in {get_section(session, tender_id, uuid.UUID(e["section"])) for e in registered}:
+        if section.failed:  # as a payment is refunded, a letter is released
+            releases.release_section(session, actor, section.id, RefundReason.FAILED, set())
     return len(registered)
 
 

@@ -12,8 +12,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bidding import rules
-from bidding.security import subaccounts, vault
+from bidding import config, rules
+from bidding.security import interest, releases, subaccounts, vault
 from bidding.security.models import (
     GuaranteeLetter,
     PaymentStatus,
@@ -78,8 +78,9 @@ def after_withdrawal(session: Session, actor: Actor, section_id: uuid.UUID,
             for payment in session.scalars(select(SecurityPayment).where(
                 SecurityPayment.sub_account == number,
                 SecurityPayment.status == PaymentStatus.UNMATCHED.value))]
-    for letter in session.scalars(select(GuaranteeLetter).where(
-            GuaranteeLetter.sub_account == number, GuaranteeLetter.withdrawn_at.is_(None))):
+    for letter in list(session.scalars(select(GuaranteeLetter).where(
+            GuaranteeLetter.sub_account == number, GuaranteeLetter.withdrawn_at.is_(None)))):
+        releases.release(session, actor, letter, RefundReason.WITHDRAWAL)
         letter.withdrawn_at = now
     session.flush()
     return owed
@@ -100,9 +101,11 @@ def refunds_after_award(session: Session, actor: Actor, section_id: uuid.UUID,
     already = of_payments(session, [p.id for p in candidates])  # e.g. owed at a withdrawal
     owed = [owe(session, actor, p, RefundReason.AWARD, now) for p in candidates
             if p.id not in already]
+    released = releases.release_section(session, actor, section_id, RefundReason.AWARD, kept)
     supervision.record(session, actor, "security.award_refunds", f"security-section/{section_id}",
                        {"section": str(section_id), "kept": sorted(str(k) for k in kept),
-                        "refunds": [str(r.id) for r in owed]})
+                        "refunds": [str(r.id) for r in owed],
+                        "releases": [r.number for r in released]})
     return owed
 
 
@@ -120,16 +123,19 @@ def refunds_after_contract(session: Session, actor: Actor, section_id: uuid.UUID
     already = of_payments(session, [p.id for p in payments])
     owed = [owe(session, actor, p, RefundReason.CONTRACT, now) for p in payments
             if p.id not in already]
+    released = releases.release_section(session, actor, section_id, RefundReason.CONTRACT, set())
     supervision.record(session, actor, "security.contract_refunds",
                        f"security-section/{section_id}",
                        {"section": str(section_id), "kept": sorted(str(k) for k in kept),
-                        "refunds": [str(r.id) for r in owed]})
+                        "refunds": [str(r.id) for r in owed],
+                        "releases": [r.number for r in released]})
     return owed
 
 
 def execute(session: Session, actor: Actor, user_id: uuid.UUID, refund_id: uuid.UUID,
             to_account: str, bank_serial: str) -> SecurityRefund:
-    """Staff record the transfer back: only to the account the payment came from."""
+    """Staff record the transfer back: only to the account the payment came from, the principal
+    with its interest to the day of the transfer (Regs §57, ``interest``)."""
     refund = session.get(SecurityRefund, refund_id, with_for_update=True)
     if refund is None:
         raise NotFoundError("退款记录", "Refund")
@@ -156,14 +162,31 @@ def execute(session: Session, actor: Actor, user_id: uuid.UUID, refund_id: uuid.
                             f"Bank serial {serial} is already recorded for a refund",
                             field="bank_serial")
     now = clock.now(session)
+    owed = interest_on(refund, payment, now)
     refund.status, refund.to_account, refund.bank_serial = RefundStatus.REFUNDED.value, account, serial
     refund.refunded_at, refund.refunded_by = now, user_id
+    refund.interest_rate_bp, refund.interest_days, refund.interest_fen = (
+        owed.rate_bp, owed.days, owed.fen)
     session.flush()
     supervision.resolve_deadline(session, ALERT_KIND, refund_subject(refund.id), "refunded")
     supervision.record(session, actor, "security.refunded", refund_subject(refund.id), {
         "refund": str(refund.id), "payment": str(payment.id), "bank_serial": serial,
-        "late": now > refund.due_at})
+        "late": now > refund.due_at, "principal_fen": refund.amount_fen,
+        "interest_fen": owed.fen, "interest_rate_bp": owed.rate_bp,
+        "interest_days": owed.days, "trade_date": payment.trade_date.isoformat(),
+        "paid_on": clock.legal_day(now).isoformat()})
     return refund
+
+
+def interest_on(refund: SecurityRefund, payment: SecurityPayment,
+                at: dt.datetime) -> interest.Interest:
+    """Regs §57: the interest on the refund if paid on ``at``'s Beijing day (fixed on the record
+    once paid; before that, what staff would add today)."""
+    if refund.interest_fen is not None and refund.interest_days is not None:
+        return interest.Interest(refund.interest_rate_bp or 0, refund.interest_days,
+                                 refund.interest_fen)
+    return interest.interest(refund.amount_fen, payment.trade_date, clock.legal_day(at),
+                             config.security_deposit_rate_bp())
 
 
 def due(session: Session, limit: int = 500) -> list[tuple[SecurityRefund, SecurityPayment]]:

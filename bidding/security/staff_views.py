@@ -11,12 +11,22 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from bidding.security import guarantees, payments, refunds, statements
+from bidding import config
+from bidding.security import (
+    export,
+    guarantees,
+    interest,
+    payments,
+    refunds,
+    releases,
+    statements,
+)
 from bidding.tendering import sniff
 from bidding.web import Form, Multipart, read_upload, user_of, yuan
 from trading import clock, db
 from trading.accounts.models import Role
 from trading.errors import UserError
+from trading.intake import refusals
 from trading.web import actor_of, blocking, language, redirect, render, requires_role
 
 STAFF = requires_role(Role.STAFF)
@@ -29,18 +39,22 @@ def _page(request: Request[Any, Any, Any], done: str | None = None,
     lang = language(request)
     problems = error.problems if isinstance(error, statements.StatementRefused) else []
     with db.read_only() as session:
+        now = clock.now(session)
         return render(request, "bidding/security/staff.html",
                       status_code=error.status if error else 200,
                       error=error.message(lang) if error else None, problems=problems,
                       labels=statements.LABELS, done=done if done in DONE else None,
                       count=count, held=payments.unmatched(session), owed=refunds.due(session),
                       letters=guarantees.matched_letters(session),
-                      now=clock.now(session), yuan=yuan, columns=list(statements.COLUMNS))
+                      issued=releases.recent(session),
+                      now=now, yuan=yuan, columns=list(statements.COLUMNS),
+                      interest=lambda r, p: refunds.interest_on(r, p, now),
+                      rate=interest.percent, rate_bp=config.security_deposit_rate_bp())
 
 
 @get(PAGE, include_in_schema=False, guards=[STAFF])
 async def desk(request: Request[Any, Any, Any], done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_page, request, done)
+    return await refusals.call(request, _page, done)
 
 
 def _import(request: Request[Any, Any, Any], content: bytes) -> Response[Any] | Template:
@@ -59,8 +73,8 @@ async def import_statement(request: Request[Any, Any, Any],
     try:
         _name, _type, content = await read_upload(data)
     except UserError as error:
-        return await blocking(_page, request, None, error)
-    return await blocking(_import, request, content)
+        return await refusals.call(request, _page, None, error)
+    return await refusals.call(request, _import, content)
 
 
 def _confirmed(data: dict[str, str]) -> None:
@@ -85,7 +99,7 @@ def _return(request: Request[Any, Any, Any], payment_id: uuid.UUID,
 @post(f"{PAGE}/payments/{{payment_id:uuid}}/return", include_in_schema=False, guards=[STAFF])
 async def return_payment(request: Request[Any, Any, Any], payment_id: FromPath[uuid.UUID],
                          data: Form) -> Response[Any] | Template:
-    return await blocking(_return, request, payment_id, data)
+    return await refusals.call(request, _return, payment_id, data)
 
 
 def _refund(request: Request[Any, Any, Any], refund_id: uuid.UUID,
@@ -105,7 +119,19 @@ def _refund(request: Request[Any, Any, Any], refund_id: uuid.UUID,
 @post(f"{PAGE}/refunds/{{refund_id:uuid}}", include_in_schema=False, guards=[STAFF])
 async def refund(request: Request[Any, Any, Any], refund_id: FromPath[uuid.UUID],
                  data: Form) -> Response[Any] | Template:
-    return await blocking(_refund, request, refund_id, data)
+    return await refusals.call(request, _refund, refund_id, data)
+
+
+def _export() -> Response[bytes]:
+    with db.read_only() as session:
+        text = export.refunds_csv(session, clock.now(session))
+    return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": 'attachment; filename="security-refunds.csv"'})
+
+
+@get(f"{PAGE}/refunds.csv", include_in_schema=False, guards=[STAFF])
+async def refunds_export(request: Request[Any, Any, Any]) -> Response[bytes]:
+    return await blocking(_export)
 
 
 def _letter(letter_id: uuid.UUID) -> Response[bytes]:
@@ -128,4 +154,4 @@ async def letter_file(letter_id: FromPath[uuid.UUID]) -> Response[bytes]:
     return await blocking(_letter, letter_id)
 
 
-ROUTES = [desk, import_statement, return_payment, refund, letter_file]
+ROUTES = [desk, import_statement, return_payment, refund, refunds_export, letter_file]

@@ -16,13 +16,19 @@ from sqlalchemy.orm import Session
 
 from bidding.lookup import get_tender, sections_of
 from bidding.models import Section, Tender, TenderState
-from bidding.security import guarantees, payments, refunds, subaccounts
-from bidding.security.models import GuaranteeLetter, SecurityPayment, SecurityRefund
+from bidding.security import guarantees, interest, payments, refunds, releases, subaccounts
+from bidding.security.models import (
+    GuaranteeLetter,
+    GuaranteeRelease,
+    SecurityPayment,
+    SecurityRefund,
+)
 from bidding.submission.intake import bidder_org
 from bidding.web import BIDDERS, Form, Multipart, read_upload, user_of, yuan
 from trading import clock, db
 from trading.errors import UserError
-from trading.web import blocking, language, redirect, render
+from trading.intake import refusals
+from trading.web import language, redirect, render
 
 DONE = ("guarantee_added", "guarantee_withdrawn")
 
@@ -34,6 +40,7 @@ class SectionSecurity:
     payments: list[SecurityPayment] = field(default_factory=list)
     letters: list[GuaranteeLetter] = field(default_factory=list)
     refunds: dict[uuid.UUID, SecurityRefund] = field(default_factory=dict)
+    releases: dict[uuid.UUID, GuaranteeRelease] = field(default_factory=dict)  # by letter
 
     @property
     def paid_fen(self) -> int:
@@ -47,6 +54,7 @@ def gather(session: Session, tender: Tender, bidder_id: uuid.UUID) -> list[Secti
                                payments.own_payments(session, section.id, bidder_id),
                                guarantees.own_letters(session, section.id, bidder_id))
         item.refunds = refunds.of_payments(session, [p.id for p in item.payments])
+        item.releases = releases.of_letters(session, [g.id for g in item.letters])
         found.append(item)
     return found
 
@@ -70,7 +78,8 @@ def _page(request: Request[Any, Any, Any], tender_id: uuid.UUID, done: str | Non
                       status_code=error.status if error else 200,
                       error=error.message(language(request)) if error else None,
                       done=done if done in DONE else None, tender=tender, items=items,
-                      yuan=yuan, readable=subaccounts.readable, open_for_letters=open_for_letters,
+                      yuan=yuan, rate=interest.percent, readable=subaccounts.readable,
+                      open_for_letters=open_for_letters,
                       default_valid=default_valid, max_mib=guarantees.MAX_BYTES // 2**20)
 
 
@@ -81,7 +90,7 @@ def page_url(tender_id: uuid.UUID) -> str:
 @get("/bidding/tenders/{tender_id:uuid}/security", include_in_schema=False, guards=[BIDDERS])
 async def security_page(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                         done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_page, request, tender_id, done)
+    return await refusals.call(request, _page, tender_id, done)
 
 
 def _valid_until(text: str) -> dt.date | None:
@@ -122,8 +131,8 @@ async def add_letter(request: Request[Any, Any, Any], tender_id: FromPath[uuid.U
     try:
         upload = await read_upload(data)
     except UserError as error:
-        return await blocking(_page, request, tender_id, None, error)
-    return await blocking(_add_letter, request, tender_id, section_id, data, upload)
+        return await refusals.call(request, _page, tender_id, None, error)
+    return await refusals.call(request, _add_letter, tender_id, section_id, data, upload)
 
 
 def _withdraw_letter(request: Request[Any, Any, Any], tender_id: uuid.UUID,
@@ -149,7 +158,7 @@ def _withdraw_letter(request: Request[Any, Any, Any], tender_id: uuid.UUID,
 async def withdraw_letter(request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID],
                           section_id: FromPath[uuid.UUID], letter_id: FromPath[uuid.UUID],
                           data: Form) -> Response[Any] | Template:
-    return await blocking(_withdraw_letter, request, tender_id, section_id, letter_id, data)
+    return await refusals.call(request, _withdraw_letter, tender_id, section_id, letter_id, data)
 
 
 ROUTES = [security_page, add_letter, withdraw_letter]

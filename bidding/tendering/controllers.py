@@ -135,6 +135,8 @@ def _create(request: Request[Any, Any, Any], data: TenderIn) -> TenderOut:
         announcement=msgspec.structs.asdict(data.announcement),
         agent_org_id=parse_uuid(data.agent_org_id, "agent_org_id") if data.agent_org_id
         else None,
+        supervisor_org_id=parse_uuid(data.supervisor_org_id, "supervisor_org_id")
+        if data.supervisor_org_id else None, require_supervisor=True,
     )
     with db.transaction() as session:
         tender = tenders.create_tender(session, actor_of(request), user.id, payload)

@@ -21,7 +21,7 @@ from bidding import project_codes
 from bidding.evaluation import plans, presets
 from bidding.lookup import get_tender, job_subject, subject
 from bidding.models import PanelMember, Section, Tender, TenderState
-from bidding.tendering import limits, periods
+from bidding.tendering import limits, periods, supervisor
 from bidding.tendering.announcement import announcement_data, check_announcement, disclose
 from bidding.tendering.documents import documents_of
 from supervision import services as supervision
@@ -112,6 +112,8 @@ class TenderInput:
     description: str = ""
     bidder_decrypts: bool = False
     tenderee_org_id: uuid.UUID | None = None
+    supervisor_org_id: uuid.UUID | None = None  # 行政监督部门: ``supervisor.choose``
+    require_supervisor: bool = False  # a person creates it (page, API): several need a choice
     extra: dict[str, Any] = field(default_factory=dict)
     # the announcement items (keys of ANNOUNCEMENT_ITEMS) and the agent's organization.
     announcement: dict[str, str] = field(default_factory=dict)
@@ -179,6 +181,8 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         raise UserError("未知的项目类别", "Unknown category", field="category")
     _check_panel(session, data.custody_k, data.custodian_ids)
     announcement = check_announcement(session, data)
+    supervising = supervisor.choose(session, data.supervisor_org_id,
+                                    data.require_supervisor)
     method_name, method = plans.initial(data.evaluation_method, data.category, data.evaluation_plan)
     now = clock.now(session)
     tender = Tender(
@@ -187,7 +191,8 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         region=_required(data.region, "region", "地区", "Region"),
         evaluation_method=method_name, evaluation_plan=presets.to_data(method),
         description=data.description.strip(), tenderee_org_id=data.tenderee_org_id,
-        created_by=created_by, state=TenderState.DRAFT.value, version=1,
+        supervisor_org_id=supervising, created_by=created_by, state=TenderState.DRAFT.value,
+        version=1,
         bidder_decrypts=data.bidder_decrypts, custody_k=data.custody_k,
         custody_n=len(data.custodian_ids), created_at=now, updated_at=now,
     )
@@ -206,6 +211,7 @@ def create_tender(session: Session, actor: Actor, created_by: uuid.UUID,
         "n": len(data.custodian_ids), "custodians": [str(c) for c in data.custodian_ids],
         "bidder_decrypts": data.bidder_decrypts, "announcement": announcement,
         "evaluation_method": method_name,
+        "supervisor_org": str(supervising) if supervising else None,
     })
     return tender
 

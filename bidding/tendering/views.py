@@ -26,6 +26,7 @@ from bidding.tendering import (
     documents,
     limits,
     objections,
+    supervisor,
     tenders,
 )
 from bidding.tendering import notifications as tender_notifications
@@ -104,6 +105,7 @@ def detail_context(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> dic
                 m.user_id == user.id for m in lookup.panel_of(session, tender_id)),
             "calendar_marks": calendar_years.marks(session, lookup.subject(tender_id))
             if web.is_manager(user, tender) else [],
+            "supervisor": supervisor.name_of(session, tender.supervisor_org_id),
         }
 
 
@@ -157,10 +159,12 @@ def _new_page(request: Request[Any, Any, Any], status: int = 200, error: str | N
         custodians = panels.all_custodians(session)
         tenderees = tenders.organizations_of_kind(session, "tenderee")
         agents = tenders.organizations_of_kind(session, "agent")
+        regulators = supervisor.regulators(session)
     blank = {"section_name": "", "estimate": "", "max_price": "", "security": "0"}
     return render(request, "bidding/tender_new.html", status_code=status, error=error,
                   values=values or {}, custodians=custodians, categories=tenders.CATEGORIES,
-                  tenderees=tenderees, agents=agents, items=announcement.ANNOUNCEMENT_ITEMS,
+                  tenderees=tenderees, agents=agents, regulators=regulators,
+                  items=announcement.ANNOUNCEMENT_ITEMS,
                   method_presets=presets.PRESETS, max_sections=limits.MAX_SECTIONS,
                   section_rows=rows or [{**blank, "section_name": "第一标段"}])
 
@@ -193,6 +197,7 @@ def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderI
     if tenderee_org is None and str(data.get("tenderee_org_id", "")).strip():
         tenderee_org = web.parse_uuid(str(data["tenderee_org_id"]), "tenderee_org_id")
     agent = str(data.get("agent_org_id", "")).strip()
+    supervising = str(data.get("supervisor_org_id", "")).strip()
     return tenders.TenderInput(
         title=str(data.get("title", "")), category=str(data.get("category", "")),
         region=str(data.get("region", "")),
@@ -202,6 +207,8 @@ def _input_from_form(user: CurrentUser, data: dict[str, Any]) -> tenders.TenderI
         bidder_decrypts=data.get("bidder_decrypts") == "1", tenderee_org_id=tenderee_org,
         announcement={key: str(data.get(key, "")) for key, *_ in announcement.ANNOUNCEMENT_ITEMS},
         agent_org_id=web.parse_uuid(agent, "agent_org_id") if agent else None,
+        supervisor_org_id=web.parse_uuid(supervising, supervisor.FIELD) if supervising else None,
+        require_supervisor=True,
     )
 
 

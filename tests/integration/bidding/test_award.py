@@ -48,9 +48,9 @@ def _actions(tender_id: uuid.UUID) -> list[str]:
 
 
 def _denied(client, method: str, url: str, data: dict[str, str],
-            user: uuid.UUID | None = None, counted: bool = True) -> None:
-    """403; a wrong role is counted by the guard (trading.denials); a wrong organisation is
-    refused by the service (403, as check_manager does everywhere)."""
+            user: uuid.UUID | None = None) -> None:
+    """403 and one more counted denial (trading.denials): a wrong role by the guard, a wrong
+    organisation by the service (check_manager, the section's bidders), counted by the page."""
     with db.read_only() as session:
         before = total_denials(session)
     if method == "form":
@@ -60,7 +60,7 @@ def _denied(client, method: str, url: str, data: dict[str, str],
         answer = client.post(url, json=data, headers=bearer(user))
     assert answer.status_code == 403, (url, answer.status_code, answer.text[:300])
     with db.read_only() as session:
-        assert total_denials(session) == before + (1 if counted else 0)
+        assert total_denials(session) == before + 1
 
 
 def _alert(kind: str, subject: str) -> supervision.Alert | None:
@@ -94,11 +94,11 @@ def test_publicity_objection_award_and_contract(client) -> None:
     make_user("aw-other-tenderee", Role.TENDEREE, OrganizationKind.TENDEREE, "aw 其他招标人")
     login(client, "aw-other-bidder")
     assert client.get(page).status_code == 403
-    _denied(client, "form", f"{base}/objections", {"text": "异议"}, counted=False)
+    _denied(client, "form", f"{base}/objections", {"text": "异议"})
     login(client, "aw-other-tenderee")
     assert client.get(page).status_code == 403
     _denied(client, "form", f"{base}/publicity", {"days": "3", "objection_method": "x",
-                                                 "objection_contact": "y"}, counted=False)
+                                                 "objection_contact": "y"})
     login(client, "aw-bidder0")  # a bidder of the section: wrong role to publish
     _denied(client, "form", f"{base}/publicity", {"days": "3", "objection_method": "x",
                                                  "objection_contact": "y"})
