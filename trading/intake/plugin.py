@@ -52,9 +52,10 @@ def _seed(session: Any) -> None:
 def _messages() -> dict[str, dict[str, str]]:
     from trading.intake.completion_messages import MESSAGES as COMPLETION
     from trading.intake.messages import MESSAGES
+    from trading.intake.region_messages import REGION_MESSAGES
     from trading.intake.service_messages import SERVICE_MESSAGES
 
-    return {**MESSAGES, **COMPLETION, **SERVICE_MESSAGES}
+    return {**MESSAGES, **COMPLETION, **SERVICE_MESSAGES, **REGION_MESSAGES}
 
 
 domain = Domain(

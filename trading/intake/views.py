@@ -16,7 +16,7 @@ from trading import db
 from trading.accounts.models import Role
 from trading.errors import NotFoundError, UserError
 from trading.i18n import translate
-from trading.intake import forms, items
+from trading.intake import forms, items, regions
 from trading.intake.models import (
     Collection,
     ExcludedKind,
@@ -66,18 +66,21 @@ def parse_id(value: str, field: str) -> uuid.UUID:
 # ------------------------------------------------------------------------------- public
 @get("/intake", include_in_schema=False)
 async def catalog_page(request: Request[Any, Any, Any], department: FromQuery[str | None] = None,
-                       q: FromQuery[str | None] = None) -> Template:
-    return await blocking(_catalog_page, request, department, q)
+                       q: FromQuery[str | None] = None,
+                       region: FromQuery[str | None] = None) -> Template:
+    return await blocking(_catalog_page, request, department, q, region)
 
 
 def _catalog_page(request: Request[Any, Any, Any], department: str | None,
-                  q: str | None) -> Template:
+                  q: str | None, region: str | None) -> Template:
     department = (department or "")[:32]
     keyword = (q or "")[:100]
+    region = (region or "")[:12]
     with db.read_only() as session:
-        found = items.catalog(session, department or None, keyword or None)
+        found = items.catalog(session, department or None, keyword or None, region or None)
         return render(request, "intake/catalog.html", groups=items.grouped(found),
                       departments=items.departments(session), department=department,
+                      regions=regions.listed(session), region=region,
                       keyword=keyword, count=len(found))
 
 

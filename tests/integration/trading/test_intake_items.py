@@ -188,7 +188,7 @@ def test_the_demo_catalog_is_seeded_once(database):
     assert len(actions("intake.")) == before
     with db.read_only() as session:
         found = items.catalog(session)
-        assert len(found) == 11 and len(items.departments(session)) == 5
+        assert len(found) == 12 and len(items.departments(session)) == 6  # one a county's
         assert any(i.name == "公共资源交易项目进场登记" for i in found)
 
 
