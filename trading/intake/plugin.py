@@ -16,13 +16,14 @@ def _routes() -> list[Any]:
         application_views,
         completion_views,
         controllers,
+        decision_api,
         decision_views,
         staff_views,
         views,
     )
 
     return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES,
-            *controllers.ROUTES, *completion_views.ROUTES, *staff_views.ROUTES,
+            *controllers.ROUTES, *decision_api.ROUTES, *completion_views.ROUTES, *staff_views.ROUTES,
             *_more_routes()]
 
 

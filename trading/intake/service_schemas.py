@@ -19,6 +19,7 @@ class ProgressOut(msgspec.Struct):
     item: str
     item_name: str
     department_name: str
+    region_name: str  # the region whose approval center handles it (City §30)
     state: str
     state_label: str
     # Working days left on the running limit: 0 = due today, negative = overdue; None: none runs.

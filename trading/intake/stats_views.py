@@ -125,6 +125,7 @@ def _progress(request: Request[Any, Any, Any], number: str, code: str) -> Progre
             result = ProgressOut(
                 tracking_number=found.tracking_number, item=found.item.code,
                 item_name=found.item.name, department_name=found.item.department.name(lang),
+                region_name=found.item.department.region.name(lang),
                 state=found.status, state_label=i18n.translate(f"intake.status.{found.status}",
                                                                lang),
                 working_days_left=progress.remaining(session, found),
