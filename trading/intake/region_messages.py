@@ -38,4 +38,5 @@ REGION_MESSAGES: dict[str, dict[str, str]] = {
     "intake.comma": _m("，", ", "),
     "intake.paren_open": _m("（", " ("),
     "intake.paren_close": _m("）", ")"),
+    "intake.semicolon": _m("；", "; "),
 }
