@@ -148,6 +148,10 @@ def test_r06_paused_working_days_in_the_statistics_across_the_national_day_holid
     csv = client.get("/intake/stats.csv").text
     assert "事项,FGW-001,企业投资项目核准,1,0.0,4,4.0" in csv
     assert "汇总,,暂停计时合计（工作日）,4" in csv
+    # the look-up shows the completion limit: all four working days paused, 15 of 15 left
+    code = status_and_code(tracking)[1]
+    assert client.get("/api/v1/intake/progress", params={"number": tracking, "code": code}).json()[
+        "working_days_left"] == 15
     page = client.get("/intake/stats").text
     assert "暂停计时合计（工作日）" in page and "<td>企业投资项目核准</td><td>1</td><td>0.0</td>" \
         "<td>4</td><td>4.0</td>" in page
