@@ -45,11 +45,17 @@ def setup(client) -> str:
     make_user("tenderee-li", "tenderee", org_name="阳泉城投公司")
     city_staff("window-wang")
     login(client, "tenderee-li")
+    return apply(client)
+
+
+def apply(client, item: str = "JY-001") -> str:
+    """The signed-in applicant applies online for ``item`` with every required material; its
+    tracking number."""
     with db.read_only() as session:
         files = [(f"material-{m.id}", (f"{m.name}.pdf", PDF, "application/pdf"))
-                 for m in items.get_item(session, "JY-001").materials if m.required]
-    token = csrf_token(client, "/intake/items/JY-001/apply")
-    answer = client.post("/intake/items/JY-001/apply", data={**APPLICANT, "_csrf_token": token},
+                 for m in items.get_item(session, item).materials if m.required]
+    token = csrf_token(client, f"/intake/items/{item}/apply")
+    answer = client.post(f"/intake/items/{item}/apply", data={**APPLICANT, "_csrf_token": token},
                          files=files, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     found = re.search(r"(SP\d{14})", answer.headers["location"])

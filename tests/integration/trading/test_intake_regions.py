@@ -4,7 +4,6 @@ work across regions; and the statistics by region with paused time (part 8, R-06
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from sqlalchemy import select
@@ -13,29 +12,14 @@ from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
 from tests.integration.trading.test_intake_completion import accepted, act, bearer
 from tests.integration.trading.test_intake_decisions import (
-    APPLICANT,
-    PDF,
+    apply,
     as_user,
     city_staff,
     later,
 )
 from trading import audit, db, denials
-from trading.intake import completion, demo, items
+from trading.intake import completion, demo
 from trading.intake.models import Application
-
-
-def apply(client, item: str) -> str:
-    """The signed-in applicant applies online for ``item``; its tracking number."""
-    with db.read_only() as session:
-        files = [(f"material-{m.id}", (f"{m.name}.pdf", PDF, "application/pdf"))
-                 for m in items.get_item(session, item).materials if m.required]
-    token = csrf_token(client, f"/intake/items/{item}/apply")
-    answer = client.post(f"/intake/items/{item}/apply", data={**APPLICANT, "_csrf_token": token},
-                         files=files, follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    found = re.search(r"(SP\d{14})", answer.headers["location"])
-    assert found
-    return found.group(1)
 
 
 def county_staff(username: str) -> None:
@@ -81,12 +65,15 @@ def test_city_30_staff_work_in_their_region_regulators_see_all_lookups_cross_reg
                   {"decision": "acceptance"}, form_page=page),
         client.post(f"/api/v1/intake/applications/{county}/decision",
                     json={"decision": "acceptance"}, headers=bearer("window-wang")),
+        post_form(client, f"/intake/staff/applications/{county}/periods",
+                  {"kind": "inspection", "reason": "现场核查"}, form_page=page),
         client.get("/intake/window/items/PD-001/register"),
         client.get(f"/api/v1/intake/applications/{county}/progress",
                    headers=bearer("window-wang")),
     ]
-    assert [r.status_code for r in refused] == [403, 403, 403, 403]
-    assert denied() == before + 4  # the review page, the decision (page and API), the window
+    assert [r.status_code for r in refused] == [403, 403, 403, 403, 403]
+    # counted: the review page, the decision (page and API), the period, the window form
+    assert denied() == before + 5
     assert status_and_code(county)[0] == "received"
     # ... while the county's staff see and accept it, and not the city's
     as_user(client, "pd-zhang")
