@@ -100,11 +100,32 @@ def refuse(region: Region) -> UserError:
                      status=403, code="forbidden")
 
 
-def require_item(session: Session, user: CurrentUser, item: ServiceItem) -> None:
-    """Staff act only on the items of their own regions (403 otherwise)."""
+def require_department(session: Session, user: CurrentUser, department: Department) -> None:
+    """Staff act only for the departments of their own regions (403 otherwise)."""
     regions = seen_by(session, user)
-    if regions is not None and item.department.region_id not in regions:
-        raise refuse(item.department.region)
+    if regions is not None and department.region_id not in regions:
+        raise refuse(department.region)
+
+
+def require_item(session: Session, user: CurrentUser, item: ServiceItem) -> None:
+    """Staff act only on the items of their own regions: their applications, their window
+    registration, their maintenance (403 otherwise)."""
+    require_department(session, user, item.department)
+
+
+def require_maintenance(session: Session, user: CurrentUser, item_code: str,
+                        department_code: str | None = None) -> None:
+    """Staff maintain their own regions' items: the item's department, and the one it would
+    move to (403 otherwise; an unknown code is left to the service's own answer)."""
+    if item_code:
+        item = session.scalar(select(ServiceItem).where(ServiceItem.code == item_code[:32]))
+        if item is not None:
+            require_item(session, user, item)
+    if department_code:
+        department = session.scalar(select(Department).where(
+            Department.code == department_code[:32]))
+        if department is not None:
+            require_department(session, user, department)
 
 
 def require(session: Session, user: CurrentUser, application: Application) -> None:
