@@ -101,7 +101,12 @@ async def guide_page(request: Request[Any, Any, Any], code: FromPath[str]) -> Te
 def _guide_page(request: Request[Any, Any, Any], code: str) -> Template:
     with db.read_only() as session:
         item = items.get_item(session, code)
-        return render(request, "intake/guide.html", item=item)
+        user = current_user(request)
+        # Window registration and editing: for the staff of the item's region only.
+        seen = regions.seen_by(session, user) if user and Role.STAFF.value in user.roles \
+            else frozenset()
+        return render(request, "intake/guide.html", item=item,
+                      staff_here=seen is None or item.department.region_id in seen)
 
 
 @get("/intake/items/{code:str}/materials/{material_id:str}/template", include_in_schema=False)
