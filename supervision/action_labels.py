@@ -47,6 +47,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "intake.completed": ("办结并出具审批结果（电子签章）", "Completed; result document issued (sealed)"),
     "intake.staff_assigned": ("工作人员分配至审批部门", "Staff assigned to an approval department"),
     "intake.staff_unassigned": ("工作人员移出审批部门", "Staff removed from an approval department"),
+    "intake.region_created": ("登记行政区域（审批服务网络）", "Region of the approval network registered"),
     # timed jobs (trading core)
     "job.scheduled": ("安排定时任务", "Job scheduled"),
     "job.rescheduled": ("定时任务改期", "Job rescheduled"),

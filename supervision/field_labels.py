@@ -228,4 +228,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "answer_due_day": ("答复期限", "Answer due"),
     "ends_at": ("会话结束时间", "Session ends"),
     "tracking_number": ("办件编号", "Tracking number"),
+    # the intake's regions (issue 12 part 7)
+    "region_level": ("区域层级", "Region level"),
+    "region": ("所属地区", "Region"),
 }

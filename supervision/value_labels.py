@@ -117,6 +117,10 @@ BY_KEY: dict[str, dict[str, tuple[str, str]]] = {
         "conclusion": ("审查结论", "Conclusion"), "licence": ("证照批文", "Licence"),
         "other": ("其他记录", "Other record"),
     },
+    "region_level": {
+        "city": ("市级", "City"), "county": ("县（区）级", "County or district"),
+        "town": ("乡镇（街道）级", "Town"),
+    },
     "source": {
         "upload": ("申请人上传", "Uploaded"), "application": ("随申请提交", "With an application"),
         "issued": ("审批出具", "Issued"),

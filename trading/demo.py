@@ -56,11 +56,14 @@ ORGS = (
     DemoOrg("experts", "评标专家（演示，个人账号）", OrganizationKind.OTHER, None),
     # The bank gateway that reports bid-security payments (bidding/security, issue 16).
     DemoOrg("bank", "中国建设银行阳泉分行（演示）", OrganizationKind.OTHER, None),
+    # A county's approval center (the intake's one network of city and counties, City §30).
+    DemoOrg("county", "平定县行政审批服务管理局（演示）", OrganizationKind.OTHER, None),
 )
 
 USERS = (
     DemoUser("demo-admin", "系统管理员", Role.ADMIN, "center"),
     DemoUser("demo-staff", "交易中心 王工", Role.STAFF, "center"),
+    DemoUser("demo-staff-pd", "平定县审批窗口 张工", Role.STAFF, "county"),
     DemoUser("demo-tenderee", "招标人 李经理", Role.TENDEREE, "tenderee"),
     DemoUser("demo-bidder1", "投标人 赵一", Role.BIDDER, "bidder1"),
     DemoUser("demo-bidder2", "投标人 钱二", Role.BIDDER, "bidder2"),

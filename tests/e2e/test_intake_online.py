@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import log_in
 from tests.integration.trading.conftest import PASSWORD, make_user
+from tests.integration.trading.test_intake_decisions import city_staff
 from trading import db
 from trading.intake import demo, items
 
@@ -22,7 +23,7 @@ def test_apply_online_then_staff_accept_and_anyone_verifies(live_server, browser
         demo.seed(session)
         required = [str(m.id) for m in items.get_item(session, "JY-001").materials if m.required]
     make_user("e2e-tenderee", "tenderee", org_name="阳泉城投公司")
-    make_user("e2e-window", "staff")
+    city_staff("e2e-window")  # of the trading center (JYZX): JY-001 is its region's
 
     context = browser.new_context(locale="zh-CN", java_script_enabled=False)
     page = context.new_page()

@@ -17,7 +17,16 @@ from trading import db
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
-from trading.intake import applications, completion_views, decisions, forms, items, library
+from trading.intake import (
+    applications,
+    completion_views,
+    decisions,
+    forms,
+    items,
+    library,
+    refusals,
+    regions,
+)
 from trading.intake.models import ApplicantKind, Channel
 from trading.web import actor_of, blocking, current_user, language, redirect, render, requires_role
 
@@ -82,6 +91,8 @@ def _form(request: Request[Any, Any, Any], code: str, channel: Channel,
             raise UserError("该事项不能网上申请，请到窗口办理", "This item cannot be applied for online; "
                             "please come to the window", status=409, code="not_online")
         user = current_user(request)
+        if channel is Channel.WINDOW and user is not None:
+            regions.require_item(session, user, item)  # a window takes its region's items
         # The applicant's library, to pick a file on record instead of uploading it.
         shelf = library.entries(session, user) if channel is Channel.ONLINE and user else []
         today = library.today(session)
@@ -154,8 +165,8 @@ async def apply_submit(request: Request[Any, Any, Any], code: FromPath[str],
 
 @get("/intake/window/items/{code:str}/register", include_in_schema=False, guards=[STAFF])
 async def window_page(request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
-    return await blocking(_form, request, code, Channel.WINDOW,
-                          _defaults(_user(request), Channel.WINDOW))
+    return await refusals.call(request, _form, code, Channel.WINDOW,
+                               _defaults(_user(request), Channel.WINDOW))
 
 
 @post("/intake/window/items/{code:str}/register", include_in_schema=False, guards=[STAFF],
@@ -163,7 +174,7 @@ async def window_page(request: Request[Any, Any, Any], code: FromPath[str]) -> T
 async def window_submit(request: Request[Any, Any, Any], code: FromPath[str],
                         data: Multipart) -> Response[Any]:
     uploads, error = await _read(data)
-    return await blocking(_submit, request, code, Channel.WINDOW, data, uploads, error)
+    return await refusals.call(request, _submit, code, Channel.WINDOW, data, uploads, error)
 
 
 @get("/intake/applications/{tracking_number:str}", include_in_schema=False, guards=[SIGNED_IN])

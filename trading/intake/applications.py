@@ -18,7 +18,7 @@ from trading import audit, clock
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import decisions
+from trading.intake import decisions, regions
 from trading.intake.items import get_item
 from trading.intake.models import (
     ApplicantKind,
@@ -117,6 +117,8 @@ def register(session: Session, actor: audit.Actor, user: CurrentUser, item_code:
              on_paper: frozenset[uuid.UUID] = frozenset()) -> Registered:
     """Register one application (online by the applicant, or at the window by staff)."""
     item = get_item(session, item_code)
+    if channel is Channel.WINDOW:
+        regions.require_item(session, user, item)  # a window takes its own region's items
     if channel is Channel.ONLINE and not item.online:
         raise UserError("该事项不能网上申请，请到窗口办理", "This item cannot be applied for online; "
                         "please come to the window", status=409, field="item", code="not_online")
@@ -167,15 +169,18 @@ def register(session: Session, actor: audit.Actor, user: CurrentUser, item_code:
     return Registered(application.tracking_number, code)
 
 
-def may_see(user: CurrentUser, application: Application) -> bool:
-    """Staff and regulators see every application; an applicant its own, and its
-    organisation's."""
-    if not STAFF_ROLES.isdisjoint(user.roles):
-        return True
+def is_applicant(user: CurrentUser, application: Application) -> bool:
+    """The applicant itself, or a member of its organisation."""
     if application.applicant_user_id == user.id:
         return True
     return application.applicant_org_id is not None and \
         application.applicant_org_id == user.organization_id
+
+
+def may_see(user: CurrentUser, application: Application) -> bool:
+    """Staff and regulators (further limited to their regions by ``application_for``); an
+    applicant its own, and its organisation's."""
+    return not STAFF_ROLES.isdisjoint(user.roles) or is_applicant(user, application)
 
 
 def application_for(session: Session, user: CurrentUser, tracking_number: str) -> Application:
@@ -186,6 +191,8 @@ def application_for(session: Session, user: CurrentUser, tracking_number: str) -
     if not may_see(user, found):
         raise UserError("您无权查看该申请", "You may not see this application", status=403,
                         code="forbidden")
+    if not is_applicant(user, found):
+        regions.require(session, user, found)  # staff of another region (City §30): 403
     return found
 
 

@@ -114,7 +114,8 @@ async def assign(request: Request[Any, Any, Any], number: FromPath[str],
 def _assign(request: Request[Any, Any, Any], number: str, data: Mapping[str, Any]) -> Response[Any]:
     try:
         with db.transaction() as session:
-            complaints.assign(session, actor_of(request), number, forms.text(data, "assignee", 64))
+            complaints.assign(session, actor_of(request), _user(request), number,
+                              forms.text(data, "assignee", 64))
     except UserError as error:
         if error.status in (403, 404):
             raise

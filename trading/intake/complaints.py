@@ -14,7 +14,7 @@ from trading import audit, calendar_years, clock
 from trading.accounts.models import Role, User, UserRole
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import applications
+from trading.intake import applications, regions
 from trading.intake.feedback_models import Complaint, ComplaintStatus
 from trading.intake.models import Application
 
@@ -73,9 +73,23 @@ def file(session: Session, actor: audit.Actor, user: CurrentUser, tracking_numbe
     return complaint
 
 
-def may_see(user: CurrentUser, complaint: Complaint) -> bool:
-    return not OVERSEERS.isdisjoint(user.roles) or complaint.filed_by == user.id or (
+def _own(user: CurrentUser, complaint: Complaint) -> bool:
+    return complaint.filed_by == user.id or (
         complaint.filed_org_id is not None and complaint.filed_org_id == user.organization_id)
+
+
+def may_see(user: CurrentUser, complaint: Complaint) -> bool:
+    return not OVERSEERS.isdisjoint(user.roles) or _own(user, complaint)
+
+
+def _in_region(session: Session, user: CurrentUser, complaint: Complaint) -> None:
+    """Staff handle the complaints about their own region's applications (City §30); one
+    about the service at large concerns every center."""
+    if complaint.application_id is None or _own(user, complaint):
+        return
+    application = session.get(Application, complaint.application_id)
+    if application is not None:
+        regions.require(session, user, application)
 
 
 def complaint_for(session: Session, user: CurrentUser, number: str) -> Complaint:
@@ -85,14 +99,16 @@ def complaint_for(session: Session, user: CurrentUser, number: str) -> Complaint
     if not may_see(user, found):
         raise UserError("您无权查看该投诉", "You may not see this complaint", status=403,
                         code="forbidden")
+    _in_region(session, user, found)
     return found
 
 
-def _locked(session: Session, number: str) -> Complaint:
+def _locked(session: Session, number: str, user: CurrentUser) -> Complaint:
     found = session.scalar(select(Complaint).where(
         Complaint.number == number[:32]).with_for_update(of=Complaint))
     if found is None:
         raise NotFoundError("投诉", "Complaint")
+    _in_region(session, user, found)
     return found
 
 
@@ -101,9 +117,10 @@ def staff_members(session: Session) -> list[User]:
         UserRole.role == Role.STAFF.value).order_by(User.username).limit(200)))
 
 
-def assign(session: Session, actor: audit.Actor, number: str, username: str) -> Complaint:
+def assign(session: Session, actor: audit.Actor, user: CurrentUser, number: str,
+           username: str) -> Complaint:
     """Hand the complaint to a staff member, who answers it."""
-    complaint = _locked(session, number)
+    complaint = _locked(session, number, user)
     if complaint.status == ComplaintStatus.ANSWERED.value:
         raise UserError("该投诉已答复", "This complaint is already answered", status=409,
                         code="already_answered")
@@ -123,7 +140,7 @@ def answer(session: Session, actor: audit.Actor, user: CurrentUser, number: str,
            text: str) -> Complaint:
     """The answer, by the staff member it is assigned to (an unassigned one: taken by the one
     answering). The alert is cleared; an answer after the limit is logged as overdue."""
-    complaint = _locked(session, number)
+    complaint = _locked(session, number, user)
     text = _text(text, MAX_TEXT, "answer", "答复内容", "answer")
     if complaint.status == ComplaintStatus.ANSWERED.value:
         raise UserError("该投诉已答复", "This complaint is already answered", status=409,
@@ -150,4 +167,7 @@ def listed(session: Session, user: CurrentUser) -> list[Complaint]:
         if user.organization_id is not None:
             mine = mine | (Complaint.filed_org_id == user.organization_id)
         query = query.where(mine)
+    elif (seen := regions.seen_by(session, user)) is not None:
+        query = query.where(Complaint.application_id.is_(None) | Complaint.application_id.in_(
+            select(Application.id).where(regions.of_applications(seen))))
     return list(session.scalars(query.order_by(Complaint.filed_at.desc()).limit(200)))

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from trading import audit, calendar, calendar_years, clock
 from trading.accounts.services import CurrentUser
 from trading.errors import ConflictError, NotFoundError, UserError
+from trading.intake import regions
 from trading.intake.completion_models import (
     Completion,
     DepartmentTask,
@@ -218,11 +219,13 @@ def assignments(session: Session) -> list[StaffDepartment]:
 # --- excluded periods (R-06) ----------------------------------------------------------------
 
 
-def _open_application(session: Session, tracking_number: str) -> tuple[Application, Completion]:
+def _open_application(session: Session, tracking_number: str,
+                      user: CurrentUser) -> tuple[Application, Completion]:
     application = session.scalar(select(Application).where(
         Application.tracking_number == tracking_number[:32]).with_for_update(of=Application))
     if application is None:
         raise NotFoundError("申请", "Application")
+    regions.require(session, user, application)  # staff act in their own region (City §30)
     completion = completion_of(session, application)
     if completion is not None and completion.completed_at is not None:
         raise ConflictError("该申请已办结", "This application is completed", field="application")
@@ -234,7 +237,7 @@ def _open_application(session: Session, tracking_number: str) -> tuple[Applicati
 
 def start_period(session: Session, actor: audit.Actor, user: CurrentUser, tracking_number: str,
                  kind: ExcludedKind, reason: str) -> PausedPeriod:
-    application, completion = _open_application(session, tracking_number)
+    application, completion = _open_application(session, tracking_number, user)
     if kind.value not in application.item.excluded_kinds:
         raise UserError("该事项不适用此类不计入时限的程序（《行政许可法》第四十五条）",
                         "This item does not allow "
@@ -264,7 +267,7 @@ def start_period(session: Session, actor: audit.Actor, user: CurrentUser, tracki
 
 def end_period(session: Session, actor: audit.Actor, user: CurrentUser, tracking_number: str,
                reason: str) -> PausedPeriod:
-    application, completion = _open_application(session, tracking_number)
+    application, completion = _open_application(session, tracking_number, user)
     period = next((p for p in periods_of(session, application) if p.ended_day is None), None)
     if period is None:
         raise ConflictError("没有正在进行的暂停计时程序，无从结束（《行政许可法》第四十五条）",
@@ -292,7 +295,7 @@ def end_period(session: Session, actor: audit.Actor, user: CurrentUser, tracking
 
 def request_extension(session: Session, actor: audit.Actor, user: CurrentUser,
                       tracking_number: str, days: int, reason: str) -> Completion:
-    application, completion = _open_application(session, tracking_number)
+    application, completion = _open_application(session, tracking_number, user)
     if completion.extension_state != "none":
         raise ConflictError("办结时限只能延长一次（《行政许可法》第四十二条）",
                             "The limit can be extended only once "
@@ -312,7 +315,7 @@ def request_extension(session: Session, actor: audit.Actor, user: CurrentUser,
 def decide_extension(session: Session, actor: audit.Actor, user: CurrentUser,
                      tracking_number: str, approve: bool) -> Completion:
     """The responsible person of the item's department approves or refuses the request."""
-    application, completion = _open_application(session, tracking_number)
+    application, completion = _open_application(session, tracking_number, user)
     if completion.extension_state != "requested":
         raise ConflictError("没有待审批的延期申请", "No extension request is waiting",
                             field="approve")
@@ -355,7 +358,7 @@ def decide_extension(session: Session, actor: audit.Actor, user: CurrentUser,
 def decide_task(session: Session, actor: audit.Actor, user: CurrentUser, tracking_number: str,
                 department_code: str, decision: str, reasons: str,
                 overdue_reason: str = "") -> DepartmentTask:
-    application, completion = _open_application(session, tracking_number)
+    application, completion = _open_application(session, tracking_number, user)
     tasks = {t.department.code: t for t in tasks_of(session, application)}
     task = tasks.get(department_code)
     if task is None:

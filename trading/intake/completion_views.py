@@ -19,7 +19,7 @@ from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
 from trading.errors import UserError
-from trading.intake import applications, completion, forms
+from trading.intake import applications, completion, forms, refusals
 from trading.intake.models import Application, ExcludedKind
 from trading.web import actor_of, blocking, current_user, redirect, render, requires_role
 
@@ -72,7 +72,7 @@ def _act(request: Request[Any, Any, Any], tracking: str, done: str,
       guards=[STAFF], request_max_body_size=MAX_FORM)
 async def start_period(request: Request[Any, Any, Any], tracking: FromPath[str],
                        data: Form) -> Response[Any]:
-    return await blocking(_start_period, request, tracking[:32], data)
+    return await refusals.call(request, _start_period, tracking[:32], data)
 
 
 def _start_period(request: Request[Any, Any, Any], tracking: str,
@@ -88,7 +88,7 @@ def _start_period(request: Request[Any, Any, Any], tracking: str,
       guards=[STAFF], request_max_body_size=MAX_FORM)
 async def end_period(request: Request[Any, Any, Any], tracking: FromPath[str],
                      data: Form) -> Response[Any]:
-    return await blocking(_end_period, request, tracking[:32], data)
+    return await refusals.call(request, _end_period, tracking[:32], data)
 
 
 def _end_period(request: Request[Any, Any, Any], tracking: str,
@@ -103,7 +103,7 @@ def _end_period(request: Request[Any, Any, Any], tracking: str,
       guards=[STAFF], request_max_body_size=MAX_FORM)
 async def request_extension(request: Request[Any, Any, Any], tracking: FromPath[str],
                             data: Form) -> Response[Any]:
-    return await blocking(_request_extension, request, tracking[:32], data)
+    return await refusals.call(request, _request_extension, tracking[:32], data)
 
 
 def _request_extension(request: Request[Any, Any, Any], tracking: str,
@@ -119,7 +119,7 @@ def _request_extension(request: Request[Any, Any, Any], tracking: str,
       guards=[STAFF], request_max_body_size=MAX_FORM)
 async def decide_extension(request: Request[Any, Any, Any], tracking: FromPath[str],
                            data: Form) -> Response[Any]:
-    return await blocking(_decide_extension, request, tracking[:32], data)
+    return await refusals.call(request, _decide_extension, tracking[:32], data)
 
 
 def _decide_extension(request: Request[Any, Any, Any], tracking: str,
@@ -136,7 +136,7 @@ def _decide_extension(request: Request[Any, Any, Any], tracking: str,
       guards=[STAFF], request_max_body_size=MAX_FORM)
 async def decide_task(request: Request[Any, Any, Any], tracking: FromPath[str],
                       data: Form) -> Response[Any]:
-    return await blocking(_decide_task, request, tracking[:32], data)
+    return await refusals.call(request, _decide_task, tracking[:32], data)
 
 
 def _decide_task(request: Request[Any, Any, Any], tracking: str,

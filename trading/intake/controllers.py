@@ -14,7 +14,9 @@ from trading.web import blocking
 
 def summary(item: ServiceItem) -> ItemSummary:
     return ItemSummary(code=item.code, name=item.name, department=item.department.code,
-                       department_name=item.department.name_zh, kind=item.kind,
+                       department_name=item.department.name_zh,
+        region=item.department.region.code, region_name=item.department.region.name_zh,
+        kind=item.kind,
                        promised_days=item.promised_days, online=item.online,
                        guide_url=f"/intake/items/{item.code}")
 
@@ -22,7 +24,9 @@ def summary(item: ServiceItem) -> ItemSummary:
 def guide(item: ServiceItem) -> ItemGuide:
     return ItemGuide(
         code=item.code, name=item.name, department=item.department.code,
-        department_name=item.department.name_zh, kind=item.kind,
+        department_name=item.department.name_zh,
+        region=item.department.region.code, region_name=item.department.region.name_zh,
+        kind=item.kind,
         legal_basis=item.legal_basis, conditions=item.conditions, fee_basis=item.fee_basis,
         fee_fen=item.fee_fen, promised_days=item.promised_days,
         statutory_days=item.statutory_days, excluded_kinds=list(item.excluded_kinds),
@@ -36,15 +40,17 @@ def guide(item: ServiceItem) -> ItemGuide:
 
 
 @get("/api/v1/intake/items", operation_id="listServiceItems",
-     summary="The catalog of service items, by department code and keyword")
+     summary="The catalog of service items of every region, by region code, department code "
+             "and keyword")
 async def list_items(department: FromQuery[str | None] = None,
-                     q: FromQuery[str | None] = None) -> ItemList:
-    return await blocking(_list, (department or "")[:32], (q or "")[:100])
+                     q: FromQuery[str | None] = None,
+                     region: FromQuery[str | None] = None) -> ItemList:
+    return await blocking(_list, (department or "")[:32], (q or "")[:100], (region or "")[:12])
 
 
-def _list(department: str, keyword: str) -> ItemList:
+def _list(department: str, keyword: str, region: str) -> ItemList:
     with db.read_only() as session:
-        found = items.catalog(session, department or None, keyword or None)
+        found = items.catalog(session, department or None, keyword or None, region or None)
         return ItemList([summary(item) for item in found])
 
 

@@ -58,7 +58,7 @@ async def queue_page(request: Request[Any, Any, Any]) -> Template:
 
 def _queue_page(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
-        waiting = decisions.queue(session)
+        waiting = decisions.queue(session, _user(request))
         left = {a.id: decisions.remaining_working_days(session, a) for a in waiting}
         return render(request, "intake/queue.html", applications=waiting, left=left)
 
@@ -84,7 +84,7 @@ review = _review  # the completion forms answer a refused action with this page
 @get("/intake/staff/applications/{tracking:str}", include_in_schema=False, guards=[STAFF])
 async def review_page(request: Request[Any, Any, Any], tracking: FromPath[str],
                       done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_review, request, tracking, done)
+    return await refusals.call(request, _review, tracking, done)
 
 
 def _checks(data: Mapping[str, Any]) -> list[decisions.MaterialCheck]:
@@ -106,7 +106,7 @@ def _checks(data: Mapping[str, Any]) -> list[decisions.MaterialCheck]:
       guards=[STAFF])
 async def decide(request: Request[Any, Any, Any], tracking: FromPath[str],
                  data: Form) -> Response[Any]:
-    return await blocking(_decide, request, tracking, data)
+    return await refusals.call(request, _decide, tracking, data)
 
 
 def _decide(request: Request[Any, Any, Any], tracking: str, data: Mapping[str, Any]) -> Response[Any]:
@@ -117,7 +117,7 @@ def _decide(request: Request[Any, Any, Any], tracking: str, data: Mapping[str, A
                              forms.text(data, "reasons", decisions.MAX_REASON), _checks(data),
                              forms.text(data, "overdue_reason", decisions.MAX_REASON))
     except UserError as error:
-        if error.status == 404:
+        if error.status in (403, 404):
             raise
         values = {k: v for k, v in data.items() if isinstance(v, str) and k != "_csrf_token"}
         return _review(request, tracking, error=error, values=values)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from trading import audit, calendar, calendar_years, clock, jobs
 from trading.accounts.services import CurrentUser
 from trading.errors import ConflictError, NotFoundError, UserError
-from trading.intake import completion, seal
+from trading.intake import completion, regions, seal
 from trading.intake.models import (
     Application,
     ApplicationFile,
@@ -150,6 +150,7 @@ def decide(session: Session, actor: audit.Actor, user: CurrentUser, tracking_num
            overdue_reason: str = "") -> Notice:
     """Issue the decision on receipt as a signed notice."""
     application = _locked(session, tracking_number)
+    regions.require(session, user, application)  # staff decide their own region's (City §30)
     now = clock.now(session)
     today = clock.legal_day(now)
     late = application.decision_due_day is not None and today > application.decision_due_day
@@ -173,7 +174,7 @@ def decide(session: Session, actor: audit.Actor, user: CurrentUser, tracking_num
         "applicant": application.applicant_name,
         "received_at": clock.format_local(application.submitted_at),
         "issued_day": today.isoformat(), "issued_at": clock.format_local(now),
-        "seal": "阳泉市行政审批服务管理局（政务服务审批专用章）",
+        "seal": regions.seal_of(application.item.department),
     }
     if kind is NoticeKind.ACCEPTANCE:
         accepted = application.accepted_at or now
@@ -254,8 +255,13 @@ def verify_public(session: Session, number: str, code: str) -> tuple[Notice, boo
     return found, seal.verify(found.content, found.signature, found.public_key)
 
 
-def queue(session: Session) -> list[Application]:
-    """Applications waiting for a decision on receipt, the most urgent first."""
-    return list(session.scalars(select(Application).where(
-        Application.status.in_([S.RECEIVED.value, S.DEEMED_ACCEPTED.value])).order_by(
+def queue(session: Session, user: CurrentUser) -> list[Application]:
+    """Applications of the user's regions waiting for a decision on receipt, the most urgent
+    first."""
+    query = select(Application).where(
+        Application.status.in_([S.RECEIVED.value, S.DEEMED_ACCEPTED.value]))
+    seen = regions.seen_by(session, user)
+    if seen is not None:
+        query = query.where(regions.of_applications(seen))
+    return list(session.scalars(query.order_by(
         Application.decision_due_day, Application.submitted_at).limit(200)))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trading.audit import Actor
-from trading.intake import items
+from trading.intake import items, regions
 from trading.intake.models import Collection, ExcludedKind, ItemKind, MaterialForm, ServiceItem
 
 SEED_ACTOR = Actor.system("demo-seed")
@@ -19,6 +19,13 @@ DEPARTMENTS = (
     ("ZJJ", "阳泉市住房和城乡建设局（演示）", "Yangquan Housing and Construction Bureau (demo)"),
     ("ZRZY", "阳泉市自然资源和规划局（演示）", "Yangquan Natural Resources and Planning Bureau (demo)"),
 )
+# A county's own center (City §30): its department, its item and its staff account.
+COUNTY = "140321"  # 平定县
+COUNTY_DEPARTMENTS = (
+    ("PDXSP", "平定县行政审批服务管理局（演示）", "Pingding County Administrative Approval Bureau "
+     "(demo)"),
+)
+COUNTY_STAFF = "demo-staff-pd"
 
 E = ExcludedKind
 LICENCE = "《中华人民共和国行政许可法》"
@@ -80,6 +87,10 @@ ITEMS: tuple[tuple, ...] = (  # type: ignore[type-arg]
     ("XSP-003", "XSP", "个体工商户登记证明补发", ItemKind.IMMEDIATE, 0, 5,
      "《促进个体工商户发展条例》", "已登记的个体工商户。", None, (), True, Collection.ONLINE, (),
      (ID_CARD,)),
+    ("PD-001", "PDXSP", "食品小作坊登记（平定县）", ItemKind.PROMISED, 10, 20,
+     "《山西省食品小作坊小经营店小摊点管理条例》第十条", "在平定县行政区域内从事食品生产加工的小作坊。",
+     None, (E.INSPECTION,), True, Collection.ONLINE, (),
+     (FORM, ID_CARD, ("生产加工场所平面图", True, MaterialForm.ELECTRONIC, False))),
 )
 DEMO_FEE_FEN = 20000  # the one fee item of the demo: 200 yuan, with its published basis
 TEMPLATE = (b"%PDF-1.4\n% demo application form\n1 0 obj << /Type /Catalog >> endobj\n"
@@ -87,8 +98,11 @@ TEMPLATE = (b"%PDF-1.4\n% demo application form\n1 0 obj << /Type /Catalog >> en
 
 
 def seed(session: Session) -> None:
+    regions.seed(session, SEED_ACTOR)
     for code, name_zh, name_en in DEPARTMENTS:
-        items.ensure_department(session, SEED_ACTOR, code, name_zh, name_en)
+        items.ensure_department(session, SEED_ACTOR, code, name_zh, name_en, regions.CITY)
+    for code, name_zh, name_en in COUNTY_DEPARTMENTS:
+        items.ensure_department(session, SEED_ACTOR, code, name_zh, name_en, COUNTY)
     for (code, dept, name, kind, promised, statutory, basis, conditions, fee_basis, excluded,
          online, collection, participants, materials) in ITEMS:
         if session.scalar(select(ServiceItem.id).where(ServiceItem.code == code)) is not None:
@@ -109,13 +123,17 @@ def seed(session: Session) -> None:
 
 
 def _seed_staff(session: Session) -> None:
-    """The demo staff account works for every demo department and is each one's responsible
-    person (an extension still needs a second staff account: nobody approves their own)."""
+    """The demo staff account works for every city demo department and is each one's
+    responsible person (an extension still needs a second staff account: nobody approves
+    their own); the county's staff account works for the county's department only, so it sees
+    only the county's applications (City §30)."""
     from trading.accounts.models import User
     from trading.intake import completion
 
-    staff = session.scalar(select(User).where(User.username == "demo-staff"))
-    if staff is None:
-        return
-    for code, _name_zh, _name_en in DEPARTMENTS:
-        completion.assign(session, SEED_ACTOR, staff.id, code, head=True)
+    for username, departments in (("demo-staff", DEPARTMENTS),
+                                  (COUNTY_STAFF, COUNTY_DEPARTMENTS)):
+        staff = session.scalar(select(User).where(User.username == username))
+        if staff is None:
+            continue
+        for code, _name_zh, _name_en in departments:
+            completion.assign(session, SEED_ACTOR, staff.id, code, head=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, undefer
 
 from trading import audit, clock
 from trading.errors import ConflictError, NotFoundError, UserError
+from trading.intake import regions
 from trading.intake.models import (
     Collection,
     Department,
@@ -22,6 +23,7 @@ from trading.intake.models import (
     ItemParticipant,
     Material,
     MaterialForm,
+    Region,
     ServiceItem,
     ServiceItemVersion,
 )
@@ -140,10 +142,13 @@ def get_item(session: Session, code: str) -> ServiceItem:
 
 
 def catalog(session: Session, department_code: str | None = None,
-            keyword: str | None = None) -> list[ServiceItem]:
-    """Items by department, optionally narrowed by a department and a keyword (name, code,
-    legal basis or conditions)."""
+            keyword: str | None = None, region_code: str | None = None) -> list[ServiceItem]:
+    """Items by department, optionally narrowed by a region, a department and a keyword (name,
+    code, legal basis or conditions)."""
     query = select(ServiceItem).join(ServiceItem.department)
+    if region_code:
+        query = query.where(Department.region_id.in_(
+            select(Region.id).where(Region.code == region_code[:12])))
     if department_code:
         query = query.where(Department.code == department_code)
     if keyword and keyword.strip():
@@ -289,15 +294,19 @@ def remove_material(session: Session, actor: audit.Actor, code: str,
 
 
 def ensure_department(session: Session, actor: audit.Actor, code: str, name_zh: str,
-                      name_en: str) -> Department:
-    """The department of ``code``, created (and logged) if missing."""
+                      name_en: str, region_code: str | None = None) -> Department:
+    """The department of ``code`` in the region of ``region_code`` (default: the city),
+    created (and logged) if missing."""
     found = session.scalar(select(Department).where(Department.code == code))
     if found is None:
-        found = Department(id=uuid.uuid4(), code=code, name_zh=name_zh, name_en=name_en)
+        region = (regions.by_code(session, region_code) if region_code else None) or \
+            regions.city(session, actor)
+        found = Department(id=uuid.uuid4(), code=code, name_zh=name_zh, name_en=name_en,
+                           region_id=region.id)
         session.add(found)
         session.flush()
         audit.record(session, actor, "intake.department_created", f"intake-department:{code}",
-                     {"code": code, "name": name_zh})
+                     {"code": code, "name": name_zh, "region": region.code})
     return found
 
 

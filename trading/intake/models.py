@@ -70,8 +70,33 @@ class NoticeKind(enum.StrEnum):
     ONE_TIME = "one_time"  # 一次性告知通知书
 
 
+class RegionLevel(enum.StrEnum):
+    CITY = "city"  # 市
+    COUNTY = "county"  # 县（市、区）
+    TOWN = "town"  # 乡镇（街道）
+
+
+class Region(Base):
+    """A region of the one network of approval centers (City §5, §30): the city, its counties
+    and districts, their towns. Each region's approval center takes the applications of the
+    items of the departments in it."""
+
+    __tablename__ = "intake_region"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # administrative division code
+    name_zh: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(150))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("intake_region.id", ondelete="RESTRICT"), index=True)
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_zh
+
+
 class Department(Base):
-    """A department taking applications at the approval center."""
+    """A department taking applications at the approval center of its region."""
 
     __tablename__ = "intake_department"
 
@@ -79,6 +104,10 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name_zh: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(150))
+    region_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("intake_region.id", ondelete="RESTRICT"), index=True)
+
+    region: Mapped[Region] = relationship(lazy="joined")
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_zh

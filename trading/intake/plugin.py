@@ -16,13 +16,14 @@ def _routes() -> list[Any]:
         application_views,
         completion_views,
         controllers,
+        decision_api,
         decision_views,
         staff_views,
         views,
     )
 
     return [*views.ROUTES, *application_views.ROUTES, *decision_views.ROUTES,
-            *controllers.ROUTES, *completion_views.ROUTES, *staff_views.ROUTES,
+            *controllers.ROUTES, *decision_api.ROUTES, *completion_views.ROUTES, *staff_views.ROUTES,
             *_more_routes()]
 
 
@@ -52,9 +53,10 @@ def _seed(session: Any) -> None:
 def _messages() -> dict[str, dict[str, str]]:
     from trading.intake.completion_messages import MESSAGES as COMPLETION
     from trading.intake.messages import MESSAGES
+    from trading.intake.region_messages import REGION_MESSAGES
     from trading.intake.service_messages import SERVICE_MESSAGES
 
-    return {**MESSAGES, **COMPLETION, **SERVICE_MESSAGES}
+    return {**MESSAGES, **COMPLETION, **SERVICE_MESSAGES, **REGION_MESSAGES}
 
 
 domain = Domain(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from trading import clock
 from trading.errors import UserError
-from trading.intake import decisions
+from trading.intake import completion, decisions
 from trading.intake.feedback_models import LookupFailure, Rating
 from trading.intake.models import Application, Notice
 
@@ -55,7 +55,12 @@ def history(session: Session, application: Application) -> list[Event]:
 
 def remaining(session: Session, application: Application) -> int | None:
     """Working days left on the limit that runs now (0 = due today, negative = overdue):
-    the decision on receipt (R-03) while it is pending."""
+    the decision on receipt (R-03) while it is pending, then the completion limit (R-05,
+    frozen while an excluded period runs); None once completed."""
+    done = completion.completion_of(session, application)
+    if done is not None:
+        state = completion.clock_for(session, application)
+        return None if done.completed_at is not None or state is None else state.remaining
     return decisions.remaining_working_days(session, application)
 
 

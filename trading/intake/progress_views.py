@@ -127,7 +127,7 @@ async def follow_ups_page(request: Request[Any, Any, Any]) -> Template:
 
 def _follow_ups_page(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
-        rows = ratings.open_follow_ups(session)
+        rows = ratings.open_follow_ups(session, _user(request))
         return render(request, "intake/follow_ups.html", rows=rows,
                       left={a.id: ratings.days_left(session, r.follow_up_due_day)
                             for r, a in rows})

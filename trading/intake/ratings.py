@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from trading import audit, calendar, calendar_years, clock
 from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
-from trading.intake import applications
+from trading.intake import applications, regions
 from trading.intake.feedback_models import BAD_LEVELS, Rating, RatingLevel
 from trading.intake.models import Application
 
@@ -109,12 +109,15 @@ def follow_up(session: Session, actor: audit.Actor, user: CurrentUser, tracking_
     return rating
 
 
-def open_follow_ups(session: Session) -> list[tuple[Rating, Application]]:
-    """Bad ratings not yet followed up, the most urgent first."""
-    rows = session.execute(select(Rating, Application).join(
+def open_follow_ups(session: Session, user: CurrentUser) -> list[tuple[Rating, Application]]:
+    """Bad ratings of the user's regions not yet followed up, the most urgent first."""
+    query = select(Rating, Application).join(
         Application, Application.id == Rating.application_id).where(
-        Rating.level.in_(sorted(BAD_LEVELS)), Rating.followed_up_at.is_(None)).order_by(
-        Rating.follow_up_due_day).limit(200))
+        Rating.level.in_(sorted(BAD_LEVELS)), Rating.followed_up_at.is_(None))
+    seen = regions.seen_by(session, user)
+    if seen is not None:
+        query = query.where(regions.of_applications(seen))
+    rows = session.execute(query.order_by(Rating.follow_up_due_day).limit(200))
     return [(r, a) for r, a in rows.tuples()]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from trading import audit, clock
 from trading.accounts.services import CurrentUser
-from trading.intake import library, seal
+from trading.intake import library, regions, seal
 from trading.intake.applications import Upload
 from trading.intake.completion_models import Completion, DepartmentTask
 from trading.intake.library_models import LibraryCategory
@@ -33,8 +33,6 @@ TITLES = {"pause_start": "暂停计时告知书", "pause_end": "恢复计时告�
           "disapproval": "不予行政许可决定书"}
 RESULT_KINDS = ("approval", "disapproval")
 STATUS = {"approval": "approved", "disapproval": "not_approved"}
-SEAL = "阳泉市行政审批服务管理局（政务服务审批专用章）"
-REGION = "阳泉市"  # the city's approval center; per-region centers are not modelled yet
 
 Publisher = Callable[[Session, audit.Actor, dict[str, Any]], str]
 _publisher: Publisher | None = None
@@ -61,7 +59,7 @@ def issue(session: Session, user: CurrentUser | None, application: Application, 
         "applicant": application.applicant_name,
         "received_at": clock.format_local(application.submitted_at),
         "issued_day": clock.legal_day(now).isoformat(), "issued_at": clock.format_local(now),
-        "seal": SEAL, **extra,
+        "seal": regions.seal_of(application.item.department), **extra,
     }
     notice = Notice(id=uuid.uuid4(), number=number, kind=kind, application_id=application.id,
                     issued_at=now, issued_by=user.id if user else None, content=content,
@@ -104,7 +102,8 @@ def complete(session: Session, actor: audit.Actor, user: CurrentUser | None,
     published = None
     if _publisher is not None and application.applicant_kind == ApplicantKind.ORGANISATION.value:
         published = _publisher(session, actor, {
-            "tender_ref": application.tracking_number, "region": REGION,
+            "tender_ref": application.tracking_number,
+            "region": application.item.department.region.name_zh,
             "title": f"{application.item.name}审批结果公开（{application.tracking_number}）",
             "data": {"service_item": application.item.name,
                      "applicant": application.applicant_name,

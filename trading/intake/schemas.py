@@ -22,6 +22,8 @@ class ItemSummary(msgspec.Struct):
     name: str
     department: str
     department_name: str
+    region: str  # the department's region (administrative division code)
+    region_name: str
     kind: str  # immediate (即办件) or promised (承诺件)
     promised_days: int
     online: bool
@@ -37,6 +39,8 @@ class ItemGuide(msgspec.Struct):
     name: str
     department: str
     department_name: str
+    region: str  # the department's region (administrative division code)
+    region_name: str
     kind: str
     legal_basis: str
     conditions: str

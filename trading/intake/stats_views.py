@@ -12,11 +12,17 @@ from litestar.response import Template
 from trading import db, i18n
 from trading.accounts.models import Role
 from trading.errors import UserError
-from trading.intake import progress, refusals, stats
+from trading.intake import progress, refusals, regions, stats
 from trading.intake.feedback_models import RatingLevel
-from trading.intake.models import ApplicationStatus
-from trading.intake.service_schemas import CountOut, EventOut, ProgressOut, StatisticsOut
-from trading.web import blocking, client_ip, language, render, requires_role
+from trading.intake.models import ApplicationStatus, Region
+from trading.intake.service_schemas import (
+    CountOut,
+    EventOut,
+    ProgressOut,
+    StatisticsOut,
+    TimeOut,
+)
+from trading.web import blocking, client_ip, current_user, language, render, requires_role
 
 OVERSEERS = requires_role(Role.STAFF, Role.REGULATOR)
 
@@ -29,25 +35,39 @@ def labels(lang: str) -> dict[str, str]:
     return found
 
 
-@get("/intake/stats", include_in_schema=False, guards=[OVERSEERS])
-async def stats_page(request: Request[Any, Any, Any]) -> Template:
-    return await refusals.call(request, _stats_page)
-
-
-def _stats_page(request: Request[Any, Any, Any]) -> Template:
+def _collect(request: Request[Any, Any, Any], region: str) -> tuple[stats.Statistics,
+                                                                     list[Region]]:
+    """The statistics the user may see (staff: their regions; regulators: all), with the
+    regions the filter offers."""
+    user = current_user(request)
+    assert user is not None  # behind a guard
     with db.read_only() as session:
-        collected = stats.collect(session)
-    return render(request, "intake/stats.html", stats=collected, labels=labels(language(request)))
+        seen = regions.seen_by(session, user)
+        collected = stats.collect(session, seen, region[:12])
+        offered = [r for r in regions.listed(session) if seen is None or r.id in seen]
+        return collected, offered
+
+
+@get("/intake/stats", include_in_schema=False, guards=[OVERSEERS])
+async def stats_page(request: Request[Any, Any, Any],
+                     region: FromQuery[str | None] = None) -> Template:
+    return await refusals.call(request, _stats_page, region or "")
+
+
+def _stats_page(request: Request[Any, Any, Any], region: str) -> Template:
+    collected, offered = _collect(request, region)
+    return render(request, "intake/stats.html", stats=collected, regions=offered,
+                  labels=labels(language(request)))
 
 
 @get("/intake/stats.csv", include_in_schema=False, guards=[OVERSEERS])
-async def stats_csv(request: Request[Any, Any, Any]) -> Response[bytes]:
-    return await blocking(_stats_csv)
+async def stats_csv(request: Request[Any, Any, Any],
+                    region: FromQuery[str | None] = None) -> Response[bytes]:
+    return await blocking(_stats_csv, request, region or "")
 
 
-def _stats_csv() -> Response[bytes]:
-    with db.read_only() as session:
-        collected = stats.collect(session)
+def _stats_csv(request: Request[Any, Any, Any], region: str) -> Response[bytes]:
+    collected, _offered = _collect(request, region)
     # A byte-order mark, so that spreadsheet programs read the Chinese text as UTF-8.
     body = "\ufeff" + stats.to_csv(collected, labels("zh-CN"))
     return Response(body.encode(), media_type="text/csv; charset=utf-8", headers={
@@ -59,20 +79,29 @@ def _counts(bars: list[stats.Bar], named: dict[str, str] | None = None) -> list[
                      count=b.count) for b in bars]
 
 
+def _times(rows: list[stats.TimeRow]) -> list[TimeOut]:
+    return [TimeOut(key=r.key, name=r.label, count=r.applications, average_days=r.average_days,
+                    paused_days=r.paused_days, paused_average=r.paused_average) for r in rows]
+
+
 @get("/api/v1/intake/statistics", operation_id="getIntakeStatistics", guards=[OVERSEERS],
-     summary="Applications by item, department and state; handling time, overdue, ratings")
-async def statistics_api(request: Request[Any, Any, Any]) -> StatisticsOut:
-    return await blocking(_statistics, language(request))
+     summary="Applications by item, department and state; handling and paused time, overdue, "
+             "ratings (staff: their regions; regulators: every region, or ?region=)")
+async def statistics_api(request: Request[Any, Any, Any],
+                         region: FromQuery[str | None] = None) -> StatisticsOut:
+    return await blocking(_statistics, request, region or "")
 
 
-def _statistics(lang: str) -> StatisticsOut:
-    with db.read_only() as session:
-        s = stats.collect(session)
-    named = labels(lang)
+def _statistics(request: Request[Any, Any, Any], region: str) -> StatisticsOut:
+    s, _offered = _collect(request, region)
+    named = labels(language(request))
     return StatisticsOut(
-        total=s.total, by_item=_counts(s.by_item), by_department=_counts(s.by_department),
-        by_state=_counts(s.by_status, named), decided=s.decided, average_days=s.average_days,
-        worst_days=s.worst_days, overdue=s.overdue, ratings=_counts(s.ratings, named),
+        region=s.region or None, total=s.total, by_item=_counts(s.by_item),
+        by_department=_counts(s.by_department), by_state=_counts(s.by_status, named),
+        decided=s.decided, average_days=s.average_days, worst_days=s.worst_days,
+        paused_days=s.paused_days, paused_average=s.paused_average,
+        time_by_item=_times(s.time_by_item), time_by_department=_times(s.time_by_department),
+        overdue=s.overdue, ratings=_counts(s.ratings, named),
         satisfied_percent=s.satisfied_percent, complaints=s.complaints,
         complaints_open=s.complaints_open, complaints_overdue=s.complaints_overdue)
 
@@ -96,6 +125,7 @@ def _progress(request: Request[Any, Any, Any], number: str, code: str) -> Progre
             result = ProgressOut(
                 tracking_number=found.tracking_number, item=found.item.code,
                 item_name=found.item.name, department_name=found.item.department.name(lang),
+                region_name=found.item.department.region.name(lang),
                 state=found.status, state_label=i18n.translate(f"intake.status.{found.status}",
                                                                lang),
                 working_days_left=progress.remaining(session, found),

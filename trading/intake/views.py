@@ -14,9 +14,10 @@ from litestar.response import Template
 
 from trading import db
 from trading.accounts.models import Role
+from trading.accounts.services import CurrentUser
 from trading.errors import NotFoundError, UserError
 from trading.i18n import translate
-from trading.intake import forms, items
+from trading.intake import forms, items, refusals, regions
 from trading.intake.models import (
     Collection,
     ExcludedKind,
@@ -24,7 +25,15 @@ from trading.intake.models import (
     MaterialForm,
     ServiceItemVersion,
 )
-from trading.web import actor_of, blocking, language, redirect, render, requires_role
+from trading.web import (
+    actor_of,
+    blocking,
+    current_user,
+    language,
+    redirect,
+    render,
+    requires_role,
+)
 
 STAFF = requires_role(Role.STAFF)
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -66,18 +75,21 @@ def parse_id(value: str, field: str) -> uuid.UUID:
 # ------------------------------------------------------------------------------- public
 @get("/intake", include_in_schema=False)
 async def catalog_page(request: Request[Any, Any, Any], department: FromQuery[str | None] = None,
-                       q: FromQuery[str | None] = None) -> Template:
-    return await blocking(_catalog_page, request, department, q)
+                       q: FromQuery[str | None] = None,
+                       region: FromQuery[str | None] = None) -> Template:
+    return await blocking(_catalog_page, request, department, q, region)
 
 
 def _catalog_page(request: Request[Any, Any, Any], department: str | None,
-                  q: str | None) -> Template:
+                  q: str | None, region: str | None) -> Template:
     department = (department or "")[:32]
     keyword = (q or "")[:100]
+    region = (region or "")[:12]
     with db.read_only() as session:
-        found = items.catalog(session, department or None, keyword or None)
+        found = items.catalog(session, department or None, keyword or None, region or None)
         return render(request, "intake/catalog.html", groups=items.grouped(found),
                       departments=items.departments(session), department=department,
+                      regions=regions.listed(session), region=region,
                       keyword=keyword, count=len(found))
 
 
@@ -89,7 +101,12 @@ async def guide_page(request: Request[Any, Any, Any], code: FromPath[str]) -> Te
 def _guide_page(request: Request[Any, Any, Any], code: str) -> Template:
     with db.read_only() as session:
         item = items.get_item(session, code)
-        return render(request, "intake/guide.html", item=item)
+        user = current_user(request)
+        # Window registration and editing: for the staff of the item's region only.
+        seen = regions.seen_by(session, user) if user and Role.STAFF.value in user.roles \
+            else frozenset()
+        return render(request, "intake/guide.html", item=item,
+                      staff_here=seen is None or item.department.region_id in seen)
 
 
 @get("/intake/items/{code:str}/materials/{material_id:str}/template", include_in_schema=False)
@@ -119,7 +136,15 @@ async def manage_page(request: Request[Any, Any, Any]) -> Template:
 
 def _manage_page(request: Request[Any, Any, Any]) -> Template:
     with db.read_only() as session:
-        return render(request, "intake/manage.html", groups=items.grouped(items.catalog(session)))
+        seen = regions.seen_by(session, _user(request))
+        mine = [i for i in items.catalog(session) if seen is None or i.department.region_id in seen]
+        return render(request, "intake/manage.html", groups=items.grouped(mine))
+
+
+def _user(request: Request[Any, Any, Any]) -> CurrentUser:
+    user = current_user(request)
+    assert user is not None  # behind a guard
+    return user
 
 
 def _item_form(request: Request[Any, Any, Any], code: str | None, values: Mapping[str, Any],
@@ -141,16 +166,19 @@ async def new_item_page(request: Request[Any, Any, Any]) -> Template:
 
 @post("/intake/manage/new", include_in_schema=False, guards=[STAFF])
 async def create_item(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
-    return await blocking(_create_item, request, data)
+    return await refusals.call(request, _create_item, data)
 
 
 def _create_item(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     try:
         parsed = forms.item_input(data)
         with db.transaction() as session:
+            regions.require_maintenance(session, _user(request), "", parsed.department_code)
             item = items.create_item(session, actor_of(request), parsed)
             code = item.code
     except UserError as error:
+        if error.status == 403:
+            raise
         return _item_form(request, None, forms.form_values(data), error)
     return redirect(f"/intake/manage/items/{code}?done=created")
 
@@ -158,7 +186,7 @@ def _create_item(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
 @get("/intake/manage/items/{code:str}", include_in_schema=False, guards=[STAFF])
 async def edit_item_page(request: Request[Any, Any, Any], code: FromPath[str],
                          done: FromQuery[str | None] = None) -> Template:
-    return await blocking(_edit_item_page, request, code, done)
+    return await refusals.call(request, _edit_item_page, code, done)
 
 
 def _edit_item_page(request: Request[Any, Any, Any], code: str, done: str | None = None,
@@ -166,6 +194,7 @@ def _edit_item_page(request: Request[Any, Any, Any], code: str, done: str | None
                     ) -> Template:
     with db.read_only() as session:
         item = items.get_item(session, code)
+        regions.require_maintenance(session, _user(request), code)
         current = values if values is not None else {
             **items.snapshot(item), "department": item.department.code,
             "fee_yuan": f"{item.fee_fen / 100:.2f}" if item.fee_fen is not None else "",
@@ -184,17 +213,20 @@ def _edit_item_page(request: Request[Any, Any, Any], code: str, done: str | None
 @post("/intake/manage/items/{code:str}", include_in_schema=False, guards=[STAFF])
 async def update_item(request: Request[Any, Any, Any], code: FromPath[str],
                       data: Form) -> Response[Any]:
-    return await blocking(_update_item, request, code, data)
+    return await refusals.call(request, _update_item, code, data)
 
 
 def _update_item(request: Request[Any, Any, Any], code: str, data: Form) -> Response[Any]:
     try:
         parsed = forms.item_input({**data, "code": code})
         with db.transaction() as session:
+            regions.require_maintenance(session, _user(request), code, parsed.department_code)
             items.update_item(session, actor_of(request), code, parsed)
     except NotFoundError:
         raise
     except UserError as error:
+        if error.status == 403:
+            raise
         return _edit_item_page(request, code, error=error,
                                values={**forms.form_values(data), "code": code})
     return redirect(f"/intake/manage/items/{code}?done=saved")
@@ -209,7 +241,7 @@ async def add_material(request: Request[Any, Any, Any], code: FromPath[str],
     if isinstance(upload, UploadFile) and upload.filename:
         content = await upload.read(items.MAX_TEMPLATE_BYTES + 1)
         template = items.TemplateFile(upload.filename, upload.content_type, content)
-    return await blocking(_add_material, request, code, data, template)
+    return await refusals.call(request, _add_material, code, data, template)
 
 
 def _add_material(request: Request[Any, Any, Any], code: str, data: Mapping[str, Any],
@@ -217,10 +249,13 @@ def _add_material(request: Request[Any, Any, Any], code: str, data: Mapping[str,
     try:
         parsed = forms.material_input(data)
         with db.transaction() as session:
+            regions.require_maintenance(session, _user(request), code)
             items.add_material(session, actor_of(request), code, parsed, template)
     except NotFoundError:
         raise
     except UserError as error:
+        if error.status == 403:
+            raise
         return _edit_item_page(request, code, error=error)
     return redirect(f"/intake/manage/items/{code}?done=material_added")
 
@@ -229,7 +264,7 @@ def _add_material(request: Request[Any, Any, Any], code: str, data: Mapping[str,
       include_in_schema=False, guards=[STAFF])
 async def remove_material(request: Request[Any, Any, Any], code: FromPath[str],
                           material_id: FromPath[str], data: Form) -> Response[Any]:
-    return await blocking(_remove_material, request, code, material_id, data)
+    return await refusals.call(request, _remove_material, code, material_id, data)
 
 
 def _remove_material(request: Request[Any, Any, Any], code: str, material_id: str,
@@ -238,11 +273,14 @@ def _remove_material(request: Request[Any, Any, Any], code: str, material_id: st
         if data.get("confirm") != "1":
             raise UserError("请勾选确认后再删除", "Tick the confirmation to remove", field="confirm")
         with db.transaction() as session:
+            regions.require_maintenance(session, _user(request), code)
             items.remove_material(session, actor_of(request), code,
                                   parse_id(material_id, "material"))
     except NotFoundError:
         raise
     except UserError as error:
+        if error.status == 403:
+            raise
         return _edit_item_page(request, code, error=error)
     return redirect(f"/intake/manage/items/{code}?done=material_removed")
 

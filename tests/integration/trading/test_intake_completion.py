@@ -10,12 +10,12 @@ import re
 from supervision import alerts
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
-from tests.integration.trading.test_intake_decisions import PDF, as_user, later, logged
+from tests.integration.trading.test_intake_decisions import apply, as_user, later, logged
 from tests.integration.trading.test_intake_english import RAW_KEY
 from trading import audit, clock, db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
-from trading.intake import completion, demo, items
+from trading.intake import completion, demo
 from trading.intake.library_models import LibraryEntry
 from trading.intake.models import Application, Notice
 
@@ -42,16 +42,7 @@ def accepted(client, moment) -> str:
     make_user("tenderee-li", "tenderee", org_name="阳泉城投公司")
     staff("window-wang", "FGW")
     login(client, "tenderee-li")
-    with db.read_only() as session:
-        files = [(f"material-{m.id}", (f"{m.name}.pdf", PDF, "application/pdf"))
-                 for m in items.get_item(session, ITEM).materials if m.required]
-    token = csrf_token(client, f"/intake/items/{ITEM}/apply")
-    answer = client.post(f"/intake/items/{ITEM}/apply", data={**APPLICANT, "_csrf_token": token},
-                         files=files, follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    found = re.search(r"(SP\d{14})", answer.headers["location"])
-    assert found
-    tracking = found.group(1)
+    tracking = apply(client, ITEM)
     as_user(client, "window-wang")
     page = f"/intake/staff/applications/{tracking}"
     assert post_form(client, f"{page}/decision", {"decision": "acceptance"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 from sqlalchemy import update
 
@@ -14,8 +15,8 @@ import trading.intake.tasks  # noqa: F401  (registers the R-03 job's handler)
 from supervision import services as log
 from tests.clock import beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
-from trading import clock, db, denials, job_runner, jobs
-from trading.intake import decisions, demo, items
+from trading import audit, clock, db, denials, job_runner, jobs
+from trading.intake import completion, decisions, demo, items
 from trading.intake.models import Notice
 from trading.jobs import JobStatus, ScheduledJob
 
@@ -28,19 +29,33 @@ APPLICANT = {"applicant_kind": "organisation", "applicant_name": "阳泉城投�
 RECEIVED = beijing(2026, 9, 30, 10)
 
 
+def city_staff(username: str, department: str = "JYZX") -> str:
+    """A staff account of a city department (staff work in their own region, City §30)."""
+    user_id = make_user(username, "staff")
+    with db.transaction() as session:
+        completion.assign(session, audit.Actor.system("test"), uuid.UUID(user_id), department)
+    return user_id
+
+
 def setup(client) -> str:
     """The demo catalog, an applicant who applies online for JY-001; its tracking number."""
     set_now(RECEIVED)
     with db.transaction() as session:
         demo.seed(session)
     make_user("tenderee-li", "tenderee", org_name="阳泉城投公司")
-    make_user("window-wang", "staff")
+    city_staff("window-wang")
     login(client, "tenderee-li")
+    return apply(client)
+
+
+def apply(client, item: str = "JY-001") -> str:
+    """The signed-in applicant applies online for ``item`` with every required material; its
+    tracking number."""
     with db.read_only() as session:
         files = [(f"material-{m.id}", (f"{m.name}.pdf", PDF, "application/pdf"))
-                 for m in items.get_item(session, "JY-001").materials if m.required]
-    token = csrf_token(client, "/intake/items/JY-001/apply")
-    answer = client.post("/intake/items/JY-001/apply", data={**APPLICANT, "_csrf_token": token},
+                 for m in items.get_item(session, item).materials if m.required]
+    token = csrf_token(client, f"/intake/items/{item}/apply")
+    answer = client.post(f"/intake/items/{item}/apply", data={**APPLICANT, "_csrf_token": token},
                          files=files, follow_redirects=False)
     assert answer.status_code == 303, answer.text
     found = re.search(r"(SP\d{14})", answer.headers["location"])
@@ -235,7 +250,7 @@ def test_r03_limit_resting_on_an_unconfirmed_year_is_marked_provisional(client):
     with db.transaction() as session:
         demo.seed(session)
     make_user("tenderee-zhou", "tenderee", org_name="周氏公司")
-    make_user("window-wu", "staff")
+    city_staff("window-wu")
     login(client, "tenderee-zhou")
     with db.read_only() as session:
         files = [(f"material-{m.id}", ("m.pdf", PDF, "application/pdf"))

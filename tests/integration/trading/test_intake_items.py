@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from supervision import services as log
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
+from tests.integration.trading.test_intake_decisions import city_staff
+from tests.integration.trading.test_intake_regions import county_staff
 from trading import db, denials
 from trading.intake import demo, items
 
@@ -72,7 +74,7 @@ def test_service_guide_is_public_complete_and_its_template_free_to_download(clie
 
 def test_staff_create_and_change_an_item_each_change_a_logged_version(client):
     seed_demo()
-    make_user("window-wang", "staff")
+    city_staff("window-wang")
     login(client, "window-wang")
     created = post_form(client, "/intake/manage/new", ITEM_FORM)
     assert created.status_code == 303
@@ -110,7 +112,7 @@ def test_staff_create_and_change_an_item_each_change_a_logged_version(client):
 
 def test_materials_added_with_a_template_and_removed_only_when_confirmed(client):
     seed_demo()
-    make_user("window-li", "staff")
+    city_staff("window-li")
     login(client, "window-li")
     token = csrf_token(client, "/intake/manage/items/XSP-003")
     added = client.post(
@@ -140,7 +142,7 @@ def test_materials_added_with_a_template_and_removed_only_when_confirmed(client)
 
 def test_r05_limits_and_fee_rules_refused_with_reasons(client):
     seed_demo()
-    make_user("window-zhao", "staff")
+    city_staff("window-zhao")
     login(client, "window-zhao")
     cases = [
         ({"promised_days": "25"}, "承诺件的承诺时限应为1个工作日至法定时限（R-05）"),
@@ -179,6 +181,25 @@ def test_item_pages_refuse_other_roles_and_count_the_denials(client):
     with db.read_only() as session:
         assert denials.total_denials(session) == 4
         assert items.get_item(session, "JY-001").version == 5
+    # a county's staff maintain the county's items, not the city's (City §30)
+    client.post("/logout", data={"_csrf_token": token})
+    county_staff("pd-zhang")
+    login(client, "pd-zhang")
+    listed = client.get("/intake/manage").text
+    assert "PD-001" in listed and "JY-001" not in listed
+    page = "/intake/manage/items/PD-001"
+    attempts = [
+        client.get("/intake/manage/items/JY-001"),
+        post_form(client, "/intake/manage/items/JY-001", {**ITEM_FORM, "code": "JY-001"},
+                  form_page=page),
+        post_form(client, "/intake/manage/new", {**ITEM_FORM, "code": "T-009"}, form_page=page),
+        post_form(client, "/intake/manage/items/PD-001", {**ITEM_FORM, "code": "PD-001"},
+                  form_page=page),  # moving its own item into a city department
+    ]
+    assert [r.status_code for r in attempts] == [403] * 4
+    with db.read_only() as session:
+        assert denials.total_denials(session) == 8
+        assert items.get_item(session, "PD-001").version == 4  # as seeded: created, 3 materials
 
 
 def test_the_demo_catalog_is_seeded_once(database):
@@ -188,7 +209,7 @@ def test_the_demo_catalog_is_seeded_once(database):
     assert len(actions("intake.")) == before
     with db.read_only() as session:
         found = items.catalog(session)
-        assert len(found) == 11 and len(items.departments(session)) == 5
+        assert len(found) == 12 and len(items.departments(session)) == 6  # one a county's
         assert any(i.name == "公共资源交易项目进场登记" for i in found)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from supervision import services as log
 from tests.integration.trading.conftest import csrf_token, login, make_user
+from tests.integration.trading.test_intake_decisions import city_staff
 from trading import db, denials
 from trading.intake import applications, demo, items
 from trading.intake.models import Application
@@ -115,7 +116,7 @@ def test_files_are_bounded_in_size_and_type(client):
 
 def test_window_registration_gives_the_same_record_with_paper_materials(client):
     seed_demo()
-    make_user("window-zhou", "staff")
+    city_staff("window-zhou")
     login(client, "window-zhou")
     # an item that cannot be applied for online is still registered at the window
     ids = material_ids("ZRZY-002")
@@ -183,7 +184,7 @@ def test_a_receipt_is_seen_by_its_organisation_and_staff_not_by_another_organisa
     assert other.status_code == 403 and "阳泉城投公司" not in other.text
     assert not re.search(r"SP\d{14}", client.get("/intake/mine").text)
     client.post("/logout", data={"_csrf_token": csrf_token(client, "/account")})
-    make_user("window-sun", "staff")
+    city_staff("window-sun")
     login(client, "window-sun")
     assert client.get(receipt_path).status_code == 200
     assert client.get("/intake/applications/SP00000000000000").status_code == 404

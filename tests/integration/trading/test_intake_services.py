@@ -13,6 +13,7 @@ from supervision import alerts
 from supervision import services as log
 from tests.clock import advance, beijing, set_now
 from tests.integration.trading.conftest import csrf_token, login, make_user, post_form
+from tests.integration.trading.test_intake_decisions import city_staff
 from trading import db, denials
 from trading.accounts import services as accounts
 from trading.accounts.models import User
@@ -42,7 +43,10 @@ def seed(*others: str) -> None:
         demo.seed(session)
     for name in ("tenderee-li", *others):
         role, org = USERS[name]
-        make_user(name, role, org_name=org)
+        if role == "staff":
+            city_staff(name)  # of a city department: staff work in their region (City §30)
+        else:
+            make_user(name, role, org_name=org)
 
 
 def as_user(client, username: str) -> None:
