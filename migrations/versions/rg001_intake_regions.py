@@ -1,7 +1,7 @@
 """intake regions: the city, its counties and towns; every department in one region
 
 Revision ID: rg001
-Revises: in020
+Revises: jr01
 Create Date: 2026-12-05 23:50:00
 """
 import uuid
