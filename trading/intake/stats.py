@@ -128,8 +128,9 @@ def _time_rows(rows: dict[str, TimeRow]) -> list[TimeRow]:
 
 
 def collect(session: Session, seen: frozenset[uuid.UUID] | None = None,
-            region_code: str = "") -> Statistics:
-    """The statistics of the regions ``seen`` (None: all), or of the one of ``region_code``."""
+            region_code: str = "", lang: str = "zh-CN") -> Statistics:
+    """The statistics of the regions ``seen`` (None: all), or of the one of ``region_code``;
+    departments named in ``lang``."""
     counted = scope(session, seen, region_code)
     today = clock.legal_day(clock.now(session))
     cal = calendar.calendar_for(session)
@@ -152,11 +153,11 @@ def collect(session: Session, seen: frozenset[uuid.UUID] | None = None,
     spans: list[int] = []
     for a in found:
         items[(a.item.code, a.item.name)] += 1
-        departments[(a.item.department.code, a.item.department.name_zh)] += 1
+        departments[(a.item.department.code, a.item.department.name(lang))] += 1
         states[(a.status, a.status)] += 1
         rows = (by_item.setdefault(a.item.code, TimeRow(a.item.code, a.item.name)),
                 by_department.setdefault(a.item.department.code, TimeRow(
-                    a.item.department.code, a.item.department.name_zh)))
+                    a.item.department.code, a.item.department.name(lang))))
         received = clock.legal_day(a.submitted_at)
         decided = first_decision.get(a.id)
         span = None

@@ -35,15 +35,15 @@ def labels(lang: str) -> dict[str, str]:
     return found
 
 
-def _collect(request: Request[Any, Any, Any], region: str) -> tuple[stats.Statistics,
-                                                                     list[Region]]:
+def _collect(request: Request[Any, Any, Any], region: str,
+             lang: str) -> tuple[stats.Statistics, list[Region]]:
     """The statistics the user may see (staff: their regions; regulators: all), with the
-    regions the filter offers."""
+    regions the filter offers; departments named in ``lang``."""
     user = current_user(request)
     assert user is not None  # behind a guard
     with db.read_only() as session:
         seen = regions.seen_by(session, user)
-        collected = stats.collect(session, seen, region[:12])
+        collected = stats.collect(session, seen, region[:12], lang)
         offered = [r for r in regions.listed(session) if seen is None or r.id in seen]
         return collected, offered
 
@@ -55,7 +55,7 @@ async def stats_page(request: Request[Any, Any, Any],
 
 
 def _stats_page(request: Request[Any, Any, Any], region: str) -> Template:
-    collected, offered = _collect(request, region)
+    collected, offered = _collect(request, region, language(request))
     return render(request, "intake/stats.html", stats=collected, regions=offered,
                   labels=labels(language(request)))
 
@@ -67,7 +67,7 @@ async def stats_csv(request: Request[Any, Any, Any],
 
 
 def _stats_csv(request: Request[Any, Any, Any], region: str) -> Response[bytes]:
-    collected, _offered = _collect(request, region)
+    collected, _offered = _collect(request, region, "zh-CN")  # the export is Chinese, as filed
     # A byte-order mark, so that spreadsheet programs read the Chinese text as UTF-8.
     body = "\ufeff" + stats.to_csv(collected, labels("zh-CN"))
     return Response(body.encode(), media_type="text/csv; charset=utf-8", headers={
@@ -93,7 +93,7 @@ async def statistics_api(request: Request[Any, Any, Any],
 
 
 def _statistics(request: Request[Any, Any, Any], region: str) -> StatisticsOut:
-    s, _offered = _collect(request, region)
+    s, _offered = _collect(request, region, language(request))
     named = labels(language(request))
     return StatisticsOut(
         region=s.region or None, total=s.total, by_item=_counts(s.by_item),

@@ -38,3 +38,7 @@ def test_no_message_key_shows_through(client, lang):
     assert ("Refusal notice" if lang == "en" else "不予受理通知书") in receipt
     form = client.get("/intake/manage/items/JY-001").text
     assert ("Handled on the spot" if lang == "en" else "即办件") in form
+    stats = client.get("/intake/stats").text
+    department = ("Yangquan Public Resource Trading Center (demo)" if lang == "en"
+                  else "阳泉市公共资源交易中心（演示）")
+    assert department in stats  # the departments are named in the reader's language
