@@ -86,11 +86,11 @@ def _award_row(section_id: Any) -> SectionAward:
         return row
 
 
-def _from_workspace(visit: Visit, link: str) -> Any:
-    """The bidder's way in: 我的项目, then the tender's link."""
+def _from_workspace(visit: Visit, link: str, lands_on: str) -> Any:
+    """The bidder's way in: 我的项目, then the tender's link (its page's path ends so)."""
     page = visit.open("/bidding/my")
     page.locator(link).first.click()
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(re.escape(lands_on) + "$"))
     visit.readable()
     return page
 
@@ -119,7 +119,7 @@ def _public_notice(visit: Visit, kind: str, names: list[str]) -> None:
 
 def _object_and_answer(visit: Visit, award: str, objector: str) -> None:
     visit.as_user(f"{PREFIX}-bidder{objector[-1]}")
-    page = _from_workspace(visit, ".award-link")
+    page = _from_workspace(visit, ".award-link", "/award")
     page.locator(".objection-form textarea[name=text]").fill("排名第一的中标候选人类似业绩证明不实")
     assert "异议已提交" in visit.submit("提出异议", "objected")
     assert "排名第一的中标候选人类似业绩证明不实" in page.locator(".award-objections").inner_text()
@@ -133,7 +133,7 @@ def _object_and_answer(visit: Visit, award: str, objector: str) -> None:
     visit.as_user(f"{PREFIX}-bidder{objector[-1]}")
     page = visit.open("/bidding/my")
     assert "经核查，其类似业绩证明真实有效" in page.locator("main").inner_text()
-    page = _from_workspace(visit, ".award-link")
+    page = _from_workspace(visit, ".award-link", "/award")
     assert page.locator(".objection-answer").inner_text() == "经核查，其类似业绩证明真实有效"
 
 
@@ -151,7 +151,7 @@ def _own_letter(visit: Visit, bidder: str, kind: str, winner: str) -> None:
     """A bidder opens its own notice (addressed to it, naming the winner) from the award page;
     printed, only the letter shows."""
     visit.as_user(f"{PREFIX}-bidder{bidder[-1]}")
-    page = _from_workspace(visit, ".award-link")
+    page = _from_workspace(visit, ".award-link", "/award")
     letters = page.locator(".award-letters a")
     assert letters.all_inner_texts() == [f"{kind}：{bidder}"]
     letters.first.click()
@@ -190,6 +190,8 @@ def _refund(visit: Visit, payers: list[str]) -> None:
     page.get_by_role("navigation").get_by_role("link", name="保证金管理").click()
     page.wait_for_url(re.compile(r"/bidding/security$"))
     for index, payer in enumerate(payers):
+        if index:  # back on the desk itself, so that the next ?done= is a new page
+            visit.open("/bidding/security")
         row = page.locator("#owed-refunds tbody tr", has_text=payer)
         account = row.locator("td").nth(1).inner_text().strip()
         assert "利息" in row.locator(".refund-interest").inner_text()
@@ -230,7 +232,7 @@ def test_from_the_report_to_the_refund(live_server, browser) -> None:
 
         _refund(visit, [second, third])
         visit.as_user(f"{PREFIX}-bidder{third[-1]}")
-        page = _from_workspace(visit, ".security-link")
+        page = _from_workspace(visit, ".security-link", "/security")
         status = page.locator(".security-payments .refund-status").inner_text()
         assert status.startswith("未中标：已退还")
         interest = re.search(r"本金 20,000\.00 元，利息 (\d+\.\d\d) 元", status)
