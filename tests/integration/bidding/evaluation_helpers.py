@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from expert_pool import attendance, drawing
@@ -40,8 +41,9 @@ class Committee:
         return f"/bidding/evaluation/{self.tender_id}/{self.section_id}"
 
 
-def seated_committee(client, prefix: str, *, ready: bool = True) -> Committee:
-    section = closed_section(client, prefix)
+def seated_committee(client, prefix: str, *, ready: bool = True,
+                     before_bids: Callable[[Scenario], None] | None = None) -> Committee:
+    section = closed_section(client, prefix, before_bids)
     scenario = section.scenario
     for custodian in scenario.custodians[:2]:
         assert submit_share(client, scenario, custodian).status_code in (200, 201)

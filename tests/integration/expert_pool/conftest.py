@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -80,10 +80,14 @@ def give_credit_code(org_id: uuid.UUID, code: str) -> None:
         session.execute(update(Organization).where(Organization.id == org_id).values(credit_code=code))
 
 
-def closed_section(http, prefix: str = "t") -> ClosedSection:
-    """A tender with three bids, past its deadline and closed: its bidders are known."""
+def closed_section(http, prefix: str = "t",
+                   before_bids: Callable[[Scenario], None] | None = None) -> ClosedSection:
+    """A tender with three bids, past its deadline and closed: its bidders are known.
+    ``before_bids`` runs once the tender is published (e.g. the bidders pay their security)."""
     scenario = make_tender(bidders=3, prefix=prefix)
     publish_now(scenario, db_now() + AHEAD)
+    if before_bids is not None:
+        before_bids(scenario)
     submit_bids(http, scenario)
     pass_deadline(scenario.tender_id)
     run_close(scenario)
