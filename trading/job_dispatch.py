@@ -162,15 +162,17 @@ class _Wakeup:
         if listening is None:
             stop_event.wait(seconds)
             return
+        stop_event.wait(0)  # once a round either way: the stop event also counts rounds
+        end = time.monotonic() + seconds
         try:
-            for _notice in listening.notifies(timeout=seconds, stop_after=1):
-                pass
+            # In slices of at most a second, so that a stop is not kept waiting a long round.
+            while (left := end - time.monotonic()) > 0 and not stop_event.is_set():
+                if list(listening.notifies(timeout=min(left, 1.0), stop_after=1)):
+                    return
         except Exception:
             logger.warning("the dispatcher's LISTEN connection failed; polling meanwhile")
             self.close()
-            stop_event.wait(seconds)
-            return
-        stop_event.wait(0)  # once a round either way: the stop event also counts rounds
+            stop_event.wait(max(0.0, end - time.monotonic()))
 
     def _listening(self) -> Any:
         if self.connection is None:
