@@ -63,13 +63,21 @@ def record(session: Session, actor: Actor, action: str, subject: str, body: dict
     Promised entries (``sequencer``) visible to the transaction are appended first, so an
     entry always follows every promise committed before it was made.
     """
+    return record_many(session, [(actor, action, subject, body)])
+
+
+def record_many(session: Session,
+                entries: Sequence[tuple[Actor, str, str, dict[str, Any]]]) -> int:
+    """``record`` for several entries at once, in order (one head lock, one tree update);
+    returns the index of the first."""
     head = lock_head(session)
     assert head is not None
     moment = clock.now(session)
     head = sequencer.drain(session, head, moment)
-    append(session, head, moment, [NewEntry(actor, action, subject, body)])
+    first = head.size
+    append(session, head, moment, [NewEntry(*entry) for entry in entries])
     session.flush()  # the caller's own rows, as before the entry: one failure point
-    return head.size
+    return first
 
 
 # --- tree reads ----------------------------------------------------------------------------

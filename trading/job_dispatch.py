@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from trading import audit, clock, db
@@ -26,6 +27,7 @@ from trading.jobs import (
     HEARTBEAT_TASK,
     RUN_JOB_TASK,
     SCHEDULER,
+    WAKE_CHANNEL,
     JobStatus,
     ScheduledJob,
     after_commit,
@@ -135,12 +137,65 @@ def run_dispatcher(stop_event: threading.Event, app: Celery | None = None) -> No
     sender.loader.import_default_modules()
     settings = get_settings()
     next_heartbeat = 0.0
-    while not stop_event.is_set():
-        _dispatch_round(sender)
-        if time.monotonic() >= next_heartbeat:
-            next_heartbeat = time.monotonic() + settings.heartbeat_interval_seconds
-            _heartbeat_round(sender)
-        stop_event.wait(settings.dispatch_interval_seconds)
+    wake = _Wakeup()
+    try:
+        while not stop_event.is_set():
+            _dispatch_round(sender)
+            if time.monotonic() >= next_heartbeat:
+                next_heartbeat = time.monotonic() + settings.heartbeat_interval_seconds
+                _heartbeat_round(sender)
+            wake.wait(stop_event, settings.dispatch_interval_seconds)
+    finally:
+        wake.close()
+
+
+class _Wakeup:
+    """The pause between rounds. On PostgreSQL it LISTENs on ``WAKE_CHANNEL``, so that a job
+    scheduled as due now (an opening once the key is rebuilt) is dispatched at its commit
+    rather than up to a round later; elsewhere, or while the database is away, a plain sleep."""
+
+    def __init__(self) -> None:
+        self.connection: Connection | None = None
+
+    def wait(self, stop_event: threading.Event, seconds: float) -> None:
+        listening = self._listening()
+        if listening is None:
+            stop_event.wait(seconds)
+            return
+        stop_event.wait(0)  # once a round either way: the stop event also counts rounds
+        end = time.monotonic() + seconds
+        try:
+            # In slices of at most a second, so that a stop is not kept waiting a long round.
+            while (left := end - time.monotonic()) > 0 and not stop_event.is_set():
+                if list(listening.notifies(timeout=min(left, 1.0), stop_after=1)):
+                    return
+        except Exception:
+            logger.warning("the dispatcher's LISTEN connection failed; polling meanwhile")
+            self.close()
+            stop_event.wait(max(0.0, end - time.monotonic()))
+
+    def _listening(self) -> Any:
+        if self.connection is None:
+            engine = db.get_engine()
+            if engine.dialect.name != "postgresql":
+                return None
+            try:
+                self.connection = engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT")
+                self.connection.exec_driver_sql(f"LISTEN {WAKE_CHANNEL}")
+            except Exception:
+                self.close()
+                return None
+        return self.connection.connection.driver_connection
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.invalidate()  # never back to the pool still listening
+                self.connection.close()
+            except Exception:
+                logger.debug("closing the LISTEN connection failed", exc_info=True)
+            self.connection = None
 
 
 def _dispatch_round(app: Celery) -> None:

@@ -1,12 +1,16 @@
-"""The opening: one decryption task per frozen bid (R-23, R-25).
+"""The opening: decryption tasks over the frozen bids, in batches (R-23, R-25).
 
-- ``start`` (job ``bidding.open``, scheduled when the key is rebuilt): one Celery task
-  ``bidding.open_bid`` per frozen bid, plus a watchdog job that re-sends what is unfinished
+- ``start`` (job ``bidding.open``, scheduled when the key is rebuilt): Celery tasks
+  ``bidding.open_bids`` over batches of the frozen bids (``batches``: small enough that every
+  worker stays busy to the end, large enough that the fixed cost of a task and of its log
+  transaction is shared by several bids), plus a watchdog job that re-sends what is unfinished
   (a lost message or a dead worker never leaves the opening stuck).
-- ``open_one`` (the body of ``bidding.open_bid``): decrypts outside any transaction, then a
-  guarded ``UPDATE bid ... WHERE open_status = 'pending'``: a re-delivered task counts nothing
-  twice. The task that opens the last bid writes the opening record and moves the tender to
-  ``opened``, under the tender's row lock so two last tasks cannot both (or neither) do it.
+- ``open_batch`` (the body of ``bidding.open_bids``): decrypts outside any transaction, then
+  one transaction records every outcome of the batch, each by a guarded ``UPDATE bid ... WHERE
+  open_status = 'pending'`` (a re-delivered task counts nothing twice) and its own
+  ``bid.opened`` entry. The task that opens the last bid writes the opening record and moves
+  the tender to ``opened``, under the tender's row lock so two last tasks cannot both (or
+  neither) do it.
 
 Bid plaintext format (``ggzy-bid/1``, documented in docs/bidding.md): the plaintext starts
 with one line of UTF-8 JSON — ``{"format": "ggzy-bid/1", "price_fen": int, "duration_days":
@@ -21,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from Crypto.PublicKey.ECC import EccKey
 from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -34,12 +39,16 @@ from bidding.sealing.crypto import custody
 from bidding.sealing.crypto.envelope import EnvelopeError, ExpectedIds, open_stream
 from supervision import services as supervision
 from trading import clock, db, jobs
+from trading.audit import Actor
 
 if TYPE_CHECKING:
     from celery import Celery
 
 
-OPEN_TASK = "bidding.open_bid"
+OPEN_TASK = "bidding.open_bid"  # one bid: messages sent before batches existed
+OPEN_BATCH_TASK = "bidding.open_bids"
+SPREAD = 8
+MAX_BATCH = 16
 OPEN_JOB = "bidding.open"
 WATCH_JOB = "bidding.open_watch"
 WATCH_SECONDS = 60
@@ -68,14 +77,26 @@ def pending_bids(session: Session, tender_id: uuid.UUID) -> list[uuid.UUID]:
     return list(session.scalars(query.order_by(Bid.id)))
 
 
+def batches(bid_ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
+    """Batches that shrink as the work left does (each a ``SPREAD``-th of what remains, at
+    most ``MAX_BATCH``): large ones share a task's and a log transaction's fixed cost among
+    several bids; the small ones at the end keep every worker busy until the last bid."""
+    result, start = [], 0
+    while start < len(bid_ids):
+        size = max(1, min(MAX_BATCH, (len(bid_ids) - start) // SPREAD))
+        result.append(bid_ids[start:start + size])
+        start += size
+    return result
+
+
 def _send_open_tasks(session: Session, bid_ids: list[uuid.UUID]) -> None:
     if not bid_ids:
         return
     app = _sender()
 
     def send() -> None:
-        for bid_id in bid_ids:
-            app.send_task(OPEN_TASK, args=[str(bid_id)])
+        for batch in batches(bid_ids):
+            app.send_task(OPEN_BATCH_TASK, args=[[str(bid_id) for bid_id in batch]])
 
     jobs.after_commit(session, send)
 
@@ -164,17 +185,19 @@ def expected_ids(bid: Bid, tender: Tender) -> ExpectedIds:
     return _expected(bid, tender)
 
 
-def decrypt(bid: Bid, tender: Tender) -> Outcome:
-    """Open one envelope; R-25 decides what a failure means."""
+def decrypt(bid: Bid, tender: Tender, key: EccKey | None = None) -> Outcome:
+    """Open one envelope; R-25 decides what a failure means. ``key``: the tender's opening
+    key already imported (a batch imports it once)."""
     assert tender.opening_private_key is not None
     if tender.bidder_decrypts and bid.bidder_half is None:
         from bidding.opening.halves import MISSING_REASON
 
         return Outcome(OpenStatus.REVOKED, MISSING_REASON)
-    key = custody.import_opening_private_key(tender.opening_private_key)
+    if key is None:
+        key = custody.import_opening_private_key(tender.opening_private_key)
     sink = HeaderSink()
     try:
-        with open(config.storage_root() / bid.storage_key, "rb") as source:
+        with open(config.storage_root() / bid.storage_key, "rb", buffering=0) as source:
             open_stream(source, sink, opening_private_key=key,  # type: ignore[arg-type]
                         expected=_expected(bid, tender), bidder_half=bid.bidder_half)
     except FileNotFoundError:
@@ -187,36 +210,65 @@ def decrypt(bid: Bid, tender: Tender) -> Outcome:
 
 
 def open_one(bid_id: uuid.UUID) -> str:
-    """The body of ``bidding.open_bid``: idempotent, safe to run twice or concurrently."""
+    """One bid (``bidding.open_bid``, and tests): ``open_batch`` of that bid alone."""
+    return open_batch([bid_id]).get(bid_id, "done")
+
+
+def open_batch(bid_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The body of ``bidding.open_bids``: idempotent, safe to run twice or concurrently.
+    Returns each bid's outcome ("opened", "revoked", ..., "duplicate", "no-key"); bids
+    already opened are left out."""
     with db.read_only() as session:
-        bid = session.get(Bid, bid_id)
-        if bid is None or bid.open_status != OpenStatus.PENDING.value:
-            return "done"
-        tender = get_tender(session, bid.tender_id)
-        if tender.opening_private_key is None:
-            return "no-key"
-        outcome = decrypt(bid, tender)
-    with db.transaction() as session:
-        return _record_outcome(session, bid_id, bid.tender_id, outcome)
+        query = select(Bid).where(Bid.id.in_(bid_ids),
+                                  Bid.open_status == OpenStatus.PENDING.value)
+        by_tender: dict[uuid.UUID, list[Bid]] = {}
+        for bid in session.scalars(query.order_by(Bid.id)):
+            by_tender.setdefault(bid.tender_id, []).append(bid)
+        decided: dict[uuid.UUID, dict[uuid.UUID, Outcome]] = {}
+        results: dict[uuid.UUID, str] = {}
+        for tender_id, bids in by_tender.items():  # one tender, unless sent by hand
+            tender = get_tender(session, tender_id)
+            if tender.opening_private_key is None:
+                results.update((bid.id, "no-key") for bid in bids)
+                continue
+            key = custody.import_opening_private_key(tender.opening_private_key)
+            decided[tender_id] = {bid.id: decrypt(bid, tender, key) for bid in bids}
+    for tender_id, outcomes in decided.items():
+        with db.transaction() as session:
+            results.update(_record_outcomes(session, tender_id, outcomes))
+    return results
 
 
-def _record_outcome(session: Session, bid_id: uuid.UUID, tender_id: uuid.UUID,
-                    outcome: Outcome) -> str:
-    # Lock the tender first: the last two bids finishing together must serialise here, so
+def _record_outcomes(session: Session, tender_id: uuid.UUID,
+                     outcomes: dict[uuid.UUID, Outcome]) -> dict[uuid.UUID, str]:
+    # Lock the tender first: the last two batches finishing together must serialise here, so
     # that exactly one of them sees "nothing pending" and writes the record.
     tender = get_tender(session, tender_id, lock=True)
     now = clock.now(session)
-    statement = (
-        update(Bid).where(Bid.id == bid_id, Bid.open_status == OpenStatus.PENDING.value)
-        .values(open_status=outcome.status.value, open_reason=outcome.reason,
-                price_fen=outcome.price_fen, announced=outcome.announced, opened_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
-        return "duplicate"  # a re-delivered task: already counted
-    supervision.record(session, OPENING, "bid.opened", subject(tender_id), {
-        "bid": str(bid_id), "status": outcome.status.value, "reason": outcome.reason,
-        "price_fen": outcome.price_fen})
-    if tender.state == TenderState.CLOSED.value and not pending_bids(session, tender_id):
+    results: dict[uuid.UUID, str] = {}
+    entries: list[tuple[Actor, str, str, dict[str, Any]]] = []
+    for bid_id, outcome in outcomes.items():
+        statement = (
+            update(Bid).where(Bid.id == bid_id, Bid.open_status == OpenStatus.PENDING.value)
+            .values(open_status=outcome.status.value, open_reason=outcome.reason,
+                    price_fen=outcome.price_fen, announced=outcome.announced, opened_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], session.execute(statement)).rowcount != 1:
+            results[bid_id] = "duplicate"  # a re-delivered task: already counted
+            continue
+        results[bid_id] = outcome.status.value
+        entries.append((OPENING, "bid.opened", subject(tender_id), {
+            "bid": str(bid_id), "status": outcome.status.value, "reason": outcome.reason,
+            "price_fen": outcome.price_fen}))
+    if entries:
+        supervision.record_many(session, entries)
+    if tender.state == TenderState.CLOSED.value and not _any_pending(session, tender_id):
         finalize(session, tender)
-    return outcome.status.value
+    return results
+
+
+def _any_pending(session: Session, tender_id: uuid.UUID) -> bool:
+    query = select(Bid.id).where(Bid.tender_id == tender_id,
+                                 Bid.open_status == OpenStatus.PENDING.value).limit(1)
+    return session.scalars(query).first() is not None

@@ -255,6 +255,24 @@ def test_redelivered_and_concurrent_tasks_count_once(client) -> None:
     assert actions.count("bid.opened") == 3 and actions.count("opening.record") == 1
 
 
+def test_overlapping_batches_open_each_bid_once(client) -> None:
+    """The watchdog re-sends a batch while a worker still holds part of it."""
+    scenario = closed_scenario(client)
+    for custodian in scenario.custodians[:2]:
+        assert submit_share(client, scenario, custodian).status_code == 201
+    with db.read_only() as session:
+        bid_ids = decryption.pending_bids(session, scenario.tender_id)
+    assert decryption.open_batch(bid_ids[:2]) == {bid_ids[0]: "opened", bid_ids[1]: "opened"}
+    assert tender_state(scenario.tender_id) == "closed"
+    assert decryption.open_batch(bid_ids) == {bid_ids[2]: "opened"}  # the opened ones skipped
+    assert decryption.open_batch(bid_ids) == {}
+    assert tender_state(scenario.tender_id) == "opened"
+    actions = log_actions(f"tender/{scenario.tender_id}")
+    assert actions.count("bid.opened") == 3 and actions.count("opening.record") == 1
+    assert actions.index("opening.record") > max(
+        i for i, action in enumerate(actions) if action == "bid.opened")
+
+
 def test_bidder_fault_is_revoked_platform_fault_withdrawn(client, storage_dir: Path) -> None:
     scenario = make_tender(bidders=4)
     publish_now(scenario, db_now() + AHEAD)

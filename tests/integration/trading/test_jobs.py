@@ -14,8 +14,10 @@ for the effect with a generous timeout, so that a loaded machine is slower but n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,7 @@ from supervision import services as log
 from tests import clock as test_clock
 from trading import audit, clock, db, job_dispatch, job_runner, jobs, worker
 from trading.jobs import JobStatus, ScheduledJob
+from trading.settings import get_settings
 
 from .worker_harness import (
     BROKERS,
@@ -436,3 +439,24 @@ def _count(condition: object) -> int:
     with db.read_only() as session:
         query = select(func.count()).select_from(ScheduledJob).where(condition)  # type: ignore[arg-type]
         return session.scalar(query) or 0
+
+
+@pytest.mark.broker
+@TIME_LIMIT
+def test_a_job_due_now_is_dispatched_at_its_commit_not_a_round_later(
+    app: Celery, task_log: TaskLog, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An opening starts when its key is rebuilt, not up to a dispatcher round later."""
+    if not database.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; elsewhere the dispatcher polls each round")
+    slow = dataclasses.replace(get_settings(), dispatch_interval_seconds=120.0)
+    monkeypatch.setattr(job_dispatch, "get_settings", lambda: slow)
+    subj = subject()
+    with running_worker(app), running_dispatcher(app) as dispatcher:
+        wait_for(lambda: dispatcher.count >= 1, 60, "the dispatcher's first round")
+        started = time.monotonic()
+        job_id, _ = schedule(EFFECT, subj, db_now())
+        wait_for(lambda: is_status(job_id, JobStatus.DONE), 60, "the job due now to run")
+        assert time.monotonic() - started < 60  # the round would have lasted 120 s
+    assert task_log.results(job_id) == ["ran"]
+    assert len(entries(EFFECT, subj)) == 1
