@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from Crypto.PublicKey.ECC import EccKey
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -71,10 +71,13 @@ def _sender() -> Celery:
     return celery_app
 
 
+def _pending(tender_id: uuid.UUID) -> Select[uuid.UUID]:
+    return select(Bid.id).where(Bid.tender_id == tender_id,
+                                Bid.open_status == OpenStatus.PENDING.value)
+
+
 def pending_bids(session: Session, tender_id: uuid.UUID) -> list[uuid.UUID]:
-    query = select(Bid.id).where(Bid.tender_id == tender_id,
-                                 Bid.open_status == OpenStatus.PENDING.value)
-    return list(session.scalars(query.order_by(Bid.id)))
+    return list(session.scalars(_pending(tender_id).order_by(Bid.id)))
 
 
 def batches(bid_ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
@@ -269,6 +272,4 @@ def _record_outcomes(session: Session, tender_id: uuid.UUID,
 
 
 def _any_pending(session: Session, tender_id: uuid.UUID) -> bool:
-    query = select(Bid.id).where(Bid.tender_id == tender_id,
-                                 Bid.open_status == OpenStatus.PENDING.value).limit(1)
-    return session.scalars(query).first() is not None
+    return session.scalars(_pending(tender_id).limit(1)).first() is not None
