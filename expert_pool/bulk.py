@@ -22,13 +22,13 @@ from expert_pool.models import DrawExclusion
 Among = Callable[[Any, Collection[Any]], ColumnElement[bool]]  # (column, values)
 
 
-def _postgres(session: Session) -> bool:
+def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
 def among_for(session: Session) -> Among:
     """``column IN values`` for this session's database."""
-    if not _postgres(session):
+    if not is_postgres(session):
         return lambda column, values: column.in_(sorted(values))
 
     def among(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
@@ -45,7 +45,7 @@ def insert_exclusions(session: Session, draw_id: uuid.UUID,
     if not excluded:
         return
     numbers = sorted(excluded)
-    if not _postgres(session):
+    if not is_postgres(session):
         session.execute(insert(DrawExclusion), [
             {"draw_id": draw_id, "expert_number": n, "reason": excluded[n][0],
              "detail": excluded[n][1]} for n in numbers])
@@ -69,5 +69,5 @@ def custom_plans(session: Session) -> None:
     psycopg prepares a statement after its fifth execution, and PostgreSQL may then settle on
     a generic plan that ignores the arrays' contents: the candidate listing went from 20 to
     33 ms (measured over repeated draws). ``SET LOCAL`` ends with the transaction."""
-    if _postgres(session):
+    if is_postgres(session):
         session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")

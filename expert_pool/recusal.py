@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, not_, null, or_,
 from sqlalchemy.orm import Session
 
 from expert_pool import drawable
-from expert_pool.bulk import Among, among_for, custom_plans
+from expert_pool.bulk import Among, among_for, custom_plans, is_postgres
 from expert_pool.models import (
     ConflictKind,
     DeclaredConflict,
@@ -217,29 +217,61 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     ``only`` narrows the same rules to a few experts (a replacement re-checks its candidate).
     """
     query = _query(session, context, only)
-    listing = (select(D.expert_id, D.number, query.requirement_of_row, query.reason(),
-                      D.penalized_until, D.employer_credit_code).where(*query.matching))
     codes = context.requirement_codes
-    first: dict[str, tuple[int, str | None, uuid.UUID, str | None, dt.date | None]] = {}
-    for expert_id, number, requirement, reason, until, employer in _rows(session, listing):
-        held = first.get(number)
-        if held is None or requirement < held[0]:  # one row per specialty matched
-            first[number] = (requirement, reason, expert_id, employer, until)
     result = Assessment(eligible={code: [] for code in codes})
     recused: dict[ExclusionReason, dict[uuid.UUID, tuple[str, str | None, dt.date | None]]] = {}
-    for number, (requirement, reason, expert_id, employer, until) in first.items():
+    for requirement, reason, numbers, details in _listed(session, query):
         if reason is None:
-            result.eligible[codes[requirement]].append(number)
-        else:
+            result.eligible[codes[requirement]].extend(numbers)
+            continue
+        for number, (expert_id, employer, until) in zip(numbers, details, strict=True):
             result.excluded_codes[number] = codes[requirement]
             recused.setdefault(ExclusionReason(reason), {})[expert_id] = (number, employer, until)
     for numbers in result.eligible.values():
         numbers.sort()
-    details = _details(session, context, recused, query)
+    found = _details(session, context, recused, query)
     for reason, experts in recused.items():
         for expert_id, (number, _employer, _until) in experts.items():
-            result.excluded[number] = (reason.value, details.get(expert_id, "")[:300])
+            result.excluded[number] = (reason.value, found.get(expert_id, "")[:300])
     return result
+
+
+Listed = tuple[int, str | None, list[str], list[tuple[uuid.UUID, str | None, dt.date | None]]]
+
+
+def _listed(session: Session, query: _Query) -> list[Listed]:
+    """(requirement, reason or None, numbers, (id, employer, penalized until) of each) for the
+    matching experts, each under the first requirement it matches.
+
+    On PostgreSQL one row per (requirement, reason) with arrays: the ~6,800 candidates of a
+    large draw came back as rows whose per-row processing in Python cost more than the query
+    (pyinstrument, 100,000 experts); only the recused few need more than their number."""
+    # The rules read only the expert's own columns, so its rows (one per specialty) share a
+    # reason: ``min`` merely picks it.
+    per_expert = (select(D.expert_id, D.number, func.min(query.requirement_of_row).label("requirement"),
+                         func.min(query.reason()).label("reason"), D.penalized_until,
+                         D.employer_credit_code)
+                  .where(*query.matching)
+                  .group_by(D.expert_id, D.number, D.penalized_until, D.employer_credit_code)
+                  .subquery())
+    if is_postgres(session):
+        c = per_expert.c
+
+        def recused_only(column: Any) -> Any:
+            return func.array_agg(case((c.reason.is_not(None), column)))
+
+        grouped = (select(c.requirement, c.reason, func.array_agg(c.number),
+                          recused_only(c.expert_id), recused_only(c.employer_credit_code),
+                          recused_only(c.penalized_until)).group_by(c.requirement, c.reason))
+        return [(requirement, reason, numbers,
+                 list(zip(ids, employers, untils, strict=True)) if reason is not None else [])
+                for requirement, reason, numbers, ids, employers, untils in _rows(session, grouped)]
+    listed: dict[tuple[int, str | None], Listed] = {}
+    for expert_id, number, requirement, reason, until, employer in _rows(session, select(per_expert)):
+        entry = listed.setdefault((requirement, reason), (requirement, reason, [], []))
+        entry[2].append(number)
+        entry[3].append((expert_id, employer, until))
+    return list(listed.values())
 
 
 def _details(session: Session, context: Context,

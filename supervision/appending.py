@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import rfc8785
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from supervision import merkle
 from supervision.models import LogEntry, LogHead, LogNode
+from trading import jcs
 from trading.audit import Actor
 
 HEAD_ID = 1
@@ -103,8 +103,8 @@ def canonical_bytes(
         "body": body,
     }
     try:
-        return rfc8785.dumps(document)
-    except rfc8785.CanonicalizationError as error:
+        return jcs.dumps(document)
+    except jcs.CanonicalizationError as error:
         raise ValueError(f"log body of {action!r} is not plain JSON: {error}") from error
 
 
