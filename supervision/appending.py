@@ -11,9 +11,9 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from supervision import merkle
@@ -22,6 +22,7 @@ from trading import jcs
 from trading.audit import Actor
 
 HEAD_ID = 1
+_ENTRY, _NODE, _HEAD = (cast(Table, model.__table__) for model in (LogEntry, LogNode, LogHead))
 
 
 class LogIntegrityError(RuntimeError):
@@ -56,8 +57,8 @@ def lock_head(session: Session, *, skip_locked: bool = False) -> Head | None:
     IMMEDIATE (trading.db), which serialises writers the same way. Columns, not the ORM
     entity: a cached LogHead in the identity map could be stale.
     """
-    query = select(LogHead.size, LogHead.frontier).where(LogHead.id == HEAD_ID)
-    row = session.execute(query.with_for_update(skip_locked=skip_locked)).one_or_none()
+    query = select(_HEAD.c.size, _HEAD.c.frontier).where(_HEAD.c.id == HEAD_ID)
+    row = session.connection().execute(query.with_for_update(skip_locked=skip_locked)).one_or_none()
     if row is None:
         if skip_locked and session.scalar(select(LogHead.id).where(LogHead.id == HEAD_ID)):
             return None
@@ -83,11 +84,52 @@ def append(session: Session, head: Head, moment: dt.datetime,
         rows.append(_entry_row(size, moment, entry, canonical, leaf))
         nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed)
         size += 1
-    session.execute(insert(LogEntry), rows)
-    session.execute(insert(LogNode), nodes)
-    session.execute(update(LogHead).where(LogHead.id == HEAD_ID)
-                    .values(size=size, frontier=merkle.pack_frontier(frontier)))
+    _write(session, rows, nodes, size, merkle.pack_frontier(frontier))
     return Head(size, frontier)
+
+
+# PostgreSQL takes the entries, the completed subtree hashes and the new head in one statement
+# (each list as one array): every logged change pays one round trip here instead of three, and
+# no ORM statement building (a draw logs nine entries; ``make bench-draw``).
+_POSTGRES_APPEND = text("""
+WITH entries AS (
+    INSERT INTO log_entry (seq, created_at, actor_user_id, actor_role, actor_ip, action, subject,
+                           body, canonical, leaf_hash, promise)
+    SELECT seq, created_at, actor_user_id, actor_role, actor_ip, action, subject, body::json,
+           canonical, leaf_hash, promise
+    FROM unnest(CAST(:seq AS bigint[]), CAST(:created_at AS timestamptz[]),
+                CAST(:actor_user_id AS text[]), CAST(:actor_role AS text[]),
+                CAST(:actor_ip AS text[]), CAST(:action AS text[]), CAST(:subject AS text[]),
+                CAST(:body AS text[]), CAST(:canonical AS bytea[]), CAST(:leaf_hash AS bytea[]),
+                CAST(:promise AS bigint[]))
+         AS given(seq, created_at, actor_user_id, actor_role, actor_ip, action, subject, body,
+                  canonical, leaf_hash, promise)
+), nodes AS (
+    INSERT INTO log_node (level, idx, hash)
+    SELECT * FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[]),
+                         CAST(:hash AS bytea[]))
+)
+UPDATE log_head SET size = :size, frontier = :frontier WHERE id = :head
+""")
+_ENTRY_COLUMNS = ("seq", "created_at", "actor_user_id", "actor_role", "actor_ip", "action",
+                  "subject", "body", "canonical", "leaf_hash", "promise")
+
+
+def _write(session: Session, rows: list[dict[str, Any]], nodes: list[dict[str, Any]], size: int,
+           frontier: bytes) -> None:
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        given: dict[str, Any] = {column: [row[column] for row in rows] for column in _ENTRY_COLUMNS}
+        given["body"] = [json.dumps(body, ensure_ascii=False) for body in given["body"]]
+        given.update({column: [node[column] for node in nodes] for column in ("level", "idx", "hash")})
+        connection.execute(_POSTGRES_APPEND, {**given, "size": size, "frontier": frontier,
+                                              "head": HEAD_ID})
+        return
+    connection.execute(insert(_ENTRY), rows)
+    if nodes:
+        connection.execute(insert(_NODE), nodes)
+    connection.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+                       .values(size=size, frontier=frontier))
 
 
 def canonical_bytes(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from supervision.appending import Head, NewEntry, append, canonical_bytes, format_time, lock_head, to_millis
@@ -63,6 +63,11 @@ def promise(session: Session, actor: Actor, action: str, subject: str,
                                   subject=subject, body=body)
         .returning(LogPending.id)).scalar_one()
     return Promise(number, moment)
+
+
+def any_waiting() -> ColumnElement[bool]:
+    """Whether any promise visible to the statement waits for the tree (for a SELECT list)."""
+    return exists(select(LogPending.id))
 
 
 def drain(session: Session, head: Head, moment: datetime) -> Head:

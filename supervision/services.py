@@ -72,8 +72,13 @@ def record_many(session: Session,
     returns the index of the first."""
     head = lock_head(session)
     assert head is not None
-    moment = clock.now(session)
-    head = sequencer.drain(session, head, moment)
+    # The time and whether promises wait, in one statement after the lock (a new snapshot
+    # under READ COMMITTED, so promises committed while this waited for the head are seen).
+    moment, waiting = session.connection().execute(
+        select(clock.now_column(session), sequencer.any_waiting())).one()
+    moment = clock.as_utc(moment)
+    if waiting:
+        head = sequencer.drain(session, head, moment)
     first = head.size
     append(session, head, moment, [NewEntry(*entry) for entry in entries])
     session.flush()  # the caller's own rows, as before the entry: one failure point
