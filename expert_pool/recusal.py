@@ -367,7 +367,9 @@ def _busy(session: Session, context: Context) -> dict[uuid.UUID, str]:
         select(DrawPick.expert_id, Draw.number, Draw.evaluation_on, Draw.expected_days)
         .join(Draw, Draw.id == DrawPick.draw_id)
         .where(DrawPick.state.in_(BUSY_STATES), Draw.state != DrawState.CANCELLED.value,
-               Draw.evaluation_on >= earliest, Draw.evaluation_on <= context.last_day)
+               Draw.evaluation_on >= earliest, Draw.evaluation_on <= context.last_day,
+               # most evaluations last a day: only those can be left out before the arithmetic
+               or_(Draw.evaluation_on >= context.first_day, Draw.expected_days > 1))
         .order_by(Draw.number.desc())
     )
     if context.draw_id is not None:

@@ -159,6 +159,22 @@ def test_an_expert_on_another_committee_that_day_is_excluded(client) -> None:
     assert {reasons[n] for n in asked} == {"same_day_committee"}
 
 
+def test_a_longer_evaluation_that_began_earlier_still_holds_its_experts(client) -> None:
+    section, supervisor = _setup(client, "rl")
+    first = run_draw(draw_input(section, supervisor, expected_days=3))
+    with db.read_only() as session:
+        asked = [p.expert_number for p in drawing.picks_of(session, first.id) if p.state == "notified"]
+    pool(200, 6)
+    third_day = first.evaluation_at + dt.timedelta(days=2)
+    reasons = _commit_and_reasons(draw_input(closed_section(client, "rl2"), supervisor,
+                                             evaluation_at=third_day))
+    assert {reasons[n] for n in asked} == {"same_day_committee"}
+    day_after = first.evaluation_at + dt.timedelta(days=3)
+    reasons = _commit_and_reasons(draw_input(closed_section(client, "rl3"), supervisor,
+                                             evaluation_at=day_after))
+    assert not set(asked) & set(reasons)
+
+
 def test_the_draw_cap_excludes_an_often_drawn_expert(client) -> None:
     section, supervisor = _setup(client, "rk")
     first = run_draw(draw_input(section, supervisor, evaluation_at=db_now() + dt.timedelta(days=2)))
