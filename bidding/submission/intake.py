@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -142,13 +141,14 @@ def precheck(session: Session, user: CurrentUser, tender_id: uuid.UUID,
 
 
 class IncomingBid:
-    """An upload in progress: a temporary file, its SHA-256 and the structural checker."""
+    """An upload in progress: a temporary file and the structural checker, which also computes
+    the envelope's SHA-256 (one pass over the bytes: hashing them twice cost a 10–50 MB upload
+    a fifth of its time, ``make bench`` (b))."""
 
     def __init__(self, target: Target, max_size: int | None = None) -> None:
         self.target = target
         self.max_size = max_size if max_size is not None else config.max_bid_bytes()
         self.checker = EnvelopeChecker(max_size=self.max_size, expected=target.expected())
-        self.hash = hashlib.sha256()
         self.size = 0
         directory = files.private_dir(config.incoming_dir())
         self.path = directory / f"{uuid.uuid4().hex}.part"
@@ -165,7 +165,6 @@ class IncomingBid:
         except EnvelopeError as error:
             self.discard()
             raise envelope_refused(error) from error
-        self.hash.update(chunk)
         assert self._file is not None
         self._file.write(chunk)
 
@@ -187,7 +186,10 @@ class IncomingBid:
 
     @property
     def digest(self) -> str:
-        return self.hash.hexdigest()
+        """The envelope's SHA-256 (hex); known once ``finish`` has checked the whole of it."""
+        if self.info is None:
+            raise RuntimeError("the upload is not finished: its digest is not known yet")
+        return self.info.envelope_sha256
 
     def discard(self) -> None:
         """Forget the upload: nothing of a refused bid stays on disk."""
