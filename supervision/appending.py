@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, event, insert, select, text, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from supervision import merkle
 from supervision.models import LogEntry, LogHead, LogNode
@@ -22,6 +22,7 @@ from trading import jcs
 from trading.audit import Actor
 
 HEAD_ID = 1
+_HELD = "supervision.log_head"  # session.info: (transaction, Head) while it holds the lock
 _ENTRY, _NODE, _HEAD = (cast(Table, model.__table__) for model in (LogEntry, LogNode, LogHead))
 
 
@@ -56,14 +57,31 @@ def lock_head(session: Session, *, skip_locked: bool = False) -> Head | None:
     predecessor committed. SQLite renders no FOR UPDATE; its write transactions already begin
     IMMEDIATE (trading.db), which serialises writers the same way. Columns, not the ORM
     entity: a cached LogHead in the identity map could be stale.
+
+    A transaction that already holds the lock gets the head it last wrote, without a round
+    trip (a draw's step logs up to five entries); the copy is dropped whenever a transaction
+    or savepoint of the session ends, so a rolled-back savepoint is re-read.
     """
+    held = session.info.get(_HELD)
+    if held is not None and held[0] is session.get_transaction():
+        return cast(Head, held[1])
     query = select(_HEAD.c.size, _HEAD.c.frontier).where(_HEAD.c.id == HEAD_ID)
     row = session.connection().execute(query.with_for_update(skip_locked=skip_locked)).one_or_none()
     if row is None:
         if skip_locked and session.scalar(select(LogHead.id).where(LogHead.id == HEAD_ID)):
             return None
         raise LogIntegrityError("log_head row is missing: run the migrations")
-    return Head(row.size, merkle.unpack_frontier(row.frontier))
+    return _hold(session, Head(row.size, merkle.unpack_frontier(row.frontier)))
+
+
+def _hold(session: Session, head: Head) -> Head:
+    session.info[_HELD] = (session.get_transaction(), head)
+    return head
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _let_go(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_HELD, None)
 
 
 def append(session: Session, head: Head, moment: dt.datetime,
@@ -85,7 +103,7 @@ def append(session: Session, head: Head, moment: dt.datetime,
         nodes.extend({"level": lv, "idx": ix, "hash": h} for lv, ix, h in completed)
         size += 1
     _write(session, rows, nodes, size, merkle.pack_frontier(frontier))
-    return Head(size, frontier)
+    return _hold(session, Head(size, frontier))
 
 
 # PostgreSQL takes the entries, the completed subtree hashes and the new head in one statement

@@ -76,6 +76,18 @@ def test_rolled_back_entries_vanish_without_a_gap(database: str) -> None:
         assert services.root_at(session, 3) == merkle.root_from_leaves(_leaf_hashes())
 
 
+def test_an_entry_in_a_rolled_back_savepoint_leaves_no_gap(database: str) -> None:
+    with db.transaction() as session:
+        assert services.record(session, BIDDER, "notice.published", "notice:kept", {}) == 0
+        with pytest.raises(RuntimeError), session.begin_nested():
+            assert services.record(session, BIDDER, "notice.published", "notice:undone", {}) == 1
+            raise RuntimeError("the savepoint's change failed")
+        assert services.record(session, BIDDER, "notice.failed", "notice:kept", {}) == 1
+    with db.read_only() as session:
+        assert [e.subject for e in services.entries(session)] == ["notice:kept", "notice:kept"]
+        assert services.root_at(session, 2) == merkle.root_from_leaves(_leaf_hashes())
+
+
 def test_record_never_commits(database: str) -> None:
     with db.transaction() as session:
         services.record(session, BIDDER, "bid.submitted", "bid:1", {})
