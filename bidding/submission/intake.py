@@ -310,6 +310,7 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     Core statements, no ORM objects: the hot path of a deadline spike (six statements)."""
     info = incoming.finish()
     target = incoming.target
+    session.flush()  # the Core statements below do not flush what the caller left pending
     deadline, locked_at = _lock_open_tender(session, target.tender_id)
     _supersede(session, target, locked_at)
     # The decisive check, on the database clock after every lock the bid needs; the same
