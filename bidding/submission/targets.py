@@ -14,7 +14,8 @@ be streamed that the store then refuses. Hence:
   database clock when it was read (a bid after the deadline goes back to the database);
 - in two parts, each with its own key: what the tender and section gave (the logged key id,
   the deadline, the mode), per tender and section; and that the bidder's organization may bid
-  (it exists and is not the platform operator's, R-26), per organization. The user's role and
+  (it exists and is not the platform operator's, R-26), per organization, unless the request's
+  user came with its organization's kind (then that is checked). The user's role and
   organization come with the request (``CurrentUser``) and are checked every time.
 """
 
@@ -27,7 +28,7 @@ import uuid
 from dataclasses import dataclass
 
 from bidding.submission.intake import Target
-from trading.accounts.models import Role
+from trading.accounts.models import OrganizationKind, Role
 from trading.accounts.services import CurrentUser
 
 TTL_SECONDS = 1.0
@@ -51,7 +52,10 @@ def recall(user: CurrentUser, tender_id: uuid.UUID, section_id: uuid.UUID) -> Ta
     org_id = user.organization_id
     if org_id is None or Role.BIDDER.value not in user.roles:
         return None
-    if _organizations.get(org_id, 0.0) <= time.monotonic():
+    kind = user.organization_kind  # read with the user (as old as the user: token_cache)
+    if kind == OrganizationKind.TRADING_CENTER.value:
+        return None  # refused by the database path, with its message
+    if kind is None and _organizations.get(org_id, 0.0) <= time.monotonic():
         return None
     return tender_part(user, tender_id, section_id)
 

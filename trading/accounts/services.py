@@ -76,6 +76,7 @@ class CurrentUser:
     roles: frozenset[str]
     organization_id: uuid.UUID | None
     organization_name: str | None
+    organization_kind: str | None = None  # as read with the user (e.g. R-26 at a bid's pre-check)
 
     @classmethod
     def of(cls, user: User) -> CurrentUser:
@@ -86,6 +87,7 @@ class CurrentUser:
             roles=user.role_names,
             organization_id=user.organization_id,
             organization_name=user.organization.name if user.organization else None,
+            organization_kind=user.organization.kind if user.organization else None,
         )
 
     def has_any(self, roles: Iterable[str]) -> bool:

@@ -36,7 +36,7 @@ _ORGS, _ROLES = Organization.__table__.c, UserRole.__table__.c
 _HOLDER = (
     select(_TOKENS.revoked_at, _TOKENS.expires_at, _USERS.id, _USERS.username,
            _USERS.display_name, _USERS.is_active, _USERS.organization_id, _ORGS.name,
-           _ROLES.role)
+           _ORGS.kind, _ROLES.role)
     .select_from(ApiToken.__table__.join(User.__table__, _USERS.id == _TOKENS.user_id)
                  .outerjoin(Organization.__table__, _ORGS.id == _USERS.organization_id)
                  .outerjoin(UserRole.__table__, _ROLES.user_id == _USERS.id))
@@ -61,7 +61,8 @@ def lookup(session: Session, token: str) -> tuple[CurrentUser, float | None] | N
             return None
     user = CurrentUser(id=first.id, username=first.username, display_name=first.display_name,
                        roles=frozenset(row.role for row in rows if row.role is not None),
-                       organization_id=first.organization_id, organization_name=first.name)
+                       organization_id=first.organization_id, organization_name=first.name,
+                       organization_kind=first.kind)
     return user, left
 
 
