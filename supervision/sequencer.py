@@ -9,7 +9,9 @@ transparency's signed certificate timestamps are). The pending rows are appended
   state change such as a tender's close is always logged after every promise committed before
   it: the closing's UPDATE of the tender waits for the submissions holding it in share mode;
 - by ``integrate_soon`` right after a promising transaction commits (it skips when another
-  transaction holds the head: that one, or the next, takes the row along);
+  transaction holds the head: that one, or the next, takes the row along); a busy writer
+  calls ``integrate_coalesced`` instead, so that one thread per process appends for all of
+  them (a batch per round, not a transaction per promise);
 - by the dispatcher's ``run`` loop every ``MERGE_DELAY_SECONDS`` at most, whatever happens.
 
 An appended promise keeps its number and time in the entry's body (``promise``,
@@ -25,13 +27,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, insert, select
+from sqlalchemy import ColumnElement, Row, bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from supervision.appending import Head, NewEntry, append, canonical_bytes, format_time, lock_head, to_millis
 from supervision.models import LogEntry, LogPending
 from trading import clock, db
 from trading.audit import Actor
+from trading.db import Base
+
+_PENDING = Base.metadata.tables[LogPending.__tablename__]
 
 MERGE_DELAY_SECONDS = 1.0  # the longest a promise waits for the tree (the run loop's period)
 KEPT_KEYS = frozenset({"promise", "received_at"})  # what appending adds to a promised body
@@ -57,33 +62,37 @@ def promise(session: Session, actor: Actor, action: str, subject: str,
         raise ValueError(f"a promised body may not use the keys {sorted(KEPT_KEYS)}")
     moment = to_millis(at or clock.now(session))
     canonical_bytes(0, moment, actor, action, subject, body)
-    number = session.execute(
-        insert(LogPending).values(received_at=moment, actor_user_id=actor.user_id,
-                                  actor_role=actor.role, actor_ip=actor.ip, action=action,
-                                  subject=subject, body=body)
-        .returning(LogPending.id)).scalar_one()
+    number = session.connection().execute(_INSERT_PROMISE, {
+        "received_at": moment, "actor_user_id": actor.user_id, "actor_role": actor.role,
+        "actor_ip": actor.ip, "action": action, "subject": subject, "body": body,
+    }).scalar_one()
     return Promise(number, moment)
+
+
+# Built once, on the table (a promise is a bid's hot path: no ORM insert machinery).
+_INSERT_PROMISE = insert(_PENDING).returning(_PENDING.c.id)
 
 
 def any_waiting() -> ColumnElement[bool]:
     """Whether any promise visible to the statement waits for the tree (for a SELECT list)."""
-    return exists(select(LogPending.id))
+    return exists(select(_PENDING.c.id))
 
 
 def drain(session: Session, head: Head, moment: datetime) -> Head:
     """Append every promise visible to this transaction, oldest first; the head is locked."""
+    connection = session.connection()
     while True:
-        rows = session.execute(select(LogPending).order_by(LogPending.id).limit(BATCH)).scalars()
-        pending = list(rows)
+        pending = connection.execute(_OLDEST_PENDING).all()  # rows, not ORM objects
         if not pending:
             return head
         head = append(session, head, moment, [_kept(row) for row in pending])
-        session.execute(delete(LogPending).where(LogPending.id.in_([r.id for r in pending]))
-                        .execution_options(synchronize_session=False))
-        for row in pending:
-            session.expunge(row)
+        connection.execute(_DELETE_PENDING, {"numbers": [row.id for row in pending]})
         if len(pending) < BATCH:
             return head
+
+
+_OLDEST_PENDING = select(_PENDING).order_by(_PENDING.c.id).limit(BATCH)
+_DELETE_PENDING = delete(_PENDING).where(_PENDING.c.id.in_(bindparam("numbers", expanding=True)))
 
 
 def integrate(session: Session, *, wait: bool = True) -> int:
@@ -100,6 +109,35 @@ def integrate_soon() -> int:
     """After a promising transaction committed: append now unless someone else is at it."""
     with db.transaction() as session:
         return integrate(session, wait=False)
+
+
+MAX_COALESCED_ROUNDS = 4  # then the request goes; the others, or the dispatcher, take the rest
+_integrating = threading.Lock()
+_requested = threading.Event()
+
+
+def integrate_coalesced() -> int:
+    """``integrate_soon`` for many concurrent writers of one process: when another thread of
+    this process is appending, ask it for one more round and return at once (0) instead of
+    opening a transaction that would only find the head taken. Alone, it appends at once, as
+    ``integrate_soon`` does. A request arriving while the holder leaves is not lost: the
+    holder looks at the flag again after releasing."""
+    _requested.set()
+    total = 0
+    while _requested.is_set():
+        if not _integrating.acquire(blocking=False):
+            return total  # the holder re-checks ``_requested`` after releasing
+        rounds = 0
+        try:
+            while _requested.is_set() and rounds < MAX_COALESCED_ROUNDS:
+                _requested.clear()
+                total += integrate_soon()
+                rounds += 1
+        finally:
+            _integrating.release()
+        if rounds >= MAX_COALESCED_ROUNDS:
+            break  # a busy process: the next writer, or the dispatcher's round, goes on
+    return total
 
 
 def kept_promises(session: Session, numbers: Iterable[int]) -> dict[int, int]:
@@ -129,7 +167,7 @@ def run(stop_event: threading.Event, interval: float = MERGE_DELAY_SECONDS) -> N
         stop_event.wait(interval)
 
 
-def _kept(row: LogPending) -> NewEntry:
+def _kept(row: Row[Any]) -> NewEntry:
     actor = Actor(user_id=row.actor_user_id, role=row.actor_role, ip=row.actor_ip)
     body = {**row.body, "promise": row.id, "received_at": format_time(row.received_at)}
     return NewEntry(actor, row.action, row.subject, body, promise=row.id)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
+    Select,
     func,
     literal_column,
     select,
@@ -58,15 +59,29 @@ class TestClockDisabledError(RuntimeError):
 
 def now(session: Session) -> dt.datetime:
     """The database's current time as an aware UTC datetime."""
-    return as_utc(session.execute(select(now_column(session))).scalar_one())
+    statement = _now_select(_is_sqlite(session), get_settings().test_clock)
+    return as_utc(session.connection().execute(statement).scalar_one())
+
+
+@lru_cache(maxsize=4)
+def _now_select(sqlite: bool, test_clock: bool) -> Select[Any]:
+    # Built once per kind (a hot path reads the clock several times a request): the same
+    # statement object keeps its compiled form and cache key.
+    return select(_now_column(sqlite, test_clock))
 
 
 def now_column(session: Session) -> ColumnElement[Any]:
     """The database time as a column, to fetch with the rows a page reads (one round trip)."""
-    if not get_settings().test_clock:
-        return real_now_column(session)
-    offset_us = select(TestClock.offset_us).where(TestClock.id == TEST_CLOCK_ROW).scalar_subquery()
-    if _is_sqlite(session):
+    return _now_column(_is_sqlite(session), get_settings().test_clock)
+
+
+def _now_column(sqlite: bool, test_clock: bool) -> ColumnElement[Any]:
+    if not test_clock:
+        return _real_now_column(sqlite)
+    offsets = TestClock.__table__.c
+    offset_us = (select(offsets.offset_us).where(offsets.id == TEST_CLOCK_ROW)
+                 .scalar_subquery())
+    if sqlite:
         modifier = func.printf("%+.6f seconds", func.coalesce(offset_us, 0) / 1_000_000.0)
         return func.strftime("%Y-%m-%dT%H:%M:%f", "now", modifier)
     step: ColumnElement[Any] = literal_column("interval '1 microsecond'")
@@ -76,7 +91,11 @@ def now_column(session: Session) -> ColumnElement[Any]:
 
 def real_now_column(session: Session) -> ColumnElement[Any]:
     """The database's own clock, without the test clock's offset."""
-    if _is_sqlite(session):
+    return _real_now_column(_is_sqlite(session))
+
+
+def _real_now_column(sqlite: bool) -> ColumnElement[Any]:
+    if sqlite:
         return func.strftime("%Y-%m-%dT%H:%M:%f", "now")
     # clock_timestamp() is the real time of the statement, not of the transaction start: a
     # bid committed late in a long transaction must not borrow the earlier start time.

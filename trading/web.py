@@ -30,6 +30,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from trading import audit, clock, db, denials, server_errors
 from trading.accounts import services as accounts
+from trading.accounts import token_cache
 from trading.accounts.services import CurrentUser
 from trading.errors import RETRY_AFTER_SECONDS, UserError, transient_cause
 from trading.i18n import normalize_language, translate
@@ -95,9 +96,15 @@ def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> audit.Actor:
 
 def _lookup_user(token: str, via_api: bool) -> CurrentUser | None:
     with db.read_only() as session:
-        finder = accounts.user_for_api_token if via_api else accounts.user_for_web_session
-        user = finder(session, token)
-        return CurrentUser.of(user) if user else None
+        if not via_api:
+            user = accounts.user_for_web_session(session, token)
+            return CurrentUser.of(user) if user else None
+        found = token_cache.lookup(session, token)
+    if found is None:
+        return None
+    current, left = found
+    token_cache.remember(token, current, token_cache.TTL_SECONDS if left is None else left)
+    return current
 
 
 class AuthenticationMiddleware(ASGIMiddleware):
@@ -107,10 +114,14 @@ class AuthenticationMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         path = scope["path"]
-        token = _credential(scope, via_api=is_api(path))
-        scope["user"] = (
-            await anyio.to_thread.run_sync(_lookup_user, token, is_api(path)) if token else None
-        )
+        via_api = is_api(path)
+        token = _credential(scope, via_api=via_api)
+        # An API token seen in the last seconds needs no database (and no thread): see
+        # trading.accounts.token_cache for how stale that may be.
+        user = token_cache.recall(token) if token and via_api else None
+        if user is None and token:
+            user = await anyio.to_thread.run_sync(_lookup_user, token, via_api)
+        scope["user"] = user
         await next_app(scope, receive, send)
 
 

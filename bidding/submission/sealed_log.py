@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bidding.lookup import subject
@@ -26,6 +26,7 @@ from bidding.models import Bid, BidLogSeal
 from supervision import services as supervision
 from trading.accounts.models import Role
 from trading.audit import Actor
+from trading.db import Base
 
 REVEAL_ACTION = "tender.bidders_revealed"
 SALT_BYTES = 16
@@ -72,12 +73,16 @@ def _sealed_body(actor: Actor, entry: SealedEntry) -> tuple[str, dict[str, Any]]
                   "envelope_sha256": entry.envelope_sha256, "commitment": commitment}
 
 
+_INSERT_SEAL = insert(Base.metadata.tables[BidLogSeal.__tablename__])
+
+
 def _keep_seal(session: Session, actor: Actor, entry: SealedEntry, salt: str, *,
                seq: int | None = None, promise: int | None = None) -> None:
-    session.add(BidLogSeal(salt=salt, seq=seq, promise=promise, tender_id=entry.tender_id,
-                           bid_id=entry.bid_id, bidder_id=entry.bidder_id,
-                           user_id=actor.user_id, ip=actor.ip))
-    session.flush()
+    # A Core INSERT: on a bid's hot path, no ORM object to flush.
+    session.connection().execute(_INSERT_SEAL, {
+        "salt": salt, "seq": seq, "promise": promise, "tender_id": entry.tender_id,
+        "bid_id": entry.bid_id, "bidder_id": entry.bidder_id, "user_id": actor.user_id,
+        "ip": actor.ip})
 
 
 def settle(session: Session, tender_id: uuid.UUID) -> None:

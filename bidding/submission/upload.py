@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request
 
 from bidding import config
-from bidding.submission import intake
+from bidding.submission import intake, targets
 from trading import db
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -20,7 +20,13 @@ from trading.web import actor_of, blocking, current_user
 def _precheck(user: CurrentUser, tender_id: uuid.UUID,
               section_id: uuid.UUID) -> intake.Target:
     with db.read_only() as session:
-        return intake.precheck(session, user, tender_id, section_id)
+        remembered = targets.tender_part(user, tender_id, section_id)
+        if remembered is not None:  # the tender's part from memory: the organization only
+            targets.remember_organization(intake.check_bidder(session, user))
+            return remembered
+        target, left = intake.precheck_timed(session, user, tender_id, section_id)
+    targets.remember(target, left)
+    return target
 
 
 def _too_large(limit: int) -> UserError:
@@ -35,7 +41,10 @@ async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
                       section_id: uuid.UUID) -> intake.Accepted:
     user = current_user(request)
     assert user is not None  # the route's guard
-    target = await blocking(_precheck, user, tender_id, section_id)
+    # A pass remembered from the last second needs no database (bidding.submission.targets).
+    target = targets.recall(user, tender_id, section_id)
+    if target is None:
+        target = await blocking(_precheck, user, tender_id, section_id)
     limit = config.max_bid_bytes()
     announced = request.headers.get("content-length")
     if announced and announced.isascii() and announced.isdigit() and int(announced) > limit:

@@ -76,6 +76,7 @@ class CurrentUser:
     roles: frozenset[str]
     organization_id: uuid.UUID | None
     organization_name: str | None
+    organization_kind: str | None = None  # as read with the user (e.g. R-26 at a bid's pre-check)
 
     @classmethod
     def of(cls, user: User) -> CurrentUser:
@@ -86,6 +87,7 @@ class CurrentUser:
             roles=user.role_names,
             organization_id=user.organization_id,
             organization_name=user.organization.name if user.organization else None,
+            organization_kind=user.organization.kind if user.organization else None,
         )
 
     def has_any(self, roles: Iterable[str]) -> bool:
@@ -131,7 +133,7 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def _token_digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -302,7 +304,7 @@ def start_web_session(session: Session, user: User, ip: str | None) -> str:
     now = clock.now(session)
     session.add(
         WebSession(
-            token_hash=_token_digest(token), user_id=user.id, created_at=now,
+            token_hash=token_digest(token), user_id=user.id, created_at=now,
             expires_at=now + SESSION_LIFETIME, address=(ip or "")[:64] or None,
         )
     )
@@ -313,7 +315,7 @@ def start_web_session(session: Session, user: User, ip: str | None) -> str:
 
 def end_web_session(session: Session, token: str, actor: Actor) -> None:
     deleted = session.execute(
-        delete(WebSession).where(WebSession.token_hash == _token_digest(token))
+        delete(WebSession).where(WebSession.token_hash == token_digest(token))
     )
     if deleted.rowcount:  # type: ignore[attr-defined]
         audit.record(session, actor, "account.logged_out", f"user/{actor.user_id}", {})
@@ -322,7 +324,7 @@ def end_web_session(session: Session, token: str, actor: Actor) -> None:
 def shorten_web_session(session: Session, token: str, until: dt.datetime) -> bool:
     """End the browser session by ``until`` at the latest (a self-service kiosk's short
     session); False if there is no such session."""
-    found = session.get(WebSession, _token_digest(token))
+    found = session.get(WebSession, token_digest(token))
     if found is None:
         return False
     found.expires_at = min(found.expires_at, until)
@@ -330,7 +332,7 @@ def shorten_web_session(session: Session, token: str, until: dt.datetime) -> boo
 
 
 def user_for_web_session(session: Session, token: str) -> User | None:
-    found = session.get(WebSession, _token_digest(token))
+    found = session.get(WebSession, token_digest(token))
     if found is None or found.expires_at <= clock.now(session) or not found.user.is_active:
         return None
     return found.user
@@ -341,7 +343,7 @@ def create_api_token(session: Session, actor: Actor, user_id: uuid.UUID, name: s
     name = _required(name, "name", "令牌名称", "Token name", 100)
     token = "ggzy_" + secrets.token_urlsafe(32)
     record = ApiToken(
-        id=uuid.uuid4(), user_id=user_id, name=name, token_hash=_token_digest(token),
+        id=uuid.uuid4(), user_id=user_id, name=name, token_hash=token_digest(token),
         created_at=clock.now(session),
     )
     session.add(record)
@@ -364,7 +366,7 @@ def list_api_tokens(session: Session, user_id: uuid.UUID) -> list[ApiToken]:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if record is None or record.revoked_at is not None or not record.user.is_active:
         return None
     if record.expires_at is not None and record.expires_at <= clock.now(session):

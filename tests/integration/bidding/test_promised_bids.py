@@ -32,7 +32,7 @@ def _no_append_after_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     def unavailable() -> int:
         raise OperationalError("SELECT ... FOR UPDATE SKIP LOCKED", {}, Exception("gone"))
 
-    monkeypatch.setattr(services, "integrate_soon", unavailable)
+    monkeypatch.setattr(services, "integrate_coalesced", unavailable)
 
 
 def test_the_close_keeps_every_promise_before_its_own_entry(
