@@ -106,10 +106,26 @@ def append(session: Session, head: Head, moment: dt.datetime,
     return _hold(session, Head(size, frontier))
 
 
-# PostgreSQL takes the entries, the completed subtree hashes and the new head in one statement
-# (each list as one array): every logged change pays one round trip here instead of three, and
-# no ORM statement building (a draw logs nine entries; ``make bench-draw``).
-_POSTGRES_APPEND = text("""
+# PostgreSQL takes the entries, the completed subtree hashes and the new head in one statement:
+# every logged change pays one round trip here instead of three, and no ORM statement building
+# (a draw logs nine entries; ``make bench-draw``). One entry (most calls) goes as plain values:
+# psycopg escapes array elements in Python, which for a draw's 60 KB result entry cost more
+# than the round trips saved; several (a batch of promises, small) go as arrays.
+_POSTGRES_APPEND_ONE = text("""
+WITH entries AS (
+    INSERT INTO log_entry (seq, created_at, actor_user_id, actor_role, actor_ip, action, subject,
+                           body, canonical, leaf_hash, promise)
+    VALUES (:seq, :created_at, :actor_user_id, :actor_role, :actor_ip, :action, :subject,
+            CAST(:body AS json), :canonical, :leaf_hash, :promise)
+)
+, nodes AS (
+    INSERT INTO log_node (level, idx, hash)
+    SELECT * FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[]),
+                         CAST(:hash AS bytea[]))
+)
+UPDATE log_head SET size = :size, frontier = :frontier WHERE id = :head
+""")
+_POSTGRES_APPEND_MANY = text("""
 WITH entries AS (
     INSERT INTO log_entry (seq, created_at, actor_user_id, actor_role, actor_ip, action, subject,
                            body, canonical, leaf_hash, promise)
@@ -122,7 +138,8 @@ WITH entries AS (
                 CAST(:promise AS bigint[]))
          AS given(seq, created_at, actor_user_id, actor_role, actor_ip, action, subject, body,
                   canonical, leaf_hash, promise)
-), nodes AS (
+)
+, nodes AS (
     INSERT INTO log_node (level, idx, hash)
     SELECT * FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[]),
                          CAST(:hash AS bytea[]))
@@ -139,9 +156,12 @@ def _write(session: Session, rows: list[dict[str, Any]], nodes: list[dict[str, A
     if connection.dialect.name == "postgresql":
         given: dict[str, Any] = {column: [row[column] for row in rows] for column in _ENTRY_COLUMNS}
         given["body"] = [json.dumps(body, ensure_ascii=False) for body in given["body"]]
+        statement = _POSTGRES_APPEND_MANY
+        if len(rows) == 1:
+            given, statement = {column: values[0] for column, values in given.items()}, _POSTGRES_APPEND_ONE
         given.update({column: [node[column] for node in nodes] for column in ("level", "idx", "hash")})
-        connection.execute(_POSTGRES_APPEND, {**given, "size": size, "frontier": frontier,
-                                              "head": HEAD_ID})
+        connection.execute(statement, {**given, "size": size, "frontier": frontier,
+                                       "head": HEAD_ID})
         return
     connection.execute(insert(_ENTRY), rows)
     if nodes:
