@@ -154,11 +154,12 @@ def _write(session: Session, rows: list[dict[str, Any]], nodes: list[dict[str, A
            frontier: bytes) -> None:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        given: dict[str, Any] = {column: [row[column] for row in rows] for column in _ENTRY_COLUMNS}
-        given["body"] = [json.dumps(body, ensure_ascii=False) for body in given["body"]]
-        statement = _POSTGRES_APPEND_MANY
+        bodies = [json.dumps(row["body"], ensure_ascii=False) for row in rows]
         if len(rows) == 1:
-            given, statement = {column: values[0] for column, values in given.items()}, _POSTGRES_APPEND_ONE
+            given, statement = {**rows[0], "body": bodies[0]}, _POSTGRES_APPEND_ONE
+        else:
+            given = {column: [row[column] for row in rows] for column in _ENTRY_COLUMNS}
+            given["body"], statement = bodies, _POSTGRES_APPEND_MANY
         given.update({column: [node[column] for node in nodes] for column in ("level", "idx", "hash")})
         connection.execute(statement, {**given, "size": size, "frontier": frontier,
                                        "head": HEAD_ID})

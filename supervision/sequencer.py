@@ -73,9 +73,12 @@ def promise(session: Session, actor: Actor, action: str, subject: str,
 _INSERT_PROMISE = insert(_PENDING).returning(_PENDING.c.id)
 
 
+_ANY_WAITING = exists(select(_PENDING.c.id))
+
+
 def any_waiting() -> ColumnElement[bool]:
     """Whether any promise visible to the statement waits for the tree (for a SELECT list)."""
-    return exists(select(_PENDING.c.id))
+    return _ANY_WAITING
 
 
 def drain(session: Session, head: Head, moment: datetime) -> Head:

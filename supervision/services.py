@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from supervision import merkle, sequencer
@@ -34,6 +34,7 @@ from supervision.sequencer import kept_promises as kept_promises
 from supervision.sequencer import promise as promise
 from trading import clock
 from trading.audit import Actor
+from trading.settings import get_settings
 
 DEFAULT_PAGE = 100
 
@@ -75,8 +76,7 @@ def record_many(session: Session,
     assert head is not None
     # The time and whether promises wait, in one statement after the lock (a new snapshot
     # under READ COMMITTED, so promises committed while this waited for the head are seen).
-    moment, waiting = session.connection().execute(
-        select(clock.now_column(session), sequencer.any_waiting())).one()
+    moment, waiting = session.connection().execute(_time_and_waiting(session)).one()
     moment = clock.as_utc(moment)
     if waiting:
         head = sequencer.drain(session, head, moment)
@@ -84,6 +84,19 @@ def record_many(session: Session,
     append(session, head, moment, [NewEntry(*entry) for entry in entries])
     session.flush()  # the caller's own rows, as before the entry: one failure point
     return first
+
+
+_TIME_AND_WAITING: dict[tuple[str, bool], Select[Any]] = {}
+
+
+def _time_and_waiting(session: Session) -> Select[Any]:
+    """Built once per database kind and clock mode: every logged change runs it."""
+    key = (session.get_bind().dialect.name, get_settings().test_clock)
+    statement = _TIME_AND_WAITING.get(key)
+    if statement is None:
+        statement = select(clock.now_column(session), sequencer.any_waiting())
+        _TIME_AND_WAITING[key] = statement
+    return statement
 
 
 # --- tree reads ----------------------------------------------------------------------------
