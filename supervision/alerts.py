@@ -2,8 +2,9 @@
 
 Other domains call ``services.watch_deadline`` in the transaction that creates (or moves) a
 legal limit and ``services.resolve_deadline`` in the one that meets it. The transitions are
-timed work on ``trading.jobs`` (two jobs per alert, at ``yellow_at`` and ``due_at``) rather
-than a periodic scan: the dispatcher already delivers exactly-once guarded jobs at their
+timed work on ``trading.jobs`` rather than a periodic scan, one job per alert at a time: the
+next transition's (yellow at ``yellow_at``, then red at ``due_at``, scheduled by the yellow
+one), because every alert's jobs are logged and most alerts are cleared before yellow: the dispatcher already delivers exactly-once guarded jobs at their
 time, each transition is then logged at the moment it happens, and an idle platform does no
 work. Pages never trust the stored state alone: they show the state computed against the
 database clock, so an alert is red on time even while no worker runs.
@@ -96,7 +97,7 @@ def watch_deadline(
         row.organization_id = organization_id
     row.state = state_at(now, yellow_at, due_at)
     session.flush()
-    _schedule(session, row, now)
+    _schedule(session, row, now, moved)
     services.record(session, WATCHER, "alert.moved" if moved else "alert.watching", subject,
                     _body(row))
     return _view(row, now)
@@ -129,6 +130,7 @@ def refresh_alert(session: Session, alert_id: int) -> str | None:
     if new != row.state and ACTIVE.index(new) > ACTIVE.index(row.state):
         row.state, row.updated_at = new, now
         session.flush()
+        _schedule(session, row, now, moved=False)
         services.record(session, WATCHER, f"alert.{new}", row.subject, _body(row))
     return row.state
 
@@ -177,12 +179,25 @@ def _job_subject(alert_id: int) -> str:
     return f"alert:{alert_id}"
 
 
-def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime) -> None:
-    for job_kind, at in ((YELLOW_JOB, row.yellow_at), (RED_JOB, row.due_at)):
-        if at > now:
-            jobs.schedule(session, job_kind, _job_subject(row.id), at, {"alert_id": row.id})
-        else:
-            jobs.cancel(session, job_kind, _job_subject(row.id))
+def _next_job(row: SupervisionAlert, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+    """The transition still ahead of the clock: yellow, else red, else none."""
+    if row.yellow_at > now:
+        return YELLOW_JOB, row.yellow_at
+    if row.due_at > now:
+        return RED_JOB, row.due_at
+    return None
+
+
+def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: bool) -> None:
+    """Schedule the next transition; a moved alert's other job is cancelled (a new alert, or
+    one just turned yellow by its own job, has no other live job)."""
+    upcoming = _next_job(row, now)
+    if upcoming is not None:
+        jobs.schedule(session, upcoming[0], _job_subject(row.id), upcoming[1], {"alert_id": row.id})
+    if moved:
+        for job_kind in (YELLOW_JOB, RED_JOB):
+            if upcoming is None or job_kind != upcoming[0]:
+                jobs.cancel(session, job_kind, _job_subject(row.id))
 
 
 def _body(row: SupervisionAlert) -> dict[str, object]:

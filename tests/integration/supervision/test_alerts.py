@@ -33,6 +33,13 @@ def _run_job(kind: str, alert_id: int) -> str:
     return job_runner.execute(job_id, version).result
 
 
+def _live_jobs(alert_id: int) -> list[str]:
+    with db.read_only() as session:
+        return sorted(kind for kind in (alerts.YELLOW_JOB, alerts.RED_JOB)
+                      if (job := jobs.get_job(session, kind, f"alert:{alert_id}")) is not None
+                      and job.status in jobs.ACTIVE_STATUSES)
+
+
 def _actions() -> list[str]:
     with db.read_only() as session:
         return [e.action for e in services.entries(session, subject=SUBJECT)]
@@ -51,15 +58,18 @@ def test_the_lifecycle_of_an_alert(database: str) -> None:
         alert = services.watch_deadline(session, KIND, SUBJECT, "staff", due, "受理时限", "Intake limit",
                                         margin=dt.timedelta(hours=1))
     assert alert.state == "watching"
+    assert _live_jobs(alert.id) == [alerts.YELLOW_JOB]  # the next transition's job only
     assert _run_job(alerts.YELLOW_JOB, alert.id) == "early"  # the guard holds before yellow_at
     test_clock.advance_past(alert.yellow_at)
     assert _state(alert.id) == ("watching", "yellow")  # pages follow the clock at once
     assert _run_job(alerts.YELLOW_JOB, alert.id) == "ran"
     assert _state(alert.id) == ("yellow", "yellow")
+    assert _live_jobs(alert.id) == [alerts.RED_JOB]  # scheduled by the yellow transition
     assert _run_job(alerts.RED_JOB, alert.id) == "early"  # yellow, not yet red
     test_clock.advance_past(due)
     assert _run_job(alerts.RED_JOB, alert.id) == "ran"
     assert _state(alert.id) == ("red", "red")
+    assert _live_jobs(alert.id) == []
     with db.transaction() as session:
         assert services.resolve_deadline(session, KIND, SUBJECT, "intake.accepted")
         assert not services.resolve_deadline(session, KIND, SUBJECT)
@@ -73,10 +83,26 @@ def test_clearing_cancels_the_pending_transitions(database: str) -> None:
         alert = services.watch_deadline(session, KIND, SUBJECT, "staff",
                                         _now() + dt.timedelta(days=3), "时限", "Limit")
         services.resolve_deadline(session, KIND, SUBJECT, "done")
+    assert _live_jobs(alert.id) == []
     with db.read_only() as session:
-        for kind in (alerts.YELLOW_JOB, alerts.RED_JOB):
-            job = jobs.get_job(session, kind, f"alert:{alert.id}")
-            assert job is not None and job.status == JobStatus.CANCELLED.value
+        job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
+        assert job is not None and job.status == JobStatus.CANCELLED.value
+
+
+def test_a_moved_deadline_keeps_one_job_for_its_next_transition(database: str) -> None:
+    with db.transaction() as session:
+        alert = services.watch_deadline(session, KIND, SUBJECT, "staff",
+                                        _now() + dt.timedelta(hours=2), "时限", "Limit",
+                                        margin=dt.timedelta(hours=3))
+    assert alert.state == "yellow" and _live_jobs(alert.id) == [alerts.RED_JOB]
+    with db.transaction() as session:
+        services.watch_deadline(session, KIND, SUBJECT, "staff", _now() + dt.timedelta(days=2),
+                                "时限", "Limit", margin=dt.timedelta(hours=3))
+    assert _live_jobs(alert.id) == [alerts.YELLOW_JOB]
+    with db.transaction() as session:
+        services.watch_deadline(session, KIND, SUBJECT, "staff", _now() - dt.timedelta(hours=1),
+                                "时限", "Limit")
+    assert _live_jobs(alert.id) == []
 
 
 def test_a_moved_deadline_updates_the_alert_instead_of_doubling_it(database: str) -> None:
