@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
 
 from trading.settings import PROJECT_ROOT
 
@@ -29,3 +31,18 @@ def test_downgrade_to_base_and_upgrade_again(database):
     command.downgrade(config, "base")
     command.upgrade(config, "heads")
     command.check(config)
+
+
+def test_log_entries_are_compressed_with_lz4_on_postgresql(database):
+    # A draw's result entry holds its whole eligible pool: pglz cost its append ~3.5 ms.
+    if not database.startswith("postgresql"):
+        pytest.skip("TOAST compression is PostgreSQL's; SQLite stores values as they are")
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            methods = dict(connection.execute(text(
+                "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+                "'log_entry'::regclass AND attname IN ('body', 'canonical')")).all())
+    finally:
+        engine.dispose()
+    assert methods == {"body": "l", "canonical": "l"}
