@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,12 @@ LONGEST_DRAW_DAYS = 30  # expected_days is at most this: bounds the overlap sear
 
 
 D = ExpertDrawable
+Scope = Callable[[Any], ColumnElement[bool]]  # an expert-id column -> narrowed to some experts
+
+
+def _in_select(candidates: Select[uuid.UUID]) -> Scope:
+    return lambda column: column.in_(candidates)
+
 
 def _rows(session: Session, query: Any) -> Any:
     """Plain Core rows: these reads return thousands of tuples, and the ORM's per-row result
@@ -194,7 +200,7 @@ def _rules(context: Context, narrowed: Select[uuid.UUID], busy: dict[uuid.UUID, 
                       D.expert_id.in_(_ids(_capped(context)))))
     rules.append((ExclusionReason.POOR_RECORD, or_(
         D.expert_id.in_(_ids(_poor_records(context))),
-        D.expert_id.in_(_ids(_low_ratings(narrowed))))))
+        D.expert_id.in_(_ids(_low_ratings(_in_select(narrowed)))))))
     return rules
 
 
@@ -280,7 +286,16 @@ def _details(session: Session, context: Context,
     """What a regulator reads beside each reason: the code, the other draw, the count.
 
     Each detail query is the rule's own set query (bounded: a bidder's codes, a period), read
-    whole and looked up here; passing hundreds of excluded ids back as parameters cost more."""
+    whole and looked up here. On PostgreSQL it is narrowed to the experts recused for that
+    reason, sent back as one array (a few hundred ids: 5 ms less each than re-reading the
+    candidates); elsewhere to the candidates, as SQLite's bound parameters are limited."""
+    among = among_for(session) if is_postgres(session) else None
+
+    def scope(experts: Collection[uuid.UUID]) -> Scope:
+        if among is None:
+            return _in_select(query.narrowed)
+        return lambda column: among(column, experts)
+
     found: dict[uuid.UUID, str] = {}
     for reason, experts in recused.items():
         if reason == ExclusionReason.PENALIZED:
@@ -290,15 +305,15 @@ def _details(session: Session, context: Context,
         elif reason == ExclusionReason.SAME_DAY_COMMITTEE:
             found.update({i: query.busy.get(i, "") for i in experts})
         elif reason in CONFLICT_REASONS:
-            found.update(_only(experts, _conflict_codes(session, context, reason, query.narrowed)))
+            found.update(_only(experts, _conflict_codes(session, context, reason, scope(experts))))
         elif reason == ExclusionReason.DRAW_CAP:
             found.update(_only(experts, {i: f"{drawn}/{context.cap_days}" for i, drawn in _rows(
                 session, _capped(context))}))
         elif reason == ExclusionReason.POOR_RECORD:
             found.update(_only(experts, {i: f"近期评分均值 {float(mean) / 3:.2f}" for i, mean in _rows(
-                session, _low_ratings(query.narrowed))}))
+                session, _low_ratings(scope(experts)))}))
             found.update(_only(experts, {i: f"{count} 次谢绝/未应答/临时取消" for i, count in _rows(
-                session, _poor_records(context, query.narrowed))}))
+                session, _poor_records(context, scope(experts)))}))
     return found
 
 
@@ -335,12 +350,12 @@ def _conflict_rules(context: Context,
 
 
 def _conflict_codes(session: Session, context: Context, reason: ExclusionReason,
-                    candidates: Select[uuid.UUID]) -> dict[uuid.UUID, str]:
+                    scope: Scope) -> dict[uuid.UUID, str]:
     """The bidder's credit code of each candidate's first declared interest of this kind."""
     kind = dict(_conflict_kinds(context))[reason]
     query = (select(DeclaredConflict.expert_id, DeclaredConflict.credit_code)
              .where(among_for(session)(DeclaredConflict.credit_code, context.bidder_codes), kind,
-                    DeclaredConflict.expert_id.in_(candidates))
+                    scope(DeclaredConflict.expert_id))
              .order_by(DeclaredConflict.id.desc()))
     return dict(_rows(session, query).all())  # the lowest id is written last and wins
 
@@ -397,8 +412,7 @@ def _capped(context: Context) -> Select[uuid.UUID, int]:
     )
 
 
-def _poor_records(context: Context,
-                  candidates: Select[uuid.UUID] | None = None) -> Select[uuid.UUID, int]:
+def _poor_records(context: Context, scope: Scope | None = None) -> Select[uuid.UUID, int]:
     """Repeated declines, no answers or late cancellations within a year (a bounded window:
     read by its index, not narrowed to the candidates)."""
     records = func.count(IntegrityRecord.id)
@@ -409,18 +423,17 @@ def _poor_records(context: Context,
         .group_by(IntegrityRecord.expert_id)
         .having(records >= POOR_COUNT)
     )
-    return query if candidates is None else query.where(IntegrityRecord.expert_id.in_(candidates))
+    return query if scope is None else query.where(scope(IntegrityRecord.expert_id))
 
 
-def _low_ratings(candidates: Select[uuid.UUID]) -> Select[uuid.UUID, Any]:
+def _low_ratings(scope: Scope) -> Select[uuid.UUID, Any]:
     """A low mean over the latest ratings; the mean is of the three marks' sum (ratings are
     all of an expert's history, so they are narrowed to the candidates first)."""
     position = func.row_number().over(partition_by=Rating.expert_id,
                                       order_by=(Rating.rated_at.desc(), Rating.draw_id))
     latest = select(Rating.expert_id.label("expert_id"),
                     (Rating.punctuality + Rating.quality + Rating.conduct).label("total"),
-                    position.label("position")).where(
-        Rating.expert_id.in_(candidates)).subquery()
+                    position.label("position")).where(scope(Rating.expert_id)).subquery()
     mean = func.avg(latest.c.total)
     return (
         select(latest.c.expert_id.label("expert_id"), mean)

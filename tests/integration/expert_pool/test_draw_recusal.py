@@ -26,13 +26,18 @@ from trading import db
 
 
 def _commit_and_reasons(data: drawing.DrawInput) -> dict[str, str]:
-    """The reasons a regulator reads; and the count the request showed is the pool committed
-    (the count is added up in the database, the pool listed: one set of rules for both)."""
+    return {number: reason for number, (reason, _) in _commit_and_exclusions(data).items()}
+
+
+def _commit_and_exclusions(data: drawing.DrawInput) -> dict[str, tuple[str, str]]:
+    """The reasons and details a regulator reads; and the count the request showed is the pool
+    committed (the count is added up in the database, the pool listed: one set of rules)."""
     with db.transaction() as session:
         shown = {c.code: c.eligible for c in drawing.preview(session, data).counts}
         draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data).id
         drawing.commit(session, STAFF, draw_id)
-        found = {e.expert_number: e.reason for e in drawing.exclusions_of(session, draw_id)}
+        found = {e.expert_number: (e.reason, e.detail or "")
+                 for e in drawing.exclusions_of(session, draw_id)}
         draw = session.get(Draw, draw_id)
         assert draw is not None and draw.eligible is not None
         for numbers in draw.eligible.values():
@@ -104,7 +109,10 @@ def test_a_former_employee_is_not_excluded_outside_procurement(client) -> None:
 def test_a_shareholding_in_a_bidder_is_excluded(client) -> None:
     section, supervisor = _setup(client, "rs")
     _conflict(add_expert(1), "shareholding", section.bidder_codes[2])
-    assert _commit_and_reasons(draw_input(section, supervisor))["E000001"] == "shareholding"
+    _conflict(add_expert(2), "shareholding", "91110000MA00000000")  # not a bidder's
+    exclusions = _commit_and_exclusions(draw_input(section, supervisor))
+    assert exclusions["E000001"] == ("shareholding", section.bidder_codes[2])  # which bidder
+    assert "E000002" not in exclusions
 
 
 def test_a_relative_at_a_bidder_is_excluded(client) -> None:
@@ -206,9 +214,9 @@ def test_a_poor_record_excludes(client) -> None:
             session.flush()
             session.add(Rating(draw_id=draw_id, expert_id=rated, punctuality=2, quality=2,
                                conduct=3, rated_by=uuid.uuid4(), rated_at=now))
-    reasons = _commit_and_reasons(draw_input(section, supervisor))
-    assert reasons["E000001"] == "poor_record"
-    assert reasons["E000002"] == "poor_record"
+    exclusions = _commit_and_exclusions(draw_input(section, supervisor))
+    assert exclusions["E000001"] == ("poor_record", "3 次谢绝/未应答/临时取消")
+    assert exclusions["E000002"] == ("poor_record", "近期评分均值 2.33")  # (2 + 2 + 3) / 3
 
 
 def test_matching_specialty_title_years_and_region(client) -> None:
