@@ -2,12 +2,13 @@
 
 Other domains call ``services.watch_deadline`` in the transaction that creates (or moves) a
 legal limit and ``services.resolve_deadline`` in the one that meets it. The transitions are
-timed work on ``trading.jobs`` rather than a periodic scan, one job per alert at a time: the
-next transition's (yellow at ``yellow_at``, then red at ``due_at``, scheduled by the yellow
-one), because every alert's jobs are logged and most alerts are cleared before yellow: the dispatcher already delivers exactly-once guarded jobs at their
-time, each transition is then logged at the moment it happens, and an idle platform does no
-work. Pages never trust the stored state alone: they show the state computed against the
-database clock, so an alert is red on time even while no worker runs.
+timed work on ``trading.jobs`` rather than a periodic scan: the dispatcher already delivers
+exactly-once guarded jobs at their time, each transition is then logged at the moment it
+happens, and an idle platform does no work. An alert has one live job at a time, its next
+transition's (the yellow job schedules the red one): each job is logged when scheduled and
+when done or cancelled, and most alerts are cleared before they turn yellow. Pages never
+trust the stored state alone: they show the state computed against the database clock, so
+an alert is red on time even while no worker runs.
 
 Lock order: like ``jobs.schedule``, call these *before* your own ``record()``.
 """
