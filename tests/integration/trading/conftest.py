@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -19,17 +20,19 @@ PASSWORD = "correct-horse-battery"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-# Building the app registers some 370 routes (about a second of Litestar's signature parsing),
-# so a test process builds it once per distinct settings. Nothing a test does lives in the app
-# object itself: sessions, throttles and caches are in the database or in module state, which
-# the app would share anyway, and the engine is looked up per request.
+# Building the app registers some 370 routes (about a second of Litestar's signature parsing,
+# and the OpenAPI document at its first start), so a test process builds it once per distinct
+# settings other than the database: every test has its own database, and the app does not
+# hold it (the engine is looked up per request). Nothing a test does lives in the app object
+# itself: sessions, throttles and caches are in the database or in module state, which the app
+# would share anyway.
 _APPS: dict[str, Litestar] = {}
 
 
 def platform_app() -> Litestar:
     from trading.app import create_app
 
-    key = repr(get_settings())
+    key = repr(dataclasses.replace(get_settings(), database_url=""))
     if key not in _APPS:
         _APPS.clear()
         _APPS[key] = create_app()
