@@ -23,7 +23,7 @@ from tests.integration.bidding.conftest import (
     make_user,
     token_for,
 )
-from tests.integration.trading.conftest import client  # noqa: F401 (fixture)
+from tests.integration.trading.conftest import client, platform_app  # noqa: F401 (fixture)
 from trading.accounts.models import OrganizationKind, Role
 
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
@@ -35,12 +35,11 @@ ORGANIZATIONS = {Role.BIDDER: OrganizationKind.BIDDER, Role.TENDEREE: Organizati
 
 @pytest.fixture
 def api_schema(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from trading.app import create_app
     from trading.settings import get_settings
 
     monkeypatch.setenv("GGZY_STORAGE_DIR", str(tmp_path / "storage"))
     get_settings.cache_clear()
-    yield schemathesis.openapi.from_asgi("/schema/openapi.json", create_app())
+    yield schemathesis.openapi.from_asgi("/schema/openapi.json", platform_app())
     get_settings.cache_clear()
 
 

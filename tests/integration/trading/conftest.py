@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -32,7 +33,9 @@ _APPS: dict[str, Litestar] = {}
 def platform_app() -> Litestar:
     from trading.app import create_app
 
-    key = repr(dataclasses.replace(get_settings(), database_url=""))
+    # Nor does it hold the storage folder (read per request): tests that give each their own
+    # still share the app.
+    key = repr(dataclasses.replace(get_settings(), database_url="", storage_dir=Path()))
     if key not in _APPS:
         _APPS.clear()
         _APPS[key] = create_app()
