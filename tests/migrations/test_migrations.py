@@ -6,8 +6,9 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from trading import db
 from trading.settings import PROJECT_ROOT
 
 
@@ -37,12 +38,8 @@ def test_log_entries_are_compressed_with_lz4_on_postgresql(database):
     # A draw's result entry holds its whole eligible pool: pglz cost its append ~3.5 ms.
     if not database.startswith("postgresql"):
         pytest.skip("TOAST compression is PostgreSQL's; SQLite stores values as they are")
-    engine = create_engine(database)
-    try:
-        with engine.connect() as connection:
-            methods = dict(connection.execute(text(
-                "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
-                "'log_entry'::regclass AND attname IN ('body', 'canonical')")).all())
-    finally:
-        engine.dispose()
+    with db.read_only() as session:  # the fixture points the platform's engine at it
+        methods = dict(session.execute(text(
+            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = "
+            "'log_entry'::regclass AND attname IN ('body', 'canonical')")).tuples().all())
     assert methods == {"body": "l", "canonical": "l"}
