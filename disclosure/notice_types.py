@@ -58,12 +58,16 @@ class Kind(enum.StrEnum):
     LIST = "list"  # a list of objects described by ``items``
     HEX = "hex"  # a digest or key id: lower-case hexadecimal, ``length`` digits
     BASE64 = "base64"  # a public key: standard base64 of ``length`` bytes
+    # An official reference number (文号, the platform's decision numbers): public by law and
+    # what people verify a document with, so never masked; it must open with its issuer's
+    # mark (letters or characters), which a personal ID or phone number never does.
+    REFERENCE = "reference"
 
 
 # Kinds whose values are typed (numbers, dates, keys, digests): they cannot hold an ID or a
 # phone number, and masking digits in them would falsify amounts or break keys.
 TYPED_KINDS = frozenset({Kind.MONEY, Kind.DATETIME, Kind.DATE, Kind.INTEGER, Kind.HEX,
-                         Kind.BASE64})
+                         Kind.BASE64, Kind.REFERENCE})
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,8 @@ SPECS: dict[NoticeType, NoticeSpec] = {
             _f("department", "办理部门", "Department"),
             _f("decision", "办理结果", "Decision"),
             _f("decided_at", "办结日期", "Decision date", Kind.DATE),
-            _f("document_number", "批准文号", "Document number", required=False),
+            _f("document_number", "批准文号", "Document number", Kind.REFERENCE,
+               required=False),
         ), ocds=False),
     )
 }
@@ -287,6 +292,8 @@ def _normalize(field: Field, value: Any, path: str, zh: str, en: str) -> Any:
         return _hex(field, value, path, zh, en)
     if field.kind is Kind.BASE64:
         return _base64(field, value, path, zh, en)
+    if field.kind is Kind.REFERENCE:
+        return _reference(value, path, zh, en)
     return _text(value, path, zh, en)
 
 
@@ -351,6 +358,22 @@ def _integer(field: Field, value: Any, path: str, zh: str, en: str) -> int:
 
 
 _HEX = re.compile(r"[0-9a-f]+")
+# An issuer's mark (a letter or character, not a digit or punctuation), then no spaces.
+_REFERENCE = re.compile(r"[^\W\d_]\S*")
+MAX_REFERENCE = 64
+
+
+def _reference(value: Any, path: str, zh: str, en: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > MAX_REFERENCE:
+        raise _bad(path, zh, en, f"不能超过 {MAX_REFERENCE} 字",
+                   f"at most {MAX_REFERENCE} characters")
+    if not _REFERENCE.fullmatch(text):
+        raise _bad(path, zh, en, "应为文号，以发文机关代字或字母开头（如“阳审〔2026〕1号”）",
+                   "must be a reference number opening with its issuer's mark "
+                   "(e.g. 阳审〔2026〕1号)")
+    return text
+
 
 
 def _hex(field: Field, value: Any, path: str, zh: str, en: str) -> str:

@@ -16,9 +16,14 @@ free text and are left alone):
   of a list, e.g. ``bids.*.remarks``) are replaced whole.
 
 Landlines (0353-1234567) stay: an organisation's phone number is public information.
+- **Reference numbers** (kind ``reference``: a 文号, the platform's decision numbers) are kept:
+  they are public and are what a decision is verified with, and some spell 15 digits with a
+  dash (BXK20260930042914-3). Validation makes them open with the issuer's mark, which a
+  personal number never does.
+
 Known limit: numbers written in Chinese numerals (一三八…) or glued to other digits without a
-separator (a 22-digit run) are not recognised; ``find_sensitive`` is the same detector, and
-``services.publish`` runs it over the final public document as a last check.
+separator (a 22-digit run) are not recognised. ``leaks`` runs the same detector over a whole
+JSON document.
 """
 
 from __future__ import annotations

@@ -288,7 +288,7 @@ def _search_parts(spec: NoticeSpec, notice: Notice) -> list[str]:
     parts = [notice.title, notice.tender_ref, notice.region]
     for f in spec.fields:
         value = notice.data.get(f.key)
-        if f.kind is Kind.TEXT and isinstance(value, str):
+        if f.kind in (Kind.TEXT, Kind.REFERENCE) and isinstance(value, str):
             parts.append(value)
         elif f.kind is Kind.LIST and isinstance(value, list):
             parts.extend(str(item.get("bidder", "")) for item in value)

@@ -8,7 +8,8 @@ import unicodedata
 import pytest
 
 from disclosure import redaction
-from disclosure.notice_types import SPECS, NoticeType
+from disclosure.notice_types import SPECS, NoticeType, validate
+from trading.errors import UserError
 
 ID = "140302198805120036"
 ID_X = "14030219850315002X"
@@ -61,6 +62,32 @@ def test_typed_items_personal_addresses_and_secrets():
     assert result.data["decided_at"] == "2026-11-20"
     assert "13912345678" not in result.title + result.data["applicant"]
     assert set(result.masked) == {"title", "applicant", "applicant_address", "document_number"}
+
+
+def test_an_issued_reference_is_kept_while_free_text_with_the_same_digits_is_masked():
+    """The approval center's decision numbers spell 15 digits with a dash (BXK + day + six
+    random digits + -n); some read like a first-generation ID. The number is what anyone
+    verifies the decision with, so the document number item keeps it; free text does not."""
+    spec = SPECS[NoticeType.INTAKE_RESULT]
+    number = "BXK20260930042914-3"  # 202609 300429 143: "born" 1930-04-29
+    assert redaction.find_sensitive(number)  # as free text it would be masked
+    data = validate(spec, {"service_item": "项目核准", "applicant": f"阳泉城投公司 {number}",
+                           "department": "发改委", "decision": "不予行政许可决定书",
+                           "decided_at": "2026-11-04", "document_number": number})
+    result = redaction.redact_notice(spec, f"审批结果公开（{number}）", data)
+    assert result.data["document_number"] == number
+    assert number not in result.title and number not in result.data["applicant"]
+    assert set(result.masked) == {"title", "applicant"}
+
+
+@pytest.mark.parametrize("bad", ["140302198805120036", "（2026）1号", "阳审 1号", "阳" * 65])
+def test_a_reference_must_open_with_its_issuers_mark(bad):
+    spec = SPECS[NoticeType.INTAKE_RESULT]
+    data = {"service_item": "s", "applicant": "a", "department": "d", "decision": "准予",
+            "decided_at": "2026-11-04", "document_number": bad}
+    with pytest.raises(UserError) as refused:
+        validate(spec, data)
+    assert refused.value.field == "document_number"
 
 
 def test_secret_paths_reach_into_lists():
