@@ -60,7 +60,8 @@ def lock_head(session: Session, *, skip_locked: bool = False) -> Head | None:
 
     A transaction that already holds the lock gets the head it last wrote, without a round
     trip (a draw's step logs up to five entries); the copy is dropped whenever a transaction
-    or savepoint of the session ends, so a rolled-back savepoint is re-read.
+    or savepoint of the session ends (not a flush's subtransaction), so a rolled-back
+    savepoint is re-read.
     """
     held = session.info.get(_HELD)
     if held is not None and held[0] is session.get_transaction():
@@ -80,8 +81,12 @@ def _hold(session: Session, head: Head) -> Head:
 
 
 @event.listens_for(Session, "after_transaction_end")
-def _let_go(session: Session, _transaction: SessionTransaction) -> None:
-    session.info.pop(_HELD, None)
+def _let_go(session: Session, transaction: SessionTransaction) -> None:
+    # Every flush that writes runs in a subtransaction of its own, whose end fires this event
+    # too: only the end of the transaction itself or of a savepoint (whose rollback may undo
+    # an append) lets go of the copy. A draw's contribution took the lock three times before.
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_HELD, None)
 
 
 def append(session: Session, head: Head, moment: dt.datetime,

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,6 +86,36 @@ def test_an_entry_in_a_rolled_back_savepoint_leaves_no_gap(database: str) -> Non
         assert services.record(session, BIDDER, "notice.failed", "notice:kept", {}) == 1
     with db.read_only() as session:
         assert [e.subject for e in services.entries(session)] == ["notice:kept", "notice:kept"]
+        assert services.root_at(session, 2) == merkle.root_from_leaves(_leaf_hashes())
+
+
+def test_a_transaction_locks_the_head_once_across_its_flushes(database: str) -> None:
+    """The head a transaction wrote is reused by its next entry even after the caller's own
+    rows were flushed in between (a flush ends a subtransaction, not the transaction); the
+    entries stay consecutive and the tree whole."""
+    from trading.accounts.models import Organization
+
+    locks: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if statement.startswith("SELECT log_head.size, log_head.frontier"):
+            locks.append(statement)  # the lock's read (SQLite serialises writers instead)
+
+    with db.transaction() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            first = services.record(session, BIDDER, "draw.contributed", "draw:1", {})
+            session.get(Organization, uuid.uuid4())  # an ORM read, a write of the caller's own
+            session.add(Organization(name="阳泉城投公司", kind="tenderee", credit_code=None,
+                                     created_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)))
+            session.flush()
+            second = services.record(session, BIDDER, "draw.result", "draw:1", {})
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert (first, second) == (0, 1)
+    assert len(locks) == 1
+    with db.read_only() as session:
         assert services.root_at(session, 2) == merkle.root_from_leaves(_leaf_hashes())
 
 
