@@ -358,22 +358,6 @@ def _integer(field: Field, value: Any, path: str, zh: str, en: str) -> int:
 
 
 _HEX = re.compile(r"[0-9a-f]+")
-# An issuer's mark (a letter or character, not a digit or punctuation), then no spaces.
-_REFERENCE = re.compile(r"[^\W\d_]\S*")
-MAX_REFERENCE = 64
-
-
-def _reference(value: Any, path: str, zh: str, en: str) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if len(text) > MAX_REFERENCE:
-        raise _bad(path, zh, en, f"不能超过 {MAX_REFERENCE} 字",
-                   f"at most {MAX_REFERENCE} characters")
-    if not _REFERENCE.fullmatch(text):
-        raise _bad(path, zh, en, "应为文号，以发文机关代字或字母开头（如“阳审〔2026〕1号”）",
-                   "must be a reference number opening with its issuer's mark "
-                   "(e.g. 阳审〔2026〕1号)")
-    return text
-
 
 
 def _hex(field: Field, value: Any, path: str, zh: str, en: str) -> str:
@@ -395,6 +379,23 @@ def _base64(field: Field, value: Any, path: str, zh: str, en: str) -> str:
         count = f" of {field.length} bytes" if field.length else ""
         raise _bad(path, zh, en, f"应为 base64 编码的数据{size}", f"must be base64{count}")
     return base64.b64encode(raw).decode()
+
+
+# An issuer's mark (a letter or character, not a digit or punctuation), then no spaces.
+_REFERENCE = re.compile(r"[^\W\d_]\S*")
+MAX_REFERENCE = 64
+
+
+def _reference(value: Any, path: str, zh: str, en: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if len(text) > MAX_REFERENCE:
+        raise _bad(path, zh, en, f"不能超过 {MAX_REFERENCE} 字",
+                   f"at most {MAX_REFERENCE} characters")
+    if not _REFERENCE.fullmatch(text):
+        raise _bad(path, zh, en, "应为文号，以发文机关代字或字母开头（如“阳审〔2026〕1号”）",
+                   "must be a reference number opening with its issuer's mark "
+                   "(e.g. 阳审〔2026〕1号)")
+    return text
 
 
 def _normalize_list(field: Field, value: Any, path: str, zh: str, en: str) -> list[Any]:

@@ -14,13 +14,12 @@ free text and are left alone):
 - **Personal addresses**: items of kind ``personal_address`` are replaced whole.
 - **Business secrets**: items named in ``secret_fields`` (dotted paths, ``*`` for every entry
   of a list, e.g. ``bids.*.remarks``) are replaced whole.
-
-Landlines (0353-1234567) stay: an organisation's phone number is public information.
 - **Reference numbers** (kind ``reference``: a 文号, the platform's decision numbers) are kept:
   they are public and are what a decision is verified with, and some spell 15 digits with a
   dash (BXK20260930042914-3). Validation makes them open with the issuer's mark, which a
   personal number never does.
 
+Landlines (0353-1234567) stay: an organisation's phone number is public information.
 Known limit: numbers written in Chinese numerals (一三八…) or glued to other digits without a
 separator (a 22-digit run) are not recognised. ``leaks`` runs the same detector over a whole
 JSON document.
