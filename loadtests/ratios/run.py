@@ -47,6 +47,7 @@ from trading import clock, db
 from trading.settings import PROJECT_ROOT, get_settings
 
 SEGMENT = (1 << 20) + 16  # an envelope segment and its tag
+SINK_FILES = "sink-files"  # what the sink kept (as the platform keeps its envelopes)
 
 
 def _bid_path(made: fixture.Fixture) -> str:
@@ -90,7 +91,7 @@ class Sink:
     def __init__(self, workers: int, logs: Path, argv: Callable[[int], list[str]] | None = None,
                  name: str = "sink", env: dict[str, str] | None = None) -> None:
         self.port = free_port()
-        folder = logs / "sink-files"
+        folder = logs / SINK_FILES
         folder.mkdir(parents=True, exist_ok=True)
         self.log = (logs / f"{name}.log").open("ab")
         command = argv(self.port) if argv else [
@@ -276,6 +277,7 @@ def main(argv: list[str]) -> int:
         spike_run.pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(work / "var" / "storage", ignore_errors=True)
         shutil.rmtree(work / "envelopes", ignore_errors=True)
+        shutil.rmtree(work / "logs" / SINK_FILES, ignore_errors=True)
     return 0
 
 
