@@ -4,10 +4,11 @@
 renames it to its final name and answers 201 with the digest and size: what the platform's
 upload does minus everything that is the platform's (the token, the pre-check, the structural
 check, the database, the log, the receipt). Like the platform, which keeps every envelope it
-receipted (a replaced bid's too), it keeps the files: a sink that deleted them left the page
-cache and the disk's writeback to the platform alone, and the platform's later rounds of a
-large-bid run slowed while the sink's did not. The run removes the folder at its end. Served as ``ggzy web`` serves the platform: uvicorn with the
-same protocol class, worker count, log level and options (``python -m loadtests.ratios.sink``).
+receipted (a replaced bid's too), it keeps the files: a sink that deleted each one after its
+fsync ran faster than the disk's sustained rate, which no bid store can (README, part (b)).
+The run removes the folder at its end. Served as ``ggzy web`` serves the platform: uvicorn
+with the same protocol class, worker count, log level and options
+(``python -m loadtests.ratios.sink``).
 """
 
 from __future__ import annotations
