@@ -92,7 +92,11 @@ class _Databases:
         return name
 
     def take(self) -> str:
-        name = (self.ahead or self.thread.submit(self._create)).result()
+        ahead, self.ahead = self.ahead, None
+        try:
+            name = ahead.result() if ahead is not None else self._create()
+        except psycopg.Error:  # the one made ahead failed (the server was away): try now
+            name = self._create()
         self.ahead = self.thread.submit(self._create)
         return name
 
