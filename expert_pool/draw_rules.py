@@ -10,12 +10,12 @@ import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bidding.services import SectionFacts
 from expert_pool.models import Specialty
-from trading.accounts.models import Role, User, UserRole
+from trading.accounts.models import Organization, Role, User, UserRole
 from trading.errors import UserError
 
 if TYPE_CHECKING:
@@ -140,12 +140,13 @@ def known_specialties(session: Session, codes: Sequence[str]) -> set[str]:
 
 
 def supervisor_code(session: Session, user_id: uuid.UUID) -> tuple[str | None] | None:
-    """(the supervising department's credit code,) for a regulator account, else None."""
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    is_regulator = session.scalar(select(UserRole.role).where(
-        UserRole.user_id == user_id, UserRole.role == Role.REGULATOR.value))
-    if is_regulator is None:
-        return None
-    return (user.organization.credit_code if user.organization else None,)
+    """(the supervising department's credit code,) for an active regulator account, else None.
+
+    One Core statement: loading the user through the ORM took three (its organization, its
+    roles, the role check), twice a draw (request and commit)."""
+    is_regulator = exists().where(UserRole.user_id == User.id, UserRole.role == Role.REGULATOR.value)
+    row = session.execute(
+        select(Organization.credit_code).select_from(User)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(User.id == user_id, User.is_active.is_(True), is_regulator)).one_or_none()
+    return None if row is None else (row[0],)

@@ -114,8 +114,7 @@ def resolve_deadline(session: Session, kind: str, subject: str, resolution: str 
     row.state, row.cleared_at, row.updated_at = "cleared", now, now
     row.resolution = resolution[:200] or None
     session.flush()
-    for job_kind in (YELLOW_JOB, RED_JOB):
-        jobs.cancel(session, job_kind, _job_subject(row.id))
+    jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id))
     services.record(session, WATCHER, "alert.cleared", subject,
                     {**_body(row), "state_when_cleared": was, "resolution": row.resolution})
     return True
@@ -196,9 +195,8 @@ def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: 
     if upcoming is not None:
         jobs.schedule(session, upcoming[0], _job_subject(row.id), upcoming[1], {"alert_id": row.id})
     if moved:
-        for job_kind in (YELLOW_JOB, RED_JOB):
-            if upcoming is None or job_kind != upcoming[0]:
-                jobs.cancel(session, job_kind, _job_subject(row.id))
+        others = [kind for kind in (YELLOW_JOB, RED_JOB) if upcoming is None or kind != upcoming[0]]
+        jobs.cancel_any(session, others, _job_subject(row.id))
 
 
 def _body(row: SupervisionAlert) -> dict[str, object]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -314,13 +314,28 @@ def cancel(session: Session, kind: str, subject: str) -> bool:
     job = _active_job(session, kind, subject)
     if job is None:
         return False
+    _cancel(session, job)
+    return True
+
+
+def cancel_any(session: Session, kinds: Sequence[str], subject: str) -> int:
+    """Cancel the live jobs of any of ``kinds`` for ``subject`` with one lookup (an alert's
+    yellow and red jobs: it keeps at most one live); return how many there were."""
+    found = session.scalars(select(ScheduledJob).where(
+        ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,
+        ScheduledJob.status.in_(ACTIVE_STATUSES)).order_by(ScheduledJob.id).with_for_update()).all()
+    for job in found:
+        _cancel(session, job)
+    return len(found)
+
+
+def _cancel(session: Session, job: ScheduledJob) -> None:
     job.version += 1  # messages in flight become no-ops even before they look at the status
     job.status = JobStatus.CANCELLED.value
     job.lease_until = None
     job.updated_at = clock.now(session)
     session.flush()
-    audit.record(session, SCHEDULER, "job.cancelled", subject, job_body(job))
-    return True
+    audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
 
 
 def get_job(session: Session, kind: str, subject: str) -> ScheduledJob | None:

@@ -91,6 +91,16 @@ def test_the_supervisor_must_be_a_regulator(ready) -> None:  # type: ignore[no-u
     assert _refused(draw_input(section, staff)).field == "supervisor_user_id"
 
 
+def test_a_disabled_regulator_cannot_supervise(ready) -> None:  # type: ignore[no-untyped-def]
+    from trading.accounts import admin
+    from trading.audit import Actor
+
+    section, supervisor = ready
+    with db.transaction() as session:
+        admin.set_active(session, Actor.system("test"), supervisor, False)
+    assert _refused(draw_input(section, supervisor)).field == "supervisor_user_id"
+
+
 def test_an_evaluation_in_the_past_is_refused(ready) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
