@@ -281,11 +281,11 @@ def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: 
         evaluation_at=data.evaluation_at.astimezone(dt.UTC), expected_days=data.expected_days,
         place=data.place.strip(), answer_minutes=data.answer_minutes,
         supervisor_user_id=data.supervisor_user_id, requested_by=requested_by, requested_at=now,
-        algorithm=ALGORITHM)
+        algorithm=ALGORITHM,
+        # The requirement order is kept in ``eligible``'s key order from here on.
+        eligible={r.specialty_code: [] for r in data.requirements})
     session.add(draw)
     session.flush()
-    # The requirement order is kept in ``eligible``'s key order from here on.
-    draw.eligible = {r.specialty_code: [] for r in data.requirements}
     for requirement in data.requirements:
         session.add(DrawRequirement(draw_id=draw.id, specialty_code=requirement.specialty_code,
                                     count=requirement.count, backups=requirement.backups))
