@@ -8,11 +8,10 @@ transparency's signed certificate timestamps are). The pending rows are appended
 - by every ``services.record`` before its own entry (it holds the head lock anyway), so a
   state change such as a tender's close is always logged after every promise committed before
   it: the closing's UPDATE of the tender waits for the submissions holding it in share mode;
-- by ``integrate_soon`` right after a promising transaction commits (it skips when another
-  transaction holds the head: that one, or the next, takes the row along); a busy writer
-  calls ``integrate_coalesced`` instead, so that one thread per process appends for all of
-  them (a batch per round, not a transaction per promise);
-- by the dispatcher's ``run`` loop every ``MERGE_DELAY_SECONDS`` at most, whatever happens.
+- by the dispatcher's ``run`` loop every ``MERGE_DELAY_SECONDS`` at most, whatever happens:
+  the one sequencer, as certificate transparency's logs integrate within a maximum merge
+  delay. The bid's own request does not append after its commit: that second transaction
+  per bid cost the web workers a quarter of their receipts at a deadline spike.
 
 An appended promise keeps its number and time in the entry's body (``promise``,
 ``received_at``) and in ``log_entry.promise``, so ``kept_promises`` maps receipts to log positions.
@@ -109,38 +108,10 @@ def integrate(session: Session, *, wait: bool = True) -> int:
 
 
 def integrate_soon() -> int:
-    """After a promising transaction committed: append now unless someone else is at it."""
+    """A sequencer round: append now unless another transaction holds the head (that one
+    appends them before its own entry)."""
     with db.transaction() as session:
         return integrate(session, wait=False)
-
-
-MAX_COALESCED_ROUNDS = 4  # then the request goes; the others, or the dispatcher, take the rest
-_integrating = threading.Lock()
-_requested = threading.Event()
-
-
-def integrate_coalesced() -> int:
-    """``integrate_soon`` for many concurrent writers of one process: when another thread of
-    this process is appending, ask it for one more round and return at once (0) instead of
-    opening a transaction that would only find the head taken. Alone, it appends at once, as
-    ``integrate_soon`` does. A request arriving while the holder leaves is not lost: the
-    holder looks at the flag again after releasing."""
-    _requested.set()
-    total = 0
-    while _requested.is_set():
-        if not _integrating.acquire(blocking=False):
-            return total  # the holder re-checks ``_requested`` after releasing
-        rounds = 0
-        try:
-            while _requested.is_set() and rounds < MAX_COALESCED_ROUNDS:
-                _requested.clear()
-                total += integrate_soon()
-                rounds += 1
-        finally:
-            _integrating.release()
-        if rounds >= MAX_COALESCED_ROUNDS:
-            break  # a busy process: the next writer, or the dispatcher's round, goes on
-    return total
 
 
 def kept_promises(session: Session, numbers: Iterable[int]) -> dict[int, int]:

@@ -28,7 +28,6 @@ from supervision.appending import canonical_bytes as canonical_bytes
 from supervision.appending import format_time as format_time
 from supervision.models import LogCheckpoint, LogEntry, LogHead, LogNode
 from supervision.sequencer import Promise as Promise
-from supervision.sequencer import integrate_coalesced as integrate_coalesced
 from supervision.sequencer import integrate_soon as integrate_soon
 from supervision.sequencer import kept_promises as kept_promises
 from supervision.sequencer import promise as promise

@@ -10,6 +10,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from supervision import services as supervision
 from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     AHEAD,
@@ -64,5 +65,6 @@ def test_the_bid_page_checks_whether_the_bid_landed(live_server, browser, landed
                      headers=bearer(scenario.bidders[0]), timeout=30).json()
     assert [b["status"] for b in mine] == ["submitted"]
     assert page.locator(".bid-receipt pre").inner_text().count(mine[0]["envelope_sha256"]) == 1
+    supervision.integrate_soon()  # the dispatcher's sequencer round
     assert log_actions(f"tender/{scenario.tender_id}").count("bid.submitted") == 1
     context.close()

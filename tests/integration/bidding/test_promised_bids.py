@@ -1,12 +1,11 @@
-"""A bid's log entry is a promise (issue 17): the receipt names it, and the tender's close
-keeps every one of them first, even when the request could not append its own after the
-commit (the database was busy or briefly away): nothing receipted is missing from the log."""
+"""A bid's log entry is a promise (issue 17): the receipt names it, the request does not append
+it (the dispatcher's sequencer does, within its merge delay), and the tender's close keeps every
+one still waiting first, even when no sequencer round came: nothing receipted is missing from
+the log."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from bidding import lookup
 from bidding.models import Bid, BidLogSeal
@@ -28,24 +27,15 @@ from .conftest import (
 )
 
 
-def _no_append_after_commit(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unavailable() -> int:
-        raise OperationalError("SELECT ... FOR UPDATE SKIP LOCKED", {}, Exception("gone"))
-
-    monkeypatch.setattr(services, "integrate_coalesced", unavailable)
-
-
-def test_the_close_keeps_every_promise_before_its_own_entry(
-        client, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_close_keeps_every_promise_before_its_own_entry(client) -> None:  # type: ignore[no-untyped-def]
     scenario = make_tender(prefix="pb")
     publish_now(scenario, db_now() + AHEAD)
     headers = {bidder: bearer(bidder) for bidder in scenario.bidders}  # tokens are logged
-    _no_append_after_commit(monkeypatch)
     promised = []
     for bidder in scenario.bidders:
         answer = client.put(bid_url(scenario), headers=headers[bidder],
                             content=seal(scenario, bidder, bid_plaintext(90_000_000)))
-        assert answer.status_code == 201, answer.text  # the bidder is not told of the failure
+        assert answer.status_code == 201, answer.text
         promised.append(receipts.Receipt.from_dict(answer.json()).fields)
     last = client.get(f"/api/v1/tenders/{scenario.tender_id}/my-bids",
                       headers=headers[scenario.bidders[-1]]).json()
@@ -79,3 +69,22 @@ def test_the_close_keeps_every_promise_before_its_own_entry(
     last = client.get(f"/api/v1/tenders/{scenario.tender_id}/my-bids",
                       headers=headers[scenario.bidders[-1]]).json()
     assert last[0]["log_index"] == by_promise[promised[-1]["log_promise"]].seq
+
+
+def test_a_sequencer_round_appends_what_the_requests_promised(client) -> None:  # type: ignore[no-untyped-def]
+    scenario = make_tender(prefix="ps")
+    publish_now(scenario, db_now() + AHEAD)
+    bidder = scenario.bidders[0]
+    headers = bearer(bidder)
+    answer = client.put(bid_url(scenario), headers=headers,
+                        content=seal(scenario, bidder, bid_plaintext(80_000_000)))
+    assert answer.status_code == 201, answer.text
+    promise = receipts.Receipt.from_dict(answer.json()).fields["log_promise"]
+    mine = client.get(f"/api/v1/tenders/{scenario.tender_id}/my-bids", headers=headers).json()
+    assert mine[0]["log_promise"] == promise and mine[0]["log_index"] is None  # promised only
+
+    assert sequencer.integrate_soon() >= 1  # the dispatcher's round, within its merge delay
+    with db.read_only() as session:
+        appended = sequencer.kept_promises(session, [promise])
+    mine = client.get(f"/api/v1/tenders/{scenario.tender_id}/my-bids", headers=headers).json()
+    assert mine[0]["log_index"] == appended[promise]

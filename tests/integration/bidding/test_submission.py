@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bidding.models import Bid
 from bidding.sealing.crypto import receipts
+from supervision import services as supervision
 from trading import db
 from trading.accounts.models import OrganizationKind, Role
 
@@ -58,6 +59,8 @@ def test_bid_is_stored_logged_and_receipted(client, scenario: Scenario, storage_
 
     assert receipt.fields["envelope_sha256"] == hashlib.sha256(envelope).hexdigest()
     assert len(stored_files(storage_dir)) == 1
+    assert "bid.submitted" not in log_actions(f"tender/{scenario.tender_id}")  # promised
+    supervision.integrate_soon()  # the dispatcher's sequencer round
     assert "bid.submitted" in log_actions(f"tender/{scenario.tender_id}")
     # the receipt's key is published
     key = client.get("/api/v1/receipts/public-key").json()

@@ -72,6 +72,7 @@ def test_a_regulator_sees_commitments_before_the_close_and_the_mapping_after(cli
     assert again.status_code == 201
     # The receipt's log promise is kept by the bid's own entry, which the bidder can check.
     receipt = receipts.Receipt.from_dict(again.json()).fields
+    services.integrate_soon()  # the dispatcher's sequencer round
     with db.read_only() as session:
         kept = services.kept_promises(session, [int(receipt["log_promise"])])
         own = services.get_entry(session, kept[int(receipt["log_promise"])])

@@ -63,6 +63,7 @@ def test_no_supervision_page_names_a_bidder_before_the_deadline(client: TestClie
         answer = client.put(bid_url(scenario), headers=bearer(bidder),
                             content=seal(scenario, bidder, bid_plaintext(90_000_000 + n)))
         assert answer.status_code == 201, answer.text
+    services.integrate_soon()  # the dispatcher's sequencer round appends the promised entries
     _sign()
     secret = []
     for bidder in scenario.bidders:
