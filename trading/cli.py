@@ -125,6 +125,7 @@ def run(host: str, port: int) -> None:
     _start_test_clock()
     logins = _seed()
     started = _database_now()
+    _declare_embedded_queues()
     commands = {
         "web": [sys.executable, *web_argv(host, port, 1)],
         "worker": [sys.executable, *_worker_argv(None)],
@@ -145,6 +146,13 @@ def run(host: str, port: int) -> None:
 
 
 READY_TIMEOUT_SECONDS = 120.0
+
+
+def _declare_embedded_queues() -> None:
+    from trading import worker
+
+    if worker.is_embedded_broker(get_settings().broker_url):
+        worker.declare_queues()  # before the processes that would race to make the queue
 
 
 def _database_now() -> dt.datetime:

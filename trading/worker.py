@@ -164,6 +164,18 @@ def create_celery_app(broker_url: str | None = None, **overrides: Any) -> Celery
 celery_app = create_celery_app()
 
 
+def declare_queues(app: Celery | None = None) -> None:
+    """Declare the platform's queues once, before processes sharing an embedded broker start
+    together. kombu's SQLAlchemy transport makes a queue's row on first use with a lock that
+    holds within one process only: a worker and a dispatcher starting at once could both
+    insert it, and the worker died on ``UNIQUE constraint failed: kombu_queue.name``."""
+    app = app or celery_app
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in app.amqp.queues.values():
+            queue.bind(channel).declare()
+
+
 class QuietHeartbeat(logging.Filter):
     """Celery logs each task's receipt and success at INFO; for the heartbeat, sent every
     ``heartbeat_interval_seconds``, those lines are DEBUG, so that they neither bury

@@ -22,7 +22,7 @@ from typing import IO
 
 import httpx
 
-from trading import clock, db, jobs
+from trading import clock, db, jobs, worker
 from trading.settings import PROJECT_ROOT
 
 
@@ -72,6 +72,9 @@ class Stack:
         """Start the processes (``wait_ready`` waits until they serve)."""
         self.logs.mkdir(parents=True, exist_ok=True)
         self.since = _db_now()
+        broker = self.env.get("GGZY_BROKER_URL") or os.environ.get("GGZY_BROKER_URL", "")
+        if worker.is_embedded_broker(broker):  # else the worker and dispatcher race to make it
+            worker.declare_queues(worker.create_celery_app(broker))
         self._start("web", "web", "--host", self.bind, "--port", str(self.port),
                     "--workers", str(self.web_workers))
         self._start("worker", "worker", "--concurrency", str(self.worker_concurrency))

@@ -277,6 +277,19 @@ def test_the_embedded_broker_forgets_delivered_messages(idle_app: Celery) -> Non
     broker.dispose()
 
 
+@pytest.mark.broker
+def test_the_queue_is_made_before_the_processes_start(idle_app: Celery) -> None:
+    # `ggzy run` and the spike declare it first: kombu's SQLAlchemy transport makes a queue's
+    # row on first use, and a worker and a dispatcher starting together both tried to.
+    worker.declare_queues(idle_app)
+    worker.declare_queues(idle_app)  # as a process starting later finds it: no second row
+    broker = create_engine(str(idle_app.conf.broker_url).removeprefix("sqla+"))
+    with broker.connect() as connection:
+        names = connection.scalars(text("SELECT name FROM kombu_queue")).all()
+    broker.dispose()
+    assert names == [idle_app.conf.task_default_queue]
+
+
 def _last_heartbeat() -> dt.datetime | None:
     with db.read_only() as session:
         return jobs.last_heartbeat(session)
