@@ -12,6 +12,7 @@ import pytest
 from Crypto.PublicKey import ECC
 
 from bidding.sealing.crypto import envelope
+from bidding.sealing.crypto.dkg_transcript import B as CURVE_B
 from bidding.sealing.crypto.envelope import (
     DecryptionError,
     EnvelopeChecker,
@@ -21,6 +22,7 @@ from bidding.sealing.crypto.envelope import (
     open_stream,
     seal_stream,
 )
+from bidding.sealing.crypto.envelope.format import P256_FIELD
 
 SEGMENT = 64
 IDS = ExpectedIds("T-1", "S-1", "B-1", "key-1")
@@ -290,6 +292,33 @@ def test_malformed_headers_are_refused(small) -> None:
         with pytest.raises(EnvelopeError):
             inspect_stream(io.BytesIO(data), max_size=1 << 20)
         assert name
+
+
+def _point(x: int) -> tuple[int, int] | None:
+    """A point of P-256 with this x, if there is one (p = 3 mod 4: one square root formula)."""
+    rhs = (x**3 - 3 * x + CURVE_B) % P256_FIELD
+    y = pow(rhs, (P256_FIELD + 1) // 4, P256_FIELD)
+    return (x, y) if y * y % P256_FIELD == rhs else None
+
+
+def test_an_encapsulated_key_that_is_no_public_key_is_refused_at_upload(small) -> None:
+    """The point at infinity (which pycryptodome spells (0, 0)), an x outside the field (x + p
+    still fits in 32 bytes for a small x) and a point off the curve: each makes an envelope
+    nobody can open, and the upload's check refuses it with the reason."""
+    _, env, _ = small
+    enc_at = 11 + int.from_bytes(env[9:11], "big")
+    x, y = next(found for found in map(_point, range(1, 100)) if found is not None)
+    bad = {
+        "infinity": bytes(64),
+        "x beyond the field": (x + P256_FIELD).to_bytes(32, "big") + y.to_bytes(32, "big"),
+        "off the curve": x.to_bytes(32, "big") + (y + 1).to_bytes(32, "big"),
+    }
+    envelope.import_opening_public_key(b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big"))
+    for name, point in bad.items():
+        data = env[:enc_at + 1] + point + env[enc_at + 65:]
+        with pytest.raises(EnvelopeError) as caught:
+            inspect_stream(io.BytesIO(data), max_size=1 << 20)
+        assert "encapsulated key" in caught.value.reason_en, name
 
 
 def test_chunked_feeding_gives_the_same_result(small) -> None:

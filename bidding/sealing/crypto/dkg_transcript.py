@@ -30,9 +30,10 @@ from bidding.sealing.crypto.custody import (
     CustodyError,
     key_id_for,
 )
+from bidding.sealing.crypto.envelope.format import P256_FIELD
 
 Q = P256_ORDER
-P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF  # field prime of P-256
+P = P256_FIELD  # field prime of P-256
 B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B  # y² = x³ - 3x + b
 G: EccPoint = ECC.construct(curve="p256", d=1).pointQ
 MAX_CUSTODIANS = 255

@@ -240,10 +240,23 @@ def verify_envelope_signature(envelope_sha256: str, signature: bytes,
                             code="bad_signature") from exc
 
 
+P256_FIELD = 2**256 - 2**224 + 2**192 + 2**96 - 1  # p of NIST P-256 (SEC 2 §2.4.2)
+
+
 def import_opening_public_key(raw: bytes) -> EccKey:
+    """A P-256 public key from its uncompressed SEC 1 point (04 || x || y).
+
+    Refused: coordinates that are not field elements (x or y >= p) and (0, 0), which
+    pycryptodome reads as the point at infinity; ``ECC.import_key`` let the latter through, so
+    an envelope whose encapsulated key no one can decapsulate passed the upload's check. Built
+    with ``ECC.construct`` (which checks the point is on the curve): a fifth of
+    ``import_key``'s time, and every upload checks one."""
     if len(raw) != ENC_LENGTH or raw[0] != 0x04:
         raise ValueError("the opening public key must be an uncompressed P-256 point (65 bytes)")
-    return ECC.import_key(raw, curve_name="p256")
+    x, y = int.from_bytes(raw[1:33], "big"), int.from_bytes(raw[33:], "big")
+    if x >= P256_FIELD or y >= P256_FIELD or (x == 0 and y == 0):
+        raise ValueError("the point is not a P-256 public key")
+    return ECC.construct(curve="p256", point_x=x, point_y=y)
 
 
 # --------------------------------------------------------------------------- header parsing
