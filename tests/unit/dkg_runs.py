@@ -10,7 +10,8 @@ from Crypto.PublicKey._point import EccPoint
 
 from bidding.sealing.crypto import custody, dkg
 from bidding.sealing.crypto.dkg import Ceremony, Contribution
-from bidding.sealing.crypto.dkg_transcript import Q, decode_point, encode_scalar
+from bidding.sealing.crypto.dkg_transcript import Q, encode_scalar
+from bidding.sealing.crypto.points import decode_point
 
 TENDER = "T-2026-0042"
 

@@ -12,7 +12,6 @@ import pytest
 from Crypto.PublicKey import ECC
 
 from bidding.sealing.crypto import envelope
-from bidding.sealing.crypto.dkg_transcript import B as CURVE_B
 from bidding.sealing.crypto.envelope import (
     DecryptionError,
     EnvelopeChecker,
@@ -22,7 +21,7 @@ from bidding.sealing.crypto.envelope import (
     open_stream,
     seal_stream,
 )
-from bidding.sealing.crypto.envelope.format import P256_FIELD
+from bidding.sealing.crypto.points import P256_B, P256_FIELD
 
 SEGMENT = 64
 IDS = ExpectedIds("T-1", "S-1", "B-1", "key-1")
@@ -296,7 +295,7 @@ def test_malformed_headers_are_refused(small) -> None:
 
 def _point(x: int) -> tuple[int, int] | None:
     """A point of P-256 with this x, if there is one (p = 3 mod 4: one square root formula)."""
-    rhs = (x**3 - 3 * x + CURVE_B) % P256_FIELD
+    rhs = (x**3 - 3 * x + P256_B) % P256_FIELD
     y = pow(rhs, (P256_FIELD + 1) // 4, P256_FIELD)
     return (x, y) if y * y % P256_FIELD == rhs else None
 

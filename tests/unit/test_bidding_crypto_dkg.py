@@ -19,7 +19,8 @@ from Crypto.Protocol import HPKE
 from bidding.sealing.crypto import custody, dkg
 from bidding.sealing.crypto.custody import NotEnoughSharesError
 from bidding.sealing.crypto.dkg import Ceremony, Complaint, Contribution, Reveal
-from bidding.sealing.crypto.dkg_transcript import G, encode_point, encode_scalar
+from bidding.sealing.crypto.dkg_transcript import G, encode_scalar
+from bidding.sealing.crypto.points import encode_point
 from tests.unit.dkg_runs import (
     TENDER,
     Run,

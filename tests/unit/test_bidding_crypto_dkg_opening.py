@@ -19,7 +19,8 @@ from bidding.sealing.crypto import custody, dkg, dkg_partial, envelope
 from bidding.sealing.crypto.common import sha256
 from bidding.sealing.crypto.custody import BadShareError, NotEnoughSharesError
 from bidding.sealing.crypto.dkg import Contribution
-from bidding.sealing.crypto.dkg_transcript import G, Q, decode_point, encode_point, encode_scalar
+from bidding.sealing.crypto.dkg_transcript import G, Q, encode_scalar
+from bidding.sealing.crypto.points import decode_point, encode_point
 from tests.unit.dkg_runs import TENDER, custodian_keys, disputed_run, honest_run
 
 

@@ -41,18 +41,16 @@ from bidding.sealing.crypto.dkg_transcript import (
     G,
     Judgement,
     PartialDecryption,
-    PointError,
     Q,
     Reveal,
     Transcript,
     TranscriptError,
-    decode_point,
     decode_scalar,
-    encode_point,
     encode_scalar,
     mul_public,
     share_info,
 )
+from bidding.sealing.crypto.points import PointError, decode_point, encode_point
 
 __all__ = [
     "Ceremony", "Complaint", "ComplaintError", "Contribution", "ContributionError",

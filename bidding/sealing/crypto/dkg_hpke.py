@@ -10,7 +10,8 @@ import hmac
 from Crypto.Cipher import AES
 from Crypto.PublicKey._point import EccPoint
 
-from bidding.sealing.crypto.dkg_transcript import G, decode_point, encode_point
+from bidding.sealing.crypto.dkg_transcript import G
+from bidding.sealing.crypto.points import decode_point, encode_point
 
 KEM_SUITE = b"KEM\x00\x10"  # DHKEM(P-256, HKDF-SHA256)
 HPKE_SUITE = b"HPKE\x00\x10\x00\x01\x00\x02"  # + HKDF-SHA256 + AES-256-GCM

@@ -21,12 +21,11 @@ from bidding.sealing.crypto.dkg_transcript import (
     Q,
     Transcript,
     TranscriptError,
-    decode_point,
     decode_scalar,
-    encode_point,
     encode_scalar,
     mul_public,
 )
+from bidding.sealing.crypto.points import decode_point, encode_point
 
 DLEQ_LABEL = b"ggzy-dkg-dleq/1\x00"
 PARTIAL_LABEL = b"ggzy-dkg-partial/1\x00"

@@ -30,11 +30,9 @@ from bidding.sealing.crypto.custody import (
     CustodyError,
     key_id_for,
 )
-from bidding.sealing.crypto.envelope.format import P256_FIELD
+from bidding.sealing.crypto.points import decode_point
 
 Q = P256_ORDER
-P = P256_FIELD  # field prime of P-256
-B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B  # y² = x³ - 3x + b
 G: EccPoint = ECC.construct(curve="p256", d=1).pointQ
 MAX_CUSTODIANS = 255
 CEREMONY_FORMAT = "ggzy-dkg-ceremony/1"
@@ -76,39 +74,12 @@ class TranscriptError(DkgError):
     """The transcript cannot be built or does not check out."""
 
 
-class PointError(ValueError):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code  # "point_at_infinity" or "point_not_on_curve"
-
-
 # --------------------------------------------------------------------------- encodings
 
 def mul_public(point: EccPoint, scalar: int) -> EccPoint:
     """point·scalar for a *public* scalar (index, Lagrange coefficient, proof value): an
     Integer marked public skips pycryptodome's blinding, about 15 times faster."""
     return point * cast(int, Integer(scalar, public=True))
-
-
-def encode_point(point: EccPoint) -> bytes:
-    """SEC1 uncompressed, 65 bytes. The point at infinity has no encoding here."""
-    if point.is_point_at_infinity():
-        raise PointError("point_at_infinity")
-    x, y = point.xy
-    return b"\x04" + int(x).to_bytes(32, "big") + int(y).to_bytes(32, "big")
-
-
-def decode_point(raw: bytes) -> EccPoint:
-    """Strict decoding: 65 bytes, 0x04, coordinates below p, on the curve. (pycryptodome's
-    ``import_key`` accepts ``04 || 0^64`` as the point at infinity, hence the own check.)"""
-    if raw in (b"\x00", b"\x04" + bytes(64)):
-        raise PointError("point_at_infinity")
-    if len(raw) != 65 or raw[0] != 0x04:
-        raise PointError("point_not_on_curve")
-    x, y = int.from_bytes(raw[1:33], "big"), int.from_bytes(raw[33:], "big")
-    if x >= P or y >= P or (y * y - (x * x * x - 3 * x + B)) % P != 0:
-        raise PointError("point_not_on_curve")
-    return EccPoint(x, y, "p256")
 
 
 def encode_scalar(value: int) -> bytes:

@@ -15,6 +15,7 @@ from Crypto.PublicKey.ECC import EccKey
 from Crypto.Signature import eddsa
 
 from bidding.sealing.crypto.common import valid_id
+from bidding.sealing.crypto.points import decode_point
 
 MAGIC = b"\x89GGZYENV"
 VERSION = 1
@@ -240,23 +241,14 @@ def verify_envelope_signature(envelope_sha256: str, signature: bytes,
                             code="bad_signature") from exc
 
 
-P256_FIELD = 2**256 - 2**224 + 2**192 + 2**96 - 1  # p of NIST P-256 (SEC 2 §2.4.2)
-
-
 def import_opening_public_key(raw: bytes) -> EccKey:
-    """A P-256 public key from its uncompressed SEC 1 point (04 || x || y).
-
-    Refused: coordinates that are not field elements (x or y >= p) and (0, 0), which
-    pycryptodome reads as the point at infinity; ``ECC.import_key`` let the latter through, so
-    an envelope whose encapsulated key no one can decapsulate passed the upload's check. Built
-    with ``ECC.construct`` (which checks the point is on the curve): a fifth of
+    """A P-256 public key from its uncompressed SEC 1 point (04 || x || y), decoded strictly
+    (``points.decode_point``): ``ECC.import_key`` let ``04 || 0^64`` through, so an envelope
+    whose encapsulated key nobody can decapsulate passed the upload's check. Also a fifth of
     ``import_key``'s time, and every upload checks one."""
     if len(raw) != ENC_LENGTH or raw[0] != 0x04:
         raise ValueError("the opening public key must be an uncompressed P-256 point (65 bytes)")
-    x, y = int.from_bytes(raw[1:33], "big"), int.from_bytes(raw[33:], "big")
-    if x >= P256_FIELD or y >= P256_FIELD or (x == 0 and y == 0):
-        raise ValueError("the point is not a P-256 public key")
-    return ECC.construct(curve="p256", point_x=x, point_y=y)
+    return ECC.EccKey(curve="p256", point=decode_point(raw))
 
 
 # --------------------------------------------------------------------------- header parsing
