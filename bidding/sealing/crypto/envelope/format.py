@@ -245,9 +245,7 @@ def import_opening_public_key(raw: bytes) -> EccKey:
     """A P-256 public key from its uncompressed SEC 1 point (04 || x || y), decoded strictly
     (``points.decode_point``): ``ECC.import_key`` let ``04 || 0^64`` through, so an envelope
     whose encapsulated key nobody can decapsulate passed the upload's check. Also a fifth of
-    ``import_key``'s time, and every upload checks one."""
-    if len(raw) != ENC_LENGTH or raw[0] != 0x04:
-        raise ValueError("the opening public key must be an uncompressed P-256 point (65 bytes)")
+    ``import_key``'s time, and every upload checks one. Raises ``PointError``, a ValueError."""
     return ECC.EccKey(curve="p256", point=decode_point(raw))
 
 
