@@ -58,6 +58,8 @@ class DrawIn(msgspec.Struct, forbid_unknown_fields=True):
     cap_draws: Annotated[int, msgspec.Meta(ge=1, le=100)] | None = None
     cap_days: Days | None = None
     answer_minutes: Annotated[int, msgspec.Meta(ge=1, le=10080)] = 120
+    # Also fix the pool and log the commitment in the same step (a draw run at the session).
+    commit_now: bool = False
 
 
 class ValueIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -176,12 +178,14 @@ async def preview_draw(request: Request[Any, Any, Any], data: DrawIn) -> Preview
 def _request(request: Request[Any, Any, Any], data: DrawIn) -> DrawOut:
     user = _user(request)
     with db.transaction() as session:
-        draw = drawing.request_draw(session, actor_of(request), user.id, _input(data))
+        draw = drawing.request_draw(session, actor_of(request), user.id, _input(data),
+                                    commit_now=data.commit_now)
         return _out(session, draw, user)
 
 
 @post(API, operation_id="requestExpertDraw", guards=[STAFF],
-      summary="Request a committee draw (R-30 checked; logs draw.requested)")
+      summary="Request a committee draw (R-30 checked; logs draw.requested; with commit_now "
+              "also fixes the pool and logs draw.committed)")
 async def request_draw(request: Request[Any, Any, Any], data: DrawIn) -> DrawOut:
     return await blocking(_request, request, data)
 

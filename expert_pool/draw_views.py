@@ -244,12 +244,14 @@ def _create(request: Request[Any, Any, Any], data: dict[str, Any]) -> Response[A
     user = user_of(request)
     try:
         payload = draw_input(data)
+        at_once = data.get("action") == "commit"
         with db.transaction() as session:
-            draw = drawing.request_draw(session, actor_of(request), user.id, payload)
+            draw = drawing.request_draw(session, actor_of(request), user.id, payload,
+                                        commit_now=at_once)
             number = draw.number
     except UserError as error:
         return form_page(request, data, status=error.status, with_counts=True, error=error)
-    return redirect(f"/experts/draws/{number}?done=requested")
+    return redirect(f"/experts/draws/{number}?done={'committed' if at_once else 'requested'}")
 
 
 @post("/experts/draws", include_in_schema=False, guards=[STAFF])

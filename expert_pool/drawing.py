@@ -200,8 +200,15 @@ def _shortages(counts: list[SpecialtyCount]) -> list[UserError]:
             for c in counts if c.eligible < c.needed]
 
 
+@dataclass
+class Checked:
+    preview: Preview
+    found: recusal.Assessment | None  # with ``listing``: the eligible pool and the recused
+    now: dt.datetime  # the database time the rules were evaluated at
+
+
 def _check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, *,
-           listing: bool = False) -> tuple[Preview, recusal.Assessment | None]:
+           listing: bool = False) -> Checked:
     """The request's problems and live counts; with ``listing`` also the eligible pool itself
     (the commit needs it; a request only needs the counts, which the database adds up)."""
     now = clock.now(session)
@@ -213,13 +220,13 @@ def _check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, 
         problems += _live_draw_problems(session, data)
     codes = [r.specialty_code for r in data.requirements]
     if not codes or not set(codes) <= draw_rules.known_specialties(session, codes):
-        return Preview([], problems), None
+        return Checked(Preview([], problems), None, now)
     context = context_for(session, data, facts, now, draw_id, supervisor)
     found = recusal.assess(session, context) if listing else None
     eligible = ({code: found.count(code) for code in codes} if found is not None
                 else recusal.count_eligible(session, context))
     counts = _counts(session, data, eligible)
-    return Preview(counts, problems + _shortages(counts)), found
+    return Checked(Preview(counts, problems + _shortages(counts)), found, now)
 
 
 def _live_draw_problems(session: Session, data: DrawInput) -> list[UserError]:
@@ -237,7 +244,7 @@ def _live_draw_problems(session: Session, data: DrawInput) -> list[UserError]:
 
 def preview(session: Session, data: DrawInput) -> Preview:
     """The live count the request form shows: nothing written, nothing logged."""
-    return _check(session, data)[0]
+    return _check(session, data).preview
 
 
 def _refuse(checked: Preview) -> None:
@@ -265,11 +272,24 @@ def parameters(draw: Draw) -> dict[str, object]:
     }
 
 
-def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput) -> Draw:
-    """Save a request that meets R-30 and has enough eligible experts; logs ``draw.requested``."""
-    checked, _ = _check(session, data)
-    _refuse(checked)
-    now = clock.now(session)
+def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput, *,
+                 commit_now: bool = False) -> Draw:
+    """Save a request that meets R-30 and has enough eligible experts; logs ``draw.requested``.
+
+    With ``commit_now`` (staff drawing at the session, not preparing a request in advance)
+    the same check fixes the pool and logs ``draw.committed`` too: the rules are evaluated
+    once, where a separate commit a moment later would evaluate them again."""
+    with supervision.batch(session):  # one append for the step's entries
+        checked = _check(session, data, listing=commit_now)
+        _refuse(checked.preview)
+        draw = _save_request(session, actor, requested_by, data, checked.now)
+        if checked.found is not None:
+            _fix_pool(session, actor, draw, data, checked)
+    return draw
+
+
+def _save_request(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput,
+                  now: dt.datetime) -> Draw:
     draw = Draw(
         number=_next_number(session, now), tender_id=data.tender_id, section_id=data.section_id,
         state=DrawState.REQUESTED.value, committee_size=data.committee_size,
@@ -326,11 +346,22 @@ def _require_state(draw: Draw, *states: DrawState) -> None:
 
 def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     """Fix the eligible pool now (recusal recomputed) and commit to H(r_platform)."""
+    with supervision.batch(session):  # one append for the step's entries
+        return _commit(session, actor, draw_id)
+
+
+def _commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     draw = get_draw(session, draw_id, lock=True)
     _require_state(draw, DrawState.REQUESTED)
     data = input_of(session, draw)
-    checked, found = _check(session, data, draw.id, listing=True)
-    _refuse(checked)
+    checked = _check(session, data, draw.id, listing=True)
+    _refuse(checked.preview)
+    return _fix_pool(session, actor, draw, data, checked)
+
+
+def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, checked: Checked) -> Draw:
+    """The eligible pool of ``checked`` fixed and hashed, H(r_platform) logged (``draw.committed``)."""
+    found = checked.found
     assert found is not None
     eligible = {r.specialty_code: list(found.eligible.get(r.specialty_code, []))
                 for r in data.requirements}
@@ -339,7 +370,7 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
     draw.pool_hash = verifiable.pool_hash(eligible)
     draw.r_platform = r_platform
     draw.commitment = verifiable.commitment_of(r_platform)
-    draw.committed_at = clock.now(session)
+    draw.committed_at = checked.now
     draw.state = DrawState.COMMITTED.value
     session.flush()
     bulk.insert_exclusions(session, draw.id, found.excluded)  # committed once: nothing to replace
@@ -362,6 +393,12 @@ def commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
 def contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid.UUID,
                value: str) -> Draw:
     """The supervising officer's value, typed at the draw: then the seed, ranking and result."""
+    with supervision.batch(session):  # one append for the step's entries
+        return _contribute(session, actor, user_id, draw_id, value)
+
+
+def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid.UUID,
+               value: str) -> Draw:
     draw = get_draw(session, draw_id, lock=True)
     if user_id != draw.supervisor_user_id:
         raise UserError("只有本次抽取的监督人可以输入随机值",

@@ -95,6 +95,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "drawpage.no_supervisors": _m("没有监管部门用户，无法指定监督人", "No regulator user to supervise"),
     "drawpage.check_counts": _m("查看符合条件人数", "Show eligible numbers"),
     "drawpage.submit": _m("提交抽取申请", "Submit the request"),
+    "drawpage.submit_commit": _m("提交并生成承诺", "Submit and make the commitment"),
+    "drawpage.submit_commit_hint": _m(
+        "现场抽取时可提交并立即生成承诺（固定候选名单并记入监督记录）；提前准备的申请先提交，抽取时再生成承诺。",
+        "Drawing now: submit and make the commitment at once (the candidates are fixed and "
+        "logged). A request prepared in advance is submitted first and committed at the draw."),
     "drawpage.counts": _m("需要 {needed} / 符合条件 {eligible}", "Needed {needed} / eligible {eligible}"),
     "drawpage.counts_short": _m("符合条件人数不足：需要 {needed}，符合条件 {eligible}",
                                 "Not enough eligible experts: {needed} needed, {eligible} eligible"),

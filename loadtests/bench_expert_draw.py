@@ -2,7 +2,10 @@
 
 Times request → commit → the supervisor's contribution → the logged result, each step in its
 own transaction as the API runs it (target: p95 < 50 ms), over ``BENCH_DRAW_RUNS`` draws
-(default 30), and prints p50/p95 of the whole and of each step.
+(default 30) of each of the two flows, alternating: a request committed at once (staff
+drawing at the session: the rules are evaluated once) and a request committed later
+(prepared in advance: evaluated at the request for its live count and again at the commit).
+Prints p50/p95 of the whole and of each step.
 
 Each draw asks for three specialties. The pool is spread over ``BENCH_DRAW_SPECIALTIES`` codes
 (default 50: about 2,300 candidates per specialty, the hard case; ``make bench-draw`` also runs
@@ -171,7 +174,8 @@ def _supervisor() -> uuid.UUID:
         return user.id
 
 
-def _run(supervisor: uuid.UUID, rng: random.Random, index: int) -> tuple[float, float, float]:
+def _run(supervisor: uuid.UUID, rng: random.Random, index: int,
+         at_once: bool) -> tuple[float, float, float]:
     from expert_pool import drawing
     from trading import clock, db
     from trading.audit import Actor
@@ -189,10 +193,11 @@ def _run(supervisor: uuid.UUID, rng: random.Random, index: int) -> tuple[float, 
         supervisor_user_id=supervisor, min_title=1, cap_draws=3, cap_days=30)
     started = time.perf_counter()
     with db.transaction() as session:
-        draw_id = drawing.request_draw(session, actor, uuid.uuid4(), data).id
+        draw_id = drawing.request_draw(session, actor, uuid.uuid4(), data, commit_now=at_once).id
     requested = time.perf_counter()
-    with db.transaction() as session:
-        drawing.commit(session, actor, draw_id)
+    if not at_once:
+        with db.transaction() as session:
+            drawing.commit(session, actor, draw_id)
     committed = time.perf_counter()
     with db.transaction() as session:
         drawing.contribute(session, actor, supervisor, draw_id, f"bench {index}")
@@ -221,15 +226,28 @@ def _measure() -> None:
     supervisor = _supervisor()
     gc.freeze()  # as the server's processes do after start (trading.http_server.served_app)
     for warm in range(3):
-        _run(supervisor, rng, 100 + warm)
-    steps = [_run(supervisor, rng, i) for i in range(RUNS)]
+        _run(supervisor, rng, 100 + warm, True)
+        _run(supervisor, rng, 110 + warm, False)
+    # The two flows alternate, so that both see the same machine and the same growing history.
+    runs = [(_run(supervisor, rng, 2 * i, True), _run(supervisor, rng, 2 * i + 1, False))
+            for i in range(RUNS)]
+    _report("request committed at once (drawn at the session)", [run[0] for run in runs],
+            ("request + commit (checks, recusal, pool hash)", None))
+    _report("request, then commit (prepared in advance)", [run[1] for run in runs],
+            ("request (checks + live count)", "commit (recusal + pool hash)"))
+
+
+def _report(flow: str, steps: list[tuple[float, float, float]],
+            labels: tuple[str, str | None]) -> None:
     totals = [sum(s) * 1000 for s in steps]
-    print(f"  request → logged result over {RUNS} draws: p50 {_percentile(totals, 0.5):.1f} ms, "
-          f"p95 {_percentile(totals, 0.95):.1f} ms, mean {statistics.mean(totals):.1f} ms")
-    for i, label in enumerate(("request (checks + live count)", "commit (recusal + pool hash)",
-                               "contribution (seed, ranking, picks, result)")):
+    print(f"  {flow}: request → logged result over {RUNS} draws: p50 "
+          f"{_percentile(totals, 0.5):.1f} ms, p95 {_percentile(totals, 0.95):.1f} ms, "
+          f"mean {statistics.mean(totals):.1f} ms")
+    for i, label in enumerate((*labels, "contribution (seed, ranking, picks, result)")):
+        if label is None:
+            continue
         part = [s[i] * 1000 for s in steps]
-        print(f"    {label:<44} p50 {_percentile(part, 0.5):6.1f} ms  p95 "
+        print(f"    {label:<48} p50 {_percentile(part, 0.5):6.1f} ms  p95 "
               f"{_percentile(part, 0.95):6.1f} ms")
 
 

@@ -11,9 +11,10 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, event, insert, select, text, update
+from sqlalchemy import Table, TextClause, event, insert, select, text, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from supervision import merkle
@@ -113,23 +114,32 @@ def append(session: Session, head: Head, moment: dt.datetime,
 
 # PostgreSQL takes the entries, the completed subtree hashes and the new head in one statement:
 # every logged change pays one round trip here instead of three, and no ORM statement building
-# (a draw logs nine entries; ``make bench-draw``). One entry (most calls) goes as plain values:
-# psycopg escapes array elements in Python, which for a draw's 60 KB result entry cost more
-# than the round trips saved; several (a batch of promises, small) go as arrays.
-_POSTGRES_APPEND_ONE = text("""
-WITH entries AS (
-    INSERT INTO log_entry (seq, created_at, actor_user_id, actor_role, actor_ip, action, subject,
-                           body, canonical, leaf_hash, promise)
-    VALUES (:seq, :created_at, :actor_user_id, :actor_role, :actor_ip, :action, :subject,
-            CAST(:body AS json), :canonical, :leaf_hash, :promise)
-)
+# (a draw logs nine entries; ``make bench-draw``). A few entries (a step's own, up to
+# ``FEW_ENTRIES``) go as plain values, one placeholder each: psycopg escapes array elements in
+# Python, which for a draw's 60 KB result entry cost 6 ms more than the round trips saved. A
+# batch of promises (many, small) goes as arrays.
+FEW_ENTRIES = 8
+_NODES_AND_HEAD = """
 , nodes AS (
     INSERT INTO log_node (level, idx, hash)
     SELECT * FROM unnest(CAST(:level AS smallint[]), CAST(:idx AS bigint[]),
                          CAST(:hash AS bytea[]))
 )
 UPDATE log_head SET size = :size, frontier = :frontier WHERE id = :head
-""")
+"""
+
+
+@lru_cache(maxsize=FEW_ENTRIES)
+def _postgres_append_few(count: int) -> TextClause:
+    rows = ",\n".join(
+        "(" + ", ".join(f"CAST(:body_{i} AS json)" if column == "body" else f":{column}_{i}"
+                        for column in _ENTRY_COLUMNS) + ")" for i in range(count))
+    # Only constants go in: the column names and numbered placeholders.
+    statement = (f"WITH entries AS (\n    INSERT INTO log_entry ({', '.join(_ENTRY_COLUMNS)})\n"  # noqa: S608
+                 f"    VALUES {rows}\n)")
+    return text(statement + _NODES_AND_HEAD)
+
+
 _POSTGRES_APPEND_MANY = text("""
 WITH entries AS (
     INSERT INTO log_entry (seq, created_at, actor_user_id, actor_role, actor_ip, action, subject,
@@ -160,8 +170,11 @@ def _write(session: Session, rows: list[dict[str, Any]], nodes: list[dict[str, A
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         bodies = [json.dumps(row["body"], ensure_ascii=False) for row in rows]
-        if len(rows) == 1:
-            given, statement = {**rows[0], "body": bodies[0]}, _POSTGRES_APPEND_ONE
+        if len(rows) <= FEW_ENTRIES:
+            given = {f"{column}_{i}": body if column == "body" else row[column]
+                     for i, (row, body) in enumerate(zip(rows, bodies, strict=True))
+                     for column in _ENTRY_COLUMNS}
+            statement = _postgres_append_few(len(rows))
         else:
             given = {column: [row[column] for row in rows] for column in _ENTRY_COLUMNS}
             given["body"], statement = bodies, _POSTGRES_APPEND_MANY

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -22,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from supervision import merkle, sequencer
 from supervision.appending import HEAD_ID as HEAD_ID
+from supervision.appending import Head, NewEntry, append, lock_head
 from supervision.appending import LogIntegrityError as LogIntegrityError
-from supervision.appending import NewEntry, append, lock_head
 from supervision.appending import canonical_bytes as canonical_bytes
 from supervision.appending import format_time as format_time
 from supervision.models import LogCheckpoint, LogEntry, LogHead, LogNode
@@ -71,6 +72,18 @@ def record_many(session: Session,
                 entries: Sequence[tuple[Actor, str, str, dict[str, Any]]]) -> int:
     """``record`` for several entries at once, in order (one head lock, one tree update);
     returns the index of the first."""
+    batch = session.info.get(_BATCH)
+    if isinstance(batch, _Batch) and batch.transaction is session.get_transaction():
+        return batch.add(session, [NewEntry(*entry) for entry in entries])
+    head, moment = _lock_and_drain(session)
+    first = head.size
+    append(session, head, moment, [NewEntry(*entry) for entry in entries])
+    session.flush()  # the caller's own rows, as before the entry: one failure point
+    return first
+
+
+def _lock_and_drain(session: Session) -> tuple[Head, dt.datetime]:
+    """The locked head after every waiting promise, and the time its next entries take."""
     head = lock_head(session)
     assert head is not None
     # The time and whether promises wait, in one statement after the lock (a new snapshot
@@ -79,10 +92,52 @@ def record_many(session: Session,
     moment = clock.as_utc(moment)
     if waiting:
         head = sequencer.drain(session, head, moment)
-    first = head.size
-    append(session, head, moment, [NewEntry(*entry) for entry in entries])
-    session.flush()  # the caller's own rows, as before the entry: one failure point
-    return first
+    return head, moment
+
+
+_BATCH = "supervision.batch"  # session.info: the open ``batch``
+
+
+@dataclass
+class _Batch:
+    """Entries recorded inside ``batch``: the head is locked (and promises drained) at the
+    first, so each entry's index is known when it is recorded, as outside a batch."""
+
+    transaction: object
+    head: Head | None = None
+    moment: dt.datetime | None = None
+    entries: list[NewEntry] = field(default_factory=list)
+
+    def add(self, session: Session, entries: list[NewEntry]) -> int:
+        if self.head is None:
+            self.head, self.moment = _lock_and_drain(session)
+        first = self.head.size + len(self.entries)
+        self.entries.extend(entries)
+        return first
+
+    def write(self, session: Session) -> None:
+        if self.head is not None and self.moment is not None and self.entries:
+            append(session, self.head, self.moment, self.entries)
+            session.flush()
+
+
+@contextmanager
+def batch(session: Session) -> Iterator[None]:
+    """Entries recorded in the block are appended together when it ends: one statement for a
+    step that logs several (a draw's contribution logs five; each append cost a round trip
+    and its statement). They take the time of the first, which the lock orders like any
+    other. The block must not contain a savepoint, and nothing in it may read the log."""
+    if _BATCH in session.info:  # nested: the outer block appends
+        yield
+        return
+    session.connection()  # begins the transaction the entries belong to
+    pending = _Batch(session.get_transaction())
+    session.info[_BATCH] = pending
+    try:
+        yield
+        pending.write(session)
+    finally:
+        session.info.pop(_BATCH, None)
 
 
 _TIME_AND_WAITING: dict[tuple[str, bool], Select[Any]] = {}

@@ -64,6 +64,11 @@
       problem.textContent = short.join("；");
       problem.hidden = false;
       problem.scrollIntoView({block: "center"});
+      return;
+    }
+    // Committing at once fixes the pool and logs it: asked like the draw page's commit button.
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
     }
   });
 

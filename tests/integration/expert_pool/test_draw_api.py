@@ -61,6 +61,24 @@ def test_staff_request_commit_and_the_supervisor_draws(client) -> None:
         "state"] == DrawState.CANCELLED.value
 
 
+def test_a_request_committed_at_once_is_ready_for_the_supervisor(client) -> None:
+    section = closed_section(client, "now")
+    supervisor = regulator()
+    pool(1, 10)
+    add_expert(50, employer_code=section.bidder_codes[0])
+    staff = bearer(section.scenario.staff)
+    created = client.post(API, json=_body(section, supervisor, commit_now=True), headers=staff)
+    assert created.status_code == 201, created.text
+    assert created.json()["state"] == DrawState.COMMITTED.value and created.json()["commitment"]
+    number = created.json()["number"]
+    assert client.post(f"{API}/{number}/commit", headers=staff).status_code == 409  # done already
+    sup = bearer(supervisor)
+    drawn = client.post(f"{API}/{number}/contribution", json={"value": "现场输入 17"}, headers=sup)
+    assert drawn.status_code == 200 and drawn.json()["state"] == DrawState.DRAWN.value
+    excluded = client.get(f"{API}/{number}/exclusions", headers=sup).json()
+    assert [(e["expert_number"], e["reason"]) for e in excluded] == [("E000050", "bidder_employee")]
+
+
 def test_bidders_and_tenderees_get_403_everywhere(client) -> None:
     section = closed_section(client, "sec")
     supervisor = regulator()

@@ -19,16 +19,22 @@ from trading.errors import ConflictError, UserError
 
 
 def _refused(data: drawing.DrawInput) -> UserError:
+    """The request is refused, and so is the same request committed at once, with the same
+    reason; neither saves or logs anything."""
     with db.read_only() as session:
         before = session.scalar(select(func.count()).select_from(LogEntry))
         draws = session.scalar(select(func.count()).select_from(Draw))
-    with db.transaction() as session, pytest.raises(UserError) as refused:
-        drawing.request_draw(session, STAFF, uuid.uuid4(), data)
+    errors = []
+    for at_once in (False, True):
+        with db.transaction() as session, pytest.raises(UserError) as refused:
+            drawing.request_draw(session, STAFF, uuid.uuid4(), data, commit_now=at_once)
+        errors.append(refused.value)
     with db.read_only() as session:
         assert session.scalar(select(func.count()).select_from(LogEntry)) == before
         assert session.scalar(select(func.count()).select_from(Draw)) == draws
         assert not drawing.preview(session, data).ok
-    return refused.value
+    assert errors[0].message_zh == errors[1].message_zh
+    return errors[0]
 
 
 @pytest.fixture

@@ -60,11 +60,14 @@ def pool(first: int, n: int, specialty: str = "A01", **kwargs: object) -> list[s
     return [f"E{i:06d}" for i in range(first, first + n)]
 
 
-def run_draw(data: drawing.DrawInput, value: str = "监督人输入 42") -> drawing.Draw:
+def run_draw(data: drawing.DrawInput, value: str = "监督人输入 42", *,
+             at_once: bool = False) -> drawing.Draw:
+    """Request, commit (in the request's own transaction when ``at_once``), contribute."""
     with db.transaction() as session:
-        draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data).id
-    with db.transaction() as session:
-        drawing.commit(session, STAFF, draw_id)
+        draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data, commit_now=at_once).id
+    if not at_once:
+        with db.transaction() as session:
+            drawing.commit(session, STAFF, draw_id)
     with db.transaction() as session:
         drawing.contribute(session, STAFF, data.supervisor_user_id, draw_id, value)
     with db.read_only() as session:
@@ -78,11 +81,12 @@ def steps(draw_number: str) -> list[supervision.Entry]:
         return supervision.entries(session, subject=f"draw:{draw_number}", limit=500)
 
 
-def test_a_draw_runs_end_to_end_and_reproduces(client) -> None:
+@pytest.mark.parametrize("at_once", [False, True], ids=["commit-later", "committed-at-once"])
+def test_a_draw_runs_end_to_end_and_reproduces(client, at_once: bool) -> None:
     section = closed_section(client, "e2e")
     supervisor = regulator()
     pool(1, 12)
-    draw = run_draw(draw_input(section, supervisor))
+    draw = run_draw(draw_input(section, supervisor), at_once=at_once)
     assert draw.state == DrawState.DRAWN.value
     with db.read_only() as session:
         picks = drawing.picks_of(session, draw.id)

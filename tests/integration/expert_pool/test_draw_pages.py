@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from expert_pool.messages_draw_pages import MESSAGES
 from expert_pool.models import Draw, DrawPick, DrawState, PickState
+from supervision import services as supervision
 from tests.integration.expert_pool.conftest import (
     ClosedSection,
     add_expert,
@@ -95,7 +96,9 @@ def test_the_request_form_lists_sections_supervisors_and_specialties(client) -> 
     assert page.status_code == 200
     assert f"{section.tender_id}/{section.section_id}" in page.text
     assert "frm-sup 用户" in page.text and "A01" in page.text
-    assert "查看符合条件人数" in page.text and 'data-confirm' not in page.text
+    assert "查看符合条件人数" in page.text
+    # saving a request changes nothing fixed: only the button that also commits asks first
+    assert 'value="request">' in page.text and page.text.count("data-confirm") == 1
     assert "/static/expert_pool/draw-form.js" in page.text
 
 
@@ -222,6 +225,35 @@ def test_commit_shows_the_commitment_and_the_supervisor_form_only_to_the_supervi
     assert "/contribution" in mine.text and "监督人随机数" in mine.text and "无法预先知道" in mine.text
     with db.read_only() as session:
         assert session.scalar(select(Draw.state).where(Draw.number == number)) == "committed"
+
+
+def test_submit_and_commit_at_once_fixes_the_pool_in_one_step(client) -> None:
+    """At the draw session staff submit the conditions and make the commitment with one
+    button (asked to confirm, as the commit button); the supervisor's form follows."""
+    section = closed_section(client, "one")
+    supervisor = regulator("one-sup")
+    pool(1, 8)
+    assert login(client, "one-staff").status_code == 303
+    form = client.get("/experts/draws/new")
+    assert 'value="commit" data-confirm="生成承诺后' in form.text and "提交并生成承诺" in form.text
+    answer = post_form(client, "/experts/draws", request_form(section, supervisor, action="commit"),
+                       form_page="/experts/draws/new")
+    assert answer.status_code == 303, answer.text
+    assert answer.headers["location"].endswith("?done=committed")
+    shown = client.get(answer.headers["location"])
+    assert "承诺已生成并记入监督记录" in shown.text and "已承诺" in shown.text
+    number = NUMBER.search(answer.headers["location"]).group(1)  # type: ignore[union-attr]
+    with db.read_only() as session:
+        draw = session.scalar(select(Draw).where(Draw.number == number))
+        assert draw is not None and draw.state == DrawState.COMMITTED.value
+        actions = [e.action for e in supervision.entries(session, subject=f"draw:{number}")
+                   if e.action.startswith("draw.")]
+    assert draw.commitment in shown.text
+    assert actions == ["draw.requested", "draw.committed"]
+    assert login(client, "one-sup").status_code == 303
+    drawn_page = post_form(client, f"/experts/draws/{number}/contribution", {"value": "7 7 7"},
+                           form_page=f"/experts/draws/{number}")
+    assert drawn_page.status_code == 303 and drawn_page.headers["location"].endswith("?done=drawn")
 
 
 def test_cancelling_a_draw_through_its_page(client) -> None:

@@ -119,6 +119,41 @@ def test_a_transaction_locks_the_head_once_across_its_flushes(database: str) -> 
         assert services.root_at(session, 2) == merkle.root_from_leaves(_leaf_hashes())
 
 
+def test_a_batch_appends_its_entries_together_with_the_indexes_it_gave(database: str) -> None:
+    """A draw's step logs several entries in a batch: they land in one write, consecutive, in
+    the order recorded and at the indexes ``record`` returned, after an earlier transaction's."""
+    _append(2)
+    writes: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "log_entry" in statement and statement.lstrip().upper().startswith(("WITH", "INSERT")):
+            writes.append(statement)
+
+    with db.transaction() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with services.batch(session):
+                given = [services.record(session, BIDDER, "draw.step", "draw:7", {"n": i})
+                         for i in range(5)]
+                assert services.tree_size(session) == 2  # nothing written inside the block
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+    assert given == [2, 3, 4, 5, 6]
+    assert len(writes) == 1
+    with db.read_only() as session:
+        entries = services.entries(session, subject="draw:7")
+        assert [(e.seq, e.body["n"]) for e in entries] == [(2, 0), (3, 1), (4, 2), (5, 3), (6, 4)]
+        assert services.root_at(session, 7) == merkle.root_from_leaves(_leaf_hashes())
+
+
+def test_a_batch_left_by_an_error_logs_nothing(database: str) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as session, services.batch(session):
+        services.record(session, BIDDER, "draw.step", "draw:8", {})
+        raise RuntimeError("the step failed")
+    assert _append(1) == [0]
+
+
 def test_record_never_commits(database: str) -> None:
     with db.transaction() as session:
         services.record(session, BIDDER, "bid.submitted", "bid:1", {})
