@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bidding.services import SectionFacts
-from expert_pool.models import Specialty
 from trading.accounts.models import Organization, Role, User, UserRole
 from trading.errors import UserError
 
@@ -65,15 +64,15 @@ def committee_problems(data: DrawInput, facts: SectionFacts) -> list[UserError]:
     return found
 
 
-def request_problems(session: Session, data: DrawInput, now: dt.datetime,
-                     supervisor: tuple[str | None] | None) -> list[UserError]:
-    """Everything but the committee and the counts: specialties, regions, dates, supervisor."""
+def request_problems(data: DrawInput, now: dt.datetime, supervisor: tuple[str | None] | None,
+                     known: Collection[str]) -> list[UserError]:
+    """Everything but the committee and the counts: specialties (``known``: the active codes),
+    regions, dates, supervisor."""
     found: list[UserError] = []
     if not data.requirements:
         found.append(UserError("至少需要一个专业", "At least one specialty is needed",
                                field="requirements"))
     seen: set[str] = set()
-    known = known_specialties(session, [r.specialty_code for r in data.requirements])
     for requirement in data.requirements:
         code = requirement.specialty_code
         if code in seen:
@@ -130,13 +129,6 @@ def request_problems(session: Session, data: DrawInput, now: dt.datetime,
         found.append(UserError("监督人须为监管部门账户", "The supervisor must be a regulator account",
                                field="supervisor_user_id"))
     return found
-
-
-def known_specialties(session: Session, codes: Sequence[str]) -> set[str]:
-    if not codes:
-        return set()
-    return set(session.scalars(select(Specialty.code).where(
-        Specialty.code.in_(list(codes)), Specialty.active.is_(True))))
 
 
 def supervisor_code(session: Session, user_id: uuid.UUID) -> tuple[str | None] | None:

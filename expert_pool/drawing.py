@@ -28,7 +28,6 @@ from expert_pool.models import (
     DrawState,
     Expert,
     PickState,
-    Specialty,
 )
 from expert_pool.notify import (
     NO_ANSWER_JOB,
@@ -165,7 +164,8 @@ def may_see_names(user: CurrentUser, draw: Draw, own_expert_id: uuid.UUID | None
 
 def context_for(session: Session, data: DrawInput, facts: bidding.SectionFacts, now: dt.datetime,
                 draw_id: uuid.UUID | None = None,
-                supervisor: tuple[str | None] | None = None) -> recusal.Context:
+                supervisor: tuple[str | None] | None = None,
+                specialties: recusal.SpecialtyTree | None = None) -> recusal.Context:
     first = clock.legal_day(data.evaluation_at)
     if supervisor is None:
         supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
@@ -178,18 +178,16 @@ def context_for(session: Session, data: DrawInput, facts: bidding.SectionFacts, 
         government_procurement=facts.government_procurement,
         regions_include=tuple(data.regions_include), regions_exclude=tuple(data.regions_exclude),
         min_title=data.min_title, min_years=data.min_years, cap_draws=data.cap_draws,
-        cap_days=data.cap_days, draw_id=draw_id)
+        cap_days=data.cap_days, draw_id=draw_id, specialties=specialties)
 
 
-def _counts(session: Session, data: DrawInput, eligible: dict[str, int]) -> list[SpecialtyCount]:
-    codes = [r.specialty_code for r in data.requirements]
-    names = {s.code: s for s in session.scalars(select(Specialty).where(Specialty.code.in_(codes)))}
+def _counts(data: DrawInput, eligible: dict[str, int],
+            specialties: recusal.SpecialtyTree) -> list[SpecialtyCount]:
     counts = []
     for requirement in data.requirements:
-        node = names.get(requirement.specialty_code)
-        counts.append(SpecialtyCount(requirement.specialty_code, node.name_zh if node else "",
-                                     node.name_en if node else "", requirement.count,
-                                     eligible.get(requirement.specialty_code, 0)))
+        name_zh, name_en = specialties.names.get(requirement.specialty_code, ("", ""))
+        counts.append(SpecialtyCount(requirement.specialty_code, name_zh, name_en,
+                                     requirement.count, eligible.get(requirement.specialty_code, 0)))
     return counts
 
 
@@ -214,18 +212,19 @@ def _check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, 
     now = clock.now(session)
     facts = bidding.section_facts(session, data.tender_id, data.section_id)
     supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
+    specialties = recusal.read_tree(session)
     problems = draw_rules.committee_problems(data, facts) + draw_rules.request_problems(
-        session, data, now, supervisor)
+        data, now, supervisor, specialties.active)
     if draw_id is None:
         problems += _live_draw_problems(session, data)
     codes = [r.specialty_code for r in data.requirements]
-    if not codes or not set(codes) <= draw_rules.known_specialties(session, codes):
+    if not codes or not set(codes) <= specialties.active:
         return Checked(Preview([], problems), None, now)
-    context = context_for(session, data, facts, now, draw_id, supervisor)
+    context = context_for(session, data, facts, now, draw_id, supervisor, specialties)
     found = recusal.assess(session, context) if listing else None
     eligible = ({code: found.count(code) for code in codes} if found is not None
                 else recusal.count_eligible(session, context))
-    counts = _counts(session, data, eligible)
+    counts = _counts(data, eligible, specialties)
     return Checked(Preview(counts, problems + _shortages(counts)), found, now)
 
 
@@ -432,7 +431,7 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
             session.add(pick)
             if rank <= requirement.count:
                 seats.append((pick, experts[number]))
-    session.flush()  # one insert for every pick, before the asks name them
+    # Asked before the picks are written, so that each is inserted in its final state.
     ask_experts(session, seats, Invitation(draw.number, draw.evaluation_at, draw.place,
                                            draw.answer_minutes))
     draw.drawn_at = clock.now(session)

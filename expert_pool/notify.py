@@ -82,7 +82,7 @@ def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Expert]],
              f"Please confirm, or decline with a reason, on the platform before {due_text}.",
              draw_id=pick.draw_id, moment=moment,
              payload={"draw": number, "when": when, "place": place, "due": due_text})
-    jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due)
+    jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due, now=moment)
 
 
 def ask_expert(session: Session, pick: DrawPick, expert: Expert, *, evaluation_at: dt.datetime,

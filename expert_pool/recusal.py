@@ -89,6 +89,7 @@ class Context:
     cap_draws: int | None = None
     cap_days: int | None = None
     draw_id: uuid.UUID | None = None  # this draw's own picks never make an expert busy
+    specialties: SpecialtyTree | None = None  # read by the caller already, or here
 
 
 @dataclass
@@ -101,22 +102,42 @@ class Assessment:
         return len(self.eligible.get(code, []))
 
 
-def subtree_codes(session: Session, roots: Sequence[str]) -> dict[str, str]:
-    """Each specialty code under one of ``roots`` (itself included) -> the first root holding it."""
+@dataclass(frozen=True)
+class SpecialtyTree:
+    """The classification as a draw reads it, in one statement: which codes are active, their
+    names, and the codes under each (a request read these three times before)."""
+
+    children: dict[str, list[str]]
+    active: frozenset[str]
+    names: dict[str, tuple[str, str]]  # code -> (Chinese, English)
+
+    def subtree(self, roots: Sequence[str]) -> dict[str, str]:
+        """Each code under one of ``roots`` (itself included) -> the first root holding it."""
+        owner: dict[str, str] = {}
+        for root in roots:
+            stack = [root]
+            while stack:
+                code = stack.pop()
+                if code in owner:
+                    continue
+                owner[code] = root
+                stack.extend(self.children.get(code, []))
+        return owner
+
+
+def read_tree(session: Session) -> SpecialtyTree:
     children: dict[str, list[str]] = {}
-    for code, parent in _rows(session, select(Specialty.code, Specialty.parent_code)):
+    active: set[str] = set()
+    names: dict[str, tuple[str, str]] = {}
+    query = select(Specialty.code, Specialty.parent_code, Specialty.active, Specialty.name_zh,
+                   Specialty.name_en)
+    for code, parent, is_active, name_zh, name_en in _rows(session, query):
         if parent is not None:
             children.setdefault(parent, []).append(code)
-    owner: dict[str, str] = {}
-    for root in roots:
-        stack = [root]
-        while stack:
-            code = stack.pop()
-            if code in owner:
-                continue
-            owner[code] = root
-            stack.extend(children.get(code, []))
-    return owner
+        if is_active:
+            active.add(code)
+        names[code] = (name_zh, name_en)
+    return SpecialtyTree(children, frozenset(active), names)
 
 
 def _region_conditions(context: Context) -> list[ColumnElement[bool]]:
@@ -155,7 +176,7 @@ class _Query:
 
 def _query(session: Session, context: Context, only: Collection[uuid.UUID] | None) -> _Query:
     drawable.sync(session)
-    owner = subtree_codes(session, context.requirement_codes)
+    owner = (context.specialties or read_tree(session)).subtree(context.requirement_codes)
     order = {code: i for i, code in enumerate(context.requirement_codes)}
     matching = [D.specialty_code.in_(sorted(owner)), D.title >= context.min_title,
                 D.years_in_specialty >= context.min_years, *_region_conditions(context)]

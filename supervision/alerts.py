@@ -98,7 +98,7 @@ def watch_deadline(
         row.organization_id = organization_id
     row.state = state_at(now, yellow_at, due_at)
     session.flush()
-    _schedule(session, row, now, moved)
+    _schedule(session, row, now, moved, created=not moved)
     services.record(session, WATCHER, "alert.moved" if moved else "alert.watching", subject,
                     _body(row))
     return _view(row, now)
@@ -114,7 +114,7 @@ def resolve_deadline(session: Session, kind: str, subject: str, resolution: str 
     row.state, row.cleared_at, row.updated_at = "cleared", now, now
     row.resolution = resolution[:200] or None
     session.flush()
-    jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id))
+    jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id), now=now)
     services.record(session, WATCHER, "alert.cleared", subject,
                     {**_body(row), "state_when_cleared": was, "resolution": row.resolution})
     return True
@@ -188,15 +188,17 @@ def _next_job(row: SupervisionAlert, now: dt.datetime) -> tuple[str, dt.datetime
     return None
 
 
-def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: bool) -> None:
+def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: bool,
+              created: bool = False) -> None:
     """Schedule the next transition; a moved alert's other job is cancelled (a new alert, or
-    one just turned yellow by its own job, has no other live job)."""
+    one just turned yellow by its own job, has no other live job; a ``created`` one has none)."""
     upcoming = _next_job(row, now)
     if upcoming is not None:
-        jobs.schedule(session, upcoming[0], _job_subject(row.id), upcoming[1], {"alert_id": row.id})
+        jobs.schedule(session, upcoming[0], _job_subject(row.id), upcoming[1], {"alert_id": row.id},
+                      now=now, new_subject=created)
     if moved:
         others = [kind for kind in (YELLOW_JOB, RED_JOB) if upcoming is None or kind != upcoming[0]]
-        jobs.cancel_any(session, others, _job_subject(row.id))
+        jobs.cancel_any(session, others, _job_subject(row.id), now=now)
 
 
 def _body(row: SupervisionAlert) -> dict[str, object]:

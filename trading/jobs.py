@@ -251,19 +251,24 @@ def schedule(
     subject: str,
     due_at: dt.datetime,
     payload: dict[str, Any] | None = None,
+    *,
+    now: dt.datetime | None = None,
+    new_subject: bool = False,
 ) -> ScheduledJob:
     """Schedule ``kind`` for ``subject`` at ``due_at``, in the caller's transaction.
 
     If a live job exists for (kind, subject), it is amended: new ``due_at`` and payload, and
     ``version + 1`` so that messages already sent for it do nothing. Call this before the
     caller's own ``audit.record`` so that locks are always taken job row first, log head last.
+    ``now``: the database time the caller just read; ``new_subject``: the subject was created
+    in this transaction (a new alert), so no job can exist for it and none is looked up.
     """
     if due_at.tzinfo is None:
         raise ValueError("due_at must be an aware datetime")
-    now = clock.now(session)
+    now = now or clock.now(session)
     if due_at <= now:
         _wake_dispatcher(session)
-    job = _active_job(session, kind, subject)
+    job = None if new_subject else _active_job(session, kind, subject)
     if job is None:
         job = _new_job(session, kind, subject, due_at, payload, now)
         audit.record(session, SCHEDULER, "job.scheduled", subject, job_body(job))
@@ -318,22 +323,24 @@ def cancel(session: Session, kind: str, subject: str) -> bool:
     return True
 
 
-def cancel_any(session: Session, kinds: Sequence[str], subject: str) -> int:
+def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
+               now: dt.datetime | None = None) -> int:
     """Cancel the live jobs of any of ``kinds`` for ``subject`` with one lookup (an alert's
-    yellow and red jobs: it keeps at most one live); return how many there were."""
+    yellow and red jobs: it keeps at most one live); return how many there were. ``now``: the
+    database time the caller just read."""
     found = session.scalars(select(ScheduledJob).where(
         ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,
         ScheduledJob.status.in_(ACTIVE_STATUSES)).order_by(ScheduledJob.id).with_for_update()).all()
     for job in found:
-        _cancel(session, job)
+        _cancel(session, job, now)
     return len(found)
 
 
-def _cancel(session: Session, job: ScheduledJob) -> None:
+def _cancel(session: Session, job: ScheduledJob, now: dt.datetime | None = None) -> None:
     job.version += 1  # messages in flight become no-ops even before they look at the status
     job.status = JobStatus.CANCELLED.value
     job.lease_until = None
-    job.updated_at = clock.now(session)
+    job.updated_at = now or clock.now(session)
     session.flush()
     audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
 
