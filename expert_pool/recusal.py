@@ -331,10 +331,14 @@ def _details(session: Session, context: Context,
             found.update(_only(experts, {i: f"{drawn}/{context.cap_days}" for i, drawn in _rows(
                 session, _capped(context))}))
         elif reason == ExclusionReason.POOR_RECORD:
-            found.update(_only(experts, {i: f"近期评分均值 {float(mean) / 3:.2f}" for i, mean in _rows(
-                session, _low_ratings(scope(experts)))}))
-            found.update(_only(experts, {i: f"{count} 次谢绝/未应答/临时取消" for i, count in _rows(
-                session, _poor_records(context, scope(experts)))}))
+            # The count of declines is the detail where it decides; ratings only for the rest.
+            counted = _only(experts, {i: f"{count} 次谢绝/未应答/临时取消" for i, count in _rows(
+                session, _poor_records(context, scope(experts)))})
+            rest = {i: experts[i] for i in experts if i not in counted}
+            if rest:
+                found.update(_only(rest, {i: f"近期评分均值 {float(mean) / 3:.2f}" for i, mean in _rows(
+                    session, _low_ratings(scope(rest)))}))
+            found.update(counted)
     return found
 
 
@@ -343,8 +347,9 @@ def _only(experts: Collection[uuid.UUID], details: dict[uuid.UUID, str]) -> dict
 
 
 def _ids(query: Select[*tuple[Any, ...]]) -> Select[uuid.UUID]:
-    """The experts a (grouped) detail query names, as a subquery for ``IN``."""
-    return select(query.subquery().c.expert_id)
+    """The experts a (grouped) detail query names, for ``IN``: its first column alone (its
+    grouping and condition stay; no derived table around it)."""
+    return query.with_only_columns(query.selected_columns[0])
 
 
 def _conflict_kinds(context: Context) -> list[tuple[ExclusionReason, ColumnElement[bool]]]:
