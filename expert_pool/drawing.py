@@ -379,7 +379,8 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
         session, AWAITING_SUPERVISOR, subject(draw), "regulator", draw.evaluation_at,
         f"抽取 {draw.number}：已生成承诺，等待监督人输入随机数",
         f"Draw {draw.number}: committed, waiting for the supervising officer's value",
-        margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)))
+        margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)),
+        new_subject=True)  # raised once, by the commit, under the draw's lock
     supervision.record(session, actor, "draw.committed", subject(draw), {
         "algorithm": ALGORITHM,
         "categories": {r.specialty_code: r.count for r in data.requirements},
@@ -408,8 +409,10 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
         raise UserError(f"请输入 1 至 {MAX_VALUE} 个字符", f"Type 1 to {MAX_VALUE} characters",
                         field="value")
     assert draw.r_platform is not None and draw.pool_hash is not None and draw.eligible is not None
-    draw.r_other = verifiable.r_other_of(value)
-    supervision.resolve_deadline(session, AWAITING_SUPERVISOR, subject(draw), "contributed")
+    now = clock.now(session)
+    supervision.resolve_deadline(session, AWAITING_SUPERVISOR, subject(draw), "contributed",
+                                 now=now)
+    draw.r_other = verifiable.r_other_of(value)  # set after the alert's flush: one UPDATE
     supervision.record(session, actor, "draw.contributed", subject(draw),
                        {"value": value, "r_other": draw.r_other})
     seed = seed_of(draw)
@@ -433,8 +436,8 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
                 seats.append((pick, experts[number]))
     # Asked before the picks are written, so that each is inserted in its final state.
     ask_experts(session, seats, Invitation(draw.number, draw.evaluation_at, draw.place,
-                                           draw.answer_minutes))
-    draw.drawn_at = clock.now(session)
+                                           draw.answer_minutes), now)
+    draw.drawn_at = now
     draw.state = DrawState.DRAWN.value
     excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
                                     .where(DrawExclusion.draw_id == draw.id)).all())

@@ -85,7 +85,7 @@ def draw_of_answers_subject(subject: str) -> str:
 
 
 def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Expert]],
-                invitation: Invitation) -> None:
+                invitation: Invitation, moment: dt.datetime | None = None) -> None:
     """Ask drawn experts to confirm; no answer by the due time passes the seat on (R-34).
 
     The message names the time and place only: the project stays unnamed until check-in, so a
@@ -94,7 +94,7 @@ def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Expert]],
     """
     if not seats:
         return
-    moment = clock.now(session)
+    moment = moment or clock.now(session)
     due = moment + dt.timedelta(minutes=invitation.answer_minutes)
     when = clock.to_local(invitation.evaluation_at).strftime("%Y-%m-%d %H:%M")
     due_text = clock.to_local(due).strftime("%Y-%m-%d %H:%M")

@@ -78,8 +78,11 @@ def watch_deadline(
     label_en: str,
     margin: dt.timedelta | None = None,
     organization_id: str | None = None,
+    new_subject: bool = False,
 ) -> Alert:
-    """Watch a legal limit (again: a live alert for (kind, subject) is moved, not doubled)."""
+    """Watch a legal limit (again: a live alert for (kind, subject) is moved, not doubled).
+    ``new_subject``: the caller knows no alert of this kind can exist for the subject yet (it
+    raises it once, under the subject's own lock), so none is looked up."""
     if not _KIND.match(kind):
         raise ValueError(f"alert kind {kind!r}: lower-case letters, digits, '.', '_'")
     if due_at.tzinfo is None:
@@ -87,7 +90,7 @@ def watch_deadline(
     now = clock.now(session)
     due_at = due_at.astimezone(dt.UTC)
     yellow_at = due_at - (get_config().yellow_margin if margin is None else margin)
-    row = _active(session, kind, subject)
+    row = None if new_subject else _active(session, kind, subject)
     moved = row is not None
     if row is None:
         row = SupervisionAlert(kind=kind, subject=subject, created_at=now)
@@ -104,12 +107,14 @@ def watch_deadline(
     return _view(row, now)
 
 
-def resolve_deadline(session: Session, kind: str, subject: str, resolution: str = "") -> bool:
-    """Clear the live alert of (kind, subject) with the resolving event; False if none."""
+def resolve_deadline(session: Session, kind: str, subject: str, resolution: str = "", *,
+                     now: dt.datetime | None = None) -> bool:
+    """Clear the live alert of (kind, subject) with the resolving event; False if none.
+    ``now``: the database time the caller just read."""
     row = _active(session, kind, subject)
     if row is None:
         return False
-    now = clock.now(session)
+    now = now or clock.now(session)
     was = state_at(now, row.yellow_at, row.due_at)
     row.state, row.cleared_at, row.updated_at = "cleared", now, now
     row.resolution = resolution[:200] or None
