@@ -31,6 +31,7 @@ from expert_pool.models import (
 )
 from expert_pool.notify import (
     NO_ANSWER_JOB,
+    Contact,
     Invitation,
     answers_subject,
     ask_expert,
@@ -412,44 +413,52 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
     now = clock.now(session)
     supervision.resolve_deadline(session, AWAITING_SUPERVISOR, subject(draw), "contributed",
                                  now=now)
-    draw.r_other = verifiable.r_other_of(value)  # set after the alert's flush: one UPDATE
+    r_other = verifiable.r_other_of(value)
     supervision.record(session, actor, "draw.contributed", subject(draw),
-                       {"value": value, "r_other": draw.r_other})
-    seed = seed_of(draw)
+                       {"value": value, "r_other": r_other})
     requirements = requirements_of(session, draw.id)
-    ranked: dict[str, list[str]] = {}
-    selected: dict[str, list[str]] = {}
-    for requirement in requirements:
-        order = verifiable.ranking(seed, draw.eligible.get(requirement.specialty_code, []))
-        ranked[requirement.specialty_code] = order[: requirement.count + requirement.backups]
-        selected[requirement.specialty_code] = order[: requirement.count]
+    seed = seed_of(draw, r_other)
+    ranked = {r.specialty_code: verifiable.ranking(seed, draw.eligible.get(r.specialty_code, []))
+              [: r.count + r.backups] for r in requirements}
+    _seat(session, draw, requirements, ranked, now)
+    excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
+                                    .where(DrawExclusion.draw_id == draw.id)).all())
+    # The draw's own row last, so that it is written by one UPDATE (an earlier autoflush
+    # wrote r_other alone).
+    draw.r_other, draw.drawn_at, draw.state = r_other, now, DrawState.DRAWN.value
+    supervision.record(session, actor, "draw.result", subject(draw), {
+        "r_platform": draw.r_platform.hex(), "eligible": draw.eligible, "excluded": excluded,
+        "ranked": ranked,
+        "selected": {r.specialty_code: ranked[r.specialty_code][: r.count] for r in requirements}})
+    return draw
+
+
+def _seat(session: Session, draw: Draw, requirements: list[DrawRequirement],
+          ranked: dict[str, list[str]], now: dt.datetime) -> None:
+    """The ranked picks stored (reserves after the seats) and the seats' experts asked."""
     wanted = [n for numbers in ranked.values() for n in numbers]
-    experts = {e.number: e for e in session.scalars(select(Expert).where(Expert.number.in_(wanted)))}
+    contacts = {row.number: Contact(row.id, row.mobile, row.email) for row in session.execute(
+        select(Expert.id, Expert.number, Expert.mobile, Expert.email)
+        .where(Expert.number.in_(wanted)))}
     seats = []
     for requirement in requirements:
         for rank, number in enumerate(ranked[requirement.specialty_code], start=1):
             pick = DrawPick(draw_id=draw.id, specialty_code=requirement.specialty_code, rank=rank,
-                            expert_id=experts[number].id, expert_number=number,
+                            expert_id=contacts[number].id, expert_number=number,
                             state=PickState.RESERVE.value)
             session.add(pick)
             if rank <= requirement.count:
-                seats.append((pick, experts[number]))
+                seats.append((pick, contacts[number]))
     # Asked before the picks are written, so that each is inserted in its final state.
     ask_experts(session, seats, Invitation(draw.number, draw.evaluation_at, draw.place,
                                            draw.answer_minutes), now)
-    draw.drawn_at = now
-    draw.state = DrawState.DRAWN.value
-    excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
-                                    .where(DrawExclusion.draw_id == draw.id)).all())
-    supervision.record(session, actor, "draw.result", subject(draw), {
-        "r_platform": draw.r_platform.hex(), "eligible": draw.eligible, "excluded": excluded,
-        "ranked": ranked, "selected": selected})
-    return draw
 
 
-def seed_of(draw: Draw) -> bytes:
-    assert draw.r_platform is not None and draw.pool_hash is not None and draw.r_other is not None
-    return verifiable.seed_v2(draw.number, draw.pool_hash, draw.r_platform.hex(), draw.r_other)
+def seed_of(draw: Draw, r_other: str | None = None) -> bytes:
+    """The draw's seed; ``r_other`` while the contribution has not stored it yet."""
+    r_other = r_other or draw.r_other
+    assert draw.r_platform is not None and draw.pool_hash is not None and r_other is not None
+    return verifiable.seed_v2(draw.number, draw.pool_hash, draw.r_platform.hex(), r_other)
 
 
 def ask(session: Session, draw: Draw, pick: DrawPick, expert: Expert) -> None:

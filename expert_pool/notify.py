@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
@@ -22,9 +22,27 @@ from trading import clock, jobs
 NO_ANSWER_JOB = "expert_pool.no_answer"
 
 
+class Addressee(Protocol):
+    """Whom a message reaches: an ``Expert``, or just the columns a draw reads (``Contact``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def mobile(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: uuid.UUID
+    mobile: str
+    email: str
+
+
 @dataclass(frozen=True)
 class Message:
-    expert: Expert
+    expert: Addressee
     kind: str
     text_zh: str
     text_en: str
@@ -84,7 +102,7 @@ def draw_of_answers_subject(subject: str) -> str:
     return subject.split(":")[1]
 
 
-def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Expert]],
+def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
                 invitation: Invitation, moment: dt.datetime | None = None) -> None:
     """Ask drawn experts to confirm; no answer by the due time passes the seat on (R-34).
 
