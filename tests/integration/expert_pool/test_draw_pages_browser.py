@@ -55,3 +55,49 @@ def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, br
     page.get_by_role("button", name="提交抽取申请").click()
     page.wait_for_url("**/experts/draws/CQ-*?done=requested")
     assert "抽取申请已保存" in page.locator("p.notice").inner_text()
+
+
+def test_submitting_and_committing_at_once_asks_first(live_server, browser) -> None:  # noqa: F811
+    """The button that also fixes the pool asks to confirm: dismissed, nothing is saved;
+    accepted, the draw page shows the commitment made."""
+    from sqlalchemy import func, select
+
+    from expert_pool.models import Draw
+    from trading import db
+
+    with httpx.Client(base_url=live_server) as http:
+        section = closed_section(http, "cnf")
+    regulator("cnf-sup")
+    for i in range(1, 6):
+        add_expert(i, "A01")
+    page = browser.new_context(locale="zh-CN").new_page()
+    log_in(page, live_server, "cnf-staff", PASSWORD)
+    page.goto(f"{live_server}/experts/draws/new")
+    page.select_option("#f-section", f"{section.tender_id}/{section.section_id}")
+    page.fill("#f-reps", "1")
+    page.fill("#f-at", beijing_input(db_now() + dt.timedelta(days=3)))
+    page.fill("#f-place", "评标室")
+    page.select_option("#f-supervisor", label="cnf-sup 用户")
+    page.select_option("#f-code-0", "A01")
+    page.fill("#f-count-0", "4")
+    page.dispatch_event("#f-count-0", "change")
+    page.locator("#count-0").get_by_text("需要 4 / 符合条件 5").wait_for()
+    questions: list[str] = []
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST"
+            and request.url.endswith("/experts/draws") else None)
+
+    def dismiss(dialog) -> None:  # type: ignore[no-untyped-def]
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="提交并生成承诺").click()
+    assert questions and "生成承诺后" in questions[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="提交并生成承诺").click()
+    page.wait_for_url("**/experts/draws/CQ-*?done=committed")
+    assert "承诺已生成并记入监督记录" in page.locator("p.notice").inner_text()
+    assert len(posts) == 1  # the dismissed question sent nothing
+    with db.read_only() as session:
+        assert session.scalar(select(func.count()).select_from(Draw)) == 1
