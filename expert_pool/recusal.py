@@ -287,10 +287,12 @@ def _listed(session: Session, query: _Query) -> list[Listed]:
         def recused_only(column: Any) -> Any:
             return func.array_agg(case((c.reason.is_not(None), column)))
 
-        grouped = (select(c.requirement, c.reason, func.array_agg(c.number),
+        # The numbers (thousands) as one comma-joined text: psycopg parses an array element by
+        # element in Python, 1 ms more for ~6,800 (expert numbers are "E" and digits).
+        grouped = (select(c.requirement, c.reason, func.string_agg(c.number, ","),
                           recused_only(c.expert_id), recused_only(c.employer_credit_code),
                           recused_only(c.penalized_until)).group_by(c.requirement, c.reason))
-        return [(requirement, reason, numbers,
+        return [(requirement, reason, numbers.split(","),
                  list(zip(ids, employers, untils, strict=True)) if reason is not None else [])
                 for requirement, reason, numbers, ids, employers, untils in _rows(session, grouped)]
     listed: dict[tuple[int, str | None], Listed] = {}

@@ -241,6 +241,23 @@ def test_entry_is_rfc8785_canonical_json(database: str) -> None:
     assert entry.actor == BIDDER
 
 
+def test_entries_of_a_system_actor_and_an_empty_body_are_canonical_too(database: str) -> None:
+    """The entry's bytes are assembled from its sorted parts: every shape still equals RFC 8785."""
+    system = Actor.system("dispatcher")
+    bodies: list[dict[str, Any]] = [{}, {"列表": ["é", "\u2028", "\x7f"], "n": -(2**53 - 1)}]
+    with db.transaction() as session, services.batch(session):
+        for body in bodies:
+            services.record(session, system, "tender.closed", "tender:é", body)
+    with db.read_only() as session:
+        entries = services.entries(session, subject="tender:é")
+    for entry, body in zip(entries, bodies, strict=True):
+        assert entry.canonical == rfc8785.dumps({
+            "seq": entry.seq, "time": services.format_time(entry.created_at),
+            "actor": {"user_id": system.user_id, "role": system.role, "ip": system.ip},
+            "action": "tender.closed", "subject": "tender:é", "body": body})
+        assert entry.body == body
+
+
 def test_entry_time_is_the_database_clock_in_utc_milliseconds(database: str) -> None:
     with db.transaction() as session:
         before = _db_now(session)
