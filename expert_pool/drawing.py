@@ -451,7 +451,7 @@ def _seat(session: Session, draw: Draw, requirements: list[DrawRequirement],
                 seats.append((pick, contacts[number]))
     # Asked before the picks are written, so that each is inserted in its final state.
     ask_experts(session, seats, Invitation(draw.number, draw.evaluation_at, draw.place,
-                                           draw.answer_minutes), now)
+                                           draw.answer_minutes), now, first=True)
 
 
 def seed_of(draw: Draw, r_other: str | None = None) -> bytes:

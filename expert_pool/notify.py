@@ -103,7 +103,8 @@ def draw_of_answers_subject(subject: str) -> str:
 
 
 def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
-                invitation: Invitation, moment: dt.datetime | None = None) -> None:
+                invitation: Invitation, moment: dt.datetime | None = None, *,
+                first: bool = False) -> None:
     """Ask drawn experts to confirm; no answer by the due time passes the seat on (R-34).
 
     The message names the time and place only: the project stays unnamed until check-in, so a
@@ -128,7 +129,9 @@ def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
         f"Please confirm, or decline with a reason, on the platform before {due_text}.",
         pick.draw_id, {"draw": number, "when": when, "place": place, "due": due_text})
         for pick, expert in seats], moment)
-    jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due, now=moment)
+    # The draw's first asks (``first``) cannot meet an earlier job for their answers.
+    jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due, now=moment,
+                  new_subject=first)
 
 
 def ask_expert(session: Session, pick: DrawPick, expert: Expert, *, evaluation_at: dt.datetime,
