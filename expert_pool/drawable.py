@@ -5,14 +5,18 @@ years and region". Joining ``expert_specialty_link`` to 100,000 experts made Pos
 the whole expert table; one narrow row per (expert, specialty) with a covering index answers
 with an index-only range scan instead.
 
+Each row also carries what the "poor record" rule reads (the third most recent decline and
+whether the latest ratings are low), so that no draw aggregates the whole history twice a
+statement.
+
 It is kept in step by session events rather than by calls in each writer, so that no write
-path can forget it: every ORM flush that touches an ``Expert`` or an ``ExpertSpecialty``
-notes those experts, whose rows are refreshed in the same transaction before it commits (or
-before a draw reads the projection: ``sync``), and a bulk ``insert``/``update``/``delete``
-statement on either (which names no instances) rebuilds the projection after it runs. Plain
-Core statements on the tables bypass the ORM: code that uses them (the draw benchmark's loader)
-calls ``rebuild`` itself. ``differences`` tells a stale projection (the
-expert tests check it after each test).
+path can forget it: every ORM flush that touches an ``Expert``, an ``ExpertSpecialty``, an
+``IntegrityRecord`` or a ``Rating`` notes those experts, whose rows are refreshed in the same
+transaction before it commits (or before a draw reads the projection: ``sync``), and a bulk
+``insert``/``update``/``delete`` statement on any of them (which names no instances)
+rebuilds the projection after it runs. Plain Core statements on the tables bypass the ORM:
+code that uses them (the draw benchmark's loader) calls ``rebuild`` itself. ``differences``
+tells a stale projection (the expert tests check it after each test).
 """
 
 from __future__ import annotations
@@ -21,25 +25,61 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, event, except_, func, insert, select
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import Connection, Table, delete, event, except_, false, func, insert, select
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, aliased
 
-from expert_pool.models import Expert, ExpertDrawable, ExpertSpecialty, ExpertStatus
+from expert_pool.models import (
+    Expert,
+    ExpertDrawable,
+    ExpertSpecialty,
+    ExpertStatus,
+    IntegrityKind,
+    IntegrityRecord,
+    Rating,
+)
 
 # The statuses a draw considers (suspended and penalized experts are candidates that recusal
 # then excludes with their reason; applied, reviewed and retired ones never match).
 DRAWABLE = (ExpertStatus.IN_POOL.value, ExpertStatus.SUSPENDED.value, ExpertStatus.PENALIZED.value)
 COLUMNS = ("specialty_code", "expert_id", "number", "status", "title", "years_in_specialty",
-           "region", "employer_credit_code", "penalized_until")
+           "region", "employer_credit_code", "penalized_until", "poor_third_on", "low_rated")
+# A poor record (R-32): POOR_COUNT declines, no answers or late cancellations within a year of
+# the evaluation, or a low mean over the latest ratings.
+POOR_KINDS = (IntegrityKind.DECLINE.value, IntegrityKind.NO_ANSWER.value,
+              IntegrityKind.LATE_CANCELLATION.value)
+POOR_COUNT = 3
+RATINGS_CONSIDERED = 5
+LOW_RATING = 2.5  # mean of (punctuality + quality + conduct) / 3 over the last ratings
 CHUNK = 500  # ids per statement (bound parameters stay well under every backend's limit)
 TABLE = cast(Table, ExpertDrawable.__table__)  # mapped classes declare it as a FromClause
+
+
+def _poor_third_on() -> Any:
+    """The date of the expert's POOR_COUNT-th most recent poor record (none: fewer)."""
+    return (select(IntegrityRecord.occurred_on)
+            .where(IntegrityRecord.expert_id == Expert.id, IntegrityRecord.kind.in_(POOR_KINDS))
+            .order_by(IntegrityRecord.occurred_on.desc()).offset(POOR_COUNT - 1).limit(1)
+            .correlate(Expert).scalar_subquery())
+
+
+def _low_rated() -> Any:
+    """Whether the mean of the expert's latest ratings is low (false without ratings)."""
+    latest = aliased(Rating)
+    recent = (select(latest.draw_id).where(latest.expert_id == Expert.id)
+              .order_by(latest.rated_at.desc(), latest.draw_id).limit(RATINGS_CONSIDERED)
+              .correlate(Expert))
+    mean = (select(func.avg(Rating.punctuality + Rating.quality + Rating.conduct))
+            .where(Rating.expert_id == Expert.id, Rating.draw_id.in_(recent))
+            .correlate(Expert).scalar_subquery())
+    return func.coalesce(mean < LOW_RATING * 3, false())
 
 
 def _source(ids: Collection[uuid.UUID] | None = None) -> Any:
     query = (
         select(ExpertSpecialty.specialty_code, ExpertSpecialty.expert_id, Expert.number,
                Expert.status, Expert.title, Expert.years_in_specialty, Expert.region,
-               Expert.employer_credit_code, Expert.penalized_until)
+               Expert.employer_credit_code, Expert.penalized_until, _poor_third_on(),
+               _low_rated())
         .join(Expert, Expert.id == ExpertSpecialty.expert_id)
         .where(Expert.status.in_(DRAWABLE))
     )
@@ -75,7 +115,7 @@ def _touched(objects: Iterable[object]) -> set[uuid.UUID]:
     for obj in objects:
         if isinstance(obj, Expert) and obj.id is not None:
             ids.add(obj.id)
-        elif isinstance(obj, ExpertSpecialty) and obj.expert_id is not None:
+        elif isinstance(obj, ExpertSpecialty | IntegrityRecord | Rating) and obj.expert_id is not None:
             ids.add(obj.expert_id)
     return ids
 
@@ -116,7 +156,7 @@ def _after_bulk_statement(state: ORMExecuteState) -> Any:
     if not (state.is_insert or state.is_update or state.is_delete):
         return None
     mapper = state.bind_mapper
-    if mapper is None or mapper.class_ not in (Expert, ExpertSpecialty):
+    if mapper is None or mapper.class_ not in (Expert, ExpertSpecialty, IntegrityRecord, Rating):
         return None
     result = state.invoke_statement()
     rebuild(state.session.connection())

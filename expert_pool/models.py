@@ -127,7 +127,8 @@ class ExpertDrawable(Base):
     __table_args__ = (
         Index("ix_expert_drawable_candidates", "specialty_code", "title", "years_in_specialty",
               postgresql_include=["expert_id", "number", "status", "region",
-                                  "employer_credit_code", "penalized_until"]),
+                                  "employer_credit_code", "penalized_until", "poor_third_on",
+                                  "low_rated"]),
     )
 
     expert_id: Mapped[uuid.UUID] = mapped_column(
@@ -141,6 +142,12 @@ class ExpertDrawable(Base):
     region: Mapped[str] = mapped_column(String(64))
     employer_credit_code: Mapped[str | None] = mapped_column(String(18))
     penalized_until: Mapped[dt.date | None] = mapped_column(Date)
+    # The record a draw's "poor record" rule reads, kept here so that no draw aggregates the
+    # whole history: the date of the third most recent decline, no answer or late cancellation
+    # (poor while it lies within a year of the evaluation), and whether the latest ratings'
+    # mean is low (expert_pool.drawable).
+    poor_third_on: Mapped[dt.date | None] = mapped_column(Date)
+    low_rated: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Qualification(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from expert_pool import drawable
 from expert_pool.bulk import Among, among_for, custom_plans, is_postgres
+from expert_pool.drawable import LOW_RATING, POOR_COUNT, POOR_KINDS, RATINGS_CONSIDERED
 from expert_pool.models import (
     ConflictKind,
     DeclaredConflict,
@@ -31,7 +32,6 @@ from expert_pool.models import (
     ExclusionReason,
     ExpertDrawable,
     ExpertStatus,
-    IntegrityKind,
     IntegrityRecord,
     PickState,
     Rating,
@@ -46,12 +46,7 @@ EMPLOYER_REASONS = (ExclusionReason.BIDDER_EMPLOYEE, ExclusionReason.TENDEREE_EM
                     ExclusionReason.SUPERVISING_DEPARTMENT)
 CONFLICT_REASONS = (ExclusionReason.SHAREHOLDING, ExclusionReason.RELATIVE,
                     ExclusionReason.BIDDER_FORMER_EMPLOYEE)
-POOR_KINDS = (IntegrityKind.DECLINE.value, IntegrityKind.NO_ANSWER.value,
-              IntegrityKind.LATE_CANCELLATION.value)
-POOR_COUNT = 3  # such records within POOR_WINDOW
-POOR_WINDOW = dt.timedelta(days=365)
-RATINGS_CONSIDERED = 5
-LOW_RATING = 2.5  # mean of (punctuality + quality + conduct) / 3 over the last ratings
+POOR_WINDOW = dt.timedelta(days=365)  # POOR_COUNT poor records within it make a poor record
 FORMER_EMPLOYER_YEARS = 3  # GP Regs §9
 LONGEST_DRAW_DAYS = 30  # expected_days is at most this: bounds the overlap search
 
@@ -182,7 +177,7 @@ def _query(session: Session, context: Context, only: Collection[uuid.UUID] | Non
                 D.years_in_specialty >= context.min_years, *_region_conditions(context)]
     if only is not None:
         matching.append(D.expert_id.in_(list(only)))
-    # Subqueries over history (ratings, records) are narrowed to the candidates.
+    # The regulator's details over history (ratings, records) are narrowed to the candidates.
     narrowed = select(D.expert_id).where(D.specialty_code.in_(sorted(owner)))
     if only is not None:
         narrowed = narrowed.where(D.expert_id.in_(list(only)))
@@ -191,10 +186,10 @@ def _query(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     custom_plans(session)
     return _Query(matching, case({code: order[root] for code, root in owner.items()},
                                  value=D.specialty_code),
-                  narrowed, _rules(context, narrowed, busy, among), busy)
+                  narrowed, _rules(context, busy, among), busy)
 
 
-def _rules(context: Context, narrowed: Select[uuid.UUID], busy: dict[uuid.UUID, str],
+def _rules(context: Context, busy: dict[uuid.UUID, str],
            among: Among) -> list[tuple[ExclusionReason, ColumnElement[bool]]]:
     """Each reason as a condition on a candidate row; none is ever NULL (``NOT`` must hold)."""
     employer = D.employer_credit_code
@@ -219,9 +214,10 @@ def _rules(context: Context, narrowed: Select[uuid.UUID], busy: dict[uuid.UUID, 
     if context.cap_draws is not None and context.cap_days is not None:
         rules.append((ExclusionReason.DRAW_CAP,
                       D.expert_id.in_(_ids(_capped(context)))))
+    # Read off the projection (kept with each record and rating): no history aggregated here.
     rules.append((ExclusionReason.POOR_RECORD, or_(
-        D.expert_id.in_(_ids(_poor_records(context))),
-        D.expert_id.in_(_ids(_low_ratings(_in_select(narrowed)))))))
+        and_(D.poor_third_on.is_not(None), D.poor_third_on >= context.first_day - POOR_WINDOW),
+        D.low_rated)))
     return rules
 
 

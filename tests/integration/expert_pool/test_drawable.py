@@ -64,3 +64,57 @@ def test_a_write_around_the_orm_is_told_and_rebuilt(database) -> None:
     with db.transaction() as session:
         drawable.rebuild(session.connection())
     assert _stale() == 0 and _held("E000001") == [("A01", "in_pool", 1)]
+
+
+def _poor_facts(number: str) -> tuple[object, bool]:
+    with db.read_only() as session:
+        row = session.execute(select(ExpertDrawable.poor_third_on, ExpertDrawable.low_rated)
+                              .where(ExpertDrawable.number == number)).one()
+        return row[0], row[1]
+
+
+def test_records_and_ratings_keep_the_poor_record_facts_in_step(database) -> None:
+    """The "poor record" rule reads the projection: each decline and each rating refreshes it,
+    and the migration that filled it for an existing pool computes the same."""
+    import datetime as dt
+    import importlib.util
+    import uuid
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    from expert_pool.models import Draw, IntegrityKind, IntegrityRecord, Rating
+
+    expert_id = add_expert(1, "A01")
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    days = [dt.date(2026, 3, 1), dt.date(2026, 6, 1), dt.date(2026, 9, 1)]
+    with db.transaction() as session:
+        for day in days[:2]:
+            session.add(IntegrityRecord(expert_id=expert_id, kind=IntegrityKind.DECLINE.value,
+                                        occurred_on=day, recorded_at=now))
+    assert _poor_facts("E000001") == (None, False)  # two are not a record yet
+    with db.transaction() as session:
+        session.add(IntegrityRecord(expert_id=expert_id, kind=IntegrityKind.NO_ANSWER.value,
+                                    occurred_on=days[2], recorded_at=now))
+        for i, marks in enumerate(((2, 2, 3), (2, 3, 2))):
+            draw_id = uuid.uuid4()
+            session.add(Draw(id=draw_id, number=f"OLD-{i}", tender_id=uuid.uuid4(),
+                             section_id=uuid.uuid4(), state="completed", committee_size=5,
+                             evaluation_on=now.date(), evaluation_at=now, place="x",
+                             supervisor_user_id=uuid.uuid4(), requested_by=uuid.uuid4(),
+                             requested_at=now))
+            session.flush()
+            session.add(Rating(draw_id=draw_id, expert_id=expert_id, punctuality=marks[0],
+                               quality=marks[1], conduct=marks[2], rated_by=uuid.uuid4(),
+                               rated_at=now))
+    assert _poor_facts("E000001") == (days[0], True)  # the third most recent; mean 7/3 < 2.5
+    assert _stale() == 0
+    path = Path(__file__).parents[3] / "migrations" / "versions" / "e003_drawable_poor_record.py"
+    spec = importlib.util.spec_from_file_location("e003_drawable_poor_record", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.transaction() as session:  # the migration's statement over the same pool
+        session.execute(update(ExpertDrawable).values(poor_third_on=None, low_rated=False))
+        session.execute(text(migration.FILL))
+    assert _poor_facts("E000001") == (days[0], True) and _stale() == 0
