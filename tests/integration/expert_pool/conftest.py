@@ -7,12 +7,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from expert_pool import drawable
-from expert_pool.models import Expert, ExpertSpecialty, ExpertStatus, Specialty, Title
+from expert_pool.models import Draw, Expert, ExpertSpecialty, ExpertStatus, Specialty, Title
 from tests.integration.bidding.conftest import (  # noqa: F401 (fixtures)
     AHEAD,
     TEST,
@@ -142,3 +143,14 @@ def expert_user(username: str, expert_number: int, specialty: str = "A01",
     """An expert with an account (role expert): returns (user id, expert id)."""
     user_id = make_user(username, Role.EXPERT, OrganizationKind.OTHER)
     return user_id, add_expert(expert_number, specialty, user_id=user_id, **kwargs)  # type: ignore[arg-type]
+
+
+def add_past_draw(session: Any, number: str, when: dt.datetime) -> uuid.UUID:
+    """A completed draw of some other section, for ratings and records that name one."""
+    draw_id = uuid.uuid4()
+    session.add(Draw(id=draw_id, number=number, tender_id=uuid.uuid4(), section_id=uuid.uuid4(),
+                     state="completed", committee_size=5, evaluation_on=when.date(),
+                     evaluation_at=when, place="x", supervisor_user_id=uuid.uuid4(),
+                     requested_by=uuid.uuid4(), requested_at=when))
+    session.flush()
+    return draw_id

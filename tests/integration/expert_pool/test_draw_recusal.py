@@ -20,7 +20,13 @@ from expert_pool.models import (
     Title,
     Unavailability,
 )
-from tests.integration.expert_pool.conftest import add_expert, closed_section, credit_code, db_now
+from tests.integration.expert_pool.conftest import (
+    add_expert,
+    add_past_draw,
+    closed_section,
+    credit_code,
+    db_now,
+)
 from tests.integration.expert_pool.test_draw_engine import STAFF, draw_input, pool, regulator, run_draw
 from trading import db
 
@@ -205,15 +211,9 @@ def test_a_poor_record_excludes(client) -> None:
             session.add(IntegrityRecord(expert_id=declines, kind=kind, occurred_on=now.date(),
                                         recorded_at=now))
         for i in range(5):
-            draw_id = uuid.uuid4()
-            session.add(Draw(id=draw_id, number=f"OLD-{i}", tender_id=uuid.uuid4(),
-                             section_id=uuid.uuid4(), state="completed", committee_size=5,
-                             evaluation_on=now.date(), evaluation_at=now, place="x",
-                             supervisor_user_id=uuid.uuid4(), requested_by=uuid.uuid4(),
-                             requested_at=now))
-            session.flush()
-            session.add(Rating(draw_id=draw_id, expert_id=rated, punctuality=2, quality=2,
-                               conduct=3, rated_by=uuid.uuid4(), rated_at=now))
+            session.add(Rating(draw_id=add_past_draw(session, f"OLD-{i}", now), expert_id=rated,
+                               punctuality=2, quality=2, conduct=3, rated_by=uuid.uuid4(),
+                               rated_at=now))
     exclusions = _commit_and_exclusions(draw_input(section, supervisor))
     assert exclusions["E000001"] == ("poor_record", "3 次谢绝/未应答/临时取消")
     assert exclusions["E000002"] == ("poor_record", "近期评分均值 2.33")  # (2 + 2 + 3) / 3

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 
 from expert_pool import drawable
 from expert_pool.models import Expert, ExpertDrawable, ExpertSpecialty, ExpertStatus
-from tests.integration.expert_pool.conftest import add_expert, ensure_specialties
+from tests.integration.expert_pool.conftest import add_expert, add_past_draw, ensure_specialties
 from trading import db
 
 
@@ -83,7 +83,7 @@ def test_records_and_ratings_keep_the_poor_record_facts_in_step(database) -> Non
 
     from sqlalchemy import text
 
-    from expert_pool.models import Draw, IntegrityKind, IntegrityRecord, Rating
+    from expert_pool.models import IntegrityKind, IntegrityRecord, Rating
 
     expert_id = add_expert(1, "A01")
     now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -97,16 +97,9 @@ def test_records_and_ratings_keep_the_poor_record_facts_in_step(database) -> Non
         session.add(IntegrityRecord(expert_id=expert_id, kind=IntegrityKind.NO_ANSWER.value,
                                     occurred_on=days[2], recorded_at=now))
         for i, marks in enumerate(((2, 2, 3), (2, 3, 2))):
-            draw_id = uuid.uuid4()
-            session.add(Draw(id=draw_id, number=f"OLD-{i}", tender_id=uuid.uuid4(),
-                             section_id=uuid.uuid4(), state="completed", committee_size=5,
-                             evaluation_on=now.date(), evaluation_at=now, place="x",
-                             supervisor_user_id=uuid.uuid4(), requested_by=uuid.uuid4(),
-                             requested_at=now))
-            session.flush()
-            session.add(Rating(draw_id=draw_id, expert_id=expert_id, punctuality=marks[0],
-                               quality=marks[1], conduct=marks[2], rated_by=uuid.uuid4(),
-                               rated_at=now))
+            session.add(Rating(draw_id=add_past_draw(session, f"OLD-{i}", now),
+                               expert_id=expert_id, punctuality=marks[0], quality=marks[1],
+                               conduct=marks[2], rated_by=uuid.uuid4(), rated_at=now))
     assert _poor_facts("E000001") == (days[0], True)  # the third most recent; mean 7/3 < 2.5
     assert _stale() == 0
     path = Path(__file__).parents[3] / "migrations" / "versions" / "e003_drawable_poor_record.py"
