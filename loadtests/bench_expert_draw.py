@@ -211,7 +211,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def _measure() -> None:
-    from expert_pool import drawing
+    from expert_pool import draw_checks
 
     rng = random.Random(11)
     started = time.perf_counter()
@@ -222,7 +222,7 @@ def _measure() -> None:
     print(f"  {EXPERTS:,} experts over {SPECIALTIES} specialties, {BIDDERS} bidders loaded in "
           f"{time.perf_counter() - started:.0f} s",
           flush=True)
-    drawing.bidding.section_facts = _facts(bidders, tenderee)  # type: ignore[attr-defined]
+    draw_checks.bidding.section_facts = _facts(bidders, tenderee)  # type: ignore[attr-defined]
     supervisor = _supervisor()
     gc.freeze()  # as the server's processes do after start (trading.http_server.served_app)
     for warm in range(3):
