@@ -191,19 +191,9 @@ def _write(session: Session, rows: list[dict[str, Any]], nodes: list[dict[str, A
 def canonical_bytes(
     seq: int, moment: dt.datetime, actor: Actor, action: str, subject: str, body: dict[str, Any]
 ) -> bytes:
-    """The RFC 8785 (JCS) bytes of an entry: what its leaf hash covers and a verifier re-reads."""
-    document: dict[str, Any] = {
-        "seq": seq,
-        "time": format_time(moment),
-        "actor": {"user_id": actor.user_id, "role": actor.role, "ip": actor.ip},
-        "action": action,
-        "subject": subject,
-        "body": body,
-    }
-    try:
-        return jcs.dumps(document)
-    except jcs.CanonicalizationError as error:
-        raise ValueError(f"log body of {action!r} is not plain JSON: {error}") from error
+    """The RFC 8785 (JCS) bytes of an entry: what its leaf hash covers and a verifier re-reads.
+    The document is {seq, time, actor: {user_id, role, ip}, action, subject, body}."""
+    return _canonical_parts(seq, moment, actor, action, subject, body)[0]
 
 
 def _canonical_parts(seq: int, moment: dt.datetime, actor: Actor, action: str, subject: str,
@@ -212,7 +202,8 @@ def _canonical_parts(seq: int, moment: dt.datetime, actor: Actor, action: str, s
 
     JCS orders members by key and spells each value the same wherever it stands, so the
     document is its sorted parts joined ("action" < "actor" < "body" < "seq" < "subject" <
-    "time"): the body, a draw's result of ~60 KB, is encoded once and never parsed back."""
+    "time"): the body, a draw's result of ~60 KB, is encoded once and never parsed back
+    (the tests compare the whole with the ``rfc8785`` package's own output)."""
     try:
         body_bytes = jcs.dumps(body)
     except jcs.CanonicalizationError as error:
