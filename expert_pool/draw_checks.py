@@ -88,7 +88,7 @@ class Checked:
 
 
 def check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, *,
-           listing: bool = False) -> Checked:
+          listing: bool = False) -> Checked:
     """The request's problems and live counts; with ``listing`` also the eligible pool itself
     (the commit needs it; a request only needs the counts, which the database adds up)."""
     now = clock.now(session)
@@ -128,6 +128,7 @@ def preview(session: Session, data: DrawInput) -> Preview:
     return check(session, data).preview
 
 
-def refuse(checked: Preview) -> None:
-    if checked.problems:
-        raise checked.problems[0]
+def refuse(result: Preview) -> None:
+    """Raise the first problem of a checked request, if it has any."""
+    if result.problems:
+        raise result.problems[0]

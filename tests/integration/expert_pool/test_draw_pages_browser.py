@@ -18,6 +18,18 @@ from tests.integration.expert_pool.test_draw_pages import beijing_input, regulat
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300), pytest.mark.usefixtures("bid_storage")]
 
 
+def _fill_request(page, section, supervisor: str) -> None:  # type: ignore[no-untyped-def]
+    """A committee of 5: 1 tenderee representative and 4 experts of A01, three days ahead."""
+    page.select_option("#f-section", f"{section.tender_id}/{section.section_id}")
+    page.fill("#f-reps", "1")
+    page.fill("#f-at", beijing_input(db_now() + dt.timedelta(days=3)))
+    page.fill("#f-place", "评标室")
+    page.select_option("#f-supervisor", label=supervisor)
+    page.select_option("#f-code-0", "A01")
+    page.fill("#f-count-0", "4")
+    page.dispatch_event("#f-count-0", "change")
+
+
 def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:  # noqa: F811
     with httpx.Client(base_url=live_server) as http:
         script = http.get("/static/expert_pool/draw-form.js")
@@ -32,14 +44,7 @@ def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, br
     page.goto(f"{live_server}/experts/draws/new")
     if "查看符合条件人数" not in page.content():
         pytest.skip("the draw pages' messages are not wired into the plugin yet")
-    page.select_option("#f-section", f"{section.tender_id}/{section.section_id}")
-    page.fill("#f-reps", "1")
-    page.fill("#f-at", beijing_input(db_now() + dt.timedelta(days=3)))
-    page.fill("#f-place", "评标室")
-    page.select_option("#f-supervisor", label="bjs-sup 用户")
-    page.select_option("#f-code-0", "A01")
-    page.fill("#f-count-0", "4")
-    page.dispatch_event("#f-count-0", "change")
+    _fill_request(page, section, "bjs-sup 用户")
     count = page.locator("#count-0")
     count.get_by_text("需要 4 / 符合条件 2").wait_for()
     page.get_by_role("button", name="提交抽取申请").click()
@@ -73,14 +78,7 @@ def test_submitting_and_committing_at_once_asks_first(live_server, browser) -> N
     page = browser.new_context(locale="zh-CN").new_page()
     log_in(page, live_server, "cnf-staff", PASSWORD)
     page.goto(f"{live_server}/experts/draws/new")
-    page.select_option("#f-section", f"{section.tender_id}/{section.section_id}")
-    page.fill("#f-reps", "1")
-    page.fill("#f-at", beijing_input(db_now() + dt.timedelta(days=3)))
-    page.fill("#f-place", "评标室")
-    page.select_option("#f-supervisor", label="cnf-sup 用户")
-    page.select_option("#f-code-0", "A01")
-    page.fill("#f-count-0", "4")
-    page.dispatch_event("#f-count-0", "change")
+    _fill_request(page, section, "cnf-sup 用户")
     page.locator("#count-0").get_by_text("需要 4 / 符合条件 5").wait_for()
     questions: list[str] = []
     posts: list[str] = []
