@@ -1,23 +1,20 @@
 """Set-sized SQL without one bound parameter per value, where the database can take an array.
 
-SQLAlchemy renders ``column IN (values)`` and a multi-row ``INSERT`` with one parameter (and,
-on PostgreSQL, one type cast) per value, rebuilt on every execution; for a draw's 350 bidder
-codes and seat holders, and its ~600 exclusions, that rendering cost more than the statements
-themselves (14 ms and 12 ms, measured with pyinstrument on 100,000 experts). PostgreSQL takes
+SQLAlchemy renders ``column IN (values)`` with one parameter (and, on PostgreSQL, one type
+cast) per value, rebuilt on every execution; for a draw's 350 bidder codes and seat holders,
+that rendering cost more than the statement itself (14 ms, measured with pyinstrument on
+100,000 experts). PostgreSQL takes
 each list as one array parameter instead; other databases keep the portable form.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Text, any_, bindparam, func, insert, literal, select
+from sqlalchemy import ColumnElement, any_, bindparam
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
-
-from expert_pool.models import DrawExclusion
 
 Among = Callable[[Any, Collection[Any]], ColumnElement[bool]]  # (column, values)
 
@@ -37,30 +34,6 @@ def among_for(session: Session) -> Among:
         return found
 
     return among
-
-
-def insert_exclusions(session: Session, draw_id: uuid.UUID,
-                      excluded: dict[str, tuple[str, str]]) -> None:
-    """The recused experts of a draw (number -> (reason, detail)) in one statement."""
-    if not excluded:
-        return
-    numbers = sorted(excluded)
-    if not is_postgres(session):
-        session.execute(insert(DrawExclusion), [
-            {"draw_id": draw_id, "expert_number": n, "reason": excluded[n][0],
-             "detail": excluded[n][1]} for n in numbers])
-        return
-    rows = func.unnest(
-        bindparam(None, numbers, type_=postgresql.ARRAY(String), unique=True),
-        bindparam(None, [excluded[n][0] for n in numbers], type_=postgresql.ARRAY(String),
-                  unique=True),
-        bindparam(None, [excluded[n][1] for n in numbers], type_=postgresql.ARRAY(Text),
-                  unique=True),
-    ).table_valued("expert_number", "reason", "detail").render_derived()
-    session.execute(insert(DrawExclusion).from_select(
-        ["draw_id", "expert_number", "reason", "detail"],
-        select(literal(draw_id, DrawExclusion.draw_id.type), rows.c.expert_number, rows.c.reason,
-               rows.c.detail)))
 
 
 def custom_plans(session: Session) -> None:

@@ -259,7 +259,7 @@ def _exclusions(number: str) -> list[ExclusionOut]:
     with db.read_only() as session:
         draw = drawing.draw_by_number(session, number)
         return [ExclusionOut(e.expert_number, e.reason, e.detail)
-                for e in drawing.exclusions_of(session, draw.id)]
+                for e in drawing.exclusions_of(draw)]
 
 
 @get(f"{API}/{{number:str}}/exclusions", operation_id="listExpertDrawExclusions",

@@ -39,7 +39,7 @@ from expert_pool.draw_views_common import (
     user_name,
     user_of,
 )
-from expert_pool.models import DrawExclusion, DrawState, ExclusionReason, Expert, PickState, Rating
+from expert_pool.models import DrawState, ExclusionReason, Expert, PickState, Rating
 from trading import clock, db
 from trading.accounts.models import Organization
 from trading.errors import UserError
@@ -73,7 +73,7 @@ class ExclusionRow:
     detail: str
 
 
-def _exclusion_rows(session: Session, exclusions: list[DrawExclusion]) -> list[ExclusionRow]:
+def _exclusion_rows(session: Session, exclusions: list[drawing.Exclusion]) -> list[ExclusionRow]:
     if not exclusions:
         return []
     experts = {e.number: e for e in session.scalars(
@@ -104,7 +104,7 @@ def detail_context(request: Request[Any, Any, Any], number: str) -> dict[str, An
         blocks = committee(session, draw, show_names, lang)
         now = clock.now(session)
         rated = {r.expert_id: r for r in session.scalars(select(Rating).where(Rating.draw_id == draw.id))}
-        exclusions = _exclusion_rows(session, drawing.exclusions_of(session, draw.id)) \
+        exclusions = _exclusion_rows(session, drawing.exclusions_of(draw)) \
             if is_regulator(user) else []
         return {
             "draw": draw, "label": section_label(session, draw.tender_id, draw.section_id),

@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from expert_pool import bulk
 from expert_pool.draw_checks import Checked, check, refuse
 from expert_pool.draw_checks import context_for as context_for
 from expert_pool.draw_checks import preview as preview
 from expert_pool.models import (
     Draw,
-    DrawExclusion,
     DrawPick,
     DrawRequirement,
     DrawState,
@@ -125,10 +123,17 @@ def picks_of(session: Session, draw_id: uuid.UUID) -> list[DrawPick]:
                                 .order_by(DrawPick.specialty_code, DrawPick.rank)))
 
 
-def exclusions_of(session: Session, draw_id: uuid.UUID) -> list[DrawExclusion]:
-    """Who was left out and why: regulators only (callers guard)."""
-    return list(session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == draw_id)
-                                .order_by(DrawExclusion.expert_number)))
+@dataclass(frozen=True)
+class Exclusion:
+    expert_number: str
+    reason: str  # an ExclusionReason value
+    detail: str
+
+
+def exclusions_of(draw: Draw) -> list[Exclusion]:
+    """Who was left out and why, by expert number: regulators only (callers guard)."""
+    return [Exclusion(number, reason, detail)
+            for number, (reason, detail) in sorted((draw.excluded or {}).items())]
 
 
 def may_see_names(user: CurrentUser, draw: Draw, own_expert_id: uuid.UUID | None) -> bool:
@@ -262,9 +267,9 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
     draw.r_platform = r_platform
     draw.commitment = verifiable.commitment_of(r_platform)
     draw.committed_at = checked.now
+    draw.excluded = {number: [reason, detail] for number, (reason, detail) in found.excluded.items()}
     draw.state = DrawState.COMMITTED.value
     session.flush()
-    bulk.insert_exclusions(session, draw.id, found.excluded)  # committed once: nothing to replace
     # The supervising officer is told by an alert that the draw waits for their value (taken
     # before the log entry: the log head is always the last lock).
     supervision.watch_deadline(
@@ -312,8 +317,7 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
     ranked = {r.specialty_code: verifiable.ranking(seed, draw.eligible.get(r.specialty_code, []))
               [: r.count + r.backups] for r in requirements}
     _seat(session, draw, requirements, ranked, now)
-    excluded = dict(session.execute(select(DrawExclusion.expert_number, DrawExclusion.reason)
-                                    .where(DrawExclusion.draw_id == draw.id)).all())
+    excluded = {number: reason for number, (reason, _detail) in (draw.excluded or {}).items()}
     # The draw's own row last, so that it is written by one UPDATE (an earlier autoflush
     # wrote r_other alone).
     draw.r_other, draw.drawn_at, draw.state = r_other, now, DrawState.DRAWN.value

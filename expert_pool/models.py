@@ -282,6 +282,10 @@ class Draw(Base):
     algorithm: Mapped[str] = mapped_column(String(32), default="ggzy-draw-v2")
     pool_hash: Mapped[str | None] = mapped_column(String(64))
     eligible: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)  # code -> numbers
+    # Who was left out, and why (regulators only): number -> [reason code, detail]. Fixed by
+    # the commit with the eligible pool, as one document: written as rows, a hard case's ~700
+    # exclusions cost the commit 7 ms of ~100 (make bench-draw); nothing queries across draws.
+    excluded: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)
     # Kept secret until the reveal: the log holds only its SHA-256 before r_other arrives.
     r_platform: Mapped[bytes | None] = mapped_column(LargeBinary)
     commitment: Mapped[str | None] = mapped_column(String(64))
@@ -315,21 +319,6 @@ class ExclusionReason(enum.StrEnum):
     SAME_DAY_COMMITTEE = "same_day_committee"
     DRAW_CAP = "draw_cap"
     POOR_RECORD = "poor_record"  # declines, no-shows, late cancellations or low ratings
-
-
-class DrawExclusion(Base):
-    """Why an otherwise matching expert was left out. Regulators only.
-
-    No foreign key to the draw: the commit writes a draw's ~600 rows once, in one statement,
-    under the draw row's own lock, and PostgreSQL's per-row referential check cost the draw
-    18 ms of its ~200 (``make bench-draw``). Draws are never deleted."""
-
-    __tablename__ = "expert_draw_exclusion"
-
-    draw_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    expert_number: Mapped[str] = mapped_column(String(16), primary_key=True)
-    reason: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(String(300), default="")
 
 
 class PickState(enum.StrEnum):

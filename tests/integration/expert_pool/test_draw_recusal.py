@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from expert_pool import drawing
 from expert_pool.models import (
     DeclaredConflict,
     Draw,
-    DrawExclusion,
     Expert,
     ExpertStatus,
     IntegrityRecord,
@@ -42,10 +41,9 @@ def _commit_and_exclusions(data: drawing.DrawInput) -> dict[str, tuple[str, str]
         shown = {c.code: c.eligible for c in drawing.preview(session, data).counts}
         draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data).id
         drawing.commit(session, STAFF, draw_id)
-        found = {e.expert_number: (e.reason, e.detail or "")
-                 for e in drawing.exclusions_of(session, draw_id)}
         draw = session.get(Draw, draw_id)
         assert draw is not None and draw.eligible is not None
+        found = {e.expert_number: (e.reason, e.detail or "") for e in drawing.exclusions_of(draw)}
         for numbers in draw.eligible.values():
             assert not set(numbers) & set(found)
         assert shown == {code: len(numbers) for code, numbers in draw.eligible.items()}
@@ -237,7 +235,7 @@ def test_matching_specialty_title_years_and_region(client) -> None:
         draw = session.get(Draw, draw_id)
         assert draw is not None and draw.eligible is not None
         eligible = draw.eligible["A01"]
-        assert session.scalars(select(DrawExclusion).where(DrawExclusion.draw_id == draw_id)).all() == []
+        assert drawing.exclusions_of(draw) == []
     assert "E000001" in eligible
     assert not {"E000002", "E000003", "E000004", "E000005"} & set(eligible)
 
@@ -255,3 +253,31 @@ def test_an_expert_matching_two_requirements_goes_to_the_first_only(client) -> N
     with db.read_only() as session:
         preview_counts = {c.code: c.eligible for c in drawing.preview(session, data).counts}
     assert preview_counts == {"A02": 4, "A01": 6}  # E000001 counted once, under A02
+
+
+def test_a_draws_exclusions_survive_the_migration_both_ways(client, database) -> None:
+    """e004 moved them from rows onto the draw: an existing draw keeps what regulators read."""
+    from alembic import command
+    from alembic.config import Config
+
+    from trading.settings import PROJECT_ROOT
+
+    section, supervisor = _setup(client, "rm")
+    add_expert(1, employer_code=section.bidder_codes[1])
+    add_expert(2, employer_code=section.tenderee_code)
+    before = _commit_and_exclusions(draw_input(section, supervisor))
+    assert before["E000001"] == ("bidder_employee", section.bidder_codes[1])
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("sqlalchemy.url", database)
+    db.get_engine().dispose()
+    command.downgrade(config, "e003")
+    with db.get_engine().connect() as connection:
+        rows = connection.execute(text(
+            "SELECT expert_number, reason, detail FROM expert_draw_exclusion")).all()
+    assert {number: (reason, detail) for number, reason, detail in rows} == before
+    db.get_engine().dispose()
+    command.upgrade(config, "heads")
+    with db.read_only() as session:
+        draw = session.scalars(select(Draw)).one()
+        after = {e.expert_number: (e.reason, e.detail) for e in drawing.exclusions_of(draw)}
+    assert after == before
