@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from bidding.award.models import SectionAward
 from bidding.evaluation import report as reports
+from bidding.evaluation.models import ReportSignature
 from bidding.lookup import get_section, get_tender, sections_of
-from bidding.models import Bid, BidStatus, ReportSignature, Section, Tender
+from bidding.models import Bid, BidStatus, Section, Tender
 from bidding.web import is_manager
 from trading import calendar_years, clock
 from trading.accounts.models import Organization, Role, User

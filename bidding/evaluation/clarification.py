@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from bidding.evaluation import rejection
 from bidding.evaluation import room as rooms
+from bidding.evaluation.models import EvaluationClarification
 from bidding.lookup import subject
-from bidding.models import Bid, EvaluationClarification, Section, Tender
+from bidding.models import Bid, Section, Tender
 from bidding.tendering import notifications
 from supervision import services as supervision
 from trading import clock

@@ -22,8 +22,8 @@ from bidding.evaluation import adjustments as pricing
 from bidding.evaluation import rejection, scoring
 from bidding.evaluation import room as rooms
 from bidding.evaluation.methods import Criterion, Method, MethodKind, Mode, StageKind
+from bidding.evaluation.models import EvaluationMark, MarkSubmission
 from bidding.lookup import subject
-from bidding.models import EvaluationMark, MarkSubmission
 from supervision import services as supervision
 from trading import clock
 from trading.audit import Actor

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bidding.evaluation import room as rooms
+from bidding.evaluation.models import BidRejection, ReportSignature
 from bidding.lookup import subject
-from bidding.models import BidRejection, ReportSignature
 from bidding.rules import REGS
 from supervision import services as supervision
 from trading import clock

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from bidding.evaluation import clarification
 from bidding.evaluation import marks as marking
 from bidding.evaluation import room as rooms
+from bidding.evaluation.models import EvaluationMark, ReportSignature
 from bidding.lookup import get_tender, sections_of, subject
-from bidding.models import EvaluationMark, ReportSignature, Section, Tender, TenderState
+from bidding.models import Section, Tender, TenderState
 from bidding.tendering import tenders
 from supervision import services as supervision
 from trading import clock

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from bidding.evaluation import rejection
 from bidding.evaluation import room as rooms
+from bidding.evaluation.models import BidRejection, MarkSubmission, ReportSignature
 from bidding.lookup import get_tender, subject
-from bidding.models import BidRejection, MarkSubmission, ReportSignature, TenderState
+from bidding.models import TenderState
 from bidding.tendering import tenders
 from supervision import services as supervision
 from trading import clock

@@ -19,17 +19,9 @@ from sqlalchemy.orm import Session
 
 from bidding.evaluation import plans
 from bidding.evaluation.methods import Method
+from bidding.evaluation.models import ChairVote, EvaluationRoom
 from bidding.lookup import get_section, get_tender, subject
-from bidding.models import (
-    Bid,
-    BidStatus,
-    ChairVote,
-    EvaluationRoom,
-    OpenStatus,
-    Section,
-    Tender,
-    TenderState,
-)
+from bidding.models import Bid, BidStatus, OpenStatus, Section, Tender, TenderState
 from expert_pool import services as experts
 from supervision import services as supervision
 from trading import clock

@@ -18,7 +18,8 @@ from bidding import services as bidding_services
 from bidding.award import decision
 from bidding.award.models import AwardLetter, ResultObjection, SectionAward
 from bidding.evaluation import review
-from bidding.models import ReportSignature, Tender
+from bidding.evaluation.models import ReportSignature
+from bidding.models import Tender
 from disclosure import ocds, ocds_validate
 from supervision import services as supervision
 from tests import clock as test_clock

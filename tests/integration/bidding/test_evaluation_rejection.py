@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bidding.models import BidRejection
+from bidding.evaluation.models import BidRejection
 from tests.integration.trading.conftest import login, post_form
 from trading import db
 from trading.denials import total_denials
