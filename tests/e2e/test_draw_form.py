@@ -8,7 +8,7 @@ import datetime as dt
 import httpx
 import pytest
 
-from tests.e2e.conftest import bid_storage, browser, live_server, log_in  # noqa: F401 (fixtures)
+from tests.e2e.conftest import log_in
 from tests.integration.bidding.conftest import (
     PASSWORD,
 )
@@ -30,7 +30,7 @@ def _fill_request(page, section, supervisor: str) -> None:  # type: ignore[no-un
     page.dispatch_event("#f-count-0", "change")
 
 
-def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:  # noqa: F811
+def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:
     with httpx.Client(base_url=live_server) as http:
         script = http.get("/static/expert_pool/draw-form.js")
         if script.status_code != 200:
@@ -62,7 +62,7 @@ def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, br
     assert "抽取申请已保存" in page.locator("p.notice").inner_text()
 
 
-def test_submitting_and_committing_at_once_asks_first(live_server, browser) -> None:  # noqa: F811
+def test_submitting_and_committing_at_once_asks_first(live_server, browser) -> None:
     """The button that also fixes the pool asks to confirm: dismissed, nothing is saved;
     accepted, the draw page shows the commitment made."""
     from sqlalchemy import func, select
