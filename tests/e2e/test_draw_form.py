@@ -30,21 +30,23 @@ def _fill_request(page, section, supervisor: str) -> None:  # type: ignore[no-un
     page.dispatch_event("#f-count-0", "change")
 
 
-def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:
-    with httpx.Client(base_url=live_server) as http:
-        script = http.get("/static/expert_pool/draw-form.js")
-        if script.status_code != 200:
-            pytest.skip("expert_pool's static route is not mounted yet (plugin wiring)")
-        section = closed_section(http, "bjs")
-    regulator("bjs-sup")
-    for i in range(1, 3):
+def _open_filled_form(server: str, browser, prefix: str, experts: int):  # type: ignore[no-untyped-def]
+    """A section closed for ``prefix``, its supervisor, ``experts`` experts of A01, and the
+    request form filled in by the section's staff."""
+    with httpx.Client(base_url=server) as http:
+        section = closed_section(http, prefix)
+    regulator(f"{prefix}-sup")
+    for i in range(1, experts + 1):
         add_expert(i, "A01")
     page = browser.new_context(locale="zh-CN").new_page()
-    log_in(page, live_server, "bjs-staff", PASSWORD)
-    page.goto(f"{live_server}/experts/draws/new")
-    if "查看符合条件人数" not in page.content():
-        pytest.skip("the draw pages' messages are not wired into the plugin yet")
-    _fill_request(page, section, "bjs-sup 用户")
+    log_in(page, server, f"{prefix}-staff", PASSWORD)
+    page.goto(f"{server}/experts/draws/new")
+    _fill_request(page, section, f"{prefix}-sup 用户")
+    return page
+
+
+def test_the_form_shows_counts_and_refuses_an_impossible_request(live_server, browser) -> None:
+    page = _open_filled_form(live_server, browser, "bjs", 2)
     count = page.locator("#count-0")
     count.get_by_text("需要 4 / 符合条件 2").wait_for()
     page.get_by_role("button", name="提交抽取申请").click()
@@ -70,15 +72,7 @@ def test_submitting_and_committing_at_once_asks_first(live_server, browser) -> N
     from expert_pool.models import Draw
     from trading import db
 
-    with httpx.Client(base_url=live_server) as http:
-        section = closed_section(http, "cnf")
-    regulator("cnf-sup")
-    for i in range(1, 6):
-        add_expert(i, "A01")
-    page = browser.new_context(locale="zh-CN").new_page()
-    log_in(page, live_server, "cnf-staff", PASSWORD)
-    page.goto(f"{live_server}/experts/draws/new")
-    _fill_request(page, section, "cnf-sup 用户")
+    page = _open_filled_form(live_server, browser, "cnf", 5)
     page.locator("#count-0").get_by_text("需要 4 / 符合条件 5").wait_for()
     questions: list[str] = []
     posts: list[str] = []
