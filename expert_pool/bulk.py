@@ -37,10 +37,15 @@ def among_for(session: Session) -> Among:
 
 
 def custom_plans(session: Session) -> None:
-    """Plan the draw's statements for their actual lists, for the rest of the transaction.
+    """Plan the draw's statements for their actual lists, without JIT compilation, for the rest
+    of the transaction.
 
     psycopg prepares a statement after its fifth execution, and PostgreSQL may then settle on
     a generic plan that ignores the arrays' contents: the candidate listing went from 20 to
-    33 ms (measured over repeated draws). ``SET LOCAL`` ends with the transaction."""
+    33 ms (measured over repeated draws). The listing's per-row subqueries (the regulator's
+    details) are estimated above ``jit_above_cost`` for the hard case, and compiling the
+    statement took 54 ms of its 73 (``EXPLAIN ANALYZE``); it runs once per draw, so compiled
+    code never pays back. ``SET LOCAL`` ends with the transaction."""
     if is_postgres(session):
-        session.connection().exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        session.connection().exec_driver_sql(
+            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off")

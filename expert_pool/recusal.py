@@ -154,6 +154,8 @@ class _Query:
     narrowed: Select[uuid.UUID]  # the candidates, for subqueries over unbounded history
     rules: list[tuple[ExclusionReason, ColumnElement[bool]]]  # in the order of the law's list
     busy: dict[uuid.UUID, str]  # expert -> the other draw holding it that day
+    context: Context
+    among: Among
 
     @property
     def requirement(self) -> ColumnElement[int]:
@@ -167,6 +169,18 @@ class _Query:
         if not self.rules:
             return null()
         return case(*((rule, reason.value) for reason, rule in self.rules), else_=null())
+
+    def conflict_code(self, expert_id: Any, reason: Any) -> ColumnElement[Any]:
+        """For an expert recused for a declared interest: the bidder's credit code of its first
+        such declaration (the lowest id), read in the listing itself (one index probe per
+        such expert; a separate statement cost 1.5–5 ms a draw)."""
+        codes = self.context.bidder_codes
+        if not codes:
+            return null()
+        return case(*((reason == conflict.value, select(DeclaredConflict.credit_code).where(
+            DeclaredConflict.expert_id == expert_id, self.among(DeclaredConflict.credit_code, codes),
+            kind).order_by(DeclaredConflict.id).limit(1).scalar_subquery())
+            for conflict, kind in _conflict_kinds(self.context)), else_=null())
 
 
 def _query(session: Session, context: Context, only: Collection[uuid.UUID] | None) -> _Query:
@@ -186,7 +200,7 @@ def _query(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     custom_plans(session)
     return _Query(matching, case({code: order[root] for code, root in owner.items()},
                                  value=D.specialty_code),
-                  narrowed, _rules(context, busy, among), busy)
+                  narrowed, _rules(context, busy, among), busy, context, among)
 
 
 def _rules(context: Context, busy: dict[uuid.UUID, str],
@@ -242,29 +256,42 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     query = _query(session, context, only)
     codes = context.requirement_codes
     result = Assessment(eligible={code: [] for code in codes})
-    recused: dict[ExclusionReason, dict[uuid.UUID, tuple[str, str | None, dt.date | None]]] = {}
+    recused: dict[ExclusionReason, dict[uuid.UUID, Recused]] = {}
     for requirement, reason, numbers, details in _listed(session, query):
         if reason is None:
             result.eligible[codes[requirement]].extend(numbers)
             continue
-        for number, (expert_id, employer, until) in zip(numbers, details, strict=True):
+        for number, (expert_id, employer, until, conflict) in zip(numbers, details, strict=True):
             result.excluded_codes[number] = codes[requirement]
-            recused.setdefault(ExclusionReason(reason), {})[expert_id] = (number, employer, until)
+            recused.setdefault(ExclusionReason(reason), {})[expert_id] = Recused(
+                number, employer, until, conflict)
     for numbers in result.eligible.values():
         numbers.sort()
     found = _details(session, context, recused, query)
     for reason, experts in recused.items():
-        for expert_id, (number, _employer, _until) in experts.items():
-            result.excluded[number] = (reason.value, found.get(expert_id, "")[:300])
+        for expert_id, expert in experts.items():
+            result.excluded[expert.number] = (reason.value, found.get(expert_id, "")[:300])
     return result
 
 
-Listed = tuple[int, str | None, list[str], list[tuple[uuid.UUID, str | None, dt.date | None]]]
+@dataclass(frozen=True)
+class Recused:
+    """What the listing tells of a recused expert, for the detail a regulator reads."""
+
+    number: str
+    employer: str | None
+    penalized_until: dt.date | None
+    conflict_code: str | None  # for a declared interest: the bidder's credit code
+
+
+# (requirement, reason, numbers, and for the recused: (id, employer, until, conflict code))
+Listed = tuple[int, str | None, list[str],
+               list[tuple[uuid.UUID, str | None, dt.date | None, str | None]]]
 
 
 def _listed(session: Session, query: _Query) -> list[Listed]:
-    """(requirement, reason or None, numbers, (id, employer, penalized until) of each) for the
-    matching experts, each under the first requirement it matches.
+    """(requirement, reason or None, numbers, (id, employer, penalized until, conflict code) of
+    each recused one) for the matching experts, each under the first requirement it matches.
 
     On PostgreSQL one row per (requirement, reason) with arrays: the ~6,800 candidates of a
     large draw came back as rows whose per-row processing in Python cost more than the query
@@ -277,30 +304,35 @@ def _listed(session: Session, query: _Query) -> list[Listed]:
                   .where(*query.matching)
                   .group_by(D.expert_id, D.number, D.penalized_until, D.employer_credit_code)
                   .subquery())
+    c = per_expert.c
+    conflict_code = query.conflict_code(c.expert_id, c.reason)
     if is_postgres(session):
-        c = per_expert.c
-
-        def recused_only(column: Any) -> Any:
-            return func.array_agg(case((c.reason.is_not(None), column)))
+        def recused_only(column: Any) -> Any:  # NULL, not an array of NULLs, for the eligible
+            return func.array_agg(column).filter(c.reason.is_not(None))
 
         # The numbers (thousands) as one comma-joined text: psycopg parses an array element by
         # element in Python, 1 ms more for ~6,800 (expert numbers are "E" and digits).
         grouped = (select(c.requirement, c.reason, func.string_agg(c.number, ","),
                           recused_only(c.expert_id), recused_only(c.employer_credit_code),
-                          recused_only(c.penalized_until)).group_by(c.requirement, c.reason))
+                          recused_only(c.penalized_until), recused_only(conflict_code))
+                   .group_by(c.requirement, c.reason))
         return [(requirement, reason, numbers.split(","),
-                 list(zip(ids, employers, untils, strict=True)) if reason is not None else [])
-                for requirement, reason, numbers, ids, employers, untils in _rows(session, grouped)]
+                 list(zip(ids, employers, untils, conflicts, strict=True)) if reason is not None else [])
+                for requirement, reason, numbers, ids, employers, untils, conflicts
+                in _rows(session, grouped)]
     listed: dict[tuple[int, str | None], Listed] = {}
-    for expert_id, number, requirement, reason, until, employer in _rows(session, select(per_expert)):
+    for expert_id, number, requirement, reason, until, employer, conflict in _rows(
+            session, select(c.expert_id, c.number, c.requirement, c.reason, c.penalized_until,
+                            c.employer_credit_code, conflict_code)):
         entry = listed.setdefault((requirement, reason), (requirement, reason, [], []))
         entry[2].append(number)
-        entry[3].append((expert_id, employer, until))
+        if reason is not None:
+            entry[3].append((expert_id, employer, until, conflict))
     return list(listed.values())
 
 
 def _details(session: Session, context: Context,
-             recused: dict[ExclusionReason, dict[uuid.UUID, tuple[str, str | None, dt.date | None]]],
+             recused: dict[ExclusionReason, dict[uuid.UUID, Recused]],
              query: _Query) -> dict[uuid.UUID, str]:
     """What a regulator reads beside each reason: the code, the other draw, the count.
 
@@ -318,13 +350,14 @@ def _details(session: Session, context: Context,
     found: dict[uuid.UUID, str] = {}
     for reason, experts in recused.items():
         if reason == ExclusionReason.PENALIZED:
-            found.update({i: f"至 {until}" if until else "" for i, (_, _, until) in experts.items()})
+            found.update({i: f"至 {e.penalized_until}" if e.penalized_until else ""
+                          for i, e in experts.items()})
         elif reason in EMPLOYER_REASONS:
-            found.update({i: employer or "" for i, (_, employer, _) in experts.items()})
+            found.update({i: e.employer or "" for i, e in experts.items()})
         elif reason == ExclusionReason.SAME_DAY_COMMITTEE:
             found.update({i: query.busy.get(i, "") for i in experts})
         elif reason in CONFLICT_REASONS:
-            found.update(_only(experts, _conflict_codes(session, context, reason, scope(experts))))
+            found.update({i: e.conflict_code or "" for i, e in experts.items()})
         elif reason == ExclusionReason.DRAW_CAP:
             found.update(_only(experts, {i: f"{drawn}/{context.cap_days}" for i, drawn in _rows(
                 session, _capped(context))}))
@@ -371,17 +404,6 @@ def _conflict_rules(context: Context,
     return [(reason, select(DeclaredConflict.expert_id).where(
         among(DeclaredConflict.credit_code, context.bidder_codes), kind))
         for reason, kind in _conflict_kinds(context)]
-
-
-def _conflict_codes(session: Session, context: Context, reason: ExclusionReason,
-                    scope: Scope) -> dict[uuid.UUID, str]:
-    """The bidder's credit code of each candidate's first declared interest of this kind."""
-    kind = dict(_conflict_kinds(context))[reason]
-    query = (select(DeclaredConflict.expert_id, DeclaredConflict.credit_code)
-             .where(among_for(session)(DeclaredConflict.credit_code, context.bidder_codes), kind,
-                    scope(DeclaredConflict.expert_id))
-             .order_by(DeclaredConflict.id.desc()))
-    return dict(_rows(session, query).all())  # the lowest id is written last and wins
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:

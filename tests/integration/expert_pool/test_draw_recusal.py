@@ -96,11 +96,13 @@ def test_a_former_employee_of_a_bidder_is_excluded_in_procurement_for_three_year
     _make_procurement(section)
     recent, old = add_expert(1), add_expert(2)
     today = db_now().date()
+    # The detail names the employer within the three years, not the one that ended before.
+    _conflict(recent, "past_employer", section.bidder_codes[1], today - dt.timedelta(days=4 * 365))
     _conflict(recent, "past_employer", section.bidder_codes[0], today - dt.timedelta(days=400))
     _conflict(old, "past_employer", section.bidder_codes[0], today - dt.timedelta(days=4 * 365))
-    reasons = _commit_and_reasons(draw_input(section, supervisor))
-    assert reasons["E000001"] == "bidder_former_employee"
-    assert "E000002" not in reasons
+    exclusions = _commit_and_exclusions(draw_input(section, supervisor))
+    assert exclusions["E000001"] == ("bidder_former_employee", section.bidder_codes[0])
+    assert "E000002" not in exclusions
 
 
 def test_a_former_employee_is_not_excluded_outside_procurement(client) -> None:
@@ -112,17 +114,24 @@ def test_a_former_employee_is_not_excluded_outside_procurement(client) -> None:
 
 def test_a_shareholding_in_a_bidder_is_excluded(client) -> None:
     section, supervisor = _setup(client, "rs")
-    _conflict(add_expert(1), "shareholding", section.bidder_codes[2])
-    _conflict(add_expert(2), "shareholding", "91110000MA00000000")  # not a bidder's
+    holder = add_expert(1)
+    _conflict(holder, "shareholding", "91110000MA00000000")  # not a bidder's
+    _conflict(holder, "shareholding", section.bidder_codes[2])
+    _conflict(holder, "relative_employer", section.bidder_codes[1])
+    _conflict(holder, "shareholding", section.bidder_codes[0])
+    _conflict(add_expert(2), "shareholding", "91110000MA00000000")
     exclusions = _commit_and_exclusions(draw_input(section, supervisor))
-    assert exclusions["E000001"] == ("shareholding", section.bidder_codes[2])  # which bidder
+    # Which bidder: the first shareholding declared that touches one (shareholding comes
+    # before a relative in the law's list).
+    assert exclusions["E000001"] == ("shareholding", section.bidder_codes[2])
     assert "E000002" not in exclusions
 
 
 def test_a_relative_at_a_bidder_is_excluded(client) -> None:
     section, supervisor = _setup(client, "rr")
     _conflict(add_expert(1), "relative_employer", section.bidder_codes[0])
-    assert _commit_and_reasons(draw_input(section, supervisor))["E000001"] == "relative"
+    exclusions = _commit_and_exclusions(draw_input(section, supervisor))
+    assert exclusions["E000001"] == ("relative", section.bidder_codes[0])
 
 
 def test_staff_of_the_supervising_department_are_excluded(client) -> None:
