@@ -170,6 +170,13 @@ class _Query:
             return null()
         return case(*((rule, reason.value) for reason, rule in self.rules), else_=null())
 
+    def poor_count(self, expert_id: Any, reason: Any) -> ColumnElement[Any]:
+        """For an expert recused for a poor record: its declines, no answers and late
+        cancellations within the window, counted in the listing (as ``conflict_code``)."""
+        counted = select(func.count(IntegrityRecord.id)).where(
+            IntegrityRecord.expert_id == expert_id, *_poor_window(self.context)).scalar_subquery()
+        return case((reason == ExclusionReason.POOR_RECORD.value, counted), else_=null())
+
     def conflict_code(self, expert_id: Any, reason: Any) -> ColumnElement[Any]:
         """For an expert recused for a declared interest: the bidder's credit code of its first
         such declaration (the lowest id), read in the listing itself (one index probe per
@@ -261,10 +268,10 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
         if reason is None:
             result.eligible[codes[requirement]].extend(numbers)
             continue
-        for number, (expert_id, employer, until, conflict) in zip(numbers, details, strict=True):
+        for number, (expert_id, employer, until, conflict, poor) in zip(numbers, details, strict=True):
             result.excluded_codes[number] = codes[requirement]
             recused.setdefault(ExclusionReason(reason), {})[expert_id] = Recused(
-                number, employer, until, conflict)
+                number, employer, until, conflict, poor)
     for numbers in result.eligible.values():
         numbers.sort()
     found = _details(session, context, recused, query)
@@ -282,16 +289,17 @@ class Recused:
     employer: str | None
     penalized_until: dt.date | None
     conflict_code: str | None  # for a declared interest: the bidder's credit code
+    poor_count: int | None  # for a poor record: declines, no answers, late cancellations
 
 
-# (requirement, reason, numbers, and for the recused: (id, employer, until, conflict code))
-Listed = tuple[int, str | None, list[str],
-               list[tuple[uuid.UUID, str | None, dt.date | None, str | None]]]
+# (requirement, reason, numbers, and for the recused: (id, employer, until, conflict, poor))
+Listed = tuple[int, str | None, list[str], list[tuple[Any, ...]]]
 
 
 def _listed(session: Session, query: _Query) -> list[Listed]:
-    """(requirement, reason or None, numbers, (id, employer, penalized until, conflict code) of
-    each recused one) for the matching experts, each under the first requirement it matches.
+    """(requirement, reason or None, numbers, and the facts of each recused one: id, employer,
+    penalized until, conflict code, poor records) for the matching experts, each under the
+    first requirement it matches.
 
     On PostgreSQL one row per (requirement, reason) with arrays: the ~6,800 candidates of a
     large draw came back as rows whose per-row processing in Python cost more than the query
@@ -305,7 +313,8 @@ def _listed(session: Session, query: _Query) -> list[Listed]:
                   .group_by(D.expert_id, D.number, D.penalized_until, D.employer_credit_code)
                   .subquery())
     c = per_expert.c
-    conflict_code = query.conflict_code(c.expert_id, c.reason)
+    facts = (c.expert_id, c.employer_credit_code, c.penalized_until,
+             query.conflict_code(c.expert_id, c.reason), query.poor_count(c.expert_id, c.reason))
     if is_postgres(session):
         def recused_only(column: Any) -> Any:  # NULL, not an array of NULLs, for the eligible
             return func.array_agg(column).filter(c.reason.is_not(None))
@@ -313,21 +322,18 @@ def _listed(session: Session, query: _Query) -> list[Listed]:
         # The numbers (thousands) as one comma-joined text: psycopg parses an array element by
         # element in Python, 1 ms more for ~6,800 (expert numbers are "E" and digits).
         grouped = (select(c.requirement, c.reason, func.string_agg(c.number, ","),
-                          recused_only(c.expert_id), recused_only(c.employer_credit_code),
-                          recused_only(c.penalized_until), recused_only(conflict_code))
+                          *(recused_only(fact) for fact in facts))
                    .group_by(c.requirement, c.reason))
         return [(requirement, reason, numbers.split(","),
-                 list(zip(ids, employers, untils, conflicts, strict=True)) if reason is not None else [])
-                for requirement, reason, numbers, ids, employers, untils, conflicts
-                in _rows(session, grouped)]
+                 list(zip(*arrays, strict=True)) if reason is not None else [])
+                for requirement, reason, numbers, *arrays in _rows(session, grouped)]
     listed: dict[tuple[int, str | None], Listed] = {}
-    for expert_id, number, requirement, reason, until, employer, conflict in _rows(
-            session, select(c.expert_id, c.number, c.requirement, c.reason, c.penalized_until,
-                            c.employer_credit_code, conflict_code)):
+    for requirement, reason, number, *recused in _rows(
+            session, select(c.requirement, c.reason, c.number, *facts)):
         entry = listed.setdefault((requirement, reason), (requirement, reason, [], []))
         entry[2].append(number)
         if reason is not None:
-            entry[3].append((expert_id, employer, until, conflict))
+            entry[3].append(tuple(recused))
     return list(listed.values())
 
 
@@ -363,8 +369,8 @@ def _details(session: Session, context: Context,
                 session, _capped(context))}))
         elif reason == ExclusionReason.POOR_RECORD:
             # The count of declines is the detail where it decides; ratings only for the rest.
-            counted = _only(experts, {i: f"{count} 次谢绝/未应答/临时取消" for i, count in _rows(
-                session, _poor_records(context, scope(experts)))})
+            counted = {i: f"{e.poor_count} 次谢绝/未应答/临时取消" for i, e in experts.items()
+                       if (e.poor_count or 0) >= POOR_COUNT}
             rest = {i: experts[i] for i in experts if i not in counted}
             if rest:
                 found.update(_only(rest, {i: f"近期评分均值 {float(mean) / 3:.2f}" for i, mean in _rows(
@@ -458,18 +464,11 @@ def _capped(context: Context) -> Select[uuid.UUID, int]:
     )
 
 
-def _poor_records(context: Context, scope: Scope | None = None) -> Select[uuid.UUID, int]:
-    """Repeated declines, no answers or late cancellations within a year (a bounded window:
-    read by its index, not narrowed to the candidates)."""
-    records = func.count(IntegrityRecord.id)
-    query = (
-        select(IntegrityRecord.expert_id.label("expert_id"), records)
-        .where(IntegrityRecord.kind.in_(POOR_KINDS),
-               IntegrityRecord.occurred_on >= context.first_day - POOR_WINDOW)
-        .group_by(IntegrityRecord.expert_id)
-        .having(records >= POOR_COUNT)
-    )
-    return query if scope is None else query.where(scope(IntegrityRecord.expert_id))
+def _poor_window(context: Context) -> list[ColumnElement[bool]]:
+    """Integrity records that make a poor record: declines, no answers and late cancellations
+    within a year of the evaluation."""
+    return [IntegrityRecord.kind.in_(POOR_KINDS),
+            IntegrityRecord.occurred_on >= context.first_day - POOR_WINDOW]
 
 
 def _low_ratings(scope: Scope) -> Select[uuid.UUID, Any]:

@@ -217,6 +217,10 @@ def test_a_poor_record_excludes(client) -> None:
         for kind in ("decline", "no_answer", "late_cancellation"):
             session.add(IntegrityRecord(expert_id=declines, kind=kind, occurred_on=now.date(),
                                         recorded_at=now))
+        session.add(IntegrityRecord(expert_id=declines, kind="decline", recorded_at=now,
+                                    occurred_on=now.date() - dt.timedelta(days=400)))  # too old
+        session.add(IntegrityRecord(expert_id=declines, kind="reward", occurred_on=now.date(),
+                                    recorded_at=now))  # not a poor record
         for i in range(5):
             session.add(Rating(draw_id=add_past_draw(session, f"OLD-{i}", now), expert_id=rated,
                                punctuality=2, quality=2, conduct=3, rated_by=uuid.uuid4(),
