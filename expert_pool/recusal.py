@@ -3,8 +3,9 @@
 Each exclusion is one SQL condition over the drawable projection (``expert_pool.drawable``),
 in the order of the law's list; the database applies them all in one statement. The request's
 live count adds them up there (``count_eligible``: a few rows come back); the commit lists every
-candidate with the first reason that excludes it (``assess``: a CASE of the same conditions),
-then reads the detail a regulator sees for the excluded few. One definition serves both, so the
+candidate with the first reason that excludes it (``assess``: a CASE of the same conditions)
+and, for the excluded few, most of the detail a regulator sees (the rest is read after it for
+the few excluded for those reasons). One definition serves both, so the
 count shown and the pool committed cannot disagree. An expert matching two requirements is
 assigned to the first (requirement order), so one expert is never ranked twice in a draw.
 """
