@@ -3,8 +3,8 @@
 SQLAlchemy renders ``column IN (values)`` with one parameter (and, on PostgreSQL, one type
 cast) per value, rebuilt on every execution; for a draw's 350 bidder codes and seat holders,
 that rendering cost more than the statement itself (14 ms, measured with pyinstrument on
-100,000 experts). PostgreSQL takes
-each list as one array parameter instead; other databases keep the portable form.
+100,000 experts). PostgreSQL takes each list as one array parameter instead; other databases
+keep the portable form.
 """
 
 from __future__ import annotations

@@ -53,10 +53,15 @@ def _use_database(url: str) -> None:
         clock.start_test_clock(session)
 
 
-def migrate(url: str) -> None:
+def alembic_config(url: str) -> Config:
+    """The project's migration history, pointed at ``url``."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "heads")
+    return config
+
+
+def migrate(url: str) -> None:
+    command.upgrade(alembic_config(url), "heads")
 
 
 def _pg_url(name: str) -> str:

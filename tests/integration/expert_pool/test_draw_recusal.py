@@ -271,17 +271,15 @@ def test_an_expert_matching_two_requirements_goes_to_the_first_only(client) -> N
 def test_a_draws_exclusions_survive_the_migration_both_ways(client, database) -> None:
     """e004 moved them from rows onto the draw: an existing draw keeps what regulators read."""
     from alembic import command
-    from alembic.config import Config
 
-    from trading.settings import PROJECT_ROOT
+    from tests.conftest import alembic_config
 
     section, supervisor = _setup(client, "rm")
     add_expert(1, employer_code=section.bidder_codes[1])
     add_expert(2, employer_code=section.tenderee_code)
     before = _commit_and_exclusions(draw_input(section, supervisor))
     assert before["E000001"] == ("bidder_employee", section.bidder_codes[1])
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("sqlalchemy.url", database)
+    config = alembic_config(database)
     db.get_engine().dispose()
     command.downgrade(config, "e003")
     with db.get_engine().connect() as connection:
