@@ -44,11 +44,12 @@ test-sqlite: install
 
 # The browser tests (marker e2e) run in the SQLite pass only: they read pages, which say the same
 # on either database, and the PostgreSQL pass covers the flows behind them through the API
-# and pages in process. This keeps CI within its 30 minutes on 2 cores.
+# and pages in process. So do the tests that never touch the test database (the unit tests,
+# `ggzy run`'s banner): --database-tests-only. This keeps CI within its 30 minutes on 2 cores.
 test-postgres: install
 	@$(BIN)/python scripts/services.py; status=$$?; \
 	if [ $$status -eq 0 ]; then \
-		GGZY_TEST_DATABASE=postgresql GGZY_TEST_BROKER=$(PG_TEST_BROKER) $(BIN)/pytest -n 2 -m 'not e2e' $(PYTEST_ARGS); \
+		GGZY_TEST_DATABASE=postgresql GGZY_TEST_BROKER=$(PG_TEST_BROKER) $(BIN)/pytest -n 2 -m 'not e2e' --database-tests-only $(PYTEST_ARGS); \
 	elif [ $$status -eq 1 ]; then echo "PostgreSQL/Redis pass skipped (not under CI)"; \
 	else exit 1; fi
 

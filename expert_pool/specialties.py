@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from expert_pool.models import ExpertSpecialty, Specialty
@@ -35,17 +35,16 @@ def subject(code: str) -> str:
 def seed_specialties(session: Session) -> int:
     """Add the codes of the shipped tree that are missing (idempotent); return how many."""
     existing = set(session.scalars(select(Specialty.code)))
-    added = 0
     with DATA.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):  # parents come before their children in the file
-            if row["code"] in existing:
-                continue
-            session.add(Specialty(code=row["code"], parent_code=row["parent_code"] or None,
-                                  name_zh=row["name_zh"], name_en=row["name_en"],
-                                  level=int(row["level"]), active=True))
-            session.flush()
-            added += 1
-    return added
+        missing = [{"code": row["code"], "parent_code": row["parent_code"] or None,
+                    "name_zh": row["name_zh"], "name_en": row["name_en"],
+                    "level": int(row["level"]), "active": True}
+                   for row in csv.DictReader(handle) if row["code"] not in existing]
+    if missing:
+        # One multi-row INSERT, parents before their children as in the file: a row and a
+        # flush per code cost every demo seed and expert-pool test about 0.4 s.
+        session.execute(insert(Specialty), missing)
+    return len(missing)
 
 
 @dataclass(frozen=True)

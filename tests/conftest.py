@@ -176,6 +176,21 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "allows_server_error(reason): this test provokes a 5xx answer on purpose")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the test database (the `database` fixture): the "
+             "second backend's pass of `make test`, since the others say the same on both")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept = [item for item in items if "database" in getattr(item, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
 def _allowed(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("allows_server_error")
     if marker is None:
