@@ -44,7 +44,7 @@ from bidding.opening import shares
 from bidding.sealing import ceremony, ceremony_local, panels
 from bidding.sealing.crypto import custody, dkg_custodian
 from bidding.sealing.crypto.envelope import seal_stream
-from bidding.submission import intake
+from bidding.submission import intake, storing
 from bidding.tendering import announcement, documents, tenders
 from supervision import services as supervision
 from trading import clock, jobs
@@ -240,7 +240,7 @@ def preseal(session: Session, tender: Tender, username: str, price_fen: int,
     incoming.write(sealed.getvalue())
     incoming.finish()
     actor = Actor(user_id=str(user.id), role="bidder", ip=None)
-    intake.store_in(session, actor, incoming)
+    storing.store_in(session, actor, incoming)
 
 
 def submit_demo_shares(session: Session, job: jobs.ScheduledJob) -> None:

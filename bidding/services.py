@@ -14,7 +14,8 @@ from bidding.opening.records import Progress, build_record, progress, record_of
 from bidding.opening.shares import submit_share, try_reconstruct
 from bidding.sealing.panels import register_key
 from bidding.security.refunds import refunds_after_award
-from bidding.submission.intake import accept, precheck, withdraw
+from bidding.submission.intake import precheck, withdraw
+from bidding.submission.storing import accept
 from bidding.tendering.clarifications import clarify
 from bidding.tendering.documents import add_document
 from bidding.tendering.objections import raise_objection

@@ -1,12 +1,10 @@
-"""Bid submission (R-20..R-22, R-26): streamed, checked, stored, logged and receipted.
+"""Bid submission (R-20..R-22, R-26): checked before and while the bytes stream in.
 
 The upload is written to a temporary file under the storage directory while it is hashed and
 structurally checked (``EnvelopeChecker``), so memory stays bounded. Only when the envelope is
 well-formed *and* the database clock, read in the very transaction that stores the bid and
 after the bytes are all in, is before the deadline, is the file moved into place and the row
-committed. The tender row is share-locked by every submission and updated by the closing job,
-so a bid whose transaction is still running when the deadline comes is either committed
-before the closing freezes the list or refused: nothing receipted can be missing from it.
+committed (``storing``). This module also withdraws and reads bids.
 """
 
 from __future__ import annotations
@@ -18,41 +16,31 @@ import json
 import os
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Executable, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bidding import config, rules
 from bidding.lookup import get_section, get_tender
 from bidding.models import Bid, BidStatus, Section, Tender, TenderState
 from bidding.sealing import ceremony
-from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.envelope import (
     EnvelopeChecker,
     EnvelopeError,
     EnvelopeInfo,
     ExpectedIds,
-    verify_envelope_signature,
 )
 from bidding.security import refunds as security_refunds
 from bidding.submission import sealed_log
 from supervision import services as supervision
-from trading import clock, db, files
+from trading import clock, files
 from trading.accounts.models import Organization, OrganizationKind, Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
-from trading.db import Base
 from trading.errors import ConflictError, NotFoundError, UserError
-from trading.settings import get_settings
 
 SECURITY_ACTOR = Actor.system("bid-security")
-
-
-def _iso(moment: dt.datetime) -> str:
-    return supervision.format_time(moment)
 
 
 def late_error(deadline: dt.datetime, now: dt.datetime) -> UserError:
@@ -239,47 +227,6 @@ def decode_signature(value: str | None) -> bytes | None:
                         code="bad_signature") from error
 
 
-def _final_path(target: Target, bid_id: uuid.UUID) -> Path:
-    return config.bids_dir() / str(target.tender_id) / f"{bid_id}.env"
-
-
-@dataclass(frozen=True)
-class Accepted:
-    bid_id: uuid.UUID
-    receipt: str  # the signed receipt, JSON
-    received_at: dt.datetime
-    log_promise: int  # the log's promise to append the entry (supervision.sequencer)
-
-
-def accept(actor: Actor, incoming: IncomingBid, signature: bytes | None = None,
-           signer_public_key: bytes | None = None) -> Accepted:
-    """Store a completely received envelope, or refuse it; owns its transaction because the
-    file move must happen before the commit and be undone when the commit does not happen."""
-    incoming.finish()
-    if signature is not None and signer_public_key is not None:
-        try:
-            verify_envelope_signature(incoming.digest, signature, signer_public_key)
-        except EnvelopeError as error:
-            incoming.discard()
-            raise envelope_refused(error) from error
-    final: Path | None = None
-    try:
-        with db.transaction() as session:
-            accepted, final = store_in(session, actor, incoming, signature, signer_public_key)
-    except IntegrityError as error:
-        _forget(incoming, final)
-        raise ConflictError("同一标段的另一份投标正在提交，请重试",
-                            "Another bid for this section is being submitted; retry") from error
-    except BaseException:
-        _forget(incoming, final)
-        raise
-    # The bid's entry is appended by the dispatcher's sequencer within its merge delay (or by
-    # the next logged change, whichever comes first), not here: appending after each commit
-    # cost the web workers a second transaction per bid and a quarter of the receipts
-    # (``make bench`` (a): 204-219 receipts/s with it, 271-296 without).
-    return accepted
-
-
 def log_positions(session: Session, bids: list[Bid]) -> dict[uuid.UUID, int]:
     """Bid id -> index of its ``bid.submitted`` entry, for the bids whose entry is appended."""
     kept = supervision.kept_promises(
@@ -288,122 +235,6 @@ def log_positions(session: Session, bids: list[Bid]) -> dict[uuid.UUID, int]:
     positions.update({b.id: kept[b.log_promise] for b in bids
                       if b.log_promise is not None and b.log_promise in kept})
     return positions
-
-
-def _forget(incoming: IncomingBid, final: Path | None) -> None:
-    incoming.discard()
-    if final is not None:
-        final.unlink(missing_ok=True)
-
-
-def store_in(session: Session, actor: Actor, incoming: IncomingBid,
-             signature: bytes | None = None,
-             signer_public_key: bytes | None = None) -> tuple[Accepted, Path]:
-    """Store a finished upload in the caller's transaction (``accept`` wraps it in its own).
-    Core statements, no ORM objects: the hot path of a deadline spike (six statements)."""
-    info = incoming.finish()
-    target = incoming.target
-    session.flush()  # the Core statements below do not flush what the caller left pending
-    deadline, locked_at = _lock_open_tender(session, target.tender_id)
-    _supersede(session, target, locked_at)
-    # The decisive check, on the database clock after every lock the bid needs; the same
-    # moment is the log promise's, the bid's and the receipt's time.
-    now = clock.now(session)
-    if now >= deadline:
-        raise late_error(deadline, now)
-    bid_id = uuid.uuid4()
-    # Who bid is sealed until the closing: the entry names neither the bidder nor the user
-    # nor the address, only a commitment (sealed_log); the receipt goes to the bidder alone.
-    promised = sealed_log.promise_sealed(session, actor, sealed_log.SealedEntry(
-        "bid.submitted", target.tender_id, bid_id, target.bidder_id, incoming.digest,
-        {"section": str(target.section_id), "size": incoming.size, "key_id": target.key_id,
-         "signed": signature is not None}), at=now)
-    # The deadline just read under the share lock, not the pre-check's (a notice may have
-    # extended it since).
-    receipt = _receipt(target, bid_id, incoming, now, deadline, promised.number)
-    final = _final_path(target, bid_id)
-    session.connection().execute(_INSERT_BID, {
-        "id": bid_id, "tender_id": target.tender_id, "section_id": target.section_id,
-        "bidder_id": target.bidder_id, "submitted_by": target.user_id,
-        "submitted_ip": actor.ip, "status": BidStatus.SUBMITTED.value,
-        "envelope_sha256": incoming.digest, "size": incoming.size, "key_id": info.key_id,
-        "storage_key": str(final.relative_to(config.storage_root())), "submitted_at": now,
-        "log_promise": promised.number, "receipt": receipt, "signature": signature,
-        "signer_public_key": signer_public_key,
-    })
-    files.private_dir(final.parent)
-    os.replace(incoming.path, final)
-    return Accepted(bid_id, receipt, now, promised.number), final
-
-
-_BIDS, _TENDERS = Base.metadata.tables["bid"], Base.metadata.tables["tender"]
-# The hot path's statements, built once (Core on the tables: no ORM bulk-insert machinery,
-# and a statement object reused keeps its cache key).
-_INSERT_BID = insert(_BIDS)
-_SUPERSEDE = (update(_BIDS)
-              .where(_BIDS.c.section_id == bindparam("section"),
-                     _BIDS.c.bidder_id == bindparam("bidder"),
-                     _BIDS.c.status == BidStatus.SUBMITTED.value)
-              .values(status=BidStatus.SUPERSEDED.value, ended_at=bindparam("ended")))
-
-
-def _lock_open_tender(session: Session,
-                      tender_id: uuid.UUID) -> tuple[dt.datetime, dt.datetime]:
-    """Share-lock the tender row and refuse unless it takes bids (``open_for_bids``, without
-    loading the ORM object); return its deadline and the database time read with it. The
-    closing's UPDATE waits for this lock."""
-    row = session.connection().execute(
-        _locked_tender(session), {"tender": tender_id}).one_or_none()
-    if row is None:
-        raise NotFoundError("招标项目", "Tender")
-    state, deadline, read_at = row
-    now = clock.as_utc(read_at)
-    if deadline is not None and now >= deadline:
-        raise late_error(deadline, now)
-    if state != TenderState.PUBLISHED.value or deadline is None:
-        # Maybe read before waiting for the closing's lock: the clock once more, so that a
-        # bid refused at the close is told the deadline passed when it has.
-        now = clock.now(session)
-        if deadline is not None and now >= deadline:
-            raise late_error(deadline, now)
-        raise ConflictError("该项目当前不接受投标", "This tender does not accept bids now")
-    return deadline, now
-
-
-_LOCKED_TENDER: dict[tuple[str, bool], Executable] = {}
-
-
-def _locked_tender(session: Session) -> Executable:
-    # One per kind of clock column (the backend, the test clock on or off).
-    key = (session.get_bind().dialect.name, get_settings().test_clock)
-    found = _LOCKED_TENDER.get(key)
-    if found is None:
-        found = (select(_TENDERS.c.state, _TENDERS.c.deadline, clock.now_column(session))
-                 .where(_TENDERS.c.id == bindparam("tender"))
-                 .with_for_update(read=True, of=_TENDERS))
-        _LOCKED_TENDER[key] = found
-    return found
-
-
-def _supersede(session: Session, target: Target, now: dt.datetime) -> None:
-    session.connection().execute(_SUPERSEDE, {"section": target.section_id,
-                                              "bidder": target.bidder_id, "ended": now})
-
-
-def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.datetime,
-             deadline: dt.datetime, promise: int) -> str:
-    fields: dict[str, str | int] = {
-        "receipt_id": str(bid_id),
-        "tender_id": str(target.tender_id),
-        "section_id": str(target.section_id),
-        "bidder_id": str(target.bidder_id),
-        "envelope_sha256": incoming.digest,
-        "envelope_size": incoming.size,
-        "server_time": _iso(now),
-        "deadline": _iso(deadline),
-        "log_promise": promise,
-    }
-    return receipts.sign_receipt(fields).to_json()
 
 
 # --- withdrawal and reading ----------------------------------------------------------------

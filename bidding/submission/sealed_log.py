@@ -54,14 +54,15 @@ def record_sealed(session: Session, actor: Actor, entry: SealedEntry) -> int:
 
 
 def promise_sealed(session: Session, actor: Actor, entry: SealedEntry,
-                   at: dt.datetime) -> supervision.Promise:
+                   at: dt.datetime) -> tuple[supervision.Promise, dict[str, Any]]:
     """Promise the entry instead (a submission at the deadline must not queue for the log's
-    head): the sequencer appends it, and always before the tender's close (sequencer)."""
+    head): the sequencer appends it, and always before the tender's close (sequencer). The
+    seal's row is returned for the caller to insert with its own (``SEAL_TABLE``): one
+    statement fewer on a bid's hot path."""
     salt, logged = _sealed_body(actor, entry)
     promised = supervision.promise(session, ANONYMOUS, entry.action, subject(entry.tender_id),
                                    logged, at=at)
-    _keep_seal(session, actor, entry, salt, promise=promised.number)
-    return promised
+    return promised, _seal_row(actor, entry, salt, promise=promised.number)
 
 
 def _sealed_body(actor: Actor, entry: SealedEntry) -> tuple[str, dict[str, Any]]:
@@ -73,16 +74,21 @@ def _sealed_body(actor: Actor, entry: SealedEntry) -> tuple[str, dict[str, Any]]
                   "envelope_sha256": entry.envelope_sha256, "commitment": commitment}
 
 
-_INSERT_SEAL = insert(Base.metadata.tables[BidLogSeal.__tablename__])
+SEAL_TABLE = Base.metadata.tables[BidLogSeal.__tablename__]
+_INSERT_SEAL = insert(SEAL_TABLE)
 
 
 def _keep_seal(session: Session, actor: Actor, entry: SealedEntry, salt: str, *,
-               seq: int | None = None, promise: int | None = None) -> None:
-    # A Core INSERT: on a bid's hot path, no ORM object to flush.
-    session.connection().execute(_INSERT_SEAL, {
-        "salt": salt, "seq": seq, "promise": promise, "tender_id": entry.tender_id,
-        "bid_id": entry.bid_id, "bidder_id": entry.bidder_id, "user_id": actor.user_id,
-        "ip": actor.ip})
+               seq: int | None = None) -> None:
+    # A Core INSERT: no ORM object to flush.
+    session.connection().execute(_INSERT_SEAL, _seal_row(actor, entry, salt, seq=seq))
+
+
+def _seal_row(actor: Actor, entry: SealedEntry, salt: str, *, seq: int | None = None,
+              promise: int | None = None) -> dict[str, Any]:
+    return {"salt": salt, "seq": seq, "promise": promise, "tender_id": entry.tender_id,
+            "bid_id": entry.bid_id, "bidder_id": entry.bidder_id, "user_id": actor.user_id,
+            "ip": actor.ip}
 
 
 def settle(session: Session, tender_id: uuid.UUID) -> None:

@@ -4,7 +4,7 @@ A bidder at the deadline uploads again and again (replacing its bid) and every u
 pre-check read the organization, the tender, the section, the database clock and the logged
 key ceremony: five statements before a byte is received. Nothing the pre-check decides is
 final: it only spares streaming an upload that will be refused. The decisive checks run again
-in the storing transaction (``intake.store_in``: the tender share-locked, its state and deadline
+in the storing transaction (``storing.store_in``: the tender share-locked, its state and deadline
 re-read, the database clock after every lock), so a remembered pass can at worst let an upload
 be streamed that the store then refuses. Hence:
 

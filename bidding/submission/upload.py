@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request
 
 from bidding import config
-from bidding.submission import intake, targets
+from bidding.submission import intake, storing, targets
 from trading import db
 from trading.accounts.services import CurrentUser
 from trading.errors import UserError
@@ -38,7 +38,7 @@ def _too_large(limit: int) -> UserError:
 
 
 async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
-                      section_id: uuid.UUID) -> intake.Accepted:
+                      section_id: uuid.UUID) -> storing.Accepted:
     user = current_user(request)
     assert user is not None  # the route's guard
     # A pass remembered from the last second needs no database (bidding.submission.targets).
@@ -58,4 +58,4 @@ async def receive_bid(request: Request[Any, Any, Any], tender_id: uuid.UUID,
     except BaseException:
         incoming.discard()
         raise
-    return await blocking(intake.accept, actor_of(request), incoming, signature, signer)
+    return await blocking(storing.accept, actor_of(request), incoming, signature, signer)

@@ -17,13 +17,14 @@ import threading
 import time
 import uuid
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text, update
 
 from bidding import lookup
-from bidding.models import Bid
+from bidding.models import Bid, BidStatus, Tender
 from bidding.opening import closing
 from bidding.sealing.crypto import receipts
-from bidding.submission import intake
+from bidding.submission import intake, storing
 from bidding.tendering import tenders
 from supervision import services as log
 from tests import clock as test_clock
@@ -34,6 +35,7 @@ from trading.errors import UserError
 
 from .conftest import (
     AHEAD,
+    Scenario,
     bid_plaintext,
     current,
     db_now,
@@ -62,7 +64,7 @@ def test_bids_across_the_deadline(database: str) -> None:
         upload = intake.IncomingBid(target)
         upload.write(seal(scenario, bidder, bid_plaintext(1_000 + len(incoming))))
         incoming.append((bidder, upload))
-    accepted: dict[uuid.UUID, intake.Accepted] = {}
+    accepted: dict[uuid.UUID, storing.Accepted] = {}
     refused: list[UserError] = []
     lock = threading.Lock()
     test_clock.set_now(deadline - LEAD)  # everything is ready: the race starts in real time
@@ -71,7 +73,7 @@ def test_bids_across_the_deadline(database: str) -> None:
     def submit(index: int, bidder: uuid.UUID, upload: intake.IncomingBid) -> None:
         time.sleep(max(0.0, start + index * SPREAD.total_seconds() / BIDDERS - time.monotonic()))
         try:
-            result = intake.accept(Actor(str(bidder), "bidder"), upload)
+            result = storing.accept(Actor(str(bidder), "bidder"), upload)
         except UserError as error:
             with lock:
                 refused.append(error)
@@ -108,3 +110,62 @@ def test_bids_across_the_deadline(database: str) -> None:
     assert rows == set(accepted)  # nothing stored for a refused bid
     assert len(frozen) == 1
     assert {uuid.UUID(b["bid"]) for b in frozen[0].body["bids"]} == set(accepted)
+
+
+def _upload(scenario: Scenario, bidder: uuid.UUID, price_fen: int) -> intake.IncomingBid:
+    with db.read_only() as session:
+        target = intake.precheck(session, current(bidder), scenario.tender_id,
+                                 scenario.section_id)
+    upload = intake.IncomingBid(target)
+    upload.write(seal(scenario, bidder, bid_plaintext(price_fen)))
+    return upload
+
+
+def _waiting_for_a_lock() -> bool:
+    with db.read_only() as session:
+        return bool(session.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")))
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_a_replacement_waits_for_the_closing_without_holding_the_bid(database: str) -> None:
+    """The closing holds the tender row and then updates its bids; a replacement arriving
+    meanwhile must wait for the tender before it touches the bid it replaces, or the two
+    would deadlock (PostgreSQL would abort one of them after a second)."""
+    scenario = make_tender(bidders=1, prefix="lockorder")
+    publish_now(scenario, db_now() + AHEAD)
+    bidder = scenario.bidders[0]
+    first = storing.accept(Actor(str(bidder), "bidder"), _upload(scenario, bidder, 1_000))
+    replacement = _upload(scenario, bidder, 900)
+    outcome: list[object] = []
+    with db.transaction() as closing_session:  # what the closing does, in its order
+        closing_session.execute(update(Tender).where(Tender.id == scenario.tender_id)
+                                .values(state=Tender.state))
+        thread = threading.Thread(target=lambda: outcome.append(_accept_or_error(
+            bidder, replacement)))
+        thread.start()
+        waited = time.monotonic() + 20
+        while not _waiting_for_a_lock() and time.monotonic() < waited:
+            time.sleep(0.01)
+        assert _waiting_for_a_lock(), "the replacement should wait for the tender row"
+        frozen = closing_session.execute(update(Bid).where(
+            Bid.tender_id == scenario.tender_id, Bid.status == BidStatus.SUBMITTED.value)
+            .values(open_status=Bid.open_status))  # must not wait for the replacement
+        assert frozen.rowcount == 1
+        closing_session.rollback()
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], storing.Accepted), outcome
+    with db.read_only() as session:
+        rows = session.execute(select(Bid.id, Bid.status)
+                               .where(Bid.tender_id == scenario.tender_id))
+        statuses = {row.id: row.status for row in rows}
+    assert statuses == {first.bid_id: BidStatus.SUPERSEDED.value,
+                        outcome[0].bid_id: BidStatus.SUBMITTED.value}
+
+
+def _accept_or_error(bidder: uuid.UUID, upload: intake.IncomingBid) -> object:
+    try:
+        return storing.accept(Actor(str(bidder), "bidder"), upload)
+    except Exception as error:  # the test reports whatever the store raised
+        return error
