@@ -80,8 +80,13 @@ _INSERT_SEAL = insert(SEAL_TABLE)
 
 def _keep_seal(session: Session, actor: Actor, entry: SealedEntry, salt: str, *,
                seq: int | None = None) -> None:
-    # A Core INSERT: no ORM object to flush.
-    session.connection().execute(_INSERT_SEAL, _seal_row(actor, entry, salt, seq=seq))
+    insert_seal(session, _seal_row(actor, entry, salt, seq=seq))
+
+
+def insert_seal(session: Session, row: dict[str, Any]) -> None:
+    """Insert a seal's row (``promise_sealed``'s or ``record_sealed``'s); a Core INSERT, no ORM
+    object to flush."""
+    session.connection().execute(_INSERT_SEAL, row)
 
 
 def _seal_row(actor: Actor, entry: SealedEntry, salt: str, *, seq: int | None = None,

@@ -206,7 +206,6 @@ def _locked_superseded_and_clock(session: Session) -> Select[Any]:
 
 _SEALS = sealed_log.SEAL_TABLE
 _INSERT_BID = insert(_BIDS)
-_INSERT_SEAL = insert(_SEALS)
 # PostgreSQL: the seal's INSERT rides on the bid's as a data-modifying WITH (one round trip).
 _INSERT_BID_WITH_SEAL = insert(_BIDS).add_cte(insert(_SEALS).values(
     {column.name: bindparam(f"seal_{column.name}", type_=column.type)
@@ -219,7 +218,7 @@ def _insert_bid_and_seal(session: Session, seal: dict[str, Any], bid: dict[str, 
         connection.execute(_INSERT_BID_WITH_SEAL,
                            {**bid, **{f"seal_{key}": value for key, value in seal.items()}})
     else:
-        connection.execute(_INSERT_SEAL, seal)
+        sealed_log.insert_seal(session, seal)
         connection.execute(_INSERT_BID, bid)
 
 

@@ -165,9 +165,9 @@ def sign_receipt(fields: Mapping[str, str | int], *, key: EccKey | None = None) 
 
 
 def _key_id(key: EccKey) -> str:
-    # Kept with its key object, so an id() reused after the key is gone never matches.
+    # Each entry holds its key, so no other key can be given that id() while it is here.
     found = _key_ids.get(id(key))
-    if found is not None and found[0] is key:
+    if found is not None:
         return found[1]
     key_id = key_id_of(bytes(key.public_key().export_key(format="raw")))
     with _lock:
