@@ -181,10 +181,14 @@ def _statement(session: Session, build: Callable[[Session], Executable]) -> Exec
     return found
 
 
-def _locked_tender(session: Session) -> Select[Any]:
-    return (select(_TENDERS.c.state, _TENDERS.c.deadline, clock.now_column(session))
+def _share_locked_tender(*columns: Any) -> Select[Any]:
+    return (select(_TENDERS.c.state, _TENDERS.c.deadline, *columns)
             .where(_TENDERS.c.id == bindparam("tender"))
             .with_for_update(read=True, of=_TENDERS))
+
+
+def _locked_tender(session: Session) -> Select[Any]:
+    return _share_locked_tender(clock.now_column(session))
 
 
 def _locked_superseded_and_clock(session: Session) -> Select[Any]:
@@ -194,9 +198,7 @@ def _locked_superseded_and_clock(session: Session) -> Select[Any]:
     which could deadlock with the closing); the clock is read in the outer SELECT, after the
     aggregate over the UPDATE has consumed every row it changed (and waited for its locks)."""
     now = clock.now_column(session)
-    locked = (select(_TENDERS.c.state, _TENDERS.c.deadline)
-              .where(_TENDERS.c.id == bindparam("tender"))
-              .with_for_update(read=True, of=_TENDERS).cte("locked"))
+    locked = _share_locked_tender().cte("locked")
     superseded = (update(_BIDS).where(*_LIVE_BID, exists(select(literal(1)).select_from(locked)))
                   .values(ended_at=now, **_SUPERSEDED).returning(_BIDS.c.id).cte("superseded"))
     counted = select(func.count().label("n")).select_from(superseded).cte("counted")

@@ -56,14 +56,8 @@ def test_bids_across_the_deadline(database: str) -> None:
     scenario = make_tender(bidders=BIDDERS, prefix="race")
     deadline = db_now() + AHEAD
     publish_now(scenario, deadline)
-    incoming = []
-    for bidder in scenario.bidders:
-        with db.read_only() as session:
-            target = intake.precheck(session, current(bidder), scenario.tender_id,
-                                         scenario.section_id)
-        upload = intake.IncomingBid(target)
-        upload.write(seal(scenario, bidder, bid_plaintext(1_000 + len(incoming))))
-        incoming.append((bidder, upload))
+    incoming = [(bidder, _upload(scenario, bidder, 1_000 + index))
+                for index, bidder in enumerate(scenario.bidders)]
     accepted: dict[uuid.UUID, storing.Accepted] = {}
     refused: list[UserError] = []
     lock = threading.Lock()
