@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import islice
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 from bidding import services as bidding
 from expert_pool import drawing, recusal
 from expert_pool.models import Draw, DrawPick, DrawState, Expert, PickState
-from supervision import draws as verifiable
 from supervision import services as supervision
 from trading import clock
 from trading.audit import Actor
@@ -78,8 +78,7 @@ def _candidates(session: Session, draw: Draw, code: str) -> Iterator[DrawPick]:
     yield from list(reserves)
     last = session.scalar(select(func.max(DrawPick.rank)).where(
         DrawPick.draw_id == draw.id, DrawPick.specialty_code == code)) or 0
-    order = verifiable.ranking(drawing.seed_of(draw), (draw.eligible or {}).get(code, []))
-    for rank, number in enumerate(order[last:], start=last + 1):
+    for rank, number in enumerate(islice(drawing.order_of(draw, code), last, None), start=last + 1):
         expert_id = session.scalar(select(Expert.id).where(Expert.number == number))
         if expert_id is None:
             continue

@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,7 +48,7 @@ from trading.accounts.services import CurrentUser
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
 
-ALGORITHM = verifiable.ALGORITHM_V2
+ALGORITHM = verifiable.ALGORITHM_V3
 NUMBER_PREFIX = "CQ"
 MAX_VALUE = 200  # the supervising officer's typed value
 AWAITING_SUPERVISOR = "expert_pool.awaiting_supervisor"  # alert: committed, no value yet
@@ -279,7 +281,7 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
         margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)),
         new_subject=True)  # raised once, by the commit, under the draw's lock
     supervision.record(session, actor, "draw.committed", subject(draw), {
-        "algorithm": ALGORITHM,
+        "algorithm": draw.algorithm,  # a draw requested before an upgrade keeps its version
         "categories": {r.specialty_code: r.count for r in data.requirements},
         "backups": {r.specialty_code: r.backups for r in data.requirements},
         "pool_hash": draw.pool_hash, "commitment": draw.commitment,
@@ -314,8 +316,8 @@ def _contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uui
                        {"value": value, "r_other": r_other})
     requirements = requirements_of(session, draw.id)
     seed = seed_of(draw, r_other)
-    ranked = {r.specialty_code: verifiable.ranking(seed, draw.eligible.get(r.specialty_code, []))
-              [: r.count + r.backups] for r in requirements}
+    ranked = {r.specialty_code: list(islice(order_of(draw, r.specialty_code, seed),
+                                            r.count + r.backups)) for r in requirements}
     _seat(session, draw, requirements, ranked, now)
     excluded = {number: reason for number, (reason, _detail) in (draw.excluded or {}).items()}
     # The draw's own row last, so that it is written by one UPDATE (an earlier autoflush
@@ -353,7 +355,15 @@ def seed_of(draw: Draw, r_other: str | None = None) -> bytes:
     """The draw's seed; ``r_other`` while the contribution has not stored it yet."""
     r_other = r_other or draw.r_other
     assert draw.r_platform is not None and draw.pool_hash is not None and r_other is not None
-    return verifiable.seed_v2(draw.number, draw.pool_hash, draw.r_platform.hex(), r_other)
+    return verifiable.draw_seed(draw.algorithm, draw.number, draw.pool_hash, draw.r_platform.hex(),
+                                r_other)
+
+
+def order_of(draw: Draw, code: str, seed: bytes | None = None) -> Iterator[str]:
+    """The specialty's eligible experts in rank order, computed as far as they are read (v3;
+    draws made before it keep their v2 ranking)."""
+    return verifiable.draw_order(draw.algorithm, seed or seed_of(draw), code,
+                                 (draw.eligible or {}).get(code, []))
 
 
 def ask(session: Session, draw: Draw, pick: DrawPick, expert: Expert) -> None:

@@ -279,7 +279,7 @@ class Draw(Base):
     supervisor_user_id: Mapped[uuid.UUID] = mapped_column(Uuid)  # supervising officer (regulator)
     requested_by: Mapped[uuid.UUID] = mapped_column(Uuid)
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    algorithm: Mapped[str] = mapped_column(String(32), default="ggzy-draw-v2")
+    algorithm: Mapped[str] = mapped_column(String(32), default="ggzy-draw-v3")
     pool_hash: Mapped[str | None] = mapped_column(String(64))
     eligible: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)  # code -> numbers
     # Who was left out, and why (regulators only): number -> [reason code, detail]. Fixed by

@@ -28,8 +28,18 @@ All entries of one draw share the subject ``draw:<draw number>``.
 - ``draw.exhausted``  ``{"out", "specialty", "reason", "skipped": [...]}``: no rank was left;
 - seed = SHA-256(b"ggzy-draw-v2" || draw number || pool_hash || r_platform || r_other).
 
-Both versions: pool_hash = SHA-256 of the compact JSON ``eligible`` mapping with sorted keys
-and sorted id lists; experts ranked per category by HMAC-SHA256(seed, id), ascending.
+``ggzy-draw-v3`` (the expert_pool domain since v3; v2 entries are still checked): the entries of
+v2, with seed = SHA-256(b"ggzy-draw-v3" || draw number || pool_hash || r_platform || r_other)
+and each specialty's order drawn as RFC 3797 draws a selection: the k-th pick (k = 0, 1, ...)
+is the expert at index H_k mod (how many are left) among the specialty's eligible numbers in
+ascending order, removed before the next pick, where H_k is SHA-256(b"ggzy-draw-v3/pick" ||
+seed || specialty code || 0x00 || k as 4 bytes big-endian) read as a big-endian integer (the
+bias of 256 bits reduced modulo a pool of at most millions is below 2^-230). A draw computes
+only the ranks it uses (count + backups, then one more per replacement) instead of a keyed
+hash of every eligible expert.
+
+All versions: pool_hash = SHA-256 of the compact JSON ``eligible`` mapping with sorted keys
+and sorted id lists. v1 and v2 rank per category by HMAC-SHA256(seed, id), ascending.
 """
 
 from __future__ import annotations
@@ -44,6 +54,10 @@ TAG = b"ggzy-draw-v1"
 ALGORITHM_V1 = "ggzy-draw-v1"
 ALGORITHM_V2 = "ggzy-draw-v2"
 TAG_V2 = ALGORITHM_V2.encode()
+ALGORITHM_V3 = "ggzy-draw-v3"
+TAG_V3 = ALGORITHM_V3.encode()
+PICK_TAG_V3 = b"ggzy-draw-v3/pick"
+SEED_TAGS = {ALGORITHM_V2: TAG_V2, ALGORITHM_V3: TAG_V3}
 OTHER_TAG = b"ggzy-draw-v2/other"
 SUBJECT_PREFIX = "draw:"
 REPLACEMENT_ACTIONS = ("draw.replaced", "draw.exhausted")
@@ -130,6 +144,29 @@ def seed_v2(number: str, pool: str, r_platform: str, r_other: str) -> bytes:
     return seed_for(number, pool, r_platform, r_other, TAG_V2)
 
 
+def picks_v3(seed: bytes, code: str, experts: Iterable[str]) -> Iterator[str]:
+    """v3: one specialty's experts in rank order, computed as far as the caller reads (RFC 3797
+    §4: each pick indexes the candidates left, in ascending order, by a hash of the seed)."""
+    left = sorted(experts)
+    keyed = hashlib.sha256(PICK_TAG_V3 + seed + code.encode() + b"\0")
+    for k in range(len(left)):
+        pick = keyed.copy()
+        pick.update(k.to_bytes(4, "big"))
+        yield left.pop(int.from_bytes(pick.digest(), "big") % len(left))
+
+
+def draw_seed(algorithm: str, number: str, pool: str, r_platform: str, r_other: str) -> bytes:
+    """The seed of a v2 or v3 draw."""
+    return seed_for(number, pool, r_platform, r_other, SEED_TAGS[algorithm])
+
+
+def draw_order(algorithm: str, seed: bytes, code: str, experts: Sequence[str]) -> Iterator[str]:
+    """A v2 or v3 draw's rank order of one specialty's eligible experts."""
+    if algorithm == ALGORITHM_V2:
+        return iter(ranking(seed, experts))
+    return picks_v3(seed, code, experts)
+
+
 def r_other_of(value: str) -> str:
     """v2: the second party's randomness from the text the supervising officer typed."""
     return hashlib.sha256(OTHER_TAG + value.encode()).hexdigest()
@@ -147,8 +184,8 @@ def check_draw(subject: str, steps: Sequence[LoggedStep]) -> DrawCheck:
     result.committed_at = commit.seq if commit else None
     result.contributed_at = contribution.seq if contribution else None
     result.result_at = outcome.seq if outcome else None
-    if commit is not None and commit.body.get("algorithm") == ALGORITHM_V2:
-        result.algorithm = ALGORITHM_V2
+    if commit is not None and commit.body.get("algorithm") in (ALGORITHM_V2, ALGORITHM_V3):
+        result.algorithm = str(commit.body["algorithm"])
         _check_v2(subject, steps, commit, contribution, outcome, result)
         return result
     if commit is None or outcome is None:
@@ -190,7 +227,7 @@ def _check_values(subject: str, commit: dict[str, Any], contribution: dict[str, 
         result.checks.append("抽取结果可复现 / the result reproduces")
 
 
-# --- v2 ---------------------------------------------------------------------------------------
+# --- v2 and v3 (the same entries; the seed's tag and the order differ) -------------------------
 
 
 def _check_v2(subject: str, steps: Sequence[LoggedStep], commit: LoggedStep,
@@ -236,10 +273,11 @@ def _check_v2_result(subject: str, commit: LoggedStep, contribution: LoggedStep,
         result.mismatch(outcome.seq, "pool", "回避的专家出现在候选名单中（候选名单）",
                         "pool: an excluded expert is in the eligible list")
     number = subject.split(":", 1)[-1]
-    seed = seed_v2(number, str(commit.body["pool_hash"]), r_platform, r_other)
+    seed = draw_seed(result.algorithm, number, str(commit.body["pool_hash"]), r_platform, r_other)
     counts = {str(k): int(v) for k, v in dict(commit.body["categories"]).items()}
     backups = {str(k): int(v) for k, v in dict(commit.body.get("backups", {})).items()}
-    full = {code: ranking(seed, eligible.get(code, [])) for code in counts}
+    full = {code: list(draw_order(result.algorithm, seed, code, eligible.get(code, [])))
+            for code in counts}
     bad = False
     for code, count in counts.items():
         ranked = list(dict(body["ranked"]).get(code, []))

@@ -114,4 +114,4 @@ def test_a_committee_for_the_demo_tender_recuses_the_planted_experts(client, tmp
         supervision.checkpoint_now(session, "test")
     path.write_bytes(b"".join(export.export_lines()))
     result = CliRunner().invoke(draw_cli, ["verify", str(path), "--draw", number])
-    assert result.exit_code == 0 and f"{number} (ggzy-draw-v2): match" in result.output, result.output
+    assert result.exit_code == 0 and f"{number} (ggzy-draw-v3): match" in result.output, result.output

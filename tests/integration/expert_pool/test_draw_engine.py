@@ -105,7 +105,7 @@ def test_a_draw_runs_end_to_end_and_reproduces(client, at_once: bool) -> None:
     assert result["selected"]["A01"] == [p.expert_number for p in asked]
     check = verifiable.check_draw(f"draw:{draw.number}", entries)
     assert check.ok, check.problems
-    assert check.verdict == "match"
+    assert check.verdict == "match" and check.algorithm == "ggzy-draw-v3"
 
 
 def test_only_the_supervisor_contributes_and_only_once_committed(client) -> None:
@@ -157,6 +157,32 @@ def test_a_replacement_takes_the_next_rank_and_reproduces(client) -> None:
     assert [e.body["rank"] for e in entries if e.action == "draw.replaced"] == [5, 6, 7]
     check = verifiable.check_draw(f"draw:{draw.number}", entries)
     assert check.ok, check.problems
+
+
+def test_a_draw_requested_before_v3_is_drawn_and_replaced_by_the_v2_ranking(client) -> None:
+    """A request made by the previous version (its row says ggzy-draw-v2) keeps that algorithm
+    through its commit, its result and its replacements, and a regulator's re-run matches."""
+    section = closed_section(client, "v2d")
+    supervisor = regulator()
+    pool(1, 8)
+    with db.transaction() as session:
+        draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor)).id
+        drawing.get_draw(session, draw_id).algorithm = verifiable.ALGORITHM_V2
+    with db.transaction() as session:
+        drawing.commit(session, STAFF, draw_id)
+    with db.transaction() as session:
+        draw = drawing.contribute(session, STAFF, supervisor, draw_id, "监督人输入 7")
+        picks = drawing.picks_of(session, draw.id)
+        picks[0].state = PickState.DECLINED.value
+        assert drawing.replace(session, STAFF, picks[0].id, "declined") is not None
+        seed, eligible = drawing.seed_of(draw), (draw.eligible or {})["A01"]
+    entries = steps(draw.number)
+    committed = next(e for e in entries if e.action == "draw.committed")
+    result = next(e for e in entries if e.action == "draw.result")
+    assert committed.body["algorithm"] == "ggzy-draw-v2"
+    assert result.body["ranked"]["A01"] == verifiable.ranking(seed, eligible)[:6]
+    check = verifiable.check_draw(f"draw:{draw.number}", entries)
+    assert check.ok and check.algorithm == "ggzy-draw-v2", check.problems
 
 
 def test_a_candidate_no_longer_eligible_is_skipped_with_its_reason(client) -> None:

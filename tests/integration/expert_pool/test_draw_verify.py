@@ -43,7 +43,7 @@ def test_a_real_export_matches_and_the_log_verifies(client, tmp_path: Path) -> N
     _export(path)
     result = CliRunner().invoke(draw_cli, ["verify", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{number} (ggzy-draw-v2): match" in result.output
+    assert f"{number} (ggzy-draw-v3): match" in result.output
     only = CliRunner().invoke(draw_cli, ["verify", str(path), "--draw", number])
     assert only.exit_code == 0 and only.output.count("match") == 1
     with open(path, "rb") as handle:  # the domain rules of the log verifier agree
