@@ -257,15 +257,24 @@ def test_an_expert_matching_two_requirements_goes_to_the_first_only(client) -> N
     section, supervisor = _setup(client, "r2")
     pool(300, 3, "A02")
     add_expert(1, "A01")
+    add_expert(2, "A01", employer_code=section.bidder_codes[0])
     with db.transaction() as session:
         from expert_pool.models import ExpertSpecialty
 
-        session.add(ExpertSpecialty(expert_id=_expert_id(1), specialty_code="A02"))
+        for number in (1, 2):
+            session.add(ExpertSpecialty(expert_id=_expert_id(number), specialty_code="A02"))
     data = draw_input(section, supervisor, counts={"A02": 2, "A01": 2})
     preview_counts = None
     with db.read_only() as session:
         preview_counts = {c.code: c.eligible for c in drawing.preview(session, data).counts}
     assert preview_counts == {"A02": 4, "A01": 6}  # E000001 counted once, under A02
+    # The committed pool lists it once too (the helper checks it against the count), and the
+    # bidder's employee holding both specialties is excluded once.
+    assert _commit_and_reasons(data) == {"E000002": "bidder_employee"}
+    with db.read_only() as session:
+        draw = session.scalars(select(Draw).where(Draw.section_id == section.section_id)).one()
+        assert draw.eligible is not None
+        assert "E000001" in draw.eligible["A02"] and "E000001" not in draw.eligible["A01"]
 
 
 def test_a_draws_exclusions_survive_the_migration_both_ways(client, database) -> None:
