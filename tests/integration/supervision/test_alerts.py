@@ -83,6 +83,11 @@ def test_clearing_cancels_the_pending_transitions(database: str) -> None:
         alert = services.watch_deadline(session, KIND, SUBJECT, "staff",
                                         _now() + dt.timedelta(days=3), "时限", "Limit")
         services.resolve_deadline(session, KIND, SUBJECT, "done")
+        # The same transaction sees it too (the rows are cleared by one UPDATE each, and the
+        # objects its watch loaded are not left stale).
+        assert alerts.list_alerts(session) == []
+        job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
+        assert job is not None and job.status == JobStatus.CANCELLED.value and job.version == 2
     assert _live_jobs(alert.id) == []
     with db.read_only() as session:
         job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
