@@ -114,7 +114,7 @@ def resolve_deadline(session: Session, kind: str, subject: str, resolution: str 
 
     One ``UPDATE … RETURNING`` finds, locks and clears the alert: a lookup, then a flush,
     were two round trips and the ORM's unit of work on a hot path (a draw's contribution)."""
-    moment = now if now is not None else clock.now_column(session)
+    moment = now if now is not None else clock.now_to_write(session)
     row = session.scalars(
         update(SupervisionAlert)
         .where(SupervisionAlert.kind == kind, SupervisionAlert.subject == subject,

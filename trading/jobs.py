@@ -329,7 +329,7 @@ def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
     """Cancel the live jobs of any of ``kinds`` for ``subject`` in one ``UPDATE … RETURNING``
     (an alert's yellow and red jobs: it keeps at most one live); return how many there were.
     ``now``: the database time the caller just read (else the statement reads it)."""
-    moment = now if now is not None else clock.now_column(session)
+    moment = now if now is not None else clock.now_to_write(session)
     found = session.scalars(
         update(ScheduledJob)
         .where(ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,

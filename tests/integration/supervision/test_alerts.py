@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from supervision import alerts, services
 from supervision import tasks as _tasks  # noqa: F401  (registers the job handlers)
+from supervision.models import SupervisionAlert
 from tests import clock as test_clock
 from trading import clock, db, job_runner, jobs
 from trading.jobs import JobStatus, ScheduledJob
@@ -92,6 +93,12 @@ def test_clearing_cancels_the_pending_transitions(database: str) -> None:
     with db.read_only() as session:
         job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
         assert job is not None and job.status == JobStatus.CANCELLED.value
+        # The times the clearing wrote compare with other times in SQL (SQLite compares text).
+        soon = clock.now(session) + dt.timedelta(minutes=1)  # the same day: text compares past the date
+        assert session.scalar(select(SupervisionAlert.id).where(
+            SupervisionAlert.id == alert.id, SupervisionAlert.cleared_at < soon)) == alert.id
+        assert session.scalar(select(ScheduledJob.id).where(
+            ScheduledJob.id == job.id, ScheduledJob.updated_at < soon)) == job.id
 
 
 def test_a_moved_deadline_keeps_one_job_for_its_next_transition(database: str) -> None:
