@@ -103,44 +103,32 @@ def draw_of_answers_subject(subject: str) -> str:
 
 
 def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
-                invitation: Invitation, moment: dt.datetime | None = None) -> None:
-    """Ask drawn experts to confirm; no answer by the due time passes the seat on (R-34)."""
-    if not seats:
-        return
-    moment = moment or clock.now(session)
-    due = answer_due(invitation, moment)
-    for pick, _expert in seats:
-        pick.state = PickState.NOTIFIED.value
-        pick.notified_at, pick.answer_due = moment, due
-    invite(session, seats[0][0].draw_id, [expert for _pick, expert in seats], invitation, moment)
-
-
-def answer_due(invitation: Invitation, moment: dt.datetime) -> dt.datetime:
-    """When experts asked at ``moment`` must have answered."""
-    return moment + dt.timedelta(minutes=invitation.answer_minutes)
-
-
-def invite(session: Session, draw_id: uuid.UUID, experts: Sequence[Addressee],
-           invitation: Invitation, moment: dt.datetime, *, first: bool = False) -> None:
-    """The messages and the no-answer job of experts asked at ``moment`` (their picks, the
-    caller's, say so: ``answer_due``).
+                invitation: Invitation, moment: dt.datetime | None = None, *,
+                first: bool = False) -> None:
+    """Ask drawn experts to confirm; no answer by the due time passes the seat on (R-34).
 
     The message names the time and place only: the project stays unnamed until check-in, so a
     forwarded SMS cannot tell a bidder who evaluates its bid. One job checks the answers of
     the whole batch (one log entry, not one per expert).
     """
-    due = answer_due(invitation, moment)
+    if not seats:
+        return
+    moment = moment or clock.now(session)
+    due = moment + dt.timedelta(minutes=invitation.answer_minutes)
     when = clock.to_local(invitation.evaluation_at).strftime("%Y-%m-%d %H:%M")
     due_text = clock.to_local(due).strftime("%Y-%m-%d %H:%M")
     number, place = invitation.draw_number, invitation.place
+    for pick, _expert in seats:
+        pick.state = PickState.NOTIFIED.value
+        pick.notified_at, pick.answer_due = moment, due
     send(session, [Message(
         expert, "draw.asked",
         f"您被抽取为评标专家（抽取编号 {number}）：{when} 于 {place}。"
         f"请在 {due_text} 前登录平台确认，或说明理由后谢绝。",
         f"You were drawn as an evaluation expert (draw {number}): {when} at {place}. "
         f"Please confirm, or decline with a reason, on the platform before {due_text}.",
-        draw_id, {"draw": number, "when": when, "place": place, "due": due_text})
-        for expert in experts], moment)
+        pick.draw_id, {"draw": number, "when": when, "place": place, "due": due_text})
+        for pick, expert in seats], moment)
     # The draw's first asks (``first``) cannot meet an earlier job for their answers.
     jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due, now=moment,
                   new_subject=first)
