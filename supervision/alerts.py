@@ -20,7 +20,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -110,23 +110,15 @@ def watch_deadline(
 def resolve_deadline(session: Session, kind: str, subject: str, resolution: str = "", *,
                      now: dt.datetime | None = None) -> bool:
     """Clear the live alert of (kind, subject) with the resolving event; False if none.
-    ``now``: the database time the caller just read (else the statement reads it).
-
-    One ``UPDATE … RETURNING`` finds, locks and clears the alert: a lookup, then a flush,
-    were two round trips and the ORM's unit of work on a hot path (a draw's contribution)."""
-    moment = now if now is not None else clock.now_to_write(session)
-    row = session.scalars(
-        update(SupervisionAlert)
-        .where(SupervisionAlert.kind == kind, SupervisionAlert.subject == subject,
-               SupervisionAlert.state.in_(ACTIVE))
-        .values(state="cleared", cleared_at=moment, updated_at=moment,
-                resolution=resolution[:200] or None)
-        .returning(SupervisionAlert)).one_or_none()
+    ``now``: the database time the caller just read."""
+    row = _active(session, kind, subject)
     if row is None:
         return False
-    assert row.cleared_at is not None
-    now = row.cleared_at
+    now = now or clock.now(session)
     was = state_at(now, row.yellow_at, row.due_at)
+    row.state, row.cleared_at, row.updated_at = "cleared", now, now
+    row.resolution = resolution[:200] or None
+    session.flush()
     jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id), now=now)
     services.record(session, WATCHER, "alert.cleared", subject,
                     {**_body(row), "state_when_cleared": was, "resolution": row.resolution})

@@ -75,15 +75,6 @@ def now_column(session: Session) -> ColumnElement[Any]:
     return _now_column(_is_sqlite(session), get_settings().test_clock)
 
 
-def now_to_write(session: Session) -> dt.datetime | ColumnElement[Any]:
-    """The database time as a value for an ``UPDATE … RETURNING`` to write: on PostgreSQL the
-    statement reads it (no round trip of its own); SQLite's clock is text in another format
-    than its stored datetimes (which compare as text), so there it is read first."""
-    if _is_sqlite(session):
-        return now(session)
-    return now_column(session)
-
-
 def _now_column(sqlite: bool, test_clock: bool) -> ColumnElement[Any]:
     if not test_clock:
         return _real_now_column(sqlite)
