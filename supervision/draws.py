@@ -28,15 +28,15 @@ All entries of one draw share the subject ``draw:<draw number>``.
 - ``draw.exhausted``  ``{"out", "specialty", "reason", "skipped": [...]}``: no rank was left;
 - seed = SHA-256(b"ggzy-draw-v2" || draw number || pool_hash || r_platform || r_other).
 
-``ggzy-draw-v3`` (the expert_pool domain since v3; v2 entries are still checked): the entries of
-v2, with seed = SHA-256(b"ggzy-draw-v3" || draw number || pool_hash || r_platform || r_other)
-and each specialty's order drawn as RFC 3797 draws a selection: the k-th pick (k = 0, 1, ...)
-is the expert at index H_k mod (how many are left) among the specialty's eligible numbers in
+``ggzy-draw-v3`` (new draws; v2 entries are still checked): the entries of v2, with
+seed = SHA-256(b"ggzy-draw-v3" || draw number || pool_hash || r_platform || r_other) and each
+specialty's order drawn as RFC 3797 draws a selection: the k-th pick (k = 0, 1, ...) is the
+expert at index H_k mod (how many are left) among the specialty's eligible numbers in
 ascending order, removed before the next pick, where H_k is SHA-256(b"ggzy-draw-v3/pick" ||
 seed || specialty code || 0x00 || k as 4 bytes big-endian) read as a big-endian integer (the
 bias of 256 bits reduced modulo a pool of at most millions is below 2^-230). A draw computes
 only the ranks it uses (count + backups, then one more per replacement) instead of a keyed
-hash of every eligible expert.
+hash of every eligible expert; so does a re-run (``Order``).
 
 All versions: pool_hash = SHA-256 of the compact JSON ``eligible`` mapping with sorted keys
 and sorted id lists. v1 and v2 rank per category by HMAC-SHA256(seed, id), ascending.
@@ -140,10 +140,6 @@ def seed_for(draw_id: str, pool: str, r_platform: str, r_other: str, tag: bytes 
     return hashlib.sha256(b"".join(parts)).digest()
 
 
-def seed_v2(number: str, pool: str, r_platform: str, r_other: str) -> bytes:
-    return seed_for(number, pool, r_platform, r_other, TAG_V2)
-
-
 def picks_v3(seed: bytes, code: str, experts: Iterable[str]) -> Iterator[str]:
     """v3: one specialty's experts in rank order, computed as far as the caller reads (RFC 3797
     §4: each pick indexes the candidates left, in ascending order, by a hash of the seed)."""
@@ -165,6 +161,31 @@ def draw_order(algorithm: str, seed: bytes, code: str, experts: Sequence[str]) -
     if algorithm == ALGORITHM_V2:
         return iter(ranking(seed, experts))
     return picks_v3(seed, code, experts)
+
+
+class Order:
+    """A rank order computed as far as it is read, and kept: a re-run needs the ranks a draw
+    used, and a v3 order of a large specialty read to its end would cost a pop per expert."""
+
+    def __init__(self, ranks: Iterator[str]) -> None:
+        self._ranks = ranks
+        self._known: list[str] = []
+
+    def first(self, n: int) -> list[str]:
+        self._reach(n)
+        return self._known[:n]
+
+    def __iter__(self) -> Iterator[str]:
+        i = 0
+        while self._reach(i + 1):
+            yield self._known[i]
+            i += 1
+
+    def _reach(self, n: int) -> bool:
+        """Compute up to ``n`` ranks; whether there are that many."""
+        while len(self._known) < n and (rank := next(self._ranks, None)) is not None:
+            self._known.append(rank)
+        return len(self._known) >= n
 
 
 def r_other_of(value: str) -> str:
@@ -248,7 +269,7 @@ def _check_v2(subject: str, steps: Sequence[LoggedStep], commit: LoggedStep,
 
 
 def _check_v2_result(subject: str, commit: LoggedStep, contribution: LoggedStep,
-                     outcome: LoggedStep, result: DrawCheck) -> tuple[bytes | None, dict[str, list[str]]]:
+                     outcome: LoggedStep, result: DrawCheck) -> tuple[bytes | None, dict[str, Order]]:
     body = outcome.body
     r_platform = str(body["r_platform"])
     if commitment_of(bytes.fromhex(r_platform)) != str(commit.body["commitment"]).lower():
@@ -276,13 +297,13 @@ def _check_v2_result(subject: str, commit: LoggedStep, contribution: LoggedStep,
     seed = draw_seed(result.algorithm, number, str(commit.body["pool_hash"]), r_platform, r_other)
     counts = {str(k): int(v) for k, v in dict(commit.body["categories"]).items()}
     backups = {str(k): int(v) for k, v in dict(commit.body.get("backups", {})).items()}
-    full = {code: list(draw_order(result.algorithm, seed, code, eligible.get(code, [])))
+    full = {code: Order(draw_order(result.algorithm, seed, code, eligible.get(code, [])))
             for code in counts}
     bad = False
     for code, count in counts.items():
         ranked = list(dict(body["ranked"]).get(code, []))
         selected = list(dict(body["selected"]).get(code, []))
-        if ranked != full[code][: count + backups.get(code, 0)] or selected != full[code][:count]:
+        if ranked != full[code].first(count + backups.get(code, 0)) or selected != full[code].first(count):
             bad = True
             result.mismatch(outcome.seq, "result", f"专业 {code} 的抽取结果无法复现（结果）",
                             f"result: specialty {code} does not reproduce", code)
@@ -292,7 +313,7 @@ def _check_v2_result(subject: str, commit: LoggedStep, contribution: LoggedStep,
 
 
 def _check_replacements(steps: Sequence[LoggedStep], outcome: LoggedStep,
-                        full: dict[str, list[str]], result: DrawCheck) -> None:
+                        full: dict[str, Order], result: DrawCheck) -> None:
     used = {code: set(dict(outcome.body["selected"]).get(code, [])) for code in full}
     count, before = 0, len(result.where)
     for step in steps:
@@ -312,8 +333,8 @@ def _check_replacements(steps: Sequence[LoggedStep], outcome: LoggedStep,
         if step.action == "draw.replaced":
             taken.append((str(step.body.get("in")), step.body.get("rank")))
         for expert, rank in taken:
-            expected = next((i for i, e in enumerate(order) if e not in used[code]), None)
-            if expected is None or order[expected] != expert or rank != expected + 1:
+            unused = next(((i, e) for i, e in enumerate(order, start=1) if e not in used[code]), None)
+            if unused is None or unused != (rank, expert):
                 result.mismatch(step.seq, "replacement", f"专业 {code} 的替补不是下一个未用的名次",
                                 f"replacement: {code} did not take the next unused rank", code)
                 break
