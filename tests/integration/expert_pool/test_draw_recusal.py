@@ -253,6 +253,26 @@ def test_matching_specialty_title_years_and_region(client) -> None:
     assert not {"E000002", "E000003", "E000004", "E000005"} & set(eligible)
 
 
+def test_excluded_regions_match_by_prefix_and_literally(client) -> None:
+    """An excluded region takes the places under it; a region's ``%`` or ``_`` is a character
+    the staff typed, never a wildcard (``_`` would match any one character in SQL)."""
+    section, supervisor = _setup(client, "rx")
+    add_expert(1, region="山西省太原市小店区")
+    add_expert(2, region="山西省大同市")
+    add_expert(3, region="河北省石家庄市")
+    data = draw_input(section, supervisor, regions_exclude=["山西省太原市", "河北_石家庄市", "%"],
+                      region_reason="回避本地利害关系")
+    with db.transaction() as session:
+        shown = {c.code: c.eligible for c in drawing.preview(session, data).counts}
+        draw_id = drawing.request_draw(session, STAFF, uuid.uuid4(), data, commit_now=True).id
+        draw = session.get(Draw, draw_id)
+        assert draw is not None and draw.eligible is not None
+        eligible = draw.eligible["A01"]
+    assert "E000001" not in eligible
+    assert {"E000002", "E000003"} <= set(eligible)
+    assert shown == {"A01": len(eligible)} and len(eligible) == 6 + 2
+
+
 def test_an_expert_matching_two_requirements_goes_to_the_first_only(client) -> None:
     section, supervisor = _setup(client, "r2")
     pool(300, 3, "A02")
