@@ -279,7 +279,7 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
         f"抽取 {draw.number}：已生成承诺，等待监督人输入随机数",
         f"Draw {draw.number}: committed, waiting for the supervising officer's value",
         margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)),
-        new_subject=True)  # raised once, by the commit, under the draw's lock
+        new_subject=True, now=checked.now)  # raised once, by the commit, under the draw's lock
     supervision.record(session, actor, "draw.committed", subject(draw), {
         "algorithm": draw.algorithm,  # a draw requested before an upgrade keeps its version
         "categories": {r.specialty_code: r.count for r in data.requirements},

@@ -79,15 +79,17 @@ def watch_deadline(
     margin: dt.timedelta | None = None,
     organization_id: str | None = None,
     new_subject: bool = False,
+    now: dt.datetime | None = None,
 ) -> Alert:
     """Watch a legal limit (again: a live alert for (kind, subject) is moved, not doubled).
     ``new_subject``: the caller knows no alert of this kind can exist for the subject yet (it
-    raises it once, under the subject's own lock), so none is looked up."""
+    raises it once, under the subject's own lock), so none is looked up. ``now``: the
+    database time the caller just read."""
     if not _KIND.match(kind):
         raise ValueError(f"alert kind {kind!r}: lower-case letters, digits, '.', '_'")
     if due_at.tzinfo is None:
         raise ValueError("due_at must be an aware datetime")
-    now = clock.now(session)
+    now = now or clock.now(session)
     due_at = due_at.astimezone(dt.UTC)
     yellow_at = due_at - (get_config().yellow_margin if margin is None else margin)
     row = None if new_subject else _active(session, kind, subject)
