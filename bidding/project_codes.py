@@ -4,20 +4,19 @@ People quote a tender by its number on the phone, in letters and in the opening 
 UUID stays the key in URLs and between domains. The number is given when the draft is
 created: prefix, the category's letters, the Beijing year of creation and a sequence per
 (category, year) that never reuses a value. The sequence is one upsert on a counter row
-(``INSERT … ON CONFLICT DO UPDATE … RETURNING``), so two tenders created at the same moment
-on PostgreSQL get distinct numbers without a retry and without a table lock.
+(``trading.counters``), so two tenders created at the same moment get distinct numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
-from sqlalchemy import Integer, String
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, String, Table
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from trading import clock
+from trading import clock, counters
 from trading.db import Base
 
 PREFIX = "GGZY"
@@ -48,13 +47,7 @@ def series_of(category: str, created_at: dt.datetime) -> str:
 def next_code(session: Session, category: str, created_at: dt.datetime) -> str:
     """The next number of the tender's series, taken in this transaction."""
     series = series_of(category, created_at)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    table = ProjectCodeCounter.__table__
-    statement = dialect.insert(table).values(series=series, last=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.series], set_={"last": table.c.last + 1},
-    ).returning(table.c.last)
-    number = session.execute(statement).scalar_one()
+    number = counters.take_next(session, cast(Table, ProjectCodeCounter.__table__), series)
     return f"{series}-{number:04d}"
 
 

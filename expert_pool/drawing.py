@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from expert_pool.draw_checks import Checked, check, refuse
@@ -25,6 +26,7 @@ from expert_pool.draw_checks import context_for as context_for
 from expert_pool.draw_checks import preview as preview
 from expert_pool.models import (
     Draw,
+    DrawCounter,
     DrawPick,
     DrawRequirement,
     DrawState,
@@ -42,7 +44,7 @@ from expert_pool.notify import (
 )
 from supervision import draws as verifiable
 from supervision import services as supervision
-from trading import clock, jobs
+from trading import clock, counters, jobs
 from trading.accounts.models import Role
 from trading.accounts.services import CurrentUser
 from trading.audit import Actor
@@ -151,10 +153,11 @@ def may_see_names(user: CurrentUser, draw: Draw, own_expert_id: uuid.UUID | None
 
 
 def _next_number(session: Session, now: dt.datetime) -> str:
-    prefix = f"{NUMBER_PREFIX}-{clock.legal_day(now).year}-"
-    last = session.scalar(select(func.max(Draw.number)).where(Draw.number.startswith(prefix)))
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{serial:04d}"
+    """``CQ-<Beijing year>-<serial>``: the year's counter, never the highest number in use
+    (text order puts "…-9999" after "…-10000"; two requests at once read the same one)."""
+    year = clock.legal_day(now).year
+    serial = counters.take_next(session, cast(Table, DrawCounter.__table__), year)
+    return f"{NUMBER_PREFIX}-{year}-{serial:04d}"
 
 
 def parameters(draw: Draw) -> dict[str, object]:
@@ -178,18 +181,23 @@ def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: 
     the same check fixes the pool and logs ``draw.committed`` too: the rules are evaluated
     once, where a separate commit a moment later would evaluate them again."""
     with supervision.batch(session):  # one append for the step's entries
+        # The year's counter first: its row lock, held to the end of the transaction, makes
+        # requests made at the same moment wait for each other, so two for one section cannot
+        # both pass the one-live-draw check (the second reads after the first committed). A
+        # refused request rolls the counter back with it.
+        number = _next_number(session, clock.now(session))
         checked = check(session, data, listing=commit_now)
         refuse(checked.preview)
-        draw = _save_request(session, actor, requested_by, data, checked.now)
+        draw = _save_request(session, actor, requested_by, data, checked.now, number)
         if checked.found is not None:
             _fix_pool(session, actor, draw, data, checked)
     return draw
 
 
 def _save_request(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput,
-                  now: dt.datetime) -> Draw:
+                  now: dt.datetime, number: str) -> Draw:
     draw = Draw(
-        number=_next_number(session, now), tender_id=data.tender_id, section_id=data.section_id,
+        number=number, tender_id=data.tender_id, section_id=data.section_id,
         state=DrawState.REQUESTED.value, committee_size=data.committee_size,
         tenderee_representatives=data.tenderee_representatives,
         regions_include=list(data.regions_include), regions_exclude=list(data.regions_exclude),

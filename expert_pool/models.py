@@ -254,6 +254,15 @@ class DrawState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class DrawCounter(Base):
+    """The last serial given to a draw per Beijing year (``CQ-2026-0007``: ``trading.counters``)."""
+
+    __tablename__ = "expert_draw_counter"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class Draw(Base):
     __tablename__ = "expert_draw"
 

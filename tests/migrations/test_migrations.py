@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -42,3 +47,41 @@ def test_large_documents_are_compressed_with_lz4_on_postgresql(database, table: 
             "CAST(:table AS regclass) AND attname = ANY(:columns)"),
             {"table": table, "columns": list(columns)}).all())
     assert methods == dict.fromkeys(columns, "l")
+
+
+def test_draw_numbers_continue_where_each_years_numbers_end(database):
+    """``e006``: the counter starts at each year's highest serial compared as a number (the
+    text order put ``CQ-2026-9999`` after ``CQ-2026-10000``)."""
+    config = alembic_config(database)
+    command.downgrade(config, "e005")
+    draw = sa.table("expert_draw", *(sa.column(name, DRAW_TYPES.get(name, sa.String()))
+                                     for name in DRAW_COLUMNS))
+    when = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
+    rows = [dict(DRAW_COLUMNS, id=uuid.uuid4(), number=number, tender_id=uuid.uuid4(),
+                 section_id=uuid.uuid4(), supervisor_user_id=uuid.uuid4(),
+                 requested_by=uuid.uuid4(), evaluation_on=when.date(), evaluation_at=when,
+                 requested_at=when)
+            for number in ("CQ-2025-0007", "CQ-2026-0003", "CQ-2026-10000", "CQ-2026-9999")]
+    with db.transaction() as session:
+        session.execute(draw.insert(), rows)
+    command.upgrade(config, "heads")
+    with db.read_only() as session:
+        counters = dict(session.execute(text("SELECT year, last FROM expert_draw_counter")).all())
+    assert counters == {2025: 7, 2026: 10000}
+
+
+# The draw row's NOT NULL columns at e005, with the values the test does not vary.
+DRAW_COLUMNS: dict[str, object] = {
+    "id": None, "number": None, "tender_id": None, "section_id": None, "state": "cancelled",
+    "committee_size": 5, "tenderee_representatives": 1, "regions_include": [],
+    "regions_exclude": [], "region_reason": "", "min_title": 0, "min_years": 0,
+    "evaluation_on": None, "evaluation_at": None, "expected_days": 1, "place": "评标室",
+    "answer_minutes": 120, "supervisor_user_id": None, "requested_by": None,
+    "requested_at": None, "algorithm": "ggzy-draw-v3", "cancelled_reason": "测试"}
+DRAW_TYPES: dict[str, Any] = {
+    **dict.fromkeys(("id", "tender_id", "section_id", "supervisor_user_id", "requested_by"),
+                    sa.Uuid()),
+    **dict.fromkeys(("committee_size", "tenderee_representatives", "min_title", "min_years",
+                     "expected_days", "answer_minutes"), sa.Integer()),
+    "regions_include": sa.JSON(), "regions_exclude": sa.JSON(), "evaluation_on": sa.Date(),
+    "evaluation_at": sa.DateTime(timezone=True), "requested_at": sa.DateTime(timezone=True)}

@@ -18,7 +18,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from bidding import lookup
 from bidding.models import Bid, BidStatus, Tender
@@ -29,6 +29,7 @@ from bidding.tendering import tenders
 from supervision import services as log
 from tests import clock as test_clock
 from tests.conftest import BACKEND
+from tests.locks import until_waiting_for_a_lock
 from trading import db, jobs
 from trading.audit import Actor
 from trading.errors import UserError
@@ -115,13 +116,6 @@ def _upload(scenario: Scenario, bidder: uuid.UUID, price_fen: int) -> intake.Inc
     return upload
 
 
-def _waiting_for_a_lock() -> bool:
-    with db.read_only() as session:
-        return bool(session.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'")))
-
-
 @pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_a_replacement_waits_for_the_closing_without_holding_the_bid(database: str) -> None:
     """The closing holds the tender row and then updates its bids; a replacement arriving
@@ -139,10 +133,7 @@ def test_a_replacement_waits_for_the_closing_without_holding_the_bid(database: s
         thread = threading.Thread(target=lambda: outcome.append(_accept_or_error(
             bidder, replacement)))
         thread.start()
-        waited = time.monotonic() + 20
-        while not _waiting_for_a_lock() and time.monotonic() < waited:
-            time.sleep(0.01)
-        assert _waiting_for_a_lock(), "the replacement should wait for the tender row"
+        assert until_waiting_for_a_lock(), "the replacement should wait for the tender row"
         frozen = closing_session.execute(update(Bid).where(
             Bid.tender_id == scenario.tender_id, Bid.status == BidStatus.SUBMITTED.value)
             .values(open_status=Bid.open_status))  # must not wait for the replacement

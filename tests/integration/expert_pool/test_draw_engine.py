@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 
 import pytest
 from sqlalchemy import select
 
 from expert_pool import drawing
-from expert_pool.models import DrawPick, DrawState, InboxMessage, PickState
+from expert_pool.models import Draw, DrawCounter, DrawPick, DrawState, InboxMessage, PickState
 from supervision import draws as verifiable
 from supervision import services as supervision
+from tests.conftest import BACKEND
 from tests.integration.bidding.conftest import log_actions
 from tests.integration.expert_pool.conftest import (
     ClosedSection,
@@ -22,7 +24,8 @@ from tests.integration.expert_pool.conftest import (
     give_credit_code,
     make_user,
 )
-from trading import db
+from tests.locks import until_waiting_for_a_lock
+from trading import clock, db
 from trading.accounts.models import OrganizationKind, Role
 from trading.audit import Actor
 from trading.errors import UserError
@@ -259,6 +262,55 @@ def test_numbers_follow_the_year(client) -> None:
         second = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(other, supervisor))
         assert second.number[:8] == first.number[:8]
         assert int(second.number[-4:]) == int(first.number[-4:]) + 1
+
+
+def test_numbers_go_past_the_ten_thousandth_draw_of_a_year(client) -> None:
+    """Serials are numbers: the highest number in use, compared as text, put "…-9999" after
+    "…-10000" and gave the 10,001st draw of a year a number already taken."""
+    section = closed_section(client, "n10k")
+    supervisor = regulator()
+    pool(1, 10)
+    year = clock.legal_day(db_now()).year
+    with db.transaction() as session:
+        session.merge(DrawCounter(year=year, last=9998))
+    numbers = []
+    for _ in range(3):
+        with db.transaction() as session:
+            draw = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+            numbers.append(draw.number)
+            drawing.cancel(session, STAFF, draw.id, "评标时间调整")  # the section may draw again
+    assert numbers == [f"CQ-{year}-9999", f"CQ-{year}-10000", f"CQ-{year}-10001"]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_two_requests_for_one_section_at_once_make_one_draw(client) -> None:
+    """The second request waits for the first and is then refused as a second draw of the
+    section (before, both passed the check: a second live draw, or the same number twice)."""
+    section = closed_section(client, "race")
+    supervisor = regulator()
+    pool(1, 10)
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            with db.transaction() as session:
+                outcome.append(drawing.request_draw(session, STAFF, uuid.uuid4(),
+                                                    draw_input(section, supervisor)).number)
+        except Exception as error:  # what the request's caller would get
+            outcome.append(error)
+
+    with db.transaction() as session:
+        first = drawing.request_draw(session, STAFF, uuid.uuid4(), draw_input(section, supervisor))
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert until_waiting_for_a_lock(), "the second request should wait for the first"
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], UserError), outcome
+    assert outcome[0].status == 409 and first.number in outcome[0].message_zh
+    with db.read_only() as session:
+        live = session.scalars(select(Draw.number).where(
+            Draw.section_id == section.section_id, Draw.state != DrawState.CANCELLED.value)).all()
+    assert live == [first.number]
 
 
 def _live_alerts(number: str) -> list[str]:

@@ -1,0 +1,30 @@
+"""Readable serial numbers that never repeat: one counter row per series, taken by one upsert.
+
+``INSERT … ON CONFLICT DO UPDATE … RETURNING`` takes the next value and locks the row until
+the caller's transaction ends, so two requests at the same moment get distinct numbers on
+PostgreSQL without a retry and without a table lock (SQLite writes one transaction at a
+time). A domain keeps its own counter table (a key column and an integer ``last``); reading
+the highest number in use instead is a scan, and compares text: "…-9999" sorts after
+"…-10000", so the ten-thousandth number of a year would be given twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def take_next(session: Session, table: Table, key: Any) -> int:
+    """The next value of ``table``'s counter for ``key`` (1 for a new series), in the caller's
+    transaction. ``table`` has a one-column primary key and an integer column ``last``."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    (key_column,) = table.primary_key.columns
+    statement = dialect.insert(table).values({key_column.name: key, "last": 1})
+    statement = statement.on_conflict_do_update(
+        index_elements=[key_column], set_={"last": table.c.last + 1},
+    ).returning(table.c.last)
+    value: int = session.execute(statement).scalar_one()
+    return value
