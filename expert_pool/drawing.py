@@ -26,12 +26,13 @@ from expert_pool.draw_checks import context_for as context_for
 from expert_pool.draw_checks import preview as preview
 from expert_pool.models import (
     Draw,
-    DrawCounter,
     DrawPick,
     DrawRequirement,
     DrawState,
     Expert,
     PickState,
+    SerialCounter,
+    draw_series,
 )
 from expert_pool.notify import (
     NO_ANSWER_JOB,
@@ -156,7 +157,7 @@ def _next_number(session: Session, now: dt.datetime) -> str:
     """``CQ-<Beijing year>-<serial>``: the year's counter, never the highest number in use
     (text order puts "…-9999" after "…-10000"; two requests at once read the same one)."""
     year = clock.legal_day(now).year
-    serial = counters.take_next(session, cast(Table, DrawCounter.__table__), year)
+    serial = counters.take_next(session, cast(Table, SerialCounter.__table__), draw_series(year))
     return f"{NUMBER_PREFIX}-{year}-{serial:04d}"
 
 

@@ -29,8 +29,8 @@ from expert_pool.pool import (
     ExpertInput,
     QualificationInput,
     create_expert,
-    next_number,
     problems,
+    take_numbers,
 )
 from supervision import services as supervision
 from trading import clock
@@ -239,11 +239,10 @@ def import_experts(session: Session, actor: Actor, filename: str, content: bytes
     if not result.ok:
         return result
     status = ExpertStatus.IN_POOL if admit else ExpertStatus.APPLIED
-    serial = int(next_number(session)[1:])
-    for _row, checked in checked_rows:
+    numbers = take_numbers(session, len(checked_rows))
+    for (_row, checked), number in zip(checked_rows, numbers, strict=True):
         expert = create_expert(session, actor, checked, status=status, source="import",
-                               number=f"E{serial:06d}")
-        serial += 1
+                               number=number)
         result.created.append(expert.number)
     supervision.record(session, actor, "expert.import_finished", "expert:import",
                        {"rows": result.rows, "created": len(result.created), "status": status.value,

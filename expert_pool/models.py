@@ -254,12 +254,21 @@ class DrawState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class DrawCounter(Base):
-    """The last serial given to a draw per Beijing year (``CQ-2026-0007``: ``trading.counters``)."""
+EXPERT_SERIES = "expert"  # SerialCounter.series of expert numbers
 
-    __tablename__ = "expert_draw_counter"
 
-    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+def draw_series(year: int) -> str:
+    """SerialCounter.series of the draws of a Beijing year."""
+    return f"draw-{year}"
+
+
+class SerialCounter(Base):
+    """The last serial given per series (``trading.counters``): ``expert`` for expert numbers
+    (``E000123``), ``draw-<Beijing year>`` for draw numbers (``CQ-2026-0007``)."""
+
+    __tablename__ = "expert_counter"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
 
 

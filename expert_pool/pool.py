@@ -11,14 +11,15 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from expert_pool import specialties
 from expert_pool.idcard import check_id_number, check_mobile
 from expert_pool.models import (
+    EXPERT_SERIES,
     ConflictKind,
     DeclaredConflict,
     Expert,
@@ -28,11 +29,12 @@ from expert_pool.models import (
     IntegrityKind,
     IntegrityRecord,
     Qualification,
+    SerialCounter,
     Specialty,
     Title,
 )
 from supervision import services as supervision
-from trading import clock
+from trading import clock, counters
 from trading.accounts.credit_code import CreditCodeError, validate_credit_code
 from trading.audit import Actor
 from trading.errors import ConflictError, NotFoundError, UserError
@@ -275,10 +277,12 @@ def validate(session: Session, data: ExpertInput) -> Checked:
     return checked
 
 
-def next_number(session: Session) -> str:
-    highest = session.scalar(select(func.max(Expert.number)).where(Expert.number.like("E%")))
-    serial = int(highest[1:]) + 1 if highest and highest[1:].isdigit() else 1
-    return f"E{serial:06d}"
+def take_numbers(session: Session, count: int = 1) -> list[str]:
+    """``count`` new expert numbers (``E`` + at least 6 digits) from the pool's counter: two
+    records created at the same moment (an application and a staff entry) never get one
+    number, as they did when both read the highest number in use (``trading.counters``)."""
+    first = counters.take_next(session, cast(Table, SerialCounter.__table__), EXPERT_SERIES, count)
+    return [f"E{serial:06d}" for serial in range(first, first + count)]
 
 
 def check_unique(session: Session, id_number: str, user_id: uuid.UUID | None = None,
@@ -324,7 +328,7 @@ def create_expert(session: Session, actor: Actor, data: ExpertInput | Checked, *
     checked = data if isinstance(data, Checked) else validate(session, data)
     check_unique(session, checked.columns["id_number"], user_id)
     moment = clock.now(session)
-    expert = Expert(number=number or next_number(session), user_id=user_id, status=status.value,
+    expert = Expert(number=number or take_numbers(session)[0], user_id=user_id, status=status.value,
                     created_at=moment, updated_at=moment, version=1)
     session.add(expert)
     write(session, expert, checked, fresh=True)

@@ -64,10 +64,12 @@ def _load(rng: random.Random) -> tuple[list[str], str]:
     from sqlalchemy import insert
 
     from expert_pool.models import (
+        EXPERT_SERIES,
         DeclaredConflict,
         Expert,
         ExpertSpecialty,
         IntegrityRecord,
+        SerialCounter,
         Specialty,
         Unavailability,
     )
@@ -124,6 +126,8 @@ def _load(rng: random.Random) -> tuple[list[str], str]:
                 connection.execute(insert(_core_table(Unavailability)), absences)
             if records:
                 connection.execute(insert(_core_table(IntegrityRecord)), records)
+    with db.transaction() as session:  # the numbers given, as create_expert's counter would
+        session.add(SerialCounter(series=EXPERT_SERIES, last=EXPERTS))
     with db.transaction() as session:
         from sqlalchemy import text
 

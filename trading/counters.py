@@ -17,14 +17,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def take_next(session: Session, table: Table, key: Any) -> int:
+def take_next(session: Session, table: Table, key: Any, count: int = 1) -> int:
     """The next value of ``table``'s counter for ``key`` (1 for a new series), in the caller's
-    transaction. ``table`` has a one-column primary key and an integer column ``last``."""
+    transaction; with ``count``, the first of that many consecutive values, all taken (an
+    import numbers its rows at once). ``table`` has a one-column primary key and an integer
+    column ``last``."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     (key_column,) = table.primary_key.columns
-    statement = dialect.insert(table).values({key_column.name: key, "last": 1})
+    statement = dialect.insert(table).values({key_column.name: key, "last": count})
     statement = statement.on_conflict_do_update(
-        index_elements=[key_column], set_={"last": table.c.last + 1},
+        index_elements=[key_column], set_={"last": table.c.last + count},
     ).returning(table.c.last)
-    value: int = session.execute(statement).scalar_one()
-    return value
+    last: int = session.execute(statement).scalar_one()
+    return last - count + 1

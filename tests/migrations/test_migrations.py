@@ -49,28 +49,35 @@ def test_large_documents_are_compressed_with_lz4_on_postgresql(database, table: 
     assert methods == dict.fromkeys(columns, "l")
 
 
-def test_draw_numbers_continue_where_each_years_numbers_end(database):
-    """``e006``: the counter starts at each year's highest serial compared as a number (the
+def test_numbers_continue_where_each_series_ends(database):
+    """``e006``: each counter starts at its series' highest serial compared as a number (the
     text order put ``CQ-2026-9999`` after ``CQ-2026-10000``)."""
     config = alembic_config(database)
     command.downgrade(config, "e005")
-    draw = sa.table("expert_draw", *(sa.column(name, DRAW_TYPES.get(name, sa.String()))
-                                     for name in DRAW_COLUMNS))
     when = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
-    rows = [dict(DRAW_COLUMNS, id=uuid.uuid4(), number=number, tender_id=uuid.uuid4(),
-                 section_id=uuid.uuid4(), supervisor_user_id=uuid.uuid4(),
-                 requested_by=uuid.uuid4(), evaluation_on=when.date(), evaluation_at=when,
-                 requested_at=when)
-            for number in ("CQ-2025-0007", "CQ-2026-0003", "CQ-2026-10000", "CQ-2026-9999")]
+    draws = [dict(DRAW_COLUMNS, id=uuid.uuid4(), number=number, tender_id=uuid.uuid4(),
+                  section_id=uuid.uuid4(), supervisor_user_id=uuid.uuid4(),
+                  requested_by=uuid.uuid4(), evaluation_on=when.date(), evaluation_at=when,
+                  requested_at=when)
+             for number in ("CQ-2025-0007", "CQ-2026-0003", "CQ-2026-10000", "CQ-2026-9999")]
+    experts = [dict(EXPERT_COLUMNS, id=uuid.uuid4(), number=number, id_number=f"ID{i}",
+                    created_at=when, updated_at=when)
+               for i, number in enumerate(("E000012", "E1000000", "E999999"))]
     with db.transaction() as session:
-        session.execute(draw.insert(), rows)
+        session.execute(_table("expert_draw", DRAW_COLUMNS).insert(), draws)
+        session.execute(_table("expert", EXPERT_COLUMNS).insert(), experts)
     command.upgrade(config, "heads")
     with db.read_only() as session:
-        counters = dict(session.execute(text("SELECT year, last FROM expert_draw_counter")).all())
-    assert counters == {2025: 7, 2026: 10000}
+        counters = dict(session.execute(text("SELECT series, last FROM expert_counter")).all())
+    assert counters == {"draw-2025": 7, "draw-2026": 10000, "expert": 1000000}
 
 
-# The draw row's NOT NULL columns at e005, with the values the test does not vary.
+def _table(name: str, columns: dict[str, object]) -> sa.TableClause:
+    return sa.table(name, *(sa.column(column, COLUMN_TYPES.get(column, sa.String()))
+                            for column in columns))
+
+
+# The rows' NOT NULL columns at e005, with the values the test does not vary.
 DRAW_COLUMNS: dict[str, object] = {
     "id": None, "number": None, "tender_id": None, "section_id": None, "state": "cancelled",
     "committee_size": 5, "tenderee_representatives": 1, "regions_include": [],
@@ -78,10 +85,18 @@ DRAW_COLUMNS: dict[str, object] = {
     "evaluation_on": None, "evaluation_at": None, "expected_days": 1, "place": "评标室",
     "answer_minutes": 120, "supervisor_user_id": None, "requested_by": None,
     "requested_at": None, "algorithm": "ggzy-draw-v3", "cancelled_reason": "测试"}
-DRAW_TYPES: dict[str, Any] = {
+EXPERT_COLUMNS: dict[str, object] = {
+    "id": None, "number": None, "name": "专家", "id_number": None, "sex": "male",
+    "mobile": "13900000000", "email": "", "employer_name": "单位", "region": "山西省",
+    "education": "bachelor", "title": 3, "title_name": "高级工程师", "years_in_specialty": 10,
+    "expert_type": "technical", "pool": "platform", "status": "retired", "status_reason": "",
+    "status_basis": "", "version": 1, "created_at": None, "updated_at": None}
+COLUMN_TYPES: dict[str, Any] = {
     **dict.fromkeys(("id", "tender_id", "section_id", "supervisor_user_id", "requested_by"),
                     sa.Uuid()),
     **dict.fromkeys(("committee_size", "tenderee_representatives", "min_title", "min_years",
-                     "expected_days", "answer_minutes"), sa.Integer()),
+                     "expected_days", "answer_minutes", "title", "years_in_specialty",
+                     "version"), sa.Integer()),
     "regions_include": sa.JSON(), "regions_exclude": sa.JSON(), "evaluation_on": sa.Date(),
-    "evaluation_at": sa.DateTime(timezone=True), "requested_at": sa.DateTime(timezone=True)}
+    **dict.fromkeys(("evaluation_at", "requested_at", "created_at", "updated_at"),
+                    sa.DateTime(timezone=True))}

@@ -13,7 +13,16 @@ import pytest
 from sqlalchemy import update
 
 from expert_pool import drawable
-from expert_pool.models import Draw, Expert, ExpertSpecialty, ExpertStatus, Specialty, Title
+from expert_pool.models import (
+    EXPERT_SERIES,
+    Draw,
+    Expert,
+    ExpertSpecialty,
+    ExpertStatus,
+    SerialCounter,
+    Specialty,
+    Title,
+)
 from tests.integration.bidding.conftest import (  # noqa: F401 (fixtures)
     AHEAD,
     TEST,
@@ -135,6 +144,12 @@ def add_expert(number: int, specialty: str = "A01", *, employer_code: str | None
         session.add(expert)
         session.flush()
         session.add(ExpertSpecialty(expert_id=expert.id, specialty_code=specialty, is_main=True))
+        # The pool's counter passes the number written here, as create_expert's would.
+        counter = session.get(SerialCounter, EXPERT_SERIES)
+        if counter is None:
+            session.add(SerialCounter(series=EXPERT_SERIES, last=number))
+        elif counter.last < number:
+            counter.last = number
         return expert.id
 
 

@@ -10,7 +10,15 @@ import pytest
 from sqlalchemy import select
 
 from expert_pool import drawing
-from expert_pool.models import Draw, DrawCounter, DrawPick, DrawState, InboxMessage, PickState
+from expert_pool.models import (
+    Draw,
+    DrawPick,
+    DrawState,
+    InboxMessage,
+    PickState,
+    SerialCounter,
+    draw_series,
+)
 from supervision import draws as verifiable
 from supervision import services as supervision
 from tests.conftest import BACKEND
@@ -272,7 +280,7 @@ def test_numbers_go_past_the_ten_thousandth_draw_of_a_year(client) -> None:
     pool(1, 10)
     year = clock.legal_day(db_now()).year
     with db.transaction() as session:
-        session.merge(DrawCounter(year=year, last=9998))
+        session.merge(SerialCounter(series=draw_series(year), last=9998))
     numbers = []
     for _ in range(3):
         with db.transaction() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -18,8 +19,10 @@ from expert_pool.models import (
 )
 from expert_pool.tasks import penalty_ends
 from tests.clock import advance_past
+from tests.conftest import BACKEND
 from tests.integration.bidding.conftest import db_now, log_actions
 from tests.integration.expert_pool.test_pool_support import STAFF, sample, seeded
+from tests.locks import until_waiting_for_a_lock
 from trading import clock, db, jobs
 from trading.errors import UserError
 from trading.jobs import JobStatus
@@ -33,6 +36,27 @@ def _tree(database: str) -> None:
 def create(serial: int = 1, **changes: object) -> str:
     with db.transaction() as session:
         return pool.create_expert(session, STAFF, sample(serial, **changes)).number
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_experts_created_at_the_same_moment_get_distinct_numbers() -> None:
+    """The second waits for the first's number (the pool's counter), where both used to read
+    the same highest number in use and the second failed on the unique number."""
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            outcome.append(create(2))
+        except Exception as error:  # what the creating request would get
+            outcome.append(error)
+
+    with db.transaction() as session:
+        first = pool.create_expert(session, STAFF, sample(1)).number
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert until_waiting_for_a_lock(), "the second creation should wait for the first"
+    thread.join(30)
+    assert first == "E000001" and outcome == ["E000002"]
 
 
 def test_seeding_is_idempotent_and_realistic() -> None:
