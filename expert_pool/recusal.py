@@ -55,10 +55,10 @@ def _in_select(candidates: Select[uuid.UUID]) -> Scope:
     return lambda column: column.in_(candidates)
 
 
-def _rows(session: Session, query: Any) -> Any:
+def _rows(session: Session, query: Any, params: dict[str, Any] | None = None) -> Any:
     """Plain Core rows: these reads return thousands of tuples, and the ORM's per-row result
     processing cost as much as the query itself (measured with pyinstrument on 100,000 experts)."""
-    return session.connection().execute(query)
+    return session.connection().execute(query, params)
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,8 @@ def count_eligible(session: Session, context: Context) -> dict[str, int]:
     The same rules as ``assess``, counted in the database: nothing per expert comes back.
     """
     query = _query(session, context, None)
-    counted: dict[int, int] = {requirement: count for requirement, count in session.connection()
-                               .execute(recusal_sql.counting(query.shape), query.params)}
+    counted: dict[int, int] = dict(_rows(session, recusal_sql.counting(query.shape),
+                                         query.params).all())
     return {code: int(counted.get(i, 0)) for i, code in enumerate(context.requirement_codes)}
 
 
@@ -221,7 +221,7 @@ def _listed(session: Session, query: _Query) -> list[Listed]:
     (``recusal_sql.listing``): an expert holding two of the requested specialties is listed
     under each (``assess`` keeps the first). The rules read only the expert's own columns, so
     its rows share a reason."""
-    rows = session.connection().execute(recusal_sql.listing(query.shape), query.params)
+    rows = _rows(session, recusal_sql.listing(query.shape), query.params)
     if query.shape.postgres:
         return [(requirement, reason, numbers.split(","),
                  list(zip(*arrays, strict=True)) if reason is not None else [])
@@ -263,7 +263,7 @@ def _details(session: Session, context: Context,
         elif reason in CONFLICT_REASONS:
             found.update({i: e.conflict_code or "" for i, e in experts.items()})
         elif reason == ExclusionReason.DRAW_CAP:
-            capped = session.connection().execute(recusal_sql.capped(query.shape), query.params)
+            capped = _rows(session, recusal_sql.capped(query.shape), query.params)
             found.update(_only(experts, {i: f"{drawn}/{context.cap_days}" for i, drawn in capped}))
         elif reason == ExclusionReason.POOR_RECORD:
             # The count of declines is the detail where it decides; ratings only for the rest.
