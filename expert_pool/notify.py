@@ -102,6 +102,11 @@ def draw_of_answers_subject(subject: str) -> str:
     return subject.split(":")[1]
 
 
+def answer_due(moment: dt.datetime, invitation: Invitation) -> dt.datetime:
+    """When the experts asked at ``moment`` must have answered."""
+    return moment + dt.timedelta(minutes=invitation.answer_minutes)
+
+
 def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
                 invitation: Invitation, moment: dt.datetime | None = None, *,
                 first: bool = False) -> None:
@@ -114,21 +119,30 @@ def ask_experts(session: Session, seats: Sequence[tuple[DrawPick, Addressee]],
     if not seats:
         return
     moment = moment or clock.now(session)
-    due = moment + dt.timedelta(minutes=invitation.answer_minutes)
-    when = clock.to_local(invitation.evaluation_at).strftime("%Y-%m-%d %H:%M")
-    due_text = clock.to_local(due).strftime("%Y-%m-%d %H:%M")
-    number, place = invitation.draw_number, invitation.place
+    due = answer_due(moment, invitation)
     for pick, _expert in seats:
         pick.state = PickState.NOTIFIED.value
         pick.notified_at, pick.answer_due = moment, due
+    invite(session, [(pick.draw_id, expert) for pick, expert in seats], invitation, moment,
+           first=first)
+
+
+def invite(session: Session, asked: Sequence[tuple[uuid.UUID, Addressee]],
+           invitation: Invitation, moment: dt.datetime, *, first: bool = False) -> None:
+    """The messages and the answers' job of ``ask_experts``, for picks whose rows the caller
+    writes itself already asked (state notified, ``answer_due(moment, invitation)``)."""
+    due = answer_due(moment, invitation)
+    when = clock.to_local(invitation.evaluation_at).strftime("%Y-%m-%d %H:%M")
+    due_text = clock.to_local(due).strftime("%Y-%m-%d %H:%M")
+    number, place = invitation.draw_number, invitation.place
     send(session, [Message(
         expert, "draw.asked",
         f"您被抽取为评标专家（抽取编号 {number}）：{when} 于 {place}。"
         f"请在 {due_text} 前登录平台确认，或说明理由后谢绝。",
         f"You were drawn as an evaluation expert (draw {number}): {when} at {place}. "
         f"Please confirm, or decline with a reason, on the platform before {due_text}.",
-        pick.draw_id, {"draw": number, "when": when, "place": place, "due": due_text})
-        for pick, expert in seats], moment)
+        draw_id, {"draw": number, "when": when, "place": place, "due": due_text})
+        for draw_id, expert in asked], moment)
     # The draw's first asks (``first``) cannot meet an earlier job for their answers.
     jobs.schedule(session, NO_ANSWER_JOB, answers_subject(number, due), due, now=moment,
                   new_subject=first)

@@ -20,7 +20,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -112,15 +112,22 @@ def watch_deadline(
 def resolve_deadline(session: Session, kind: str, subject: str, resolution: str = "", *,
                      now: dt.datetime | None = None) -> bool:
     """Clear the live alert of (kind, subject) with the resolving event; False if none.
-    ``now``: the database time the caller just read."""
-    row = _active(session, kind, subject)
+    ``now``: the database time the caller just read.
+
+    One guarded ``UPDATE … RETURNING`` finds and clears the alert (and one more its job):
+    looking it up, locking it and flushing the change were four statements of every draw's
+    contribution (pyinstrument, 100,000 experts)."""
+    now = now or clock.now(session)
+    row = session.scalars(
+        update(SupervisionAlert)
+        .where(SupervisionAlert.kind == kind, SupervisionAlert.subject == subject,
+               SupervisionAlert.state.in_(ACTIVE))
+        .values(state="cleared", cleared_at=now, updated_at=now,
+                resolution=resolution[:200] or None)
+        .returning(SupervisionAlert)).one_or_none()
     if row is None:
         return False
-    now = now or clock.now(session)
     was = state_at(now, row.yellow_at, row.due_at)
-    row.state, row.cleared_at, row.updated_at = "cleared", now, now
-    row.resolution = resolution[:200] or None
-    session.flush()
     jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id), now=now)
     services.record(session, WATCHER, "alert.cleared", subject,
                     {**_body(row), "state_when_cleared": was, "resolution": row.resolution})

@@ -37,6 +37,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -325,14 +326,20 @@ def cancel(session: Session, kind: str, subject: str) -> bool:
 
 def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
                now: dt.datetime | None = None) -> int:
-    """Cancel the live jobs of any of ``kinds`` for ``subject`` with one lookup (an alert's
-    yellow and red jobs: it keeps at most one live); return how many there were. ``now``: the
-    database time the caller just read."""
-    found = session.scalars(select(ScheduledJob).where(
-        ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,
-        ScheduledJob.status.in_(ACTIVE_STATUSES)).order_by(ScheduledJob.id).with_for_update()).all()
-    for job in found:
-        _cancel(session, job, now)
+    """Cancel the live jobs of any of ``kinds`` for ``subject`` in one guarded ``UPDATE``
+    (an alert's yellow and red jobs: it keeps at most one live); return how many there were.
+    ``now``: the database time the caller just read."""
+    now = now or clock.now(session)
+    found = session.scalars(
+        update(ScheduledJob)
+        .where(ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,
+               ScheduledJob.status.in_(ACTIVE_STATUSES))
+        # version + 1: messages in flight become no-ops even before they look at the status
+        .values(version=ScheduledJob.version + 1, status=JobStatus.CANCELLED.value,
+                lease_until=None, updated_at=now)
+        .returning(ScheduledJob)).all()
+    for job in sorted(found, key=lambda job: job.id):
+        audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
     return len(found)
 
 
