@@ -182,8 +182,9 @@ def assess(session: Session, context: Context, only: Collection[uuid.UUID] | Non
     for requirement, reason, numbers, details in sorted(_listed(session, query),
                                                         key=lambda group: group[0]):
         if reason is None:
-            result.eligible[codes[requirement]].extend(n for n in numbers if n not in seen)
-            seen.update(numbers)
+            fresh = set(numbers).difference(seen)  # in C: ~6,800 numbers in a large draw
+            result.eligible[codes[requirement]].extend(fresh)
+            seen.update(fresh)
             continue
         for number, (expert_id, employer, until, conflict, poor) in zip(numbers, details, strict=True):
             if number in seen:

@@ -20,6 +20,7 @@ import rfc8785
 
 SAFE_INTEGER = 2**53 - 1  # JSON numbers are IEEE doubles (RFC 8785 §3.2.2.3)
 _ABOVE_BMP = "\U00010000"
+_TEXT_ONLY = frozenset({str})
 
 CanonicalizationError = rfc8785.CanonicalizationError
 
@@ -48,7 +49,10 @@ def _plain(document: Any) -> bool:
                 continue
             return False
         if kind is list:
-            stack.extend(value)
+            # A list of text alone (a draw's ~7,000 expert numbers) is checked in C, not
+            # value by value.
+            if not set(map(type, value)) <= _TEXT_ONLY:
+                stack.extend(value)
         elif kind is dict:
             for key in value:
                 if type(key) is not str or (key and not key.isascii() and max(key) >= _ABOVE_BMP):
