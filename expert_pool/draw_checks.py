@@ -94,12 +94,12 @@ def check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, *
     now = clock.now(session)
     facts = bidding.section_facts(session, data.tender_id, data.section_id)
     supervisor = draw_rules.supervisor_code(session, data.supervisor_user_id)
-    specialties = recusal.read_tree(session)
+    codes = [r.specialty_code for r in data.requirements]
+    specialties = recusal.read_tree(session, codes)
     problems = draw_rules.committee_problems(data, facts) + draw_rules.request_problems(
         data, now, supervisor, specialties.active)
     if draw_id is None:
         problems += _live_draw_problems(session, data)
-    codes = [r.specialty_code for r in data.requirements]
     if not codes or not set(codes) <= specialties.active:
         return Checked(Preview([], problems), None, now)
     context = context_for(session, data, facts, now, draw_id, supervisor, specialties)

@@ -19,8 +19,9 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
+from typing import Protocol, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -28,11 +29,13 @@ from supervision.config import get_config
 from supervision.models import SupervisionAlert
 from trading import clock, jobs
 from trading.audit import Actor
+from trading.db import forget
 
 YELLOW_JOB = "supervision.alert.yellow"
 RED_JOB = "supervision.alert.red"
 WATCHER = Actor.system("e-supervision")
 ACTIVE = ("watching", "yellow", "red")
+_ALERTS = cast(Table, SupervisionAlert.__table__)
 _KIND = re.compile(r"^[a-z][a-z0-9_.]{1,63}$")
 
 
@@ -114,19 +117,21 @@ def resolve_deadline(session: Session, kind: str, subject: str, resolution: str 
     """Clear the live alert of (kind, subject) with the resolving event; False if none.
     ``now``: the database time the caller just read.
 
-    One guarded ``UPDATE … RETURNING`` finds and clears the alert (and one more its job):
-    looking it up, locking it and flushing the change were four statements of every draw's
-    contribution (pyinstrument, 100,000 experts)."""
+    One guarded Core ``UPDATE … RETURNING`` finds and clears the alert (and one more its job):
+    looking it up, locking it and flushing the change through the ORM were four statements
+    and most of the Python of every draw's contribution (pyinstrument, 100,000 experts)."""
     now = now or clock.now(session)
-    row = session.scalars(
-        update(SupervisionAlert)
-        .where(SupervisionAlert.kind == kind, SupervisionAlert.subject == subject,
-               SupervisionAlert.state.in_(ACTIVE))
+    session.flush()  # an alert changed in this session is in the database before the UPDATE
+    row = session.connection().execute(
+        update(_ALERTS)
+        .where(_ALERTS.c.kind == kind, _ALERTS.c.subject == subject,
+               _ALERTS.c.state.in_(ACTIVE))
         .values(state="cleared", cleared_at=now, updated_at=now,
                 resolution=resolution[:200] or None)
-        .returning(SupervisionAlert)).one_or_none()
+        .returning(*_ALERTS.c)).one_or_none()
     if row is None:
         return False
+    forget(session, SupervisionAlert, row.id)  # a loaded alert must not stay "watching"
     was = state_at(now, row.yellow_at, row.due_at)
     jobs.cancel_any(session, (YELLOW_JOB, RED_JOB), _job_subject(row.id), now=now)
     services.record(session, WATCHER, "alert.cleared", subject,
@@ -215,7 +220,26 @@ def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: 
         jobs.cancel_any(session, others, _job_subject(row.id), now=now)
 
 
-def _body(row: SupervisionAlert) -> dict[str, object]:
+class AlertFacts(Protocol):
+    """What an alert's log body names: a ``SupervisionAlert`` or its row read back by Core."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def responsible_role(self) -> str: ...
+    @property
+    def due_at(self) -> dt.datetime: ...
+    @property
+    def yellow_at(self) -> dt.datetime: ...
+    @property
+    def label_zh(self) -> str: ...
+
+
+def _body(row: AlertFacts) -> dict[str, object]:
     return {"alert_id": row.id, "kind": row.kind, "state": row.state,
             "responsible_role": row.responsible_role, "due_at": services.format_time(row.due_at),
             "yellow_at": services.format_time(row.yellow_at), "label": row.label_zh}

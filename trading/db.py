@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 from trading import files
@@ -140,3 +141,11 @@ def reset_engine_cache() -> None:
     """Forget cached engines (tests switch databases between runs)."""
     for cached in (_readonly_session_factory, _session_factory, get_engine):
         cached.cache_clear()
+
+
+def forget(session: Session, model: type[Any], key: Any) -> None:
+    """Expire ``model``'s object of primary key ``key`` if ``session`` holds it: a Core
+    statement changed its row behind the ORM's back, so its next read reloads it."""
+    held = session.identity_map.get(identity_key(model, key))
+    if held is not None:
+        session.expire(held)

@@ -25,7 +25,7 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     JSON,
@@ -33,6 +33,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     event,
     func,
@@ -45,7 +46,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.sql.dml import Update
 
 from trading import audit, clock
-from trading.db import Base, UTCDateTime
+from trading.db import Base, UTCDateTime, forget
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,9 @@ class ScheduledJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+_JOBS = cast(Table, ScheduledJob.__table__)
 
 
 class WorkerHeartbeat(Base):
@@ -234,7 +238,20 @@ def _active_job(session: Session, kind: str, subject: str) -> ScheduledJob | Non
     return session.scalars(query).one_or_none()
 
 
-def job_body(job: ScheduledJob, **extra: Any) -> dict[str, Any]:
+class JobFacts(Protocol):
+    """What a job's log body names: a ``ScheduledJob`` or a row read back by a Core statement."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def due_at(self) -> dt.datetime: ...
+
+
+def job_body(job: JobFacts, **extra: Any) -> dict[str, Any]:
     """The supervision log body of a job event (also written by the dispatcher and runner)."""
     body: dict[str, Any] = {
         "job_id": job.id,
@@ -326,19 +343,22 @@ def cancel(session: Session, kind: str, subject: str) -> bool:
 
 def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
                now: dt.datetime | None = None) -> int:
-    """Cancel the live jobs of any of ``kinds`` for ``subject`` in one guarded ``UPDATE``
+    """Cancel the live jobs of any of ``kinds`` for ``subject`` in one guarded Core ``UPDATE``
     (an alert's yellow and red jobs: it keeps at most one live); return how many there were.
     ``now``: the database time the caller just read."""
     now = now or clock.now(session)
-    found = session.scalars(
-        update(ScheduledJob)
-        .where(ScheduledJob.kind.in_(list(kinds)), ScheduledJob.subject == subject,
-               ScheduledJob.status.in_(ACTIVE_STATUSES))
+    session.flush()  # a job changed in this session is in the database before the UPDATE
+    found = session.connection().execute(
+        update(_JOBS)
+        .where(_JOBS.c.kind.in_(list(kinds)), _JOBS.c.subject == subject,
+               _JOBS.c.status.in_(ACTIVE_STATUSES))
         # version + 1: messages in flight become no-ops even before they look at the status
-        .values(version=ScheduledJob.version + 1, status=JobStatus.CANCELLED.value,
+        .values(version=_JOBS.c.version + 1, status=JobStatus.CANCELLED.value,
                 lease_until=None, updated_at=now)
-        .returning(ScheduledJob)).all()
+        .returning(_JOBS.c.id, _JOBS.c.kind, _JOBS.c.subject, _JOBS.c.version, _JOBS.c.due_at)
+    ).all()
     for job in sorted(found, key=lambda job: job.id):
+        forget(session, ScheduledJob, job.id)  # a loaded job must not keep its old status
         audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
     return len(found)
 

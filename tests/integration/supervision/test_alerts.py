@@ -83,11 +83,15 @@ def test_clearing_cancels_the_pending_transitions(database: str) -> None:
     with db.transaction() as session:
         alert = services.watch_deadline(session, KIND, SUBJECT, "staff",
                                         _now() + dt.timedelta(days=3), "时限", "Limit")
+        held_alert = session.get(SupervisionAlert, alert.id)  # loaded before the clearing
+        held_job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
         services.resolve_deadline(session, KIND, SUBJECT, "done")
         # The same transaction sees it too (the rows are cleared by one UPDATE each, and the
-        # objects its watch loaded are not left stale).
+        # objects it had loaded are not left stale).
         assert alerts.list_alerts(session) == []
+        assert held_alert is not None and held_alert.state == "cleared"
         job = jobs.get_job(session, alerts.YELLOW_JOB, f"alert:{alert.id}")
+        assert job is held_job
         assert job is not None and job.status == JobStatus.CANCELLED.value and job.version == 2
     assert _live_jobs(alert.id) == []
     with db.read_only() as session:
