@@ -19,9 +19,9 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Row, Table, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -220,26 +220,7 @@ def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: 
         jobs.cancel_any(session, others, _job_subject(row.id), now=now)
 
 
-class AlertFacts(Protocol):
-    """What an alert's log body names: a ``SupervisionAlert`` or its row read back by Core."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def responsible_role(self) -> str: ...
-    @property
-    def due_at(self) -> dt.datetime: ...
-    @property
-    def yellow_at(self) -> dt.datetime: ...
-    @property
-    def label_zh(self) -> str: ...
-
-
-def _body(row: AlertFacts) -> dict[str, object]:
+def _body(row: SupervisionAlert | Row[Any]) -> dict[str, object]:  # a Row: read back by Core
     return {"alert_id": row.id, "kind": row.kind, "state": row.state,
             "responsible_role": row.responsible_role, "due_at": services.format_time(row.due_at),
             "yellow_at": services.format_time(row.yellow_at), "label": row.label_zh}

@@ -25,13 +25,14 @@ import enum
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Index,
     Integer,
+    Row,
     String,
     Table,
     Text,
@@ -238,21 +239,9 @@ def _active_job(session: Session, kind: str, subject: str) -> ScheduledJob | Non
     return session.scalars(query).one_or_none()
 
 
-class JobFacts(Protocol):
-    """What a job's log body names: a ``ScheduledJob`` or a row read back by a Core statement."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def due_at(self) -> dt.datetime: ...
-
-
-def job_body(job: JobFacts, **extra: Any) -> dict[str, Any]:
-    """The supervision log body of a job event (also written by the dispatcher and runner)."""
+def job_body(job: ScheduledJob | Row[Any], **extra: Any) -> dict[str, Any]:
+    """The supervision log body of a job event (also written by the dispatcher and runner; a
+    ``Row`` where a Core statement read the job back)."""
     body: dict[str, Any] = {
         "job_id": job.id,
         "kind": job.kind,
