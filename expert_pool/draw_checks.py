@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bidding import services as bidding
@@ -113,14 +113,18 @@ def check(session: Session, data: DrawInput, draw_id: uuid.UUID | None = None, *
 def _live_draw_problems(session: Session, data: DrawInput) -> list[UserError]:
     """One committee per section: a new draw only once the earlier one is cancelled (with its
     reason logged), so a disliked result cannot be quietly drawn again beside it."""
-    live = session.scalar(select(Draw.number).where(
-        Draw.tender_id == data.tender_id, Draw.section_id == data.section_id,
-        Draw.state != DrawState.CANCELLED.value).limit(1))
+    live = session.connection().execute(_LIVE_DRAW, {
+        "tender_id": data.tender_id, "section_id": data.section_id}).scalar()
     if live is None:
         return []
     return [UserError(f"该标段已有抽取 {live}；如需重新抽取，请先取消该抽取并说明理由",
                       f"This section already has draw {live}; cancel it, with the reason, "
                       "before drawing again", field="section_id", status=409, code="draw_exists")]
+
+
+_LIVE_DRAW = select(Draw.number).where(  # built once (Core: no ORM execution for one value)
+    Draw.tender_id == bindparam("tender_id"), Draw.section_id == bindparam("section_id"),
+    Draw.state != DrawState.CANCELLED.value).limit(1)
 
 
 def preview(session: Session, data: DrawInput) -> Preview:

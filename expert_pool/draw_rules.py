@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from bidding.services import SectionFacts
@@ -134,11 +134,14 @@ def request_problems(data: DrawInput, now: dt.datetime, supervisor: tuple[str | 
 def supervisor_code(session: Session, user_id: uuid.UUID) -> tuple[str | None] | None:
     """(the supervising department's credit code,) for an active regulator account, else None.
 
-    One Core statement: loading the user through the ORM took three (its organization, its
-    roles, the role check), twice a draw (request and commit)."""
-    is_regulator = exists().where(UserRole.user_id == User.id, UserRole.role == Role.REGULATOR.value)
-    row = session.execute(
-        select(Organization.credit_code).select_from(User)
-        .outerjoin(Organization, Organization.id == User.organization_id)
-        .where(User.id == user_id, User.is_active.is_(True), is_regulator)).one_or_none()
+    One Core statement, built once: loading the user through the ORM took three (its
+    organization, its roles, the role check), twice a draw (request and commit)."""
+    row = session.connection().execute(_SUPERVISOR_CODE, {"user_id": user_id}).one_or_none()
     return None if row is None else (row[0],)
+
+
+_SUPERVISOR_CODE = (
+    select(Organization.credit_code).select_from(User)
+    .outerjoin(Organization, Organization.id == User.organization_id)
+    .where(User.id == bindparam("user_id"), User.is_active.is_(True),
+           exists().where(UserRole.user_id == User.id, UserRole.role == Role.REGULATOR.value)))

@@ -17,6 +17,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
@@ -302,23 +303,32 @@ def _busy(session: Session, context: Context) -> dict[uuid.UUID, str]:
 
     Read whole (live draws within a month's window hold a bounded number of seats) because
     the overlap test is date arithmetic that SQLite and PostgreSQL spell differently."""
-    earliest = context.first_day - dt.timedelta(days=LONGEST_DRAW_DAYS)
+    params = {"earliest": context.first_day - dt.timedelta(days=LONGEST_DRAW_DAYS),
+              "first_day": context.first_day, "last_day": context.last_day,
+              "draw_id": context.draw_id}
+    found: dict[uuid.UUID, str] = {}
+    for expert_id, number, starts, days in _rows(session, _busy_seats(context.draw_id is not None),
+                                                 params):
+        if starts + dt.timedelta(days=max(days, 1) - 1) >= context.first_day:
+            found[expert_id] = number  # the earliest numbered draw, read last
+    return found
+
+
+@lru_cache(maxsize=2)
+def _busy_seats(own_draw: bool) -> Select[uuid.UUID, str, dt.date, int]:
+    """``_busy``'s statement, built once (with the draw's own picks left out or not): built
+    for every evaluation, it cost more Python than the rest of the check's small reads."""
     query = (
         select(DrawPick.expert_id, Draw.number, Draw.evaluation_on, Draw.expected_days)
         .join(Draw, Draw.id == DrawPick.draw_id)
         .where(DrawPick.state.in_(BUSY_STATES), Draw.state != DrawState.CANCELLED.value,
-               Draw.evaluation_on >= earliest, Draw.evaluation_on <= context.last_day,
+               Draw.evaluation_on >= bindparam("earliest"),
+               Draw.evaluation_on <= bindparam("last_day"),
                # most evaluations last a day: only those can be left out before the arithmetic
-               or_(Draw.evaluation_on >= context.first_day, Draw.expected_days > 1))
+               or_(Draw.evaluation_on >= bindparam("first_day"), Draw.expected_days > 1))
         .order_by(Draw.number.desc())
     )
-    if context.draw_id is not None:
-        query = query.where(Draw.id != context.draw_id)
-    found: dict[uuid.UUID, str] = {}
-    for expert_id, number, starts, days in _rows(session, query):
-        if starts + dt.timedelta(days=max(days, 1) - 1) >= context.first_day:
-            found[expert_id] = number  # the earliest numbered draw, read last
-    return found
+    return query.where(Draw.id != bindparam("draw_id")) if own_draw else query
 
 
 def _low_ratings(scope: Scope) -> Select[uuid.UUID, Any]:
