@@ -190,15 +190,17 @@ def request_draw(session: Session, actor: Actor, requested_by: uuid.UUID, data: 
         number = _next_number(session, clock.now(session))
         checked = check(session, data, listing=commit_now)
         refuse(checked.preview)
-        draw = _save_request(session, actor, requested_by, data, checked.now, number)
+        draw = _new_draw(requested_by, data, checked.now, number)
         if checked.found is not None:
-            _fix_pool(session, actor, draw, data, checked)
+            _fix(draw, data, checked)  # inserted with its pool: one INSERT, no UPDATE after it
+        _save_request(session, actor, draw, data)
+        if checked.found is not None:
+            _announce_pool(session, actor, draw, data)
     return draw
 
 
-def _save_request(session: Session, actor: Actor, requested_by: uuid.UUID, data: DrawInput,
-                  now: dt.datetime, number: str) -> Draw:
-    draw = Draw(
+def _new_draw(requested_by: uuid.UUID, data: DrawInput, now: dt.datetime, number: str) -> Draw:
+    return Draw(
         number=number, tender_id=data.tender_id, section_id=data.section_id,
         state=DrawState.REQUESTED.value, committee_size=data.committee_size,
         tenderee_representatives=data.tenderee_representatives,
@@ -212,17 +214,23 @@ def _save_request(session: Session, actor: Actor, requested_by: uuid.UUID, data:
         algorithm=ALGORITHM,
         # The requirement order is kept in ``eligible``'s key order from here on.
         eligible={r.specialty_code: [] for r in data.requirements})
+
+
+def _save_request(session: Session, actor: Actor, draw: Draw, data: DrawInput) -> None:
+    """The draw and its requirements written (the requirements by one Core statement: nothing
+    here reads them back as objects), ``draw.requested`` logged."""
     session.add(draw)
     session.flush()
-    for requirement in data.requirements:
-        session.add(DrawRequirement(draw_id=draw.id, specialty_code=requirement.specialty_code,
-                                    count=requirement.count, backups=requirement.backups))
-    session.flush()
+    session.connection().execute(insert(_REQUIREMENTS), [
+        {"draw_id": draw.id, "specialty_code": r.specialty_code, "count": r.count,
+         "backups": r.backups} for r in data.requirements])
     supervision.record(session, actor, "draw.requested", subject(draw), {
         "parameters": parameters(draw),
         "categories": {r.specialty_code: r.count for r in data.requirements},
         "backups": {r.specialty_code: r.backups for r in data.requirements}})
-    return draw
+
+
+_REQUIREMENTS = cast(Table, DrawRequirement.__table__)
 
 
 def subject(draw: Draw) -> str:
@@ -269,6 +277,14 @@ def _commit(session: Session, actor: Actor, draw_id: uuid.UUID) -> Draw:
 
 def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, checked: Checked) -> Draw:
     """The eligible pool of ``checked`` fixed and hashed, H(r_platform) logged (``draw.committed``)."""
+    _fix(draw, data, checked)
+    session.flush()
+    _announce_pool(session, actor, draw, data)
+    return draw
+
+
+def _fix(draw: Draw, data: DrawInput, checked: Checked) -> None:
+    """The pool, its hash and H(r_platform) set on ``draw`` (state committed), not yet written."""
     found = checked.found
     assert found is not None
     eligible = {r.specialty_code: list(found.eligible.get(r.specialty_code, []))
@@ -281,7 +297,11 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
     draw.committed_at = checked.now
     draw.excluded = {number: [reason, detail] for number, (reason, detail) in found.excluded.items()}
     draw.state = DrawState.COMMITTED.value
-    session.flush()
+
+
+def _announce_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput) -> None:
+    """The supervising officer's alert and ``draw.committed``, for a draw ``_fix`` committed."""
+    assert draw.committed_at is not None
     # The supervising officer is told by an alert that the draw waits for their value (taken
     # before the log entry: the log head is always the last lock).
     supervision.watch_deadline(
@@ -289,14 +309,13 @@ def _fix_pool(session: Session, actor: Actor, draw: Draw, data: DrawInput, check
         f"抽取 {draw.number}：已生成承诺，等待监督人输入随机数",
         f"Draw {draw.number}: committed, waiting for the supervising officer's value",
         margin=max(draw.evaluation_at - draw.committed_at, dt.timedelta(0)),
-        new_subject=True, now=checked.now)  # raised once, by the commit, under the draw's lock
+        new_subject=True, now=draw.committed_at)  # raised once, by the commit, under the draw's lock
     supervision.record(session, actor, "draw.committed", subject(draw), {
         "algorithm": draw.algorithm,  # a draw requested before an upgrade keeps its version
         "categories": {r.specialty_code: r.count for r in data.requirements},
         "backups": {r.specialty_code: r.backups for r in data.requirements},
         "pool_hash": draw.pool_hash, "commitment": draw.commitment,
         "parameters": parameters(draw)})
-    return draw
 
 
 def contribute(session: Session, actor: Actor, user_id: uuid.UUID, draw_id: uuid.UUID,
