@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, func, or_, select, update
+from sqlalchemy import Row, Table, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from supervision import services
@@ -95,20 +95,25 @@ def watch_deadline(
     now = now or clock.now(session)
     due_at = due_at.astimezone(dt.UTC)
     yellow_at = due_at - (get_config().yellow_margin if margin is None else margin)
-    row = None if new_subject else _active(session, kind, subject)
-    moved = row is not None
-    if row is None:
-        row = SupervisionAlert(kind=kind, subject=subject, created_at=now)
-        session.add(row)
-    row.responsible_role, row.label_zh, row.label_en = responsible_role, label_zh, label_en
-    row.due_at, row.yellow_at, row.updated_at = due_at, yellow_at, now
+    found = None if new_subject else _active(session, kind, subject)
+    facts = {"responsible_role": responsible_role, "label_zh": label_zh, "label_en": label_en,
+             "due_at": due_at, "yellow_at": yellow_at, "updated_at": now,
+             "state": state_at(now, yellow_at, due_at)}
     if organization_id is not None:  # a move by a caller that does not know it keeps it
-        row.organization_id = organization_id
-    row.state = state_at(now, yellow_at, due_at)
-    session.flush()
-    _schedule(session, row, now, moved, created=not moved)
-    services.record(session, WATCHER, "alert.moved" if moved else "alert.watching", subject,
-                    _body(row))
+        facts["organization_id"] = organization_id
+    row: SupervisionAlert | Row[Any]
+    if found is None:  # one Core statement, read back whole (the ORM's flush cost more)
+        row = session.connection().execute(insert(_ALERTS).returning(*_ALERTS.c), {
+            "kind": kind, "subject": subject, "created_at": now, "organization_id": None,
+            **facts}).one()
+    else:
+        row = found
+        for name, value in facts.items():
+            setattr(found, name, value)
+        session.flush()
+    _schedule(session, row, now, found is not None, created=found is None)
+    services.record(session, WATCHER, "alert.watching" if found is None else "alert.moved",
+                    subject, _body(row))
     return _view(row, now)
 
 
@@ -198,7 +203,7 @@ def _job_subject(alert_id: int) -> str:
     return f"alert:{alert_id}"
 
 
-def _next_job(row: SupervisionAlert, now: dt.datetime) -> tuple[str, dt.datetime] | None:
+def _next_job(row: SupervisionAlert | Row[Any], now: dt.datetime) -> tuple[str, dt.datetime] | None:
     """The transition still ahead of the clock: yellow, else red, else none."""
     if row.yellow_at > now:
         return YELLOW_JOB, row.yellow_at
@@ -207,7 +212,7 @@ def _next_job(row: SupervisionAlert, now: dt.datetime) -> tuple[str, dt.datetime
     return None
 
 
-def _schedule(session: Session, row: SupervisionAlert, now: dt.datetime, moved: bool,
+def _schedule(session: Session, row: SupervisionAlert | Row[Any], now: dt.datetime, moved: bool,
               created: bool = False) -> None:
     """Schedule the next transition; a moved alert's other job is cancelled (a new alert, or
     one just turned yellow by its own job, has no other live job; a ``created`` one has none)."""
@@ -226,7 +231,7 @@ def _body(row: SupervisionAlert | Row[Any]) -> dict[str, object]:  # a Row: read
             "yellow_at": services.format_time(row.yellow_at), "label": row.label_zh}
 
 
-def _view(row: SupervisionAlert, now: dt.datetime) -> Alert:
+def _view(row: SupervisionAlert | Row[Any], now: dt.datetime) -> Alert:
     effective = "cleared" if row.state == "cleared" else state_at(now, row.yellow_at, row.due_at)
     return Alert(row.id, row.kind, row.subject, row.responsible_role, row.label_zh, row.label_en,
                  row.due_at, row.yellow_at, row.state, effective, row.cleared_at, row.resolution)
