@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from expert_pool.draw_checks import Checked, check, refuse
@@ -367,9 +367,8 @@ def _seat(session: Session, draw: Draw, requirements: list[DrawRequirement],
     ORM, their 13 objects' flush (with the ids read back, which nothing here needs) was the
     largest part of a contribution (pyinstrument, 100,000 experts)."""
     wanted = [n for numbers in ranked.values() for n in numbers]
-    contacts = {row.number: Contact(row.id, row.mobile, row.email) for row in session.execute(
-        select(Expert.id, Expert.number, Expert.mobile, Expert.email)
-        .where(Expert.number.in_(wanted)))}
+    contacts = {row.number: Contact(row.id, row.mobile, row.email)
+                for row in session.connection().execute(_CONTACTS, {"numbers": wanted})}
     invitation = Invitation(draw.number, draw.evaluation_at, draw.place, draw.answer_minutes)
     due = answer_due(now, invitation)
     rows, asked = [], []
@@ -388,6 +387,8 @@ def _seat(session: Session, draw: Draw, requirements: list[DrawRequirement],
 
 
 _PICKS = cast(Table, DrawPick.__table__)
+_CONTACTS = select(Expert.id, Expert.number, Expert.mobile, Expert.email).where(
+    Expert.number.in_(bindparam("numbers", expanding=True)))  # built once
 
 
 def seed_of(draw: Draw, r_other: str | None = None) -> bytes:

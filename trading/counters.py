@@ -10,9 +10,10 @@ the highest number in use instead is a scan, and compares text: "…-9999" sorts
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Integer, Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,21 @@ def take_next(session: Session, table: Table, key: Any, count: int = 1) -> int:
     column ``last``."""
     if count < 1:
         raise ValueError("count must be at least 1")
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    (key_column,) = table.primary_key.columns
-    statement = dialect.insert(table).values({key_column.name: key, "last": count})
-    statement = statement.on_conflict_do_update(
-        index_elements=[key_column], set_={"last": table.c.last + count},
-    ).returning(table.c.last)
-    last: int = session.execute(statement).scalar_one()
+    dialect = session.get_bind().dialect.name
+    # Through the session, which flushes first: the caller's pending rows keep their place
+    # before the counter's lock, as when the statement was built here.
+    last: int = session.execute(_upsert(table, dialect), {"key": key, "count": count}).scalar_one()
     return last - count + 1
+
+
+@lru_cache(maxsize=16)
+def _upsert(table: Table, dialect: str) -> Any:
+    """The counter's upsert, built once per table and database kind with the key and the count
+    bound (building it for every number cost more Python than running it)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    (key_column,) = table.primary_key.columns
+    statement = insert(table).values({key_column.name: bindparam("key"),
+                                      "last": bindparam("count", type_=Integer)})
+    return statement.on_conflict_do_update(
+        index_elements=[key_column], set_={"last": table.c.last + bindparam("count", type_=Integer)},
+    ).returning(table.c.last)
