@@ -319,11 +319,7 @@ def _new_job(
 
 def cancel(session: Session, kind: str, subject: str) -> bool:
     """Cancel the live job for (kind, subject), if any; return whether there was one."""
-    job = _active_job(session, kind, subject)
-    if job is None:
-        return False
-    _cancel(session, job)
-    return True
+    return cancel_any(session, (kind,), subject) > 0
 
 
 def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
@@ -346,15 +342,6 @@ def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
         forget(session, ScheduledJob, job.id)  # a loaded job must not keep its old status
         audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
     return len(found)
-
-
-def _cancel(session: Session, job: ScheduledJob, now: dt.datetime | None = None) -> None:
-    job.version += 1  # messages in flight become no-ops even before they look at the status
-    job.status = JobStatus.CANCELLED.value
-    job.lease_until = None
-    job.updated_at = now or clock.now(session)
-    session.flush()
-    audit.record(session, SCHEDULER, "job.cancelled", job.subject, job_body(job))
 
 
 def get_job(session: Session, kind: str, subject: str) -> ScheduledJob | None:
