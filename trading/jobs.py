@@ -114,8 +114,9 @@ class ScheduledJob(Base):
 
 
 _JOBS = cast(Table, ScheduledJob.__table__)
-_INSERT_JOB = insert(_JOBS).returning(_JOBS.c.id, _JOBS.c.kind, _JOBS.c.subject, _JOBS.c.version,
-                                      _JOBS.c.due_at)
+# What a job's log entry names (``job_body``), read back by the Core statements that write it.
+_JOB_FACTS = (_JOBS.c.id, _JOBS.c.kind, _JOBS.c.subject, _JOBS.c.version, _JOBS.c.due_at)
+_INSERT_JOB = insert(_JOBS).returning(*_JOB_FACTS)
 
 
 class WorkerHeartbeat(Base):
@@ -336,7 +337,7 @@ def cancel_any(session: Session, kinds: Sequence[str], subject: str, *,
         # version + 1: messages in flight become no-ops even before they look at the status
         .values(version=_JOBS.c.version + 1, status=JobStatus.CANCELLED.value,
                 lease_until=None, updated_at=now)
-        .returning(_JOBS.c.id, _JOBS.c.kind, _JOBS.c.subject, _JOBS.c.version, _JOBS.c.due_at)
+        .returning(*_JOB_FACTS)
     ).all()
     for job in sorted(found, key=lambda job: job.id):
         forget(session, ScheduledJob, job.id)  # a loaded job must not keep its old status
