@@ -115,14 +115,15 @@ def test_a_former_employee_is_not_excluded_outside_procurement(client) -> None:
 def test_a_shareholding_in_a_bidder_is_excluded(client) -> None:
     section, supervisor = _setup(client, "rs")
     holder = add_expert(1)
+    _conflict(holder, "relative_employer", section.bidder_codes[1])  # declared first
     _conflict(holder, "shareholding", "91110000MA00000000")  # not a bidder's
     _conflict(holder, "shareholding", section.bidder_codes[2])
-    _conflict(holder, "relative_employer", section.bidder_codes[1])
     _conflict(holder, "shareholding", section.bidder_codes[0])
     _conflict(add_expert(2), "shareholding", "91110000MA00000000")
     exclusions = _commit_and_exclusions(draw_input(section, supervisor))
-    # Which bidder: the first shareholding declared that touches one (shareholding comes
-    # before a relative in the law's list).
+    # The reason: shareholding, which comes before a relative in the law's list, though the
+    # relative was declared first. Which bidder: the first shareholding declared that touches
+    # one.
     assert exclusions["E000001"] == ("shareholding", section.bidder_codes[2])
     assert "E000002" not in exclusions
 
