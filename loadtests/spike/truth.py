@@ -5,8 +5,9 @@
 * every such bid is in the log: a ``bid.submitted`` entry whose body names the bid and the
   digest (matched by the body's ``bid`` and ``envelope_sha256``, not by the receipt's log
   position, whose form may change);
-* nothing was accepted at or after the deadline: every bid's time is before it and every bid
-  entry of the tender comes before the closing entry; no bid exists that no client got a
+* nothing was accepted at or after the deadline: every bid's time is before it, every bid
+  entry of the tender was received before it (a promised entry is appended up to a merge
+  delay later) and comes before the closing entry; no bid exists that no client got a
   receipt for;
 * with several nodes, receipts came from every one of them;
 * the closing and the opening each happened exactly once;
@@ -75,6 +76,35 @@ def _expected_live(outcomes: list[dict[str, Any]]) -> tuple[dict[int, str | None
     return live, receipted
 
 
+def late_bid_entries(log: list[Any], deadline: dt.datetime) -> list[str]:
+    """The tender's bid entries received at or after the deadline, or logged after its close.
+
+    A bid's entry is a promise: the platform received the bid at the promise's time (which
+    the signed receipt names and the entry's body keeps as ``received_at``), and the sequencer
+    appends the entry up to a merge delay later, so the last bids' entries are appended after
+    the deadline, though always before the closing's own entry."""
+    closed = [e.seq for e in log if e.action == "tender.closed"]
+    problems = []
+    for entry in log:
+        if entry.action not in BID_ACTIONS:
+            continue
+        if received_at(entry) >= deadline:
+            problems.append(f"log entry {entry.seq} ({entry.action}) received at or after the "
+                            "deadline")
+        if not closed or entry.seq > closed[0]:
+            problems.append(f"log entry {entry.seq} ({entry.action}) after the closing entry")
+    return problems
+
+
+def received_at(entry: Any) -> dt.datetime:
+    """When the platform received what the entry records: a promised entry keeps its
+    promise's time in its body; any other entry was made when it was appended."""
+    kept = entry.body.get("received_at")
+    if isinstance(kept, str):
+        return dt.datetime.fromisoformat(kept.replace("Z", "+00:00"))
+    return clock.as_utc(entry.created_at)
+
+
 def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
           work: Path) -> Verdict:
     verdict = Verdict()
@@ -117,16 +147,11 @@ def check(plan: Plan, outcomes: list[dict[str, Any]], deadline: dt.datetime,
     for node in range(len(plan.hosts)) if len(plan.hosts) > 1 else ():
         verdict.check(per_node[node] > 0, f"no receipt came from node {node + 1}")
     # 2. nothing at or after the deadline, nothing the clients were not told of
-    closed = [e.seq for e in log if e.action == "tender.closed"]
     for bid_id, bid in bids.items():
         verdict.check(clock.as_utc(bid.submitted_at) < deadline,
                       f"bid {bid_id} accepted at {bid.submitted_at}")
         verdict.check(bid_id in receipted, f"bid {bid_id} is stored but no client got its receipt")
-    for entry in log:
-        if entry.action in BID_ACTIONS:
-            in_time = clock.as_utc(entry.created_at) < deadline
-            verdict.check(in_time and bool(closed) and entry.seq < closed[0],
-                          f"log entry {entry.seq} ({entry.action}) at or after the deadline")
+    verdict.problems += late_bid_entries(log, deadline)
     # 3. exactly one closing and one opening
     for action in ("tender.closed", "tender.bidders_revealed", "opening.started",
                    "opening.record"):
