@@ -69,7 +69,7 @@ class Settings:
     debug: bool = False
     # Threads per web worker for synchronous database work. Python threads share one
     # interpreter lock: past a few, they queue for it and each request waits longer
-    # (README, Benchmarks). Raise it when the database is far away (long round trips).
+    # (docs/performance.md, `make bench` (a)). Raise it when the database is far away.
     web_threads: int = 4
     # "production", "development" (make run) or "test". The test clock is refused in production.
     environment: str = "development"

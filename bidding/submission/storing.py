@@ -13,7 +13,8 @@ on PostgreSQL grouped into three (SQLite, which has no data-modifying ``WITH``, 
 3. the bid and its log seal.
 
 Each statement is a round trip and CPU through SQLAlchemy and psycopg: the three fewer saved
-about a tenth of the store's CPU in-process (the README's Performance section).
+about a tenth of the store's CPU in-process (docs/performance.md, "The store in three
+statements").
 """
 
 from __future__ import annotations
