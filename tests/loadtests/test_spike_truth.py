@@ -21,9 +21,9 @@ def _promise(bid: str) -> None:
         services.promise(session, BIDDER, "bid.submitted", TENDER, {"bid": bid})
 
 
-def _record(action: str, **body: str) -> None:
+def _record(action: str) -> None:
     with db.transaction() as session:
-        services.record(session, SYSTEM, action, TENDER, body)
+        services.record(session, SYSTEM, action, TENDER, {})
 
 
 def _log() -> list[services.Entry]:
