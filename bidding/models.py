@@ -288,7 +288,9 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-_LIVE_BID = "status = 'submitted'"
+# The partial unique index's predicate. A query meant to use that index must name the status
+# with this constant, not a parameter: a generic plan cannot prove a parameter matches it.
+LIVE_BID_SQL = "status = 'submitted'"
 
 
 class Bid(Base):
@@ -302,8 +304,8 @@ class Bid(Base):
             "section_id",
             "bidder_id",
             unique=True,
-            sqlite_where=_LIVE_BID,
-            postgresql_where=_LIVE_BID,
+            sqlite_where=LIVE_BID_SQL,
+            postgresql_where=LIVE_BID_SQL,
         ),
     )
 

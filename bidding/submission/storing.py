@@ -36,13 +36,14 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidding import config
-from bidding.models import BidStatus, TenderState
+from bidding.models import LIVE_BID_SQL, BidStatus, TenderState
 from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.envelope import EnvelopeError, verify_envelope_signature
 from bidding.submission import sealed_log
@@ -134,8 +135,11 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
 
 _BIDS, _TENDERS = Base.metadata.tables["bid"], Base.metadata.tables["tender"]
 _SUPERSEDED = dict(status=BidStatus.SUPERSEDED.value)
+# The live status as SQL text, not a parameter: a connection's generic plan for a parameter
+# cannot use the live bids' partial index and read every bid of every tender instead (docs/
+# performance.md, "The supersede by index").
 _LIVE_BID = (_BIDS.c.section_id == bindparam("section"), _BIDS.c.bidder_id == bindparam("bidder"),
-             _BIDS.c.status == BidStatus.SUBMITTED.value)
+             text(LIVE_BID_SQL))
 
 
 def _open_superseded_and_clock(session: Session,
