@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String, Uuid, false
+from sqlalchemy import ForeignKey, Index, String, Uuid, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trading.db import Base, UTCDateTime
@@ -70,6 +70,11 @@ class User(Base):
     @property
     def role_names(self) -> frozenset[str]:
         return frozenset(role.role for role in self.roles)
+
+
+# Log-in, registration and the password-reset form find an account by its name in any case:
+# without this index each of them read every account. Unique: a name is taken in every case.
+Index("uq_user_account_username_lower", func.lower(User.username), unique=True)
 
 
 class UserRole(Base):
