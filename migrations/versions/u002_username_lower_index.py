@@ -21,6 +21,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    clashes = op.get_bind().execute(sa.text(
+        "SELECT lower(username) FROM user_account GROUP BY lower(username) HAVING count(*) > 1"
+    )).scalars().all()
+    if clashes:  # made outside registration's check: an administrator decides which stays
+        raise RuntimeError("usernames that differ only in case must be renamed before this "
+                           f"upgrade: {', '.join(sorted(clashes))}")
     op.create_index('uq_user_account_username_lower', 'user_account',
                     [sa.text('lower(username)')], unique=True)
 
