@@ -218,8 +218,9 @@ def format_time(moment: dt.datetime) -> str:
     """ISO 8601 in UTC with milliseconds and ``Z``, e.g. ``2026-01-02T03:04:05.678Z``."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: cannot tell which zone it is in")
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat truncates to the millisecond as the format requires (strftime took 3 µs, and
+    # every bid's receipt and log entry format two or three times).
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def to_millis(moment: dt.datetime) -> dt.datetime:

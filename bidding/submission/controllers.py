@@ -30,8 +30,7 @@ from trading.web import actor_of, blocking
 async def submit_bid(request: Request[Any, Any, Any], tender_id: FromQuery[uuid.UUID],
                      section_id: FromQuery[uuid.UUID]) -> Response[dict[str, Any]]:
     accepted = await receive_bid(request, tender_id, section_id)
-    receipt = receipts.Receipt.from_json(accepted.receipt).to_dict()
-    return Response(content=receipt, status_code=201)
+    return Response(content=accepted.document, status_code=201)
 
 
 def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,

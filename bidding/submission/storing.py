@@ -62,6 +62,7 @@ class Accepted:
     receipt: str  # the signed receipt, JSON
     received_at: dt.datetime
     log_promise: int  # the log's promise to append the entry (supervision.sequencer)
+    document: dict[str, Any]  # the same receipt as the API answers it (not parsed back)
 
 
 def accept(actor: Actor, incoming: IncomingBid, signature: bytes | None = None,
@@ -117,7 +118,8 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
         "bid.submitted", target.tender_id, bid_id, target.bidder_id, incoming.digest,
         {"section": str(target.section_id), "size": incoming.size, "key_id": target.key_id,
          "signed": signature is not None}), at=now)
-    receipt = _receipt(target, bid_id, incoming, now, deadline, promised.number)
+    signed = _receipt(target, bid_id, incoming, now, deadline, promised.number)
+    receipt = signed.to_json()
     final = config.bids_dir() / str(target.tender_id) / f"{bid_id}.env"
     _insert_bid_and_seal(session, seal, {
         "id": bid_id, "tender_id": target.tender_id, "section_id": target.section_id,
@@ -130,7 +132,7 @@ def store_in(session: Session, actor: Actor, incoming: IncomingBid,
     })
     files.private_dir(final.parent)
     os.replace(incoming.path, final)
-    return Accepted(bid_id, receipt, now, promised.number), final
+    return Accepted(bid_id, receipt, now, promised.number, signed.to_dict()), final
 
 
 _BIDS, _TENDERS = Base.metadata.tables["bid"], Base.metadata.tables["tender"]
@@ -230,7 +232,7 @@ def _insert_bid_and_seal(session: Session, seal: dict[str, Any], bid: dict[str, 
 
 
 def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.datetime,
-             deadline: dt.datetime, promise: int) -> str:
+             deadline: dt.datetime, promise: int) -> receipts.Receipt:
     fields: dict[str, str | int] = {
         "receipt_id": str(bid_id),
         "tender_id": str(target.tender_id),
@@ -242,4 +244,4 @@ def _receipt(target: Target, bid_id: uuid.UUID, incoming: IncomingBid, now: dt.d
         "deadline": supervision.format_time(deadline),
         "log_promise": promise,
     }
-    return receipts.sign_receipt(fields).to_json()
+    return receipts.sign_receipt(fields)

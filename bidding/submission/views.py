@@ -16,7 +16,6 @@ from litestar.response import Template
 from bidding import config, lookup
 from bidding.models import Tender, TenderState
 from bidding.opening import halves
-from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.common import b64encode
 from bidding.submission import intake
 from bidding.submission.upload import receive_bid
@@ -79,8 +78,7 @@ async def bid_upload(request: Request[Any, Any, Any], tender_id: FromPath[uuid.U
                      section_id: FromPath[uuid.UUID]) -> Response[dict[str, Any]]:
     """The page's upload (seal.js sends the envelope with the X-CSRFToken header)."""
     accepted = await receive_bid(request, tender_id, section_id)
-    receipt = receipts.Receipt.from_json(accepted.receipt).to_dict()
-    return Response(content=receipt, status_code=201)
+    return Response(content=accepted.document, status_code=201)
 
 
 def _withdraw(request: Request[Any, Any, Any], tender_id: uuid.UUID,
