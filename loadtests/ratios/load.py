@@ -29,6 +29,7 @@ class Result:
     bytes_sent: int = 0
     errors: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=dict)  # ms per request by group (``cpu``)
 
     @property
     def per_second(self) -> float:

@@ -37,6 +37,7 @@ import httpx
 from Crypto.Cipher import AES
 
 from bidding import services as bidding
+from loadtests.ratios import cpu
 from loadtests.ratios.load import Request, Result, hammer
 from loadtests.spike import fixture
 from loadtests.spike import run as spike_run
@@ -116,20 +117,40 @@ class Sink:
 
 
 def _rounds(label: str, platform: Stack, sink: Sink, pairs: list[tuple[Request, str]],
-            connections: int, seconds: float, rounds: int) -> tuple[list[Result], list[Result]]:
+            connections: int, seconds: float, rounds: int,
+            roots: dict[int, str] | None = None) -> tuple[list[Result], list[Result]]:
+    """Alternating rounds; ``roots``: the platform's processes by group (``cpu.snapshot``)."""
+    roots = roots if roots is not None else _platform_roots(platform)
     ours = _rotations(pairs, connections, None)
     bare = _rotations(pairs, connections, "/sink")
     hammer(sink.port, bare, min(3.0, seconds))  # warm-up: connections, caches, JIT-free paths
     hammer(platform.port, ours, min(3.0, seconds))
     mine, theirs = [], []
     for number in range(rounds):
-        theirs.append(hammer(sink.port, bare, seconds))
+        theirs.append(_measured(sink.port, bare, seconds, {sink.process.pid: "sink"}))
         print(f"  ({label}) round {number + 1} sink     {theirs[-1].summary()}", flush=True)
-        mine.append(hammer(platform.port, ours, seconds))
+        print(f"      {cpu.describe(theirs[-1].cpu)}", flush=True)
+        mine.append(_measured(platform.port, ours, seconds, roots))
         print(f"  ({label}) round {number + 1} platform {mine[-1].summary()}", flush=True)
+        print(f"      {cpu.describe(mine[-1].cpu)}", flush=True)
         for error in mine[-1].errors[:3]:
             print(f"      error: {error}")
     return mine, theirs
+
+
+def _measured(port: int, rotations: list[list[Request]], seconds: float,
+              roots: dict[int, str]) -> Result:
+    before = cpu.snapshot(roots)
+    result = hammer(port, rotations, seconds)
+    result.cpu = cpu.per_request(before, cpu.snapshot(roots), result.done)
+    return result
+
+
+def _platform_roots(platform: Stack) -> dict[int, str]:
+    names = {"web": "web", "worker": "worker and dispatcher", "dispatcher": "worker and dispatcher"}
+    return {child.pid: names[name.removeprefix(platform.label)]
+            for name, child in platform.children.items()
+            if name.removeprefix(platform.label) in names}
 
 
 def _granian(platform: Stack, small: list[tuple[Request, str]], args: argparse.Namespace,
@@ -143,8 +164,9 @@ def _granian(platform: Stack, small: list[tuple[Request, str]], args: argparse.N
     try:
         served = Stack(env, work / "logs", args.web_workers, args.worker_concurrency,
                        port=web.port)
+        roots = {pid: name for pid, name in _platform_roots(platform).items() if name != "web"}
         mine, theirs = _rounds("d", served, bare, small, args.connections, args.seconds,
-                               args.rounds)
+                               args.rounds, {**roots, web.process.pid: "web"})
     finally:
         web.stop()
         bare.stop()
@@ -231,6 +253,13 @@ def _state(tender_id: uuid.UUID) -> str:
         return bidding.get_tender(session, tender_id).state
 
 
+def _median_cpu(results: list[Result], unit: str) -> str:
+    """The rounds' median CPU per request of each group (``loadtests.ratios.cpu``)."""
+    groups = [name for name in results[0].cpu if all(name in r.cpu for r in results)]
+    parts = [f"{name} {statistics.median(r.cpu[name] for r in results):.2f}" for name in groups]
+    return f"CPU ms per {unit}: " + ", ".join(parts)
+
+
 def _median(results: list[Result], attribute: str) -> float:
     return float(statistics.median(getattr(r, attribute) for r in results))
 
@@ -308,6 +337,8 @@ def _bench(args: argparse.Namespace, work: Path, env: dict[str, str]) -> None:
                 lines.append(f"(a) 64 KB, {args.connections} connections: {ours:.1f} receipts/s "
                              f"(p99 {p99 * 1000:.0f} ms, worst round) vs sink {bare:.1f} req/s "
                              f"-> ratio {ours / bare:.3f} (target >= 500/s, p99 < 1 s, >= 0.5)")
+                lines.append(f"    {_median_cpu(mine, 'receipt')}; the sink's "
+                             f"{_median_cpu(theirs, 'request')}")
             if large:
                 mine, theirs = _rounds("b", platform, sink, large, args.large_connections,
                                        args.seconds, args.rounds)
