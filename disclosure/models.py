@@ -27,7 +27,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from trading.db import Base, UTCDateTime
 
-_PUBLIC = "status = 'public'"
+# The partial index's predicate. A query meant to use that index must name the status with this
+# constant, not a parameter: a connection's generic plan cannot prove a parameter matches it.
+PUBLIC_SQL = "status = 'public'"
 
 
 class Notice(Base):
@@ -36,7 +38,7 @@ class Notice(Base):
         CheckConstraint("status IN ('scheduled', 'public')", name="status"),
         # Keyset pagination of the portal's lists, newest first, with and without filters.
         Index("ix_disclosure_notice_public_order", "published_at", "id",
-              sqlite_where=_PUBLIC, postgresql_where=_PUBLIC),
+              sqlite_where=PUBLIC_SQL, postgresql_where=PUBLIC_SQL),
         Index("ix_disclosure_notice_region_order", "region", "published_at", "id"),
         Index("ix_disclosure_notice_category_order", "category", "published_at", "id"),
         Index("ix_disclosure_notice_type_order", "notice_type", "published_at", "id"),
