@@ -307,12 +307,13 @@ class Bid(Base):
             sqlite_where=LIVE_BID_SQL,
             postgresql_where=LIVE_BID_SQL,
         ),
+        # A tender's bids, and one bidder's among them (``my-bids``, once per bidder in a
+        # spike: by the tender alone it read every bid of the tender each time).
+        Index("ix_bid_tender_id_bidder_id", "tender_id", "bidder_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    tender_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("tender.id", ondelete="CASCADE"), index=True
-    )
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
     section_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("tender_section.id", ondelete="CASCADE")
     )

@@ -75,3 +75,25 @@ def test_a_withdrawal_finds_the_live_bid_by_index(database: str) -> None:
     with db.read_only() as session:
         assert session.get_one(Bid, withdrawn.bid_id).status == BidStatus.WITHDRAWN.value
         assert session.get_one(Bid, kept.bid_id).status == BidStatus.SUBMITTED.value
+
+
+BID_FETCHES = text("SELECT seq_scan, idx_tup_fetch FROM pg_stat_xact_user_tables "
+                   "WHERE relname = 'bid'")
+
+
+def test_my_bids_reads_only_the_bidders_own(database: str) -> None:
+    """``my-bids`` runs once per bidder in a spike: it must not read the tender's other bids."""
+    scenario = make_tender(bidders=3, prefix="planm")
+    publish_now(scenario, db_now() + AHEAD)
+    mine, *others = scenario.bidders
+    for index, bidder in enumerate(others):
+        storing.accept(Actor(str(bidder), "bidder"), _upload(scenario, bidder, 1_100 + index))
+    # One bid of its own: a replacement would leave the first version's dead row in the index.
+    own = [storing.accept(Actor(str(mine), "bidder"), _upload(scenario, mine, 1_000)).bid_id]
+    with db.transaction() as session:
+        for setting in GENERIC_PLANS:
+            session.execute(text(setting))
+        found = intake.bids_of_bidder(session, scenario.tender_id, scenario.bidder_org(mine))
+        scans, fetched = session.execute(BID_FETCHES).one()
+    assert [bid.id for bid in found] == own
+    assert (scans, fetched) == (0, len(own))
