@@ -21,6 +21,7 @@ from bidding.sealing import ceremony as key_ceremony
 from bidding.sealing import ceremony_local, panels
 from bidding.sealing.crypto import custody, dkg, dkg_custodian
 from bidding.sealing.crypto.envelope import seal_stream
+from bidding.submission import intake
 from bidding.tendering import documents, periods, tenders
 from tests import clock as test_clock
 from tests.integration.trading.conftest import (  # noqa: F401 (fixtures)
@@ -240,6 +241,16 @@ def seal(scenario: Scenario, bidder: uuid.UUID, plaintext: bytes, *,
                 section_id=str(scenario.section_id), bidder_id=str(scenario.bidder_org(bidder)),
                 key_id=scenario.key_id, segment_size=segment_size)
     return out.getvalue()
+
+
+def sealed_upload(scenario: Scenario, bidder: uuid.UUID, price_fen: int) -> intake.IncomingBid:
+    """A bid sealed and received as an upload, after the pre-check, ready to be stored."""
+    with db.read_only() as session:
+        target = intake.precheck(session, current(bidder), scenario.tender_id,
+                                 scenario.section_id)
+    upload = intake.IncomingBid(target)
+    upload.write(seal(scenario, bidder, bid_plaintext(price_fen)))
+    return upload
 
 
 def bid_url(scenario: Scenario) -> str:

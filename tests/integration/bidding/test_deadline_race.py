@@ -36,13 +36,10 @@ from trading.errors import UserError
 
 from .conftest import (
     AHEAD,
-    Scenario,
-    bid_plaintext,
-    current,
     db_now,
     make_tender,
     publish_now,
-    seal,
+    sealed_upload,
 )
 
 BIDDERS = 16 if BACKEND == "postgresql" else 8
@@ -57,7 +54,7 @@ def test_bids_across_the_deadline(database: str) -> None:
     scenario = make_tender(bidders=BIDDERS, prefix="race")
     deadline = db_now() + AHEAD
     publish_now(scenario, deadline)
-    incoming = [(bidder, _upload(scenario, bidder, 1_000 + index))
+    incoming = [(bidder, sealed_upload(scenario, bidder, 1_000 + index))
                 for index, bidder in enumerate(scenario.bidders)]
     accepted: dict[uuid.UUID, storing.Accepted] = {}
     refused: list[UserError] = []
@@ -107,15 +104,6 @@ def test_bids_across_the_deadline(database: str) -> None:
     assert {uuid.UUID(b["bid"]) for b in frozen[0].body["bids"]} == set(accepted)
 
 
-def _upload(scenario: Scenario, bidder: uuid.UUID, price_fen: int) -> intake.IncomingBid:
-    with db.read_only() as session:
-        target = intake.precheck(session, current(bidder), scenario.tender_id,
-                                 scenario.section_id)
-    upload = intake.IncomingBid(target)
-    upload.write(seal(scenario, bidder, bid_plaintext(price_fen)))
-    return upload
-
-
 @pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_a_replacement_waits_for_the_closing_without_holding_the_bid(database: str) -> None:
     """The closing holds the tender row and then updates its bids; a replacement arriving
@@ -124,8 +112,8 @@ def test_a_replacement_waits_for_the_closing_without_holding_the_bid(database: s
     scenario = make_tender(bidders=1, prefix="lockorder")
     publish_now(scenario, db_now() + AHEAD)
     bidder = scenario.bidders[0]
-    first = storing.accept(Actor(str(bidder), "bidder"), _upload(scenario, bidder, 1_000))
-    replacement = _upload(scenario, bidder, 900)
+    first = storing.accept(Actor(str(bidder), "bidder"), sealed_upload(scenario, bidder, 1_000))
+    replacement = sealed_upload(scenario, bidder, 900)
     outcome: list[object] = []
     with db.transaction() as closing_session:  # what the closing does, in its order
         closing_session.execute(update(Tender).where(Tender.id == scenario.tender_id)

@@ -12,20 +12,14 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import BACKEND
 from tests.integration.trading.conftest import PASSWORD, make_user
+from tests.plans import force_generic_plans, table_reads
 from trading import db
 from trading.accounts import services as accounts
 from trading.accounts.models import User
-
-# What a connection may settle on after five executions of a statement, made deterministic.
-GENERIC_PLANS = ("SET LOCAL plan_cache_mode = force_generic_plan",
-                 "SET LOCAL enable_seqscan = off")  # an index if one can serve the statement
-ACCOUNT_SCANS = text(
-    "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'user_account'")
 
 
 @pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL's cached plans and statistics")
@@ -33,11 +27,10 @@ def test_a_login_finds_the_account_by_index(database: str) -> None:
     for name in ("lookup-a", "lookup-b", "Lookup-Mixed"):
         make_user(name, "bidder")
     with db.transaction() as session:
-        for setting in GENERIC_PLANS:
-            session.execute(text(setting))
+        force_generic_plans(session)
         user = accounts.authenticate(session, "LOOKUP-mixed", PASSWORD, "192.0.2.7")
         assert user.username == "Lookup-Mixed"
-        assert session.execute(ACCOUNT_SCANS).scalar_one() == 0
+        assert table_reads(session, "user_account")[0] == 0
 
 
 def test_a_name_is_taken_in_every_case(database: str) -> None:
