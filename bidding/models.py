@@ -25,8 +25,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from trading.db import Base, UTCDateTime
 
@@ -291,6 +293,7 @@ class Notification(Base):
 # The partial unique index's predicate. A query meant to use that index must name the status
 # with this constant, not a parameter: a generic plan cannot prove a parameter matches it.
 LIVE_BID_SQL = "status = 'submitted'"
+LIVE_BID: ColumnElement[bool] = literal_column(LIVE_BID_SQL, Boolean)  # for WHERE clauses
 
 
 class Bid(Base):

@@ -18,12 +18,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bidding import config, rules
 from bidding.lookup import get_section, get_tender
-from bidding.models import LIVE_BID_SQL, Bid, BidStatus, Section, Tender, TenderState
+from bidding.models import LIVE_BID, Bid, BidStatus, Section, Tender, TenderState
 from bidding.sealing import ceremony
 from bidding.sealing.crypto.envelope import (
     EnvelopeChecker,
@@ -266,9 +266,9 @@ def withdraw(session: Session, actor: Actor, user: CurrentUser, tender_id: uuid.
 
 
 def live_bid(session: Session, section_id: uuid.UUID, bidder_id: uuid.UUID) -> Bid | None:
-    # The status as the live bids' index names it (``LIVE_BID_SQL``), so any plan can use it.
+    # The status as the live bids' index names it (``LIVE_BID``), so any plan can use it.
     query = select(Bid).where(Bid.section_id == section_id, Bid.bidder_id == bidder_id,
-                              text(LIVE_BID_SQL))
+                              LIVE_BID)
     return session.scalars(query).one_or_none()
 
 

@@ -36,14 +36,13 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bidding import config
-from bidding.models import LIVE_BID_SQL, BidStatus, TenderState
+from bidding.models import LIVE_BID, BidStatus, TenderState
 from bidding.sealing.crypto import receipts
 from bidding.sealing.crypto.envelope import EnvelopeError, verify_envelope_signature
 from bidding.submission import sealed_log
@@ -141,7 +140,7 @@ _SUPERSEDED = dict(status=BidStatus.SUPERSEDED.value)
 # cannot use the live bids' partial index and read every bid of every tender instead (docs/
 # performance.md, "The supersede by index").
 _LIVE_BID = (_BIDS.c.section_id == bindparam("section"), _BIDS.c.bidder_id == bindparam("bidder"),
-             text(LIVE_BID_SQL))
+             LIVE_BID)
 
 
 def _open_superseded_and_clock(session: Session,
